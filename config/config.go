@@ -1,0 +1,201 @@
+// Package config is the worker's YAML schema: every section, its defaults, and
+// validation with messages that name the key. Library sections (detection,
+// redaction, privacy, dp) are the libraries' own Config types.
+package config
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/deidstream/deidstream/kafkaconn"
+)
+
+// Config is the whole worker configuration. See example.yaml for every key with its default.
+type Config struct {
+	Worker Worker           `yaml:"worker"`
+	Kafka  kafkaconn.Config `yaml:"kafka"`
+	Topics Topics           `yaml:"topics"`
+	Input  Input            `yaml:"input"`
+	Window Window           `yaml:"window"`
+	Keys   Keys             `yaml:"keys"`
+	Ops    Ops              `yaml:"ops"`
+}
+
+// Worker identifies this worker and sizes its stage graph.
+type Worker struct {
+	// ID names the worker in its transactional id, audit log and metrics; stable across restarts.
+	// Default: the host name.
+	ID string `yaml:"id"`
+	// Parallelism is the number of detect/redact goroutines. Default 0 = one per CPU.
+	Parallelism int `yaml:"parallelism"`
+	// QueueDepth bounds each stage's channel (records in flight). Default 1024.
+	QueueDepth int `yaml:"queue_depth"`
+}
+
+// Topics names every topic the worker uses.
+type Topics struct {
+	// Input topics of raw JSON records. Required.
+	Input []string `yaml:"input"`
+	// Research receives sealed Arrow batches. Default "deid.research".
+	Research string `yaml:"research"`
+	// Audit receives audit events and signed checkpoints (plain JSON, never PHI). Default "deid.audit".
+	Audit string `yaml:"audit"`
+	// Quarantine receives each bad record sealed to the quarantine recipients. Default "deid.quarantine".
+	Quarantine string `yaml:"quarantine"`
+	// Stats receives sealed DP statistics per window. Default "deid.stats".
+	Stats string `yaml:"stats"`
+	// Budget is the compacted DP budget ledger, keyed by dataset. Default "deid.budget".
+	Budget string `yaml:"budget"`
+	// Create missing output topics at start (input topics are never created). Default true.
+	Create bool `yaml:"create"`
+	// Partitions for created output topics (the audit topic always gets 1). Default 3.
+	Partitions int32 `yaml:"partitions"`
+}
+
+// Input limits what a raw record may be; a record that breaks one goes to quarantine.
+type Input struct {
+	// MaxRecordBytes is the largest raw record accepted. Default 262144 (256 KiB).
+	MaxRecordBytes int `yaml:"max_record_bytes"`
+	// Required fields must be present and not null. Default none.
+	Required []string `yaml:"required"`
+	// Types maps a field to its JSON type: string, number, integer, boolean, object, array. Default none.
+	Types map[string]string `yaml:"types"`
+}
+
+// Window is the privacy window: the rows anonymized together and published in one transaction.
+type Window struct {
+	// MaxRecords closes the window at this many input records. Default 10000.
+	MaxRecords int `yaml:"max_records"`
+	// MaxWait closes a non-empty window this long after its first record. Default 5s.
+	MaxWait time.Duration `yaml:"max_wait"`
+}
+
+// Keys names the key files: recipients of sealed outputs and the audit signing key.
+type Keys struct {
+	// Research recipients' public keys (.pub), several for rotation. Required for `run`.
+	Research []string `yaml:"research"`
+	// Quarantine recipients' public keys: the security team; quarantined records are raw PHI. Required for `run`.
+	Quarantine []string `yaml:"quarantine"`
+	// AuditSigner is the private signing key of the audit log (`worker audit keygen`). Required for `run`.
+	AuditSigner string `yaml:"audit_signer"`
+}
+
+// Ops is observability and lifecycle.
+type Ops struct {
+	// Listen serves /metrics, /healthz and /readyz; "" disables. Default "127.0.0.1:9464".
+	Listen string `yaml:"listen"`
+	// LogLevel is debug, info, warn or error. Default info.
+	LogLevel string `yaml:"log_level"`
+	// DrainTimeout bounds finishing the open window on SIGTERM before it is aborted. Default 20s.
+	DrainTimeout time.Duration `yaml:"drain_timeout"`
+}
+
+// Defaults returns a config with every documented default.
+func Defaults() Config {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "worker"
+	}
+	return Config{
+		Worker: Worker{ID: host, QueueDepth: 1024},
+		Kafka:  kafkaconn.Defaults(),
+		Topics: Topics{Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
+			Stats: "deid.stats", Budget: "deid.budget", Create: true, Partitions: 3},
+		Input:  Input{MaxRecordBytes: 256 << 10},
+		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second},
+		Ops:    Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
+	}
+}
+
+var jsonTypes = map[string]bool{"string": true, "number": true, "integer": true, "boolean": true, "object": true, "array": true}
+
+// Validate checks every section; the error names the key and why.
+func (c *Config) Validate() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s: %w", key, why, ErrInvalid) }
+	if c.Worker.ID == "" {
+		return bad("worker.id", "must not be empty")
+	}
+	if c.Worker.Parallelism < 0 {
+		return bad("worker.parallelism", "must be 0 (one per CPU) or more")
+	}
+	if c.Worker.QueueDepth < 1 {
+		return bad("worker.queue_depth", "must be at least 1")
+	}
+	if err := c.Kafka.Validate(); err != nil {
+		return err
+	}
+	if len(c.Topics.Input) == 0 {
+		return bad("topics.input", "at least one input topic is required")
+	}
+	outs := map[string]string{"topics.research": c.Topics.Research, "topics.audit": c.Topics.Audit,
+		"topics.quarantine": c.Topics.Quarantine, "topics.stats": c.Topics.Stats, "topics.budget": c.Topics.Budget}
+	seen := map[string]string{}
+	for _, in := range c.Topics.Input {
+		seen[in] = "topics.input"
+	}
+	for _, key := range sortedMapKeys(outs) {
+		name := outs[key]
+		if name == "" {
+			return bad(key, "must name a topic")
+		}
+		if other, dup := seen[name]; dup {
+			return bad(key, fmt.Sprintf("topic %q is also %s", name, other))
+		}
+		seen[name] = key
+	}
+	if c.Topics.Partitions < 1 {
+		return bad("topics.partitions", "must be at least 1")
+	}
+	if c.Input.MaxRecordBytes < 1 {
+		return bad("input.max_record_bytes", "must be positive")
+	}
+	for f, t := range c.Input.Types {
+		if !jsonTypes[t] {
+			return bad("input.types."+f, fmt.Sprintf("%q is not one of string, number, integer, boolean, object, array", t))
+		}
+	}
+	if c.Window.MaxRecords < 1 {
+		return bad("window.max_records", "must be at least 1")
+	}
+	if c.Window.MaxWait <= 0 {
+		return bad("window.max_wait", "must be positive, e.g. 5s")
+	}
+	if c.Window.MaxWait >= c.Kafka.TransactionTimeout {
+		return bad("window.max_wait", "must be shorter than kafka.transaction_timeout, which bounds the window's transaction")
+	}
+	switch c.Ops.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("ops.log_level", fmt.Sprintf("%q is not debug, info, warn or error", c.Ops.LogLevel))
+	}
+	if c.Ops.DrainTimeout <= 0 {
+		return bad("ops.drain_timeout", "must be positive")
+	}
+	return nil
+}
+
+// RequireKeys checks the key files `run` needs; validate and demo may do without them.
+func (c *Config) RequireKeys() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s: %w", key, why, ErrInvalid) }
+	if len(c.Keys.Research) == 0 {
+		return bad("keys.research", "at least one research recipient .pub file is required")
+	}
+	if len(c.Keys.Quarantine) == 0 {
+		return bad("keys.quarantine", "at least one quarantine recipient .pub file is required")
+	}
+	if c.Keys.AuditSigner == "" {
+		return bad("keys.audit_signer", "the audit signing key file is required")
+	}
+	return nil
+}
+
+func sortedMapKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,75 @@
+package kafkaconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// ErrTopicMissing means a topic the worker needs does not exist and creating it was not allowed.
+var ErrTopicMissing = errors.New("topic does not exist")
+
+// TopicSpec is a topic the worker reads or writes, and how to create it if missing.
+type TopicSpec struct {
+	Name       string
+	Partitions int32
+	// Configs applied at creation only, e.g. cleanup.policy=compact for the budget ledger.
+	Configs map[string]string
+}
+
+// EnsureTopics checks that every topic exists, creating the missing ones when
+// create is true (replication factor -1: the broker's default). It returns the
+// smallest max.message.bytes among the topics, so producers stay under it.
+func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...TopicSpec) (maxMessageBytes int, err error) {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	details, err := adm.ListTopics(ctx, names...)
+	if err != nil {
+		return 0, fmt.Errorf("listing topics: %w", err)
+	}
+	for _, s := range specs {
+		if d, ok := details[s.Name]; ok && d.Err == nil {
+			continue
+		} else if ok && !errors.Is(d.Err, kerr.UnknownTopicOrPartition) {
+			return 0, fmt.Errorf("checking topic %s: %w", s.Name, d.Err)
+		}
+		if !create {
+			return 0, fmt.Errorf("checking topic %s: %w (create it, or set topics.create: true)", s.Name, ErrTopicMissing)
+		}
+		cfg := make(map[string]*string, len(s.Configs))
+		for k, v := range s.Configs {
+			cfg[k] = &v
+		}
+		resp, err := adm.CreateTopic(ctx, s.Partitions, -1, cfg, s.Name)
+		if err == nil {
+			err = resp.Err
+		}
+		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+			return 0, fmt.Errorf("creating topic %s: %w", s.Name, err)
+		}
+	}
+	rcs, err := adm.DescribeTopicConfigs(ctx, names...)
+	if err != nil {
+		return 0, fmt.Errorf("describing topic configs: %w", err)
+	}
+	for _, rc := range rcs {
+		if rc.Err != nil {
+			return 0, fmt.Errorf("describing config of topic %s: %w", rc.Name, rc.Err)
+		}
+		for _, c := range rc.Configs {
+			if c.Key != "max.message.bytes" || c.Value == nil {
+				continue
+			}
+			if n, err := strconv.Atoi(*c.Value); err == nil && (maxMessageBytes == 0 || n < maxMessageBytes) {
+				maxMessageBytes = n
+			}
+		}
+	}
+	return maxMessageBytes, nil
+}

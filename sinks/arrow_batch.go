@@ -1,0 +1,152 @@
+// Package sinks turns a window's released rows into the records the worker
+// publishes: Arrow IPC batches sized for Kafka, and the quarantine, stats,
+// budget and audit records beside them.
+package sinks
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// ErrRowTooLarge means one row alone does not fit in a Kafka record once sealed.
+var ErrRowTooLarge = errors.New("a single row exceeds the maximum message size")
+
+// Provenance columns lead every research batch, so readers can order rows by
+// input position and check that no input offset appears twice.
+const (
+	ColTopic     = "_source_topic"
+	ColPartition = "_source_partition"
+	ColOffset    = "_source_offset"
+)
+
+// Row is one released record: where it came from and its column values.
+type Row struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Values    []string
+}
+
+// Schema is the research batch schema derived from the configured output columns.
+type Schema struct {
+	arrow       *arrow.Schema
+	Fingerprint string // hex SHA-256 of the column list, bound into each envelope
+}
+
+// NewSchema makes the schema: the three provenance columns, then one UTF-8 column
+// per output column (generalized values such as "30-39" are strings).
+func NewSchema(columns []string) *Schema {
+	fields := []arrow.Field{
+		{Name: ColTopic, Type: arrow.BinaryTypes.String},
+		{Name: ColPartition, Type: arrow.PrimitiveTypes.Int32},
+		{Name: ColOffset, Type: arrow.PrimitiveTypes.Int64},
+	}
+	h := sha256.New()
+	for _, c := range columns {
+		fields = append(fields, arrow.Field{Name: c, Type: arrow.BinaryTypes.String, Nullable: true})
+		fmt.Fprintf(h, "%d:%s;", len(c), c)
+	}
+	return &Schema{arrow: arrow.NewSchema(fields, nil), Fingerprint: hex.EncodeToString(h.Sum(nil))}
+}
+
+// Encode writes rows as one zstd-compressed Arrow IPC stream.
+func (s *Schema) Encode(rows []Row) ([]byte, error) {
+	mem := memory.DefaultAllocator
+	b := array.NewRecordBuilder(mem, s.arrow)
+	defer b.Release()
+	b.Reserve(len(rows))
+	topics := b.Field(0).(*array.StringBuilder)
+	parts := b.Field(1).(*array.Int32Builder)
+	offs := b.Field(2).(*array.Int64Builder)
+	nval := len(s.arrow.Fields()) - 3
+	vals := make([]*array.StringBuilder, nval)
+	for i := range vals {
+		vals[i] = b.Field(i + 3).(*array.StringBuilder)
+	}
+	for _, r := range rows {
+		if len(r.Values) != nval {
+			return nil, fmt.Errorf("encoding arrow batch: row has %d values, schema has %d columns", len(r.Values), nval)
+		}
+		topics.Append(r.Topic)
+		parts.Append(r.Partition)
+		offs.Append(r.Offset)
+		for i, v := range r.Values {
+			vals[i].Append(v)
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(s.arrow), ipc.WithAllocator(mem), ipc.WithZstd())
+	if err := w.Write(rec); err != nil {
+		return nil, fmt.Errorf("encoding arrow batch: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encoding arrow batch: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Chunk is one sealed batch and the rows it holds.
+type Chunk struct {
+	Rows   []Row
+	Sealed []byte
+}
+
+// EncodeChunks encodes and seals rows in as few chunks as fit: each sealed
+// chunk is at most limit bytes. A chunk too large in plaintext is split by its
+// measured size; one that only the sealing overhead pushes over is halved.
+func (s *Schema) EncodeChunks(rows []Row, limit int, seal func(plain []byte, rows []Row) ([]byte, error)) ([]Chunk, error) {
+	var out []Chunk
+	var do func(rows []Row) error
+	do = func(rows []Row) error {
+		plain, err := s.Encode(rows)
+		if err != nil {
+			return err
+		}
+		if len(plain) > limit && len(rows) > 1 {
+			// Too large already in plaintext: split into the estimated number of
+			// parts at once (10% headroom), rather than halving step by step.
+			return split(rows, len(plain)*10/(limit*9)+1, do)
+		}
+		sealed, err := seal(plain, rows)
+		if err != nil {
+			return err
+		}
+		if len(sealed) <= limit {
+			out = append(out, Chunk{Rows: rows, Sealed: sealed})
+			return nil
+		}
+		if len(rows) == 1 {
+			return fmt.Errorf("encoding batch at %s/%d offset %d: sealed row is %d bytes, limit %d: %w",
+				rows[0].Topic, rows[0].Partition, rows[0].Offset, len(sealed), limit, ErrRowTooLarge)
+		}
+		return split(rows, 2, do)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	if err := do(rows); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// split cuts rows into n nearly equal consecutive parts (at least 2, at most len(rows)).
+func split(rows []Row, n int, do func([]Row) error) error {
+	n = max(2, min(n, len(rows)))
+	for i := 0; i < n; i++ {
+		if err := do(rows[i*len(rows)/n : (i+1)*len(rows)/n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
