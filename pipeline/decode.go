@@ -1,0 +1,90 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Quarantine reason codes. A code may carry a configured field name after a
+// colon ("missing_field:note"), never record content.
+const (
+	ReasonOversized   = "oversized"
+	ReasonInvalidUTF8 = "invalid_utf8"
+	ReasonInvalidJSON = "invalid_json"
+	ReasonNotObject   = "not_object"
+	ReasonMissing     = "missing_field"
+	ReasonWrongType   = "wrong_type"
+	ReasonProcessing  = "processing_error"
+)
+
+// schema is the input check from config: size, required fields, JSON types.
+type schema struct {
+	maxBytes int
+	required []string
+	types    map[string]string
+}
+
+// decode parses one raw record, or returns the reason it must be quarantined.
+func (s *schema) decode(raw []byte) (map[string]any, string) {
+	if len(raw) > s.maxBytes {
+		return nil, ReasonOversized
+	}
+	if !utf8.Valid(raw) {
+		// encoding/json would silently replace bad bytes; refuse them instead.
+		return nil, ReasonInvalidUTF8
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep numbers exact: IDs must not round through float64
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, ReasonInvalidJSON
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, ReasonInvalidJSON // trailing data after the object
+	}
+	rec, ok := v.(map[string]any)
+	if !ok {
+		return nil, ReasonNotObject
+	}
+	for _, f := range s.required {
+		if rec[f] == nil {
+			return nil, ReasonMissing + ":" + f
+		}
+	}
+	for f, want := range s.types {
+		if v, present := rec[f]; present && v != nil && !isType(v, want) {
+			return nil, ReasonWrongType + ":" + f
+		}
+	}
+	return rec, ""
+}
+
+func isType(v any, want string) bool {
+	switch v := v.(type) {
+	case string:
+		return want == "string"
+	case json.Number:
+		if want == "number" {
+			return true
+		}
+		_, err := v.Int64()
+		return want == "integer" && err == nil
+	case bool:
+		return want == "boolean"
+	case map[string]any:
+		return want == "object"
+	case []any:
+		return want == "array"
+	}
+	return false
+}
+
+// reasonClass is the code without its field name, for metric labels.
+func reasonClass(code string) string {
+	class, _, _ := strings.Cut(code, ":")
+	return class
+}

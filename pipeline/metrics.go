@@ -1,0 +1,53 @@
+package pipeline
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the worker's own series. Labels are topic, stage, reason class
+// and PHI type only: never anything taken from a record.
+type Metrics struct {
+	RecordsIn     *prometheus.CounterVec   // topic
+	Published     prometheus.Counter       //
+	Suppressed    prometheus.Counter       //
+	Quarantined   *prometheus.CounterVec   // reason
+	PHI           *prometheus.CounterVec   // type
+	Windows       *prometheus.CounterVec   // result: committed, aborted
+	BatchRows     prometheus.Histogram     // rows per research batch
+	WindowRecords prometheus.Histogram     // records per window
+	StageSeconds  *prometheus.HistogramVec // stage
+	Lag           *prometheus.GaugeVec     // topic: records behind the high watermark
+	DPRefusals    prometheus.Counter
+}
+
+// NewMetrics registers the worker's series on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		RecordsIn: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_records_in_total",
+			Help: "Input records consumed, by topic."}, []string{"topic"}),
+		Published: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_records_published_total",
+			Help: "Records released in research batches (committed windows)."}),
+		Suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_records_suppressed_total",
+			Help: "Records withheld by the privacy models (committed windows)."}),
+		Quarantined: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_records_quarantined_total",
+			Help: "Records sent to quarantine (committed windows), by reason class."}, []string{"reason"}),
+		PHI: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_phi_detected_total",
+			Help: "PHI detections (committed windows), by type."}, []string{"type"}),
+		Windows: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_windows_total",
+			Help: "Privacy windows ended, by result."}, []string{"result"}),
+		BatchRows: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "deid_batch_rows",
+			Help: "Rows per published research batch.", Buckets: prometheus.ExponentialBuckets(1, 4, 10)}),
+		WindowRecords: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "deid_window_records",
+			Help: "Input records per privacy window.", Buckets: prometheus.ExponentialBuckets(1, 4, 10)}),
+		StageSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "deid_stage_seconds",
+			Help:    "Time spent per window in each stage.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10)}, []string{"stage"}),
+		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "deid_consumer_lag",
+			Help: "Records behind the high watermark on the partitions this worker holds, by topic."}, []string{"topic"}),
+		DPRefusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_dp_refusals_total",
+			Help: "DP releases refused because the privacy budget would be exceeded."}),
+	}
+	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Windows,
+		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals)
+	return m
+}

@@ -1,0 +1,256 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/sinks"
+)
+
+// Record headers. They carry codes, ids and counts, never record content.
+const (
+	HeaderKind   = "deid-kind"   // research, stats, quarantine, budget; audit records use "kind"
+	HeaderBatch  = "deid-batch"  // batch id, also in the envelope's provenance
+	HeaderSchema = "deid-schema" // schema fingerprint of a research batch
+	HeaderRows   = "deid-rows"   // rows in a research batch
+	HeaderReason = "deid-reason" // quarantine reason code
+	HeaderSource = "deid-source" // quarantined record's topic/partition/offset
+	HeaderPart   = "deid-part"   // "i/n" when a quarantined record is split to fit
+)
+
+// published is what a window put in its transaction, counted once it commits.
+type published struct {
+	in, rows, suppressed, quarantined int64
+	batches                           []int
+	reasons                           map[string]int64
+	phi                               map[string]int64
+	refused                           bool
+}
+
+// producer collects the outcome of a transaction's asynchronous produces.
+type producer struct {
+	sess *kgo.GroupTransactSession
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	err  error
+}
+
+func newProducer(sess *kgo.GroupTransactSession) *producer { return &producer{sess: sess} }
+
+func (p *producer) send(ctx context.Context, r *kgo.Record) {
+	p.wg.Add(1)
+	p.sess.Produce(ctx, r, func(r *kgo.Record, err error) {
+		if err != nil {
+			p.mu.Lock()
+			if p.err == nil {
+				p.err = fmt.Errorf("producing to %s: %w", r.Topic, err)
+			}
+			p.mu.Unlock()
+		}
+		p.wg.Done()
+	})
+}
+
+// wait returns the first produce error once every record is acknowledged.
+func (p *producer) wait(ctx context.Context) error {
+	if err := p.sess.Client().Flush(ctx); err != nil {
+		return fmt.Errorf("flushing produced records: %w", err)
+	}
+	p.wg.Wait()
+	return p.err
+}
+
+func header(k, v string) kgo.RecordHeader { return kgo.RecordHeader{Key: k, Value: []byte(v)} }
+
+func newBatchID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// publish produces everything a window releases into the open transaction.
+func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, win *window) (*published, error) {
+	p := newProducer(sess)
+	res := &published{in: int64(len(win.slots)), reasons: map[string]int64{}, phi: map[string]int64{}}
+	inputs := win.inputs()
+	ev := &WindowEvent{Window: win.seq, Inputs: inputs, RecordsIn: res.in}
+
+	// Split the window: released rows in order, and quarantine.
+	var rows []sinks.Row
+	var values [][]string
+	for i := range win.slots {
+		s := &win.slots[i]
+		if s.reason != "" {
+			res.quarantined++
+			res.reasons[s.reason]++
+			if err := w.quarantine(ctx, p, s); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for t, n := range s.phi {
+			res.phi[t] += int64(n)
+		}
+		rows = append(rows, sinks.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
+		values = append(values, s.values)
+	}
+
+	columns := w.redactor.Columns()
+	if w.dp != nil && len(values) > 0 {
+		start := time.Now()
+		rel, err := w.dp.Release(columns, values)
+		if err != nil {
+			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
+		}
+		w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
+		ev.DP = rel
+		res.refused = rel.Refused
+		if !rel.Refused {
+			id := newBatchID()
+			sealed, err := w.sealer.Seal(rel.Stats, Provenance{Kind: "stats", Ranges: inputs, BatchID: id, WorkerID: w.cfg.Worker.ID})
+			if err != nil {
+				return nil, fmt.Errorf("sealing DP statistics: %w", err)
+			}
+			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Stats, Key: []byte(w.cfg.Worker.ID), Value: sealed,
+				Headers: []kgo.RecordHeader{header(HeaderKind, "stats"), header(HeaderBatch, id)}})
+			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Budget, Key: []byte(rel.Dataset), Value: rel.Ledger,
+				Headers: []kgo.RecordHeader{header(HeaderKind, "budget")}})
+		}
+	}
+
+	if w.anon != nil && len(values) > 0 {
+		start := time.Now()
+		an, err := w.anon.Anonymize(columns, values)
+		if err != nil {
+			return nil, fmt.Errorf("anonymizing window %d: %w", win.seq, err)
+		}
+		w.metrics.StageSeconds.WithLabelValues("privacy").Observe(time.Since(start).Seconds())
+		kept := rows[:0]
+		for i := range rows {
+			if an.Suppressed[i] {
+				res.suppressed++
+				continue
+			}
+			rows[i].Values = an.Rows[i]
+			kept = append(kept, rows[i])
+		}
+		rows = kept
+		ev.Privacy = &an.Achieved
+	}
+	res.rows = int64(len(rows))
+
+	start := time.Now()
+	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) ([]byte, error) {
+		return w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
+			BatchID: newBatchID(), WorkerID: w.cfg.Worker.ID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encoding research batches of window %d: %w", win.seq, err)
+	}
+	w.metrics.StageSeconds.WithLabelValues("encode_seal").Observe(time.Since(start).Seconds())
+	for _, c := range chunks {
+		id := newBatchID()
+		ev.BatchIDs = append(ev.BatchIDs, id)
+		res.batches = append(res.batches, len(c.Rows))
+		// Every batch of this worker goes to one partition, so batches stay in window order.
+		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.Worker.ID), Value: c.Sealed,
+			Headers: []kgo.RecordHeader{header(HeaderKind, "research"), header(HeaderBatch, id),
+				header(HeaderSchema, w.schema.Fingerprint), header(HeaderRows, strconv.Itoa(len(c.Rows)))}})
+	}
+
+	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
+	ev.QuarantineReasons, ev.PHICounts = res.reasons, res.phi
+	ev.KeyIDs = append(w.sealer.KeyIDs("research"), w.sealer.KeyIDs("quarantine")...)
+	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
+		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
+	}
+	msgs, err := w.auditor.Window(ev)
+	if err != nil {
+		return nil, fmt.Errorf("recording audit event of window %d: %w", win.seq, err)
+	}
+	w.produceAudit(ctx, p, msgs)
+	if res.refused {
+		msgs, err := w.auditor.Lifecycle("budget_refused", map[string]string{"dataset": ev.DP.Dataset})
+		if err != nil {
+			return nil, fmt.Errorf("recording budget refusal: %w", err)
+		}
+		w.produceAudit(ctx, p, msgs)
+	}
+	start = time.Now()
+	if err := p.wait(ctx); err != nil {
+		return nil, err
+	}
+	w.metrics.StageSeconds.WithLabelValues("produce").Observe(time.Since(start).Seconds())
+	return res, nil
+}
+
+// quarantine seals one bad record to the quarantine recipients. A record too
+// large for one Kafka record once sealed is split into parts, never truncated.
+func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
+	r := s.rec
+	src := fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)
+	prov := Provenance{Kind: "quarantine", Ranges: []OffsetRange{{r.Topic, r.Partition, r.Offset, r.Offset}}, WorkerID: w.cfg.Worker.ID}
+	part := w.maxValue - 64<<10 // room for the envelope header and segment tags
+	n := max(1, (len(r.Value)+part-1)/part)
+	for i := range n {
+		prov.BatchID = newBatchID()
+		sealed, err := w.sealer.Seal(r.Value[i*len(r.Value)/n:(i+1)*len(r.Value)/n], prov)
+		if err != nil {
+			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
+		}
+		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Quarantine, Key: []byte(w.cfg.Worker.ID), Value: sealed,
+			Headers: []kgo.RecordHeader{header(HeaderKind, "quarantine"), header(HeaderReason, s.reason),
+				header(HeaderSource, src), header(HeaderBatch, prov.BatchID), header(HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
+	}
+	return nil
+}
+
+func (w *Worker) produceAudit(ctx context.Context, p *producer, msgs []AuditMessage) {
+	for _, m := range msgs {
+		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Audit, Key: []byte(w.cfg.Worker.ID), Value: m.Value,
+			Headers: []kgo.RecordHeader{header("kind", m.Kind)}})
+	}
+}
+
+// rowRanges lists the offset ranges a batch's rows cover (rows are in poll order).
+func rowRanges(rows []sinks.Row) []OffsetRange {
+	var out []OffsetRange
+	idx := map[topicPartition]int{}
+	for _, r := range rows {
+		tp := topicPartition{r.Topic, r.Partition}
+		if i, ok := idx[tp]; ok {
+			out[i].Last = r.Offset
+			continue
+		}
+		idx[tp] = len(out)
+		out = append(out, OffsetRange{r.Topic, r.Partition, r.Offset, r.Offset})
+	}
+	return out
+}
+
+func (w *Worker) countCommitted(res *published) {
+	m := w.metrics
+	m.Windows.WithLabelValues("committed").Inc()
+	m.WindowRecords.Observe(float64(res.in))
+	m.Published.Add(float64(res.rows))
+	m.Suppressed.Add(float64(res.suppressed))
+	for r, n := range res.reasons {
+		m.Quarantined.WithLabelValues(reasonClass(r)).Add(float64(n))
+	}
+	for t, n := range res.phi {
+		m.PHI.WithLabelValues(t).Add(float64(n))
+	}
+	for _, n := range res.batches {
+		m.BatchRows.Observe(float64(n))
+	}
+	if res.refused {
+		m.DPRefusals.Inc()
+	}
+}

@@ -1,0 +1,119 @@
+// Package pipeline is the worker: it consumes raw records in a consumer group,
+// runs the stage graph (decode, detect/redact, window, privacy, encode, seal)
+// and publishes each window's outputs and its input offsets in one Kafka
+// transaction. The stages are the ports below; cmd/worker wires the real
+// detection, privacy, envelope and audit libraries into them.
+package pipeline
+
+// Redactor is the detect/redact stage, run concurrently on single records.
+type Redactor interface {
+	// Columns are the output columns, in order; Values of every result align with them.
+	Columns() []string
+	// Process turns one decoded record into its released values. A non-empty
+	// Reject is a reason code (never content) that sends the record to quarantine.
+	Process(rec map[string]any) (Redacted, error)
+}
+
+// Redacted is one record after detection and redaction.
+type Redacted struct {
+	Values []string
+	PHI    map[string]int // detections by PHI type: counts only
+	Reject string
+}
+
+// Anonymizer applies the privacy models (k-anonymity, l-diversity, t-closeness) to a window.
+type Anonymizer interface {
+	Anonymize(columns []string, rows [][]string) (Anonymized, error)
+}
+
+// Anonymized is a window after the privacy models: rows in input order.
+type Anonymized struct {
+	Rows       [][]string
+	Suppressed []bool
+	Achieved   PrivacySummary
+}
+
+// PrivacySummary is what the audit event records of the privacy models.
+type PrivacySummary struct {
+	K       int     `json:"k"`
+	L       float64 `json:"l"`
+	T       float64 `json:"t"`
+	NCP     float64 `json:"ncp"`
+	Classes int     `json:"classes"`
+}
+
+// Releaser computes a window's differentially private statistics and charges
+// the budget. Its state (the ledger) follows the transaction: Commit after the
+// window committed, Abort to forget the charge.
+type Releaser interface {
+	Release(columns []string, rows [][]string) (*Release, error)
+	Commit()
+	Abort()
+}
+
+// Release is one window's DP output. Refused means the budget would have been
+// exceeded: Stats is nil and nothing was charged.
+type Release struct {
+	Dataset   string
+	Stats     []byte // plaintext JSON, sealed before publishing
+	Ledger    []byte // the new ledger state for the compacted budget topic (no PHI)
+	Refused   bool
+	Spent     float64
+	Remaining float64
+}
+
+// Provenance is what a sealed object is bound to (authenticated, never PHI).
+type Provenance struct {
+	Kind              string // research, stats or quarantine
+	Ranges            []OffsetRange
+	SchemaFingerprint string
+	BatchID           string
+	WorkerID          string
+}
+
+// OffsetRange is a contiguous run of offsets of one input partition, both ends inclusive.
+type OffsetRange struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	First     int64  `json:"first"`
+	Last      int64  `json:"last"`
+}
+
+// Sealer encrypts outputs for their recipients.
+type Sealer interface {
+	Seal(plain []byte, prov Provenance) ([]byte, error)
+	// KeyIDs are the recipient key ids used for a kind, for the audit event.
+	KeyIDs(kind string) []string
+}
+
+// Auditor appends events to the tamper-evident log and returns the messages
+// to publish on the audit topic in the same transaction. Like Releaser, its
+// state follows the transaction.
+type Auditor interface {
+	Window(ev *WindowEvent) ([]AuditMessage, error)
+	Lifecycle(kind string, detail map[string]string) ([]AuditMessage, error)
+	Commit()
+	Abort()
+}
+
+// AuditMessage is one record of the audit topic: Kind goes in the "kind" header.
+type AuditMessage struct {
+	Kind  string
+	Value []byte
+}
+
+// WindowEvent is what the worker knows of a window for its audit event.
+type WindowEvent struct {
+	Window            uint64
+	Inputs            []OffsetRange
+	RecordsIn         int64
+	Published         int64
+	Suppressed        int64
+	Quarantined       int64
+	QuarantineReasons map[string]int64
+	PHICounts         map[string]int64
+	Privacy           *PrivacySummary // nil without privacy models
+	DP                *Release        // nil without DP statistics
+	KeyIDs            []string
+	BatchIDs          []string
+}

@@ -1,0 +1,352 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/kafkaconn"
+	"github.com/deidstream/deidstream/sinks"
+)
+
+// ErrNoStage means a required stage was not given to New.
+var ErrNoStage = errors.New("pipeline stage missing")
+
+// Worker runs the stage graph for one member of the consumer group.
+type Worker struct {
+	cfg      *config.Config
+	conn     []kgo.Opt
+	redactor Redactor
+	anon     Anonymizer // nil: no privacy models
+	dp       Releaser   // nil: no DP statistics
+	sealer   Sealer
+	auditor  Auditor
+	metrics  *Metrics
+	hooks    []kgo.Hook
+	log      *slog.Logger
+	schema   *sinks.Schema
+	decoder  schema
+
+	maxValue int // largest record value produced, under the topics' limits
+	seq      uint64
+	ready    atomic.Bool
+	jobs     chan job
+	// afterPublish, for tests, runs between producing a window and committing it.
+	afterPublish func()
+}
+
+type job struct {
+	s  *slot
+	wg *sync.WaitGroup
+}
+
+// Option configures a Worker.
+type Option func(*Worker)
+
+// WithAnonymizer applies privacy models to each window.
+func WithAnonymizer(a Anonymizer) Option { return func(w *Worker) { w.anon = a } }
+
+// WithReleaser publishes DP statistics for each window.
+func WithReleaser(r Releaser) Option { return func(w *Worker) { w.dp = r } }
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(w *Worker) { w.log = l } }
+
+// WithMetrics registers the worker's and the Kafka client's metrics on reg.
+func WithMetrics(m *Metrics, hooks ...kgo.Hook) Option {
+	return func(w *Worker) { w.metrics, w.hooks = m, hooks }
+}
+
+// New makes a worker. conn are the Kafka connection options (kafkaconn.Config.Opts).
+func New(cfg *config.Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Option) (*Worker, error) {
+	if r == nil || s == nil || a == nil {
+		return nil, fmt.Errorf("making worker: redactor, sealer and auditor are required: %w", ErrNoStage)
+	}
+	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(),
+		decoder: schema{maxBytes: cfg.Input.MaxRecordBytes, required: cfg.Input.Required, types: cfg.Input.Types}}
+	for _, o := range opts {
+		o(w)
+	}
+	if w.metrics == nil {
+		w.metrics = NewMetrics(prometheus.NewRegistry())
+	}
+	w.schema = sinks.NewSchema(r.Columns())
+	return w, nil
+}
+
+// Ready reports whether the worker has joined its group and holds partitions.
+func (w *Worker) Ready() bool { return w.ready.Load() }
+
+// SchemaFingerprint identifies the research batch schema.
+func (w *Worker) SchemaFingerprint() string { return w.schema.Fingerprint }
+
+// EnsureTopics checks (or creates) the input and output topics and learns the
+// largest record the worker may produce.
+func (w *Worker) EnsureTopics(ctx context.Context) error {
+	cl, err := kgo.NewClient(w.conn...)
+	if err != nil {
+		return fmt.Errorf("connecting to kafka: %w", err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	t := w.cfg.Topics
+	var ins []kafkaconn.TopicSpec
+	for _, in := range t.Input {
+		ins = append(ins, kafkaconn.TopicSpec{Name: in})
+	}
+	if _, err := kafkaconn.EnsureTopics(ctx, adm, false, ins...); err != nil {
+		return fmt.Errorf("checking input topics: %w", err)
+	}
+	limit, err := kafkaconn.EnsureTopics(ctx, adm, t.Create,
+		kafkaconn.TopicSpec{Name: t.Research, Partitions: t.Partitions},
+		kafkaconn.TopicSpec{Name: t.Quarantine, Partitions: t.Partitions},
+		kafkaconn.TopicSpec{Name: t.Stats, Partitions: t.Partitions},
+		kafkaconn.TopicSpec{Name: t.Audit, Partitions: 1},
+		kafkaconn.TopicSpec{Name: t.Budget, Partitions: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
+	)
+	if err != nil {
+		return fmt.Errorf("checking output topics: %w", err)
+	}
+	w.setLimit(limit)
+	return nil
+}
+
+// recordOverhead leaves room for key, headers and batch framing under the limit.
+const recordOverhead = 4 << 10
+
+func (w *Worker) setLimit(topicLimit int) {
+	limit := w.cfg.Kafka.MaxMessageBytes
+	if topicLimit > 0 && topicLimit < limit {
+		limit = topicLimit
+	}
+	w.maxValue = limit - recordOverhead
+}
+
+// Run consumes and publishes window after window until ctx ends, then
+// finishes the open window within ops.drain_timeout and leaves the group.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.maxValue == 0 {
+		if err := w.EnsureTopics(ctx); err != nil {
+			return err
+		}
+	}
+	sess, err := kgo.NewGroupTransactSession(append(w.conn[:len(w.conn):len(w.conn)],
+		kgo.ConsumerGroup(w.cfg.Kafka.GroupID),
+		kgo.ConsumeTopics(w.cfg.Topics.Input...),
+		kgo.TransactionalID(w.cfg.Kafka.TransactionalIDPrefix+w.cfg.Worker.ID),
+		kgo.TransactionTimeout(w.cfg.Kafka.TransactionTimeout),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.RequireStableFetchOffsets(),
+		kgo.ProducerBatchMaxBytes(int32(w.maxValue+recordOverhead)),
+		// Sealed payloads are random bytes: compression would only cost CPU.
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
+		kgo.WithHooks(w.hooks...),
+		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(true) }),
+	)...)
+	if err != nil {
+		return fmt.Errorf("starting transactional consumer: %w", err)
+	}
+	defer func() {
+		w.ready.Store(false)
+		sess.Close() // leaves the group
+	}()
+
+	par := w.cfg.Worker.Parallelism
+	if par == 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	w.jobs = make(chan job, w.cfg.Worker.QueueDepth)
+	var stages sync.WaitGroup
+	for range par {
+		stages.Go(func() {
+			for j := range w.jobs {
+				w.process(j.s)
+				j.wg.Done()
+			}
+		})
+	}
+	defer func() {
+		close(w.jobs)
+		stages.Wait()
+	}()
+
+	if err := w.lifecycle(ctx, sess, "start", nil); err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		if err := w.runWindow(ctx, sess); err != nil {
+			return err
+		}
+	}
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
+	defer cancel()
+	return w.lifecycle(stopCtx, sess, "stop", nil)
+}
+
+// runWindow fills one window, then publishes and commits it. A window that
+// cannot commit is aborted: its input is consumed again, its outputs vanish.
+func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) error {
+	w.seq++
+	win := newWindow(w.seq, w.cfg.Window.MaxRecords)
+	if err := w.fill(ctx, sess, win); err != nil {
+		return err
+	}
+	if len(win.slots) == 0 {
+		return nil
+	}
+	start := time.Now()
+	win.pending.Wait()
+	w.metrics.StageSeconds.WithLabelValues("detect_drain").Observe(time.Since(start).Seconds())
+
+	// Publishing runs to its end even after SIGTERM, bounded by the drain timeout.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
+	defer cancel()
+	res, perr := w.publish(pctx, sess, win)
+	if perr == nil && w.afterPublish != nil {
+		w.afterPublish()
+	}
+	try := kgo.TryCommit
+	if perr != nil {
+		try = kgo.TryAbort
+	}
+	start = time.Now()
+	committed, err := sess.End(pctx, try)
+	w.metrics.StageSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
+	if !committed {
+		w.auditor.Abort()
+		if w.dp != nil {
+			w.dp.Abort()
+		}
+		w.metrics.Windows.WithLabelValues("aborted").Inc()
+		w.log.Warn("window aborted; its records will be consumed again", "window", win.seq,
+			"records", len(win.slots), "publish_error", errString(perr), "end_error", errString(err))
+		if err != nil {
+			return fmt.Errorf("ending transaction of window %d: %w", win.seq, err)
+		}
+		return nil
+	}
+	w.auditor.Commit()
+	if w.dp != nil {
+		w.dp.Commit()
+	}
+	w.countCommitted(res)
+	return nil
+}
+
+// fill polls records into win until it is full, max_wait after its first
+// record, or ctx ends. The transaction begins with the first record.
+func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *window) error {
+	var deadline time.Time
+	for len(win.slots) < w.cfg.Window.MaxRecords {
+		pctx, cancel := ctx, context.CancelFunc(func() {})
+		if !deadline.IsZero() {
+			pctx, cancel = context.WithDeadline(ctx, deadline)
+		}
+		fs := sess.PollRecords(pctx, w.cfg.Window.MaxRecords-len(win.slots))
+		cancel()
+		if fs.IsClientClosed() {
+			return fmt.Errorf("polling: kafka client closed")
+		}
+		fs.EachError(func(t string, p int32, err error) {
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				w.log.Error("fetch failed; the client retries", "topic", t, "partition", p, "error", err)
+			}
+		})
+		w.observeLag(fs)
+		var berr error
+		fs.EachRecord(func(r *kgo.Record) {
+			if berr != nil {
+				return
+			}
+			if len(win.slots) == 0 {
+				if berr = sess.Begin(); berr != nil {
+					return
+				}
+				deadline = time.Now().Add(w.cfg.Window.MaxWait)
+			}
+			i := win.add(r)
+			w.metrics.RecordsIn.WithLabelValues(r.Topic).Inc()
+			win.pending.Add(1)
+			w.jobs <- job{s: &win.slots[i], wg: &win.pending} // blocks when stages are busy: backpressure
+		})
+		if berr != nil {
+			return fmt.Errorf("beginning transaction: %w", berr)
+		}
+		if ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// process decodes and redacts one record into its slot.
+func (w *Worker) process(s *slot) {
+	rec, reason := w.decoder.decode(s.rec.Value)
+	if reason != "" {
+		s.reason = reason
+		return
+	}
+	out, err := w.redactor.Process(rec)
+	switch {
+	case err != nil:
+		s.reason = ReasonProcessing
+	case out.Reject != "":
+		s.reason = out.Reject
+	default:
+		s.values, s.phi = out.Values, out.PHI
+	}
+}
+
+func (w *Worker) observeLag(fs kgo.Fetches) {
+	lag := map[string]int64{}
+	fs.EachPartition(func(p kgo.FetchTopicPartition) {
+		if n := len(p.Records); n > 0 {
+			lag[p.Topic] += max(0, p.HighWatermark-p.Records[n-1].Offset-1)
+		}
+	})
+	for t, l := range lag {
+		w.metrics.Lag.WithLabelValues(t).Set(float64(l))
+	}
+}
+
+// lifecycle publishes a lifecycle audit event in a transaction of its own.
+func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, kind string, detail map[string]string) error {
+	msgs, err := w.auditor.Lifecycle(kind, detail)
+	if err != nil {
+		return fmt.Errorf("recording %s event: %w", kind, err)
+	}
+	if err := sess.Begin(); err != nil {
+		return fmt.Errorf("beginning %s transaction: %w", kind, err)
+	}
+	p := newProducer(sess)
+	w.produceAudit(ctx, p, msgs)
+	perr := p.wait(ctx)
+	try := kgo.TryCommit
+	if perr != nil {
+		try = kgo.TryAbort
+	}
+	committed, err := sess.End(ctx, try)
+	if !committed {
+		w.auditor.Abort()
+		return fmt.Errorf("publishing %s event: %w", kind, errors.Join(perr, err, errors.New("transaction not committed")))
+	}
+	w.auditor.Commit()
+	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
