@@ -35,7 +35,7 @@ type Config struct {
 	TransactionTimeout time.Duration `yaml:"transaction_timeout"`
 	// MaxMessageBytes is the largest record value the worker produces; it is
 	// lowered to the broker's or topic's limit found at start. Default 1048576 (1 MiB).
-	MaxMessageBytes int `yaml:"max_message_bytes"`
+	MaxMessageBytes int  `yaml:"max_message_bytes"`
 	TLS             TLS  `yaml:"tls"`
 	SASL            SASL `yaml:"sasl"`
 }

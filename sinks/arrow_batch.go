@@ -150,3 +150,37 @@ func split(rows []Row, n int, do func([]Row) error) error {
 	}
 	return nil
 }
+
+// Decode reads a research batch back into rows and its output column names:
+// the demo and tests use it to check what was published.
+func Decode(stream []byte) (columns []string, rows []Row, err error) {
+	rd, err := ipc.NewReader(bytes.NewReader(stream))
+	if err != nil {
+		return nil, nil, fmt.Errorf("decoding arrow batch: %w", err)
+	}
+	defer rd.Release()
+	fields := rd.Schema().Fields()
+	if len(fields) < 3 || fields[0].Name != ColTopic || fields[1].Name != ColPartition || fields[2].Name != ColOffset {
+		return nil, nil, fmt.Errorf("decoding arrow batch: not a research batch schema (first columns %v)", rd.Schema())
+	}
+	for _, f := range fields[3:] {
+		columns = append(columns, f.Name)
+	}
+	for rd.Next() {
+		rec := rd.RecordBatch()
+		topics := rec.Column(0).(*array.String)
+		parts := rec.Column(1).(*array.Int32)
+		offs := rec.Column(2).(*array.Int64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			r := Row{Topic: topics.Value(i), Partition: parts.Value(i), Offset: offs.Value(i), Values: make([]string, len(columns))}
+			for c := range columns {
+				r.Values[c] = rec.Column(c + 3).(*array.String).Value(i)
+			}
+			rows = append(rows, r)
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return nil, nil, fmt.Errorf("decoding arrow batch: %w", err)
+	}
+	return columns, rows, nil
+}
