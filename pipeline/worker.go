@@ -41,8 +41,9 @@ type Worker struct {
 	seq      uint64
 	ready    atomic.Bool
 	jobs     chan job
-	// afterPublish, for tests, runs between producing a window and committing it.
-	afterPublish func()
+	// afterPublish, for tests, runs between producing a window and committing
+	// it; an error stops Run at once, leaving the transaction open, as a crash would.
+	afterPublish func() error
 }
 
 type job struct {
@@ -213,7 +214,9 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	defer cancel()
 	res, perr := w.publish(pctx, sess, win)
 	if perr == nil && w.afterPublish != nil {
-		w.afterPublish()
+		if err := w.afterPublish(); err != nil {
+			return err
+		}
 	}
 	try := kgo.TryCommit
 	if perr != nil {

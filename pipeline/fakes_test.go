@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Test doubles for the stages, so the pipeline is tested alone; the real
+// stages are tested in their packages and together in cmd/worker.
+
+type fakeRedactor struct{}
+
+func (fakeRedactor) Columns() []string { return []string{"id", "group"} }
+
+func (fakeRedactor) Process(rec map[string]any) (Redacted, error) {
+	if rec["reject"] == true {
+		return Redacted{Reject: "phi_rejected_type:SSN"}, nil
+	}
+	return Redacted{Values: []string{fmt.Sprint(rec["id"]), fmt.Sprint(rec["group"])}, PHI: map[string]int{"NAME": 1}}, nil
+}
+
+// fakeAnonymizer suppresses rows whose group is "rare".
+type fakeAnonymizer struct{}
+
+func (fakeAnonymizer) Anonymize(_ []string, rows [][]string) (Anonymized, error) {
+	out := Anonymized{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)), Achieved: PrivacySummary{K: 2}}
+	for i, r := range rows {
+		out.Suppressed[i] = r[1] == "rare"
+		out.Rows[i] = []string{r[0], "*"}
+	}
+	return out, nil
+}
+
+// fakeSealer marks payloads instead of encrypting them.
+type fakeSealer struct{}
+
+const fakeSeal = "SEALED:"
+
+func (fakeSealer) Seal(p []byte, prov Provenance) ([]byte, error) {
+	return append([]byte(fakeSeal+prov.Kind+":"), p...), nil
+}
+func (fakeSealer) KeyIDs(kind string) []string { return []string{kind + "-key"} }
+
+func unseal(b []byte) (kind string, plain []byte) {
+	rest := strings.TrimPrefix(string(b), fakeSeal)
+	kind, body, _ := strings.Cut(rest, ":")
+	return kind, []byte(body)
+}
+
+// fakeAuditor writes events as JSON and tracks commits and aborts.
+type fakeAuditor struct {
+	mu                          sync.Mutex
+	pending, committed, aborted int
+}
+
+func (a *fakeAuditor) Window(ev *WindowEvent) ([]AuditMessage, error) {
+	a.mu.Lock()
+	a.pending++
+	a.mu.Unlock()
+	b, err := json.Marshal(ev)
+	return []AuditMessage{{Kind: "event", Value: b}}, err
+}
+
+func (a *fakeAuditor) Lifecycle(kind string, _ map[string]string) ([]AuditMessage, error) {
+	a.mu.Lock()
+	a.pending++
+	a.mu.Unlock()
+	return []AuditMessage{{Kind: "event", Value: []byte(`{"Type":"` + kind + `"}`)}}, nil
+}
+
+func (a *fakeAuditor) Commit() { a.mu.Lock(); a.committed += a.pending; a.pending = 0; a.mu.Unlock() }
+func (a *fakeAuditor) Abort()  { a.mu.Lock(); a.aborted += a.pending; a.pending = 0; a.mu.Unlock() }
