@@ -124,7 +124,7 @@ func (c *Config) Validate() error {
 		return bad("worker.queue_depth", "must be at least 1")
 	}
 	if err := c.Kafka.Validate(); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	if len(c.Topics.Input) == 0 {
 		return bad("topics.input", "at least one input topic is required")

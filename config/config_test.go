@@ -1,0 +1,81 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const minimal = "topics:\n  input: [raw]\n"
+
+func TestParseAppliesDefaultsAndInterpolates(t *testing.T) {
+	t.Setenv("DEID_TEST_BROKER", "10.1.2.3:9092")
+	t.Setenv("DEID_TEST_PAR", "6")
+	cfg, err := Parse("c.yaml", []byte(minimal+`
+kafka:
+  brokers: ["${DEID_TEST_BROKER}", "${DEID_TEST_UNSET:127.0.0.1:9093}"]
+worker:
+  parallelism: ${DEID_TEST_PAR}
+window:
+  max_wait: 2s
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Kafka.Brokers; len(got) != 2 || got[0] != "10.1.2.3:9092" || got[1] != "127.0.0.1:9093" {
+		t.Errorf("brokers %v", got)
+	}
+	if cfg.Worker.Parallelism != 6 {
+		t.Errorf("parallelism %d, want 6 from the environment", cfg.Worker.Parallelism)
+	}
+	if cfg.Window.MaxWait != 2*time.Second || cfg.Window.MaxRecords != 10000 {
+		t.Errorf("window %+v: want max_wait 2s and the default max_records", cfg.Window)
+	}
+	if cfg.Topics.Research != "deid.research" {
+		t.Errorf("research topic %q, want the default", cfg.Topics.Research)
+	}
+}
+
+func TestParseErrorsNameFileLineAndKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key", minimal + "window:\n  max_recods: 5\n", []string{"c.yaml:4", "window.max_recods", "unknown key", "max_records"}},
+		{"unknown nested key", minimal + "kafka:\n  sasl:\n    mech: PLAIN\n", []string{"c.yaml:5", "kafka.sasl.mech"}},
+		{"unset env", minimal + "kafka:\n  sasl:\n    password: ${DEID_TEST_NOPE}\n", []string{"c.yaml:5", "kafka.sasl.password", "DEID_TEST_NOPE"}},
+		{"bad type", minimal + "window:\n  max_records: many\n", []string{"c.yaml", "line 4"}},
+		{"no input", "window:\n  max_records: 5\n", []string{"topics.input"}},
+		{"bad sasl", minimal + "kafka:\n  sasl:\n    mechanism: GSSAPI\n", []string{"kafka.sasl.mechanism", "GSSAPI"}},
+		{"same topic twice", minimal + "topics:\n  input: [raw]\n  audit: raw\n", []string{"topics"}},
+		{"window outlives txn", minimal + "window:\n  max_wait: 90s\n", []string{"window.max_wait", "transaction_timeout"}},
+		{"bad json type", minimal + "input:\n  types: {age: int}\n", []string{"input.types.age"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v does not wrap ErrInvalid", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvValuesAreNotReparsedAsYAML(t *testing.T) {
+	t.Setenv("DEID_TEST_TRICKY", "a: b\nkafka: {brokers: [evil:1]}")
+	cfg, err := Parse("c.yaml", []byte(minimal+"worker:\n  id: ${DEID_TEST_TRICKY}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Worker.ID != "a: b\nkafka: {brokers: [evil:1]}" || cfg.Kafka.Brokers[0] == "evil:1" {
+		t.Errorf("environment value changed the document's structure: id %q brokers %v", cfg.Worker.ID, cfg.Kafka.Brokers)
+	}
+}
