@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/deidstream/deidstream/detectors"
+)
+
+func init() {
+	register(command{name: "detect", summary: "find PHI spans in JSONL {id,text} records on stdin", run: runDetect})
+}
+
+// maxDetectLine bounds one input line (a record); longer lines are reported as errors.
+const maxDetectLine = 64 << 20
+
+func runDetect(ctx context.Context, s stdio, args []string) int {
+	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
+	fs.SetOutput(s.Stderr)
+	cfgPath := fs.String("c", "", "YAML config file; its `detection:` section configures the detectors (default: built-in defaults)")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Stderr, "usage: worker detect [-c config.yaml] < in.jsonl > out.jsonl")
+		fmt.Fprintln(s.Stderr, "reads {\"id\",\"text\"} lines; prints {\"id\",\"spans\":[{start,end,type,score}]} per line (code-point offsets)")
+		fmt.Fprintln(s.Stderr, "flags:")
+		fmt.Fprintln(s.Stderr, "  -c string   config file with a detection: section (default \"\" = built-in defaults)")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.Stderr, "worker detect: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	cfg := detectors.DefaultConfig()
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = loadDetectionConfig(*cfgPath); err != nil {
+			fmt.Fprintf(s.Stderr, "worker detect: %v\n", err)
+			return 2
+		}
+	}
+	eng, err := detectors.New(cfg)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "worker detect: %v\n", err)
+		return 2
+	}
+	failed, err := detectStream(ctx, eng, s.Stdin, s.Stdout)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "worker detect: %v\n", err)
+		return 1
+	}
+	if failed > 0 {
+		fmt.Fprintf(s.Stderr, "worker detect: %d unreadable line(s)\n", failed)
+		return 1
+	}
+	return 0
+}
+
+// loadDetectionConfig reads only the `detection:` section of a worker config file,
+// rejecting unknown keys inside it.
+func loadDetectionConfig(path string) (detectors.Config, error) {
+	cfg := detectors.DefaultConfig()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("reading config: %w", err)
+	}
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return cfg, fmt.Errorf("parsing config %s: %w", path, err)
+	}
+	node, ok := doc["detection"]
+	if !ok {
+		return cfg, nil
+	}
+	out, err := yaml.Marshal(&node)
+	if err != nil {
+		return cfg, fmt.Errorf("parsing config %s: detection section: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(out))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("parsing config %s: detection section: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("validating config %s: detection: %w", path, err)
+	}
+	return cfg, nil
+}
+
+type detectIn struct {
+	ID   *string `json:"id"`
+	Text *string `json:"text"`
+}
+
+type detectOut struct {
+	ID    string           `json:"id"`
+	Spans []detectors.Span `json:"spans"`
+}
+
+type lineError struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// detectStream processes JSONL records in order. It returns the number of
+// unreadable lines; the error is for failures of the streams themselves.
+// Error messages never quote record content.
+func detectStream(ctx context.Context, eng *detectors.Engine, in io.Reader, out io.Writer) (int, error) {
+	br := bufio.NewReaderSize(in, 1<<20)
+	bw := bufio.NewWriterSize(out, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	failed, lineNo := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			bw.Flush()
+			return failed, fmt.Errorf("reading input: %w", err)
+		}
+		line, tooLong, err := readLine(br, maxDetectLine)
+		if err != nil && !errors.Is(err, io.EOF) {
+			bw.Flush()
+			return failed, fmt.Errorf("reading input line %d: %w", lineNo+1, err)
+		}
+		if len(line) == 0 && !tooLong && errors.Is(err, io.EOF) {
+			break
+		}
+		lineNo++
+		if tooLong {
+			enc.Encode(lineError{Line: lineNo, Error: fmt.Sprintf("line longer than %d bytes", maxDetectLine)})
+			failed++
+		} else if len(bytes.TrimSpace(line)) == 0 {
+			// Blank lines carry no record; skip them silently (common at file ends).
+			lineNo--
+		} else {
+			var rec detectIn
+			if jerr := json.Unmarshal(line, &rec); jerr != nil {
+				enc.Encode(lineError{Line: lineNo, Error: "decoding JSON: " + jsonErrorKind(jerr)})
+				failed++
+			} else if rec.ID == nil || rec.Text == nil {
+				enc.Encode(lineError{Line: lineNo, Error: "missing \"id\" or \"text\" string field"})
+				failed++
+			} else {
+				spans := eng.Detect(*rec.Text)
+				if spans == nil {
+					spans = []detectors.Span{}
+				}
+				if werr := enc.Encode(detectOut{ID: *rec.ID, Spans: spans}); werr != nil {
+					return failed, fmt.Errorf("writing output: %w", werr)
+				}
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return failed, fmt.Errorf("writing output: %w", err)
+	}
+	return failed, nil
+}
+
+// readLine reads one line without its newline; a line over max bytes is
+// consumed and reported as tooLong.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, e := br.ReadSlice('\n')
+		if len(line)+len(chunk) > max {
+			tooLong = true
+			line = line[:0]
+		} else if !tooLong {
+			line = append(line, chunk...)
+		}
+		if errors.Is(e, bufio.ErrBufferFull) {
+			continue
+		}
+		if n := len(line); n > 0 && line[n-1] == '\n' {
+			line = line[:n-1]
+		}
+		return line, tooLong, e
+	}
+}
+
+// jsonErrorKind describes a JSON decoding error without quoting input bytes.
+func jsonErrorKind(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q must be a %s", te.Field, "string")
+	default:
+		return "invalid JSON"
+	}
+}

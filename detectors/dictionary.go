@@ -1,0 +1,184 @@
+package detectors
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/streets.txt
+var dataFS embed.FS
+
+// ErrDictionary means an embedded dictionary could not be read (a broken build).
+var ErrDictionary = errors.New("embedded dictionary unreadable")
+
+// Word classes: one map from a lower-cased word to the classes it belongs to keeps
+// memory low (one key per word) and needs one lookup per token.
+const (
+	wFirst      uint16 = 1 << iota // a first name
+	wLast                          // a surname
+	wCommon                        // an ordinary English or medical word (philter whitelist)
+	wStreet                        // a street suffix ("St", "Avenue")
+	wUnit                          // a secondary unit designator ("Apt", "Suite")
+	wStreetName                    // a common street name ("Main", "Oak")
+	wMonth                         // a month name or abbreviation
+	wWeekday                       // a weekday name or abbreviation
+	wTitle                         // a person title ("Dr", "Mrs")
+	wStop                          // a function word that is never a name on its own
+	wState                         // a US state name or postal code
+	wMedical                       // a clinical word or abbreviation that dictionaries list as a name
+)
+
+// dictionary maps lower-case words to their classes. Read-only after load: safe
+// for concurrent use.
+type dictionary struct {
+	words map[string]uint16
+}
+
+var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
+	d := &dictionary{words: make(map[string]uint16, 480000)}
+	for _, f := range []struct {
+		file  string
+		class uint16
+	}{{"data/first.txt.gz", wFirst}, {"data/last.txt.gz", wLast}, {"data/common.txt.gz", wCommon}} {
+		if err := d.loadGzip(f.file, f.class); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := dataFS.ReadFile("data/streets.txt")
+	if err != nil {
+		return nil, fmt.Errorf("reading streets.txt: %w: %v", ErrDictionary, err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		kind, term, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		switch kind {
+		case "suffix":
+			d.add(term, wStreet)
+		case "unit":
+			d.add(term, wUnit)
+		case "street":
+			d.add(term, wStreetName)
+		}
+	}
+	for _, w := range months {
+		d.add(w, wMonth)
+	}
+	for _, w := range weekdays {
+		d.add(w, wWeekday)
+	}
+	for _, w := range personTitles {
+		d.add(w, wTitle)
+	}
+	for _, w := range stopWords {
+		d.add(w, wStop)
+	}
+	for _, w := range usStates {
+		d.add(w, wState)
+	}
+	for _, w := range medicalNotNames {
+		d.add(w, wMedical|wCommon)
+	}
+	return d, nil
+})
+
+func (d *dictionary) add(w string, c uint16) { d.words[w] |= c }
+
+func (d *dictionary) loadGzip(name string, class uint16) error {
+	f, err := dataFS.Open(name)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w: %v", name, ErrDictionary, err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("decompressing %s: %w: %v", name, ErrDictionary, err)
+	}
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		w := bytes.TrimSpace(sc.Bytes())
+		if len(w) == 0 {
+			continue
+		}
+		d.words[string(w)] |= class
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w: %v", name, ErrDictionary, err)
+	}
+	return nil
+}
+
+// lookup returns the classes of w, lower-casing ASCII without allocating.
+func (d *dictionary) lookup(w string) uint16 {
+	var buf [48]byte
+	if len(w) > len(buf) {
+		return d.words[strings.ToLower(w)]
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 0x80 {
+			return d.words[strings.ToLower(w)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return d.words[string(buf[:len(w)])]
+}
+
+// Small closed word lists: facts of the language, written here rather than embedded.
+var (
+	months = []string{"january", "february", "march", "april", "may", "june", "july", "august",
+		"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+		"aug", "sep", "sept", "oct", "nov", "dec"}
+	weekdays = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
+	personTitles = []string{"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "doctor",
+		"sr", "sra", "srta", "herr", "frau", "mme", "mlle", "madam", "sir", "dame", "rev", "fr", "nurse"}
+	stopWords = []string{"a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "for",
+		"with", "by", "from", "as", "is", "was", "are", "were", "be", "been", "has", "had", "have",
+		"he", "she", "his", "her", "him", "they", "them", "their", "we", "our", "you", "your", "i",
+		"it", "its", "this", "that", "these", "those", "who", "whom", "which", "what", "when",
+		"where", "why", "how", "not", "no", "yes", "if", "then", "than", "so", "also", "per",
+		"via", "into", "onto", "upon", "after", "before", "during", "since", "until", "while",
+		"my", "me", "mine", "us", "do", "does", "did", "will", "would", "can", "could", "should",
+		"may", "might", "must", "shall", "all", "any", "some", "each", "every", "other", "such",
+		"here", "there", "about", "over", "under", "again", "further", "once", "only", "own",
+		"same", "too", "very", "just", "now", "pt", "patient", "hi", "hello", "dear", "thanks",
+		"thank", "please", "re", "cc", "note", "notes"}
+	usStates = []string{"alabama", "alaska", "arizona", "arkansas", "california", "colorado",
+		"connecticut", "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana",
+		"iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan",
+		"minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada", "ohio", "oklahoma",
+		"oregon", "pennsylvania", "tennessee", "texas", "utah", "vermont", "virginia", "washington",
+		"wisconsin", "wyoming", "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi",
+		"id", "il", "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne",
+		"nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn",
+		"tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc"}
+	// Clinical words and abbreviations that name lists also contain; never a name alone.
+	medicalNotNames = []string{"pt", "pts", "hx", "dx", "rx", "tx", "sx", "fx", "bp", "hr", "rr",
+		"temp", "sob", "cp", "ekg", "ecg", "cxr", "ct", "mri", "er", "ed", "icu", "or", "pacu",
+		"prn", "bid", "tid", "qid", "qd", "qhs", "po", "iv", "im", "sq", "sc", "mg", "mcg", "ml",
+		"nkda", "nad", "wnl", "rrr", "ctab", "htn", "dm", "cad", "chf", "copd", "ckd", "esrd",
+		"afib", "mi", "cva", "tia", "dvt", "pe", "uti", "gerd", "ams", "loc", "rom", "gi", "gu",
+		"ent", "heent", "neuro", "psych", "cardio", "pulm", "renal", "abd", "ext", "labs", "lab",
+		"wbc", "rbc", "hgb", "hct", "plt", "bmp", "cbc", "cmp", "inr", "ptt", "bun", "cr", "na",
+		"k", "cl", "co2", "glu", "ca", "mg", "phos", "alt", "ast", "alk", "bili", "trop", "bnp",
+		"a1c", "ldl", "hdl", "tsh", "ua", "us", "echo", "cath", "stat", "npo", "dnr", "dni",
+		"md", "do", "rn", "np", "pa", "lpn", "cna", "phd", "dds", "pharmd", "msw", "lcsw", "pt.",
+		"mrn", "dob", "ssn", "id", "acct", "fax", "tel", "ph", "cell", "home", "work", "mobile",
+		"allergies", "meds", "plan", "assessment", "impression", "hpi", "ros", "pmh", "psh",
+		"fh", "sh", "vitals", "exam", "follow", "discharge", "admission", "admit", "admitted",
+		"signed", "electronically", "attending", "resident", "intern", "fellow", "consult",
+		"service", "unit", "floor", "room", "bed", "clinic", "hospital", "center", "medical",
+		"health", "care", "general", "memorial", "regional", "community", "university",
+		"saint", "st", "mount", "mt", "north", "south", "east", "west", "new", "old", "great"}
+)

@@ -1,0 +1,355 @@
+package detectors
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// numTypes is len(AllTypes); per-type tables are arrays indexed by typeIndex.
+const numTypes = 18
+
+var typeIndex = func() map[Type]int {
+	m := make(map[Type]int, len(AllTypes))
+	for i, t := range AllTypes {
+		m[t] = i
+	}
+	return m
+}()
+
+// cand is a candidate detection in byte offsets, before thresholds and merging.
+type cand struct {
+	s, e  int
+	t     Type
+	score float64
+}
+
+// scan is the per-call working state of Detect. Pooled; never shared between goroutines.
+type scan struct {
+	text  string
+	toks  []token
+	cls   []uint16 // dictionary classes per token (0 for non-words)
+	allow []bool   // token is a single-word allow term
+	cands []cand
+	e     *Engine
+}
+
+// Engine detects PHI in text. It is immutable after New and safe for concurrent
+// use by any number of goroutines; the embedded dictionaries are loaded once per
+// process and shared by every Engine.
+type Engine struct {
+	cfg       Config
+	dict      *dictionary
+	th        [numTypes]float64
+	on        [numTypes]bool
+	allow     map[string]bool // lower-cased allow terms
+	denyFirst map[string][]denyEntry
+	custom    []customDetector
+	maxBytes  int
+	pool      sync.Pool
+}
+
+type denyEntry struct {
+	words []string // lower-cased tokens of the term
+	t     Type
+}
+
+type customDetector struct {
+	name      string
+	t         Type
+	re        *regexp.Regexp
+	validator func(string) bool
+	context   map[string]bool
+	window    int
+	score     float64
+}
+
+// Option configures an Engine beyond its Config.
+type Option func(*options)
+
+type options struct {
+	maxBytes int
+}
+
+// WithMaxTextBytes caps the text Detect scans; longer text is scanned up to the
+// cap (rounded down to a rune boundary) and the rest is reported as one ID span
+// with score 1, so it is never released unexamined. Default 0 = no cap.
+func WithMaxTextBytes(n int) Option { return func(o *options) { o.maxBytes = n } }
+
+// New validates cfg and builds an Engine. The first call loads the embedded
+// dictionaries (about 0.1-0.3 s); later calls share them.
+func New(cfg Config, opts ...Option) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("creating detection engine: %w", err)
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	d, err := loadDictionary()
+	if err != nil {
+		return nil, fmt.Errorf("creating detection engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, dict: d, maxBytes: o.maxBytes}
+	for i, t := range AllTypes {
+		e.th[i] = cfg.threshold(t)
+		e.on[i] = true
+	}
+	for _, t := range cfg.Disabled {
+		e.on[typeIndex[t]] = false
+	}
+	if len(cfg.Allow) > 0 {
+		e.allow = make(map[string]bool, len(cfg.Allow))
+		for _, a := range cfg.Allow {
+			e.allow[strings.ToLower(strings.TrimSpace(a))] = true
+		}
+	}
+	if len(cfg.Deny) > 0 {
+		e.denyFirst = make(map[string][]denyEntry)
+		for _, dt := range cfg.Deny {
+			words := termWords(dt.Term)
+			if len(words) == 0 {
+				continue // punctuation only: nothing to anchor on
+			}
+			t := dt.Type
+			if t == "" {
+				t = ID
+			}
+			e.denyFirst[words[0]] = append(e.denyFirst[words[0]], denyEntry{words: words, t: t})
+		}
+	}
+	for _, c := range cfg.Custom {
+		cd := customDetector{name: c.Name, t: c.Type, re: regexp.MustCompile(c.Pattern), score: c.Score,
+			window: c.ContextWindow}
+		if cd.t == "" {
+			cd.t = ID
+		}
+		if cd.score == 0 {
+			cd.score = 0.9
+		}
+		if cd.window == 0 {
+			cd.window = 4
+		}
+		switch strings.ToLower(c.Validator) {
+		case "luhn":
+			cd.validator = luhnDigits
+		case "mod97":
+			cd.validator = ibanValid
+		}
+		if len(c.Context) > 0 {
+			cd.context = make(map[string]bool, len(c.Context))
+			for _, w := range c.Context {
+				cd.context[strings.ToLower(w)] = true
+			}
+		}
+		e.custom = append(e.custom, cd)
+	}
+	e.pool.New = func() any { return &scan{e: e} }
+	return e, nil
+}
+
+// termWords lower-cases the tokens of a term, punctuation included.
+func termWords(term string) []string {
+	var out []string
+	for _, t := range tokenize(nil, term) {
+		out = append(out, strings.ToLower(term[t.s:t.e]))
+	}
+	return out
+}
+
+// Detect returns the PHI spans of text: sorted by Start, non-overlapping, in
+// Unicode code-point offsets, each at or above its type's threshold. Invalid
+// UTF-8 bytes count as one code point each (as utf8.DecodeRuneInString does).
+// Safe for concurrent use. Time is linear in len(text).
+func (e *Engine) Detect(text string) []Span {
+	scanText := text
+	if e.maxBytes > 0 && len(text) > e.maxBytes {
+		cut := e.maxBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		scanText = text[:cut]
+	}
+	sc := e.pool.Get().(*scan)
+	sc.reset(scanText)
+	sc.run()
+	spans := sc.resolve()
+	if len(scanText) < len(text) {
+		spans = append(spans, cand{s: len(scanText), e: len(text), t: ID, score: 1})
+	}
+	out := toSpans(text, spans)
+	sc.text = ""
+	e.pool.Put(sc)
+	return out
+}
+
+func (sc *scan) reset(text string) {
+	sc.text = text
+	sc.toks = tokenize(sc.toks[:0], text)
+	sc.cands = sc.cands[:0]
+	sc.cls = slices.Grow(sc.cls[:0], len(sc.toks))[:len(sc.toks)]
+	d := sc.e.dict
+	for i, t := range sc.toks {
+		if t.kind == tWord {
+			sc.cls[i] = d.lookup(text[t.s:t.e])
+		} else {
+			sc.cls[i] = 0
+		}
+	}
+	sc.allow = sc.allow[:0]
+	if sc.e.allow != nil {
+		sc.allow = slices.Grow(sc.allow, len(sc.toks))[:len(sc.toks)]
+		for i, t := range sc.toks {
+			sc.allow[i] = sc.e.allow[strings.ToLower(text[t.s:t.e])]
+		}
+	}
+}
+
+// allowed reports whether token i is a single-word allow term.
+func (sc *scan) allowed(i int) bool { return len(sc.allow) > 0 && sc.allow[i] }
+
+func (sc *scan) add(s, e int, t Type, score float64) {
+	if s >= e {
+		return
+	}
+	if score > 1 {
+		score = 1
+	}
+	sc.cands = append(sc.cands, cand{s: s, e: e, t: t, score: score})
+}
+
+// run applies every built-in detector, then deny terms and custom detectors.
+func (sc *scan) run() {
+	for _, d := range builtins {
+		d.run(sc)
+	}
+	if sc.e.denyFirst != nil {
+		sc.runDeny()
+	}
+	for i := range sc.e.custom {
+		sc.runCustom(&sc.e.custom[i])
+	}
+}
+
+func (sc *scan) runDeny() {
+	for i, t := range sc.toks {
+		entries := sc.e.denyFirst[strings.ToLower(sc.text[t.s:t.e])]
+	next:
+		for _, de := range entries {
+			if i+len(de.words) > len(sc.toks) {
+				continue
+			}
+			// Whole words only: the term may not continue a word on either side.
+			for k, w := range de.words {
+				tk := sc.toks[i+k]
+				if !strings.EqualFold(sc.text[tk.s:tk.e], w) {
+					continue next
+				}
+				if k > 0 && tk.kind != tPunct && sc.toks[i+k-1].kind != tPunct && !tk.has(fSpace) {
+					continue next
+				}
+			}
+			sc.add(t.s, sc.toks[i+len(de.words)-1].e, de.t, 1)
+		}
+	}
+}
+
+func (sc *scan) runCustom(cd *customDetector) {
+	for _, m := range cd.re.FindAllStringIndex(sc.text, -1) {
+		if m[0] == m[1] {
+			continue
+		}
+		if cd.validator != nil && !cd.validator(sc.text[m[0]:m[1]]) {
+			continue
+		}
+		score := cd.score
+		if cd.context != nil && !sc.contextBefore(m[0], cd.window, cd.context) {
+			score /= 2
+		}
+		sc.add(m[0], m[1], cd.t, score)
+	}
+}
+
+// contextBefore reports whether one of words occurs among the n word tokens before byte offset at.
+func (sc *scan) contextBefore(at, n int, words map[string]bool) bool {
+	i, _ := slices.BinarySearchFunc(sc.toks, at, func(t token, at int) int { return t.s - at })
+	for j, seen := i-1, 0; j >= 0 && seen < n; j-- {
+		t := sc.toks[j]
+		if t.kind == tPunct {
+			continue
+		}
+		seen++
+		if words[strings.ToLower(sc.text[t.s:t.e])] {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve applies thresholds, disabled types and the allow list, then merges
+// overlapping candidates: the union of their extents, the type of the best score.
+func (sc *scan) resolve() []cand {
+	e := sc.e
+	kept := sc.cands[:0]
+	for _, c := range sc.cands {
+		ti, ok := typeIndex[c.t]
+		if !ok || !e.on[ti] || c.score < e.th[ti] {
+			continue
+		}
+		if e.allow != nil && e.allow[strings.ToLower(strings.TrimSpace(sc.text[c.s:c.e]))] {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	slices.SortFunc(kept, func(a, b cand) int {
+		if a.s != b.s {
+			return a.s - b.s
+		}
+		return b.e - a.e
+	})
+	var out []cand
+	for _, c := range kept {
+		if n := len(out); n > 0 && c.s < out[n-1].e {
+			last := &out[n-1]
+			if c.e > last.e {
+				last.e = c.e
+			}
+			if c.score > last.score {
+				last.score, last.t = c.score, c.t
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// toSpans converts sorted byte-offset candidates to code-point spans in one pass over text.
+func toSpans(text string, cs []cand) []Span {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]Span, len(cs))
+	pos, runes := 0, 0
+	advance := func(to int) int {
+		for pos < to {
+			if text[pos] < utf8.RuneSelf {
+				pos++
+			} else {
+				_, n := utf8.DecodeRuneInString(text[pos:])
+				pos += n
+			}
+			runes++
+		}
+		return runes
+	}
+	for i, c := range cs {
+		out[i] = Span{Start: advance(c.s), End: advance(c.e), Type: c.t, Score: round2(c.score)}
+	}
+	return out
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
