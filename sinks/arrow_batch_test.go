@@ -1,0 +1,81 @@
+package sinks
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func testRows(n, width int) []Row {
+	rows := make([]Row, n)
+	for i := range rows {
+		rows[i] = Row{Topic: "raw", Partition: int32(i % 3), Offset: int64(i),
+			Values: []string{fmt.Sprintf("%0*d", width, i*7919), fmt.Sprintf("v%d", i%13)}}
+	}
+	return rows
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	s := NewSchema([]string{"a", "b"})
+	rows := testRows(500, 20)
+	b, err := s.Encode(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a", "b"}, cols); diff != "" {
+		t.Errorf("columns (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(rows, got); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+func TestEncodeChunksStaysUnderLimit(t *testing.T) {
+	s := NewSchema([]string{"a", "b"})
+	rows := testRows(20000, 200) // incompressible digits: several MB
+	overhead := 1500                // what a sealer adds
+	seal := func(p []byte, _ []Row) ([]byte, error) { return append(make([]byte, overhead), p...), nil }
+	for _, limit := range []int{64 << 10, 256 << 10, 1 << 20} {
+		chunks, err := s.EncodeChunks(rows, limit, seal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []Row
+		for _, c := range chunks {
+			if len(c.Sealed) > limit {
+				t.Fatalf("limit %d: chunk of %d bytes", limit, len(c.Sealed))
+			}
+			_, got, err := Decode(c.Sealed[overhead:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, got...)
+		}
+		if diff := cmp.Diff(rows, all); diff != "" {
+			t.Fatalf("limit %d: rows lost, repeated or reordered (-want +got):\n%.2000s", limit, diff)
+		}
+		t.Logf("limit %d: %d chunks", limit, len(chunks))
+	}
+}
+
+func TestEncodeChunksRowTooLarge(t *testing.T) {
+	s := NewSchema([]string{"a"})
+	rows := []Row{{Topic: "raw", Values: []string{strings.Repeat("x", 100)}}}
+	_, err := s.EncodeChunks(rows, 200, func(p []byte, _ []Row) ([]byte, error) { return append(p, make([]byte, 300)...), nil })
+	if !errors.Is(err, ErrRowTooLarge) {
+		t.Fatalf("got %v, want ErrRowTooLarge", err)
+	}
+}
+
+func TestSchemaFingerprintDependsOnColumns(t *testing.T) {
+	if NewSchema([]string{"a", "b"}).Fingerprint == NewSchema([]string{"ab"}).Fingerprint {
+		t.Fatal("different column lists share a fingerprint")
+	}
+}
