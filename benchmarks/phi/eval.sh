@@ -1,0 +1,24 @@
+#!/bin/sh
+# Evaluate `worker detect` on gold JSONL files with the project's scorer (token-level, binary),
+# printing per-type recall, false-positive examples and overall recall / precision / F2.
+#
+# Usage: benchmarks/phi/eval.sh [-c config.yaml] GOLD.jsonl...
+# Default gold sets when none are given: the hand-made clinical notes and presidio_synth_v2.
+# EVAL_PHI overrides the scorer path (default /work/shared/tools/eval_phi.py).
+set -eu
+cd "$(dirname "$0")/../.."
+cfg=""
+if [ "${1:-}" = "-c" ]; then cfg="-c $2"; shift 2; fi
+scorer="${EVAL_PHI:-/work/shared/tools/eval_phi.py}"
+if [ $# -eq 0 ]; then
+	set -- detectors/testdata/clinical_gold.jsonl /work/shared/data/phi/presidio_synth_v2.jsonl
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/worker" ./cmd/worker
+for gold in "$@"; do
+	echo "== $gold"
+	# shellcheck disable=SC2086
+	"$tmp/worker" detect $cfg <"$gold" >"$tmp/pred.jsonl" || true
+	python3 "$scorer" "$gold" "$tmp/pred.jsonl" --by-type
+done
