@@ -17,12 +17,12 @@ const (
 
 // Token shape flags.
 const (
-	fCap      uint8 = 1 << iota // first rune upper-case
-	fUpper                      // every letter upper-case (and at least one letter)
-	fSpace                      // whitespace precedes the token
-	fNewline                    // a line break precedes the token (since the previous token)
-	fASCII                      // every byte < 0x80
-	fBlankLine                  // an empty line precedes the token
+	fCap       uint8 = 1 << iota // first rune upper-case
+	fUpper                       // every letter upper-case (and at least one letter)
+	fSpace                       // whitespace precedes the token
+	fNewline                     // a line break precedes the token (since the previous token)
+	fASCII                       // every byte < 0x80
+	fBlankLine                   // an empty line precedes the token
 )
 
 // token is one tokenizer output: a run of letters/digits (the same unit eval_phi.py

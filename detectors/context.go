@@ -1,0 +1,85 @@
+package detectors
+
+// Context words: the labels that precede an identifier in clinical text
+// ("MRN: 1234567", "Acct # 8830", "Member ID XKB88412", "fax (978) 555-0111").
+// keyContext looks back a few tokens from a value for one of them.
+
+// ctxWords maps a lower-case label word to the type of the value that follows.
+// Two-word labels are resolved in keyContext ("record number", "license plate").
+var ctxWords = map[string]Type{
+	"mrn": MRN, "mr": MRN, "mrno": MRN, "chart": MRN, "medical": MRN, "hospital": MRN, "unit": MRN,
+	"acct": Account, "account": Account, "acc": Account, "billing": Account, "iban": Account,
+	"card": Account, "cc": Account, "visa": Account, "mastercard": Account, "amex": Account, "bank": Account,
+	"routing": Account, "aba": Account,
+	"member": HealthPlan, "policy": HealthPlan, "insurance": HealthPlan, "subscriber": HealthPlan,
+	"beneficiary": HealthPlan, "medicaid": HealthPlan, "medicare": HealthPlan, "plan": HealthPlan,
+	"group": HealthPlan, "payer": HealthPlan, "insurer": HealthPlan, "hicn": HealthPlan, "mbi": HealthPlan,
+	"license": License, "licence": License, "lic": License, "dl": License, "dea": License,
+	"certificate": License, "cert": License, "permit": License, "registration": License,
+	"vin": Vehicle, "plate": Vehicle, "plates": Vehicle, "tag": Vehicle, "vehicle": Vehicle,
+	"serial": Device, "sn": Device, "udi": Device, "device": Device, "implant": Device, "lot": Device,
+	"model": Device, "pacemaker": Device, "imei": Device,
+	"ssn": SSN, "ss": SSN, "social": SSN, "ssa": SSN,
+	"phone": Phone, "tel": Phone, "telephone": Phone, "cell": Phone, "mobile": Phone, "ph": Phone,
+	"call": Phone, "pager": Phone, "contact": Phone, "home": Phone, "work": Phone, "cel": Phone,
+	"phn": Phone, "tele": Phone, "callback": Phone, "at": Phone,
+	"fax": Fax, "facsimile": Fax,
+	"npi": ID, "id": ID, "identifier": ID, "accession": ID, "acc#": ID, "case": ID, "specimen": ID,
+	"order": ID, "encounter": ID, "claim": ID, "passport": ID, "ref": ID, "reference": ID, "tracking": ID,
+	"confirmation": ID, "ticket": ID, "employee": ID, "badge": ID, "student": ID, "fin": ID, "csn": ID,
+	"ip":  IP,
+	"zip": Location, "zipcode": Location, "postal": Location, "postcode": Location,
+}
+
+// Filler words skipped between a label and its value ("MRN number is: ...").
+var ctxFiller = map[string]bool{"no": true, "num": true, "nbr": true, "number": true, "is": true, "of": true,
+	"id": true, "code": true, "#": true, "was": true, "the": true, "s": true, "my": true, "his": true, "her": true,
+	"their": true, "patient": true, "pt": true, "nr": true, "ending": true, "in": true, "and": true, "new": true,
+	"old": true, "on": true, "file": true, "primary": true, "secondary": true, "security": true, "record": true}
+
+// Weak labels name an identifier without saying which kind; a stronger label
+// one or two words further back wins ("Member ID", "record number").
+var ctxWeak = map[string]bool{"id": true, "number": true, "identifier": true}
+
+// Labels that count only right next to the value ("call 555-0142", "at 617-...").
+var ctxNearOnly = map[string]bool{"at": true, "home": true, "work": true, "call": true, "contact": true,
+	"plan": true, "group": true, "order": true, "case": true, "model": true, "tag": true, "lot": true,
+	"card": true, "cc": true, "bank": true, "unit": true}
+
+// keyContext returns the label type found within the few words before token i,
+// and whether one was found. The nearest specific label wins.
+func (sc *scan) keyContext(i int) (Type, bool) {
+	var buf [24]byte
+	var fallback Type
+	words := 0
+	for j := i - 1; j >= 0 && words < 5; j-- {
+		if sc.toks[j+1].has(fBlankLine) {
+			break
+		}
+		t := sc.toks[j]
+		if t.kind == tPunct {
+			if sc.text[t.s] == '.' && sc.toks[j+1].has(fSpace) && j > 0 && sc.toks[j-1].kind == tNum {
+				break // a sentence ended after another number
+			}
+			continue
+		}
+		words++
+		w := lowerASCII(buf[:], sc.text[t.s:t.e])
+		if typ, ok := ctxWords[w]; ok {
+			switch {
+			case ctxWeak[w]:
+				if fallback == "" {
+					fallback = typ
+				}
+				continue
+			case ctxNearOnly[w] && words > 1:
+				continue
+			}
+			return typ, true
+		}
+		if !ctxFiller[w] {
+			break
+		}
+	}
+	return fallback, fallback != ""
+}

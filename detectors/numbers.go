@@ -1,0 +1,462 @@
+package detectors
+
+import "strings"
+
+// Numeric identifiers written as digit groups with separators, classified by
+// group shape, check digits and the label before them:
+//
+//	SSN      123-45-6781, 123 45 6781 (SSA area/group/serial rules), 123456781 after "SSN"
+//	PHONE    (617) 555-0142, 617-555-0142, 508.555.0178, +1 617 555 0142, +44 7700 900123, 555-0142 x12
+//	FAX      any phone shape after "fax"
+//	ACCOUNT  4111 1111 1111 1111 (Luhn-valid 13-19 digits)
+//	DATE     3/4/1950, 04-12-2021, 2019-08-23, 3/14 (month/day checked), 2000-04-16 11:34:35
+//	LOCATION 02124, 02169-1234 after a state or "zip"
+//	labelled any run of digits after a label: "MRN: 00482913" (MRN), "Acct # 88301274" (ACCOUNT), ...
+//	ID       a bare run of 7 or more digits with no label
+func init() {
+	register(Spec{Name: "numbers", Types: []Type{SSN, Phone, Fax, Account, Date, Location, MRN, HealthPlan, License, ID},
+		Description: "digit groups: SSN (SSA rules), phone/fax (NANP and international), payment cards (Luhn), numeric dates, ZIP codes, labelled record numbers"},
+		detectNumbers)
+}
+
+// numSeq is a run of digit groups joined by separators.
+type numSeq struct {
+	g    []int // token indexes of the digit groups
+	lead byte  // '+' or '(' before the first group, else 0
+	s    int   // byte start (including lead)
+}
+
+func detectNumbers(sc *scan) {
+	toks := sc.toks
+	var g [12]int
+	for i := 0; i < len(toks); i++ {
+		if toks[i].kind != tNum {
+			continue
+		}
+		// A number glued to letters before it ("A0091827", "x459") belongs to the ids detector.
+		if i > 0 && sc.glued(i) && toks[i-1].kind != tPunct {
+			continue
+		}
+		seq := numSeq{g: g[:0], s: toks[i].s}
+		if i > 0 && sc.glued(i) && (sc.isPunct(i-1, '+') || sc.isPunct(i-1, '(')) {
+			seq.lead = sc.text[toks[i-1].s]
+			seq.s = toks[i-1].s
+		}
+		seq.g = append(seq.g, i)
+		j := i
+		for len(seq.g) < cap(g) {
+			nx, ok := sc.nextGroup(j)
+			if !ok {
+				break
+			}
+			seq.g = append(seq.g, nx)
+			j = nx
+		}
+		used := sc.classifyNum(&seq)
+		if used <= 0 {
+			used = 1
+		}
+		i = seq.g[used-1]
+	}
+}
+
+// nextGroup returns the digit group that continues a sequence after group token j:
+// joined by whitespace (one space), '-', '.', '/', or ')' as in "(617) 555".
+func (sc *scan) nextGroup(j int) (int, bool) {
+	toks := sc.toks
+	k := j + 1
+	if k >= len(toks) {
+		return 0, false
+	}
+	if toks[k].kind == tNum {
+		// Whitespace only; a line break ends the sequence.
+		if toks[k].has(fNewline) || toks[k].s-toks[j].e > 2 {
+			return 0, false
+		}
+		return k, true
+	}
+	if toks[k].kind != tPunct || toks[k].has(fNewline) {
+		return 0, false
+	}
+	c := sc.text[toks[k].s]
+	switch c {
+	case '-', '.', '/':
+		if toks[k].has(fSpace) && c != '-' {
+			return 0, false
+		}
+		n := k + 1
+		if n < len(toks) && toks[n].kind == tNum && toks[n].s-toks[k].e <= 1 && !toks[n].has(fNewline) {
+			// "3.5" is a decimal, not a group, unless more groups follow ("508.555.0178").
+			return n, true
+		}
+	case ')':
+		n := k + 1
+		if n < len(toks) && toks[n].kind == tNum && toks[n].s-toks[k].e <= 1 {
+			return n, true
+		}
+		if n+1 < len(toks) && sc.isPunct(n, '-') && toks[n+1].kind == tNum {
+			return n + 1, true
+		}
+	}
+	return 0, false
+}
+
+// sepBefore returns the separator text between group token b and the previous group token a.
+func (sc *scan) sepBefore(a, b int) string {
+	return strings.TrimSpace(sc.text[sc.toks[a].e:sc.toks[b].s])
+}
+
+// classifyNum reports detections for the longest leading groups of seq that
+// match a shape, and returns how many groups it consumed.
+func (sc *scan) classifyNum(seq *numSeq) int {
+	g := seq.g
+	n := len(g)
+	lens := func(k int) (out [12]int) {
+		for x := 0; x < k; x++ {
+			out[x] = sc.toks[g[x]].e - sc.toks[g[x]].s
+		}
+		return
+	}
+	L := lens(n)
+	ctx, hasCtx := sc.keyContext(g[0])
+	if seq.lead != 0 {
+		ctx, hasCtx = sc.keyContext(g[0] - 1)
+	}
+	end := func(k int) int { return sc.toks[g[k-1]].e }
+
+	// Dotted quads are the web detector's (IPv4).
+	if n >= 4 && sc.sepBefore(g[0], g[1]) == "." && sc.sepBefore(g[1], g[2]) == "." && sc.sepBefore(g[2], g[3]) == "." {
+		return 4
+	}
+	// Numeric dates: three groups with one separator, or month/day.
+	if n >= 3 {
+		s1, s2 := sc.sepBefore(g[0], g[1]), sc.sepBefore(g[1], g[2])
+		if s1 == s2 && (s1 == "/" || s1 == "-" || s1 == ".") {
+			if score := sc.dateScore(g[0], g[1], g[2], L[0], L[1], L[2]); score > 0 {
+				e := sc.toks[g[2]].e
+				if L[0] == 4 {
+					e = sc.extendTime(g[2]) // ISO timestamps carry the time with the date
+				}
+				sc.add(seq.s+b2i(seq.lead == '('), e, Date, score)
+				return 3
+			}
+		}
+	}
+	// SSN: 3-2-4 with '-' or single spaces.
+	if n >= 3 && L[0] == 3 && L[1] == 2 && L[2] == 4 && seq.lead == 0 {
+		s1, s2 := sc.sepBefore(g[0], g[1]), sc.sepBefore(g[1], g[2])
+		if s1 == s2 && (s1 == "-" || s1 == "") {
+			valid := ssnValid(sc.word(g[0]), sc.word(g[1]), sc.word(g[2]))
+			score := 0.6
+			switch {
+			case valid && (s1 == "-" || (hasCtx && ctx == SSN)):
+				score = 0.95
+			case hasCtx && ctx == SSN:
+				score = 0.85
+			case valid:
+				score = 0.7
+			}
+			if hasCtx && ctx != SSN {
+				sc.add(seq.s, end(3), ctx, 0.9)
+			} else {
+				sc.add(seq.s, end(3), SSN, score)
+			}
+			return 3
+		}
+	}
+	// Payment cards: 13-19 digits as one group or groups of 4 (Amex 4-6-5), Luhn-valid.
+	for k := min(n, 5); k >= 1; k-- {
+		digits := 0
+		for x := 0; x < k; x++ {
+			digits += L[x]
+		}
+		if digits < 13 || digits > 19 || seq.lead != 0 {
+			continue
+		}
+		shapeOK := k == 1 || (k == 3 && L[0] == 4 && L[1] == 6 && L[2] == 5)
+		if k >= 4 {
+			shapeOK = true
+			for x := 0; x < k-1; x++ {
+				shapeOK = shapeOK && L[x] == 4
+			}
+		}
+		if !shapeOK {
+			continue
+		}
+		txt := sc.text[sc.toks[g[0]].s:end(k)]
+		switch {
+		case luhnDigits(txt):
+			if hasCtx && ctx != Account && ctx != ID && ctx != Phone {
+				sc.add(seq.s, end(k), ctx, 0.9)
+			} else {
+				sc.add(seq.s, end(k), Account, 0.95)
+			}
+			return k
+		case hasCtx:
+			sc.add(seq.s, end(k), ctx, 0.85)
+			return k
+		case k == 1:
+			sc.add(seq.s, end(k), ID, 0.8)
+			return k
+		}
+	}
+	// Phones.
+	if k, score := sc.phoneShape(seq, L[:n]); k > 0 {
+		t := Phone
+		if hasCtx {
+			switch ctx {
+			case Fax:
+				t = Fax
+			case Phone:
+				score = max(score, 0.95)
+			case MRN, Account, HealthPlan, License, ID, SSN, Device, Vehicle:
+				t, score = ctx, 0.9
+			}
+		}
+		e := end(k)
+		// An extension: "x459", "ext. 12".
+		nx := g[k-1] + 1
+		if nx < len(sc.toks) && sc.toks[nx].kind == tAlnum && (sc.word(nx)[0] == 'x' || sc.word(nx)[0] == 'X') {
+			e = sc.toks[nx].e
+		} else if nx+1 < len(sc.toks) && (sc.isWord(nx, "x") || sc.isWord(nx, "ext")) {
+			m := nx + 1
+			if sc.isPunct(m, '.') {
+				m++
+			}
+			if m < len(sc.toks) && sc.toks[m].kind == tNum {
+				e = sc.toks[m].e
+			}
+		}
+		if score >= 0.5 {
+			sc.add(seq.s, e, t, score)
+			return k
+		}
+	}
+	// Month/day ("3/14") and month/year are dates only with some support.
+	if n >= 2 && sc.sepBefore(g[0], g[1]) == "/" && L[0] <= 2 && L[1] <= 2 {
+		m, d := atoiTok(sc, g[0]), atoiTok(sc, g[1])
+		if m >= 1 && m <= 12 && d >= 1 && d <= 31 && !sc.looksLikeRatio(g[1]) {
+			score := 0.55
+			if sc.dateContextBefore(g[0]) {
+				score = 0.85
+			}
+			sc.add(seq.s, end(2), Date, score)
+			return 2
+		}
+	}
+	// A single group.
+	d := L[0]
+	w := sc.word(g[0])
+	switch {
+	case hasCtx && ctx == Location && (d == 5 || d == 9):
+		sc.add(seq.s, sc.zipEnd(g), Location, 0.9)
+		return sc.zipUsed(g)
+	case d == 5 && sc.afterState(g[0]):
+		sc.add(seq.s, sc.zipEnd(g), Location, 0.85)
+		return sc.zipUsed(g)
+	case hasCtx && d >= 4 && ctx != Location && ctx != IP:
+		// A labelled value may have several groups: "330-22-19", "45-88213".
+		k := 1
+		for k < n && sc.sepBefore(g[k-1], g[k]) == "-" {
+			k++
+		}
+		t := ctx
+		if t == Phone || t == Fax {
+			t = ID // a phone label on a digit run that is not a phone number
+		}
+		sc.add(seq.s, sc.idEnd(g[k-1]), t, 0.9)
+		return k
+	case hasCtx && ctx == SSN && d == 9:
+		sc.add(seq.s, end(1), SSN, 0.9)
+	case d == 10 && npiValid(w):
+		sc.add(seq.s, end(1), ID, 0.7)
+	case d >= 7:
+		sc.add(seq.s, end(1), ID, 0.65)
+	case d == 5 && sc.isPunct(g[0]+1, '-') && g[0]+2 < len(sc.toks) && sc.toks[g[0]+2].kind == tNum && sc.toks[g[0]+2].e-sc.toks[g[0]+2].s == 4:
+		sc.add(seq.s, sc.toks[g[0]+2].e, Location, 0.6) // ZIP+4
+	}
+	return 1
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// idEnd extends a labelled value over glued letters and digits ("45-88213-A").
+func (sc *scan) idEnd(j int) int {
+	e := sc.toks[j].e
+	for k := j + 1; k < len(sc.toks) && !sc.toks[k].has(fSpace); k++ {
+		t := sc.toks[k]
+		if t.kind == tPunct {
+			c := sc.text[t.s]
+			if (c == '-' || c == '/' || c == '.') && k+1 < len(sc.toks) && sc.toks[k+1].kind != tPunct && !sc.toks[k+1].has(fSpace) {
+				continue
+			}
+			break
+		}
+		e = t.e
+	}
+	return e
+}
+
+func (sc *scan) zipEnd(g []int) int {
+	if len(g) > 1 && sc.sepBefore(g[0], g[1]) == "-" && sc.toks[g[1]].e-sc.toks[g[1]].s == 4 {
+		return sc.toks[g[1]].e
+	}
+	return sc.toks[g[0]].e
+}
+
+func (sc *scan) zipUsed(g []int) int {
+	if sc.zipEnd(g) != sc.toks[g[0]].e {
+		return 2
+	}
+	return 1
+}
+
+// afterState reports whether token i follows a state name or postal code ("Quincy, MA 02169").
+func (sc *scan) afterState(i int) bool {
+	p := sc.prevWordIdx(i, 1)
+	return p >= 0 && sc.cls[p]&wState != 0 && (sc.toks[p].has(fUpper) || sc.toks[p].has(fCap))
+}
+
+// phoneShape returns how many groups form a phone number and a score, or 0.
+func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
+	n := len(L)
+	sum := func(k int) int {
+		s := 0
+		for x := 0; x < k; x++ {
+			s += L[x]
+		}
+		return s
+	}
+	// NANP: (617) 555-0142, 617-555-0142, 1-617-555-0142.
+	if n >= 3 && L[0] == 3 && L[1] == 3 && L[2] == 4 {
+		return 3, 0.9
+	}
+	if n >= 4 && L[0] == 1 && L[1] == 3 && L[2] == 3 && L[3] == 4 {
+		return 4, 0.9
+	}
+	if seq.lead == '+' {
+		// International: +CC then groups, 8 to 15 digits in all.
+		for k := min(n, 6); k >= 1; k-- {
+			if d := sum(k); d >= 8 && d <= 15 {
+				return k, 0.9
+			}
+		}
+	}
+	// Other grouped national forms: "0688 872 49 99", "71-33-52-22", "079 0442 1744", "450 0840".
+	for k := min(n, 5); k >= 2; k-- {
+		d := sum(k)
+		if d < 7 || d > 12 {
+			continue
+		}
+		ok := true
+		seps := map[string]bool{}
+		for x := 0; x < k; x++ {
+			if L[x] < 2 || L[x] > 5 {
+				ok = false
+			}
+			if x > 0 {
+				seps[sc.sepBefore(seq.g[x-1], seq.g[x])] = true
+			}
+		}
+		if seps["/"] {
+			ok = false
+		}
+		if ok && len(seps) == 1 {
+			if k == 2 && !(L[0] == 3 && L[1] == 4) {
+				return k, 0.45
+			}
+			return k, 0.7
+		}
+	}
+	if n >= 1 && L[0] == 10 && seq.lead == 0 {
+		return 1, 0.5
+	}
+	if n >= 1 && L[0] >= 10 && L[0] <= 13 && seq.lead == '+' {
+		return 1, 0.9
+	}
+	return 0, 0
+}
+
+func atoiTok(sc *scan, i int) int {
+	n := 0
+	for _, c := range []byte(sc.word(i)) {
+		n = n*10 + int(c-'0')
+		if n > 1e6 {
+			return n
+		}
+	}
+	return n
+}
+
+// dateScore scores a three-group numeric date (groups a, b, c with digit lengths la, lb, lc), or 0.
+func (sc *scan) dateScore(a, b, c, la, lb, lc int) float64 {
+	x, y, z := atoiTok(sc, a), atoiTok(sc, b), atoiTok(sc, c)
+	switch {
+	case la == 4 && lb <= 2 && lc <= 2: // 2019-08-23
+		if x >= 1800 && x <= 2200 && y >= 1 && y <= 12 && z >= 1 && z <= 31 {
+			return 0.95
+		}
+	case la <= 2 && lb <= 2 && (lc == 4 || lc == 2): // 3/4/1950, 23.08.19
+		if lc == 4 && (z < 1800 || z > 2200) {
+			return 0
+		}
+		if (x >= 1 && x <= 12 && y >= 1 && y <= 31) || (y >= 1 && y <= 12 && x >= 1 && x <= 31) {
+			return 0.95
+		}
+	}
+	return 0
+}
+
+// extendTime extends a date ending at token j over a following clock time "11:34:35" or "14:32".
+func (sc *scan) extendTime(j int) int {
+	e := sc.toks[j].e
+	k := j + 1
+	if sc.isWord(k, "T") && sc.glued(k) {
+		k++
+	} else if k < len(sc.toks) && (!sc.toks[k].has(fSpace) || sc.toks[k].has(fNewline)) {
+		return e
+	}
+	if k+2 < len(sc.toks) && sc.toks[k].kind == tNum && sc.isPunct(k+1, ':') && sc.toks[k+2].kind == tNum &&
+		sc.toks[k].e-sc.toks[k].s <= 2 {
+		e = sc.toks[k+2].e
+		if k+4 < len(sc.toks) && sc.isPunct(k+3, ':') && sc.toks[k+4].kind == tNum {
+			e = sc.toks[k+4].e
+		}
+	}
+	return e
+}
+
+// looksLikeRatio reports a fraction or ratio rather than a date: "1/2 tab", "2/3 of".
+func (sc *scan) looksLikeRatio(j int) bool {
+	n := sc.nextWordIdx(j, 0)
+	if n < 0 {
+		return false
+	}
+	switch strings.ToLower(sc.word(n)) {
+	case "tab", "tabs", "tablet", "tablets", "cup", "cups", "of", "strength", "ns", "mg", "ml", "inch",
+		"mile", "miles", "dose", "teaspoon", "tsp", "pack", "packs", "ppd", "times", "sets", "reps":
+		return true
+	}
+	return false
+}
+
+// dateContextBefore reports a date label or preposition near token i ("DOB", "on", "since").
+func (sc *scan) dateContextBefore(i int) bool {
+	p := sc.prevWordIdx(i, 2)
+	if p < 0 {
+		return false
+	}
+	switch strings.ToLower(sc.word(p)) {
+	case "on", "since", "dob", "date", "dated", "born", "seen", "visit", "admitted", "discharged", "until",
+		"from", "by", "before", "after", "of", "d", "dos", "doa", "dod", "appt", "appointment", "return",
+		"rtc", "due", "started", "stopped", "drawn", "collected", "died", "expired", "deceased", "surgery",
+		"admission", "discharge", "next", "last", "followup", "fu", "f", "u", "scheduled", "tx", "s", "p":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,123 @@
+package detectors
+
+import "strings"
+
+// Token-level helpers shared by the detectors. All take token indexes into sc.toks.
+
+// word returns the text of token i.
+func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
+
+// isWord reports whether token i's text equals w, ignoring case.
+func (sc *scan) isWord(i int, w string) bool {
+	return i >= 0 && i < len(sc.toks) && strings.EqualFold(sc.word(i), w)
+}
+
+// isPunct reports whether token i is the punctuation byte c.
+func (sc *scan) isPunct(i int, c byte) bool {
+	if i < 0 || i >= len(sc.toks) {
+		return false
+	}
+	t := sc.toks[i]
+	return t.kind == tPunct && t.e-t.s == 1 && sc.text[t.s] == c
+}
+
+// glued reports whether token i directly follows token i-1 (no whitespace between).
+func (sc *scan) glued(i int) bool { return i > 0 && i < len(sc.toks) && !sc.toks[i].has(fSpace) }
+
+// prevWordIdx returns the nearest alphanumeric token before i, skipping at most
+// maxPunct punctuation tokens, or -1. It does not cross a blank line.
+func (sc *scan) prevWordIdx(i, maxPunct int) int {
+	for j := i - 1; j >= 0; j-- {
+		if sc.toks[j+1].has(fBlankLine) {
+			return -1
+		}
+		if sc.toks[j].kind != tPunct {
+			return j
+		}
+		if maxPunct--; maxPunct < 0 {
+			return -1
+		}
+	}
+	return -1
+}
+
+// nextWordIdx returns the nearest alphanumeric token after i, skipping at most maxPunct punctuation tokens, or -1.
+func (sc *scan) nextWordIdx(i, maxPunct int) int {
+	for j := i + 1; j < len(sc.toks); j++ {
+		if sc.toks[j].has(fBlankLine) {
+			return -1
+		}
+		if sc.toks[j].kind != tPunct {
+			return j
+		}
+		if maxPunct--; maxPunct < 0 {
+			return -1
+		}
+	}
+	return -1
+}
+
+// sentenceStart reports whether token i starts a sentence or line, where
+// capitalization says nothing about proper nouns.
+func (sc *scan) sentenceStart(i int) bool {
+	if i == 0 || sc.toks[i].has(fNewline) {
+		return true
+	}
+	p := sc.toks[i-1]
+	if p.kind == tPunct {
+		switch sc.text[p.s] {
+		case '.', '!', '?', '"', '*', '-', '>', '(', '[':
+			return sc.prevWordIdx(i, 2) < 0 || !sc.isTitleAbbrev(i-1)
+		case ':':
+			return false // "Patient: Smith": a label, the value is often a name
+		}
+	}
+	return false
+}
+
+// isTitleAbbrev reports whether the '.' at token i ends a title ("Dr.") rather than a sentence.
+func (sc *scan) isTitleAbbrev(i int) bool {
+	return sc.isPunct(i, '.') && i > 0 && sc.toks[i-1].kind == tWord && sc.cls[i-1]&wTitle != 0
+}
+
+// lowerASCII lower-cases s into buf when s is short ASCII, else allocates.
+func lowerASCII(buf []byte, s string) string {
+	if len(s) > cap(buf) {
+		return strings.ToLower(s)
+	}
+	b := buf[:len(s)]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return strings.ToLower(s)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return string(b)
+}
+
+// lineUpper reports whether the line holding token i is written in capitals
+// (most letters upper-case), where capitalization carries no name signal.
+func (sc *scan) lineUpper(i int) bool {
+	lo := i
+	for lo > 0 && !sc.toks[lo].has(fNewline) && i-lo < 12 {
+		lo--
+	}
+	hi := i
+	for hi+1 < len(sc.toks) && !sc.toks[hi+1].has(fNewline) && hi-i < 12 {
+		hi++
+	}
+	words, upper := 0, 0
+	for j := lo; j <= hi; j++ {
+		if sc.toks[j].kind == tWord && sc.toks[j].e-sc.toks[j].s > 1 {
+			words++
+			if sc.toks[j].has(fUpper) {
+				upper++
+			}
+		}
+	}
+	return words >= 3 && upper*4 >= words*3
+}
