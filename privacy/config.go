@@ -1,0 +1,150 @@
+package privacy
+
+import (
+	"fmt"
+	"math"
+)
+
+// QI kinds.
+const (
+	KindNumeric     = "numeric"
+	KindCategorical = "categorical"
+	KindDate        = "date"
+)
+
+// l-diversity kinds.
+const (
+	LDistinct  = "distinct"
+	LEntropy   = "entropy"
+	LRecursive = "recursive"
+)
+
+// DateLayout is the only date format date quasi-identifiers accept.
+const DateLayout = "2006-01-02"
+
+// QuasiIdentifier is one column an attacker may link on.
+type QuasiIdentifier struct {
+	Name string `yaml:"name"`
+	// Kind is numeric, categorical or date. Default categorical.
+	Kind string `yaml:"kind"`
+	// Hierarchy is an ARX-format CSV (value;level1;...;*) for a categorical
+	// column. Empty: a flat hierarchy (value or "*"). Ignored for numeric and
+	// date columns, which are generalized to ranges.
+	Hierarchy string `yaml:"hierarchy"`
+}
+
+// Config selects the privacy models. Start from DefaultConfig so that omitted
+// YAML fields keep their defaults.
+type Config struct {
+	QuasiIdentifiers []QuasiIdentifier `yaml:"quasi_identifiers"`
+	// Sensitive is the column l-diversity and t-closeness protect. Required
+	// when L or T is set.
+	Sensitive string `yaml:"sensitive"`
+	// SensitiveKind is categorical (equal-distance EMD) or numeric (ordered
+	// EMD) for t-closeness. Default categorical.
+	SensitiveKind string `yaml:"sensitive_kind"`
+	// K is the minimum equivalence-class size. Default 5; 0 or 1 disables.
+	K int `yaml:"k"`
+	// L is the l-diversity parameter. Default 0 (off).
+	L float64 `yaml:"l"`
+	// LKind is distinct, entropy or recursive. Default distinct.
+	LKind string `yaml:"l_kind"`
+	// C is the c of recursive (c,l)-diversity. Default 0; required > 0 for recursive.
+	C float64 `yaml:"c"`
+	// T is the t-closeness bound on EMD, in (0,1]. Default 0 (off).
+	T float64 `yaml:"t"`
+	// MaxSuppression is the fraction of rows that may be suppressed, in [0,1]. Default 0.1.
+	MaxSuppression float64 `yaml:"max_suppression"`
+	// Separator is the hierarchy CSV separator. Default ";".
+	Separator string `yaml:"separator"`
+}
+
+// DefaultConfig returns the documented defaults: k=5, distinct l off, t off,
+// 10% suppression, ";" separator.
+func DefaultConfig() Config {
+	return Config{K: 5, LKind: LDistinct, SensitiveKind: KindCategorical, MaxSuppression: 0.1, Separator: ";"}
+}
+
+// withDefaults fills empty string fields; numeric zeros are meaningful.
+func (c Config) withDefaults() Config {
+	if c.LKind == "" {
+		c.LKind = LDistinct
+	}
+	if c.SensitiveKind == "" {
+		c.SensitiveKind = KindCategorical
+	}
+	if c.Separator == "" {
+		c.Separator = ";"
+	}
+	for i := range c.QuasiIdentifiers {
+		if c.QuasiIdentifiers[i].Kind == "" {
+			c.QuasiIdentifiers[i].Kind = KindCategorical
+		}
+	}
+	return c
+}
+
+// Validate reports the first inconsistent field, wrapping ErrInvalidConfig.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("validating privacy config: %s: %w", fmt.Sprintf(format, a...), ErrInvalidConfig)
+	}
+	if len(c.QuasiIdentifiers) == 0 {
+		return bad("no quasi_identifiers")
+	}
+	seen := map[string]bool{}
+	for i, q := range c.QuasiIdentifiers {
+		if q.Name == "" {
+			return bad("quasi_identifiers[%d] has no name", i)
+		}
+		if seen[q.Name] {
+			return bad("quasi-identifier %q listed twice", q.Name)
+		}
+		seen[q.Name] = true
+		switch q.Kind {
+		case KindNumeric, KindCategorical, KindDate:
+		default:
+			return bad("quasi-identifier %q: kind %q is not numeric, categorical or date", q.Name, q.Kind)
+		}
+	}
+	if c.K < 0 {
+		return bad("k=%d is negative", c.K)
+	}
+	if c.L < 0 || math.IsNaN(c.L) || math.IsInf(c.L, 0) {
+		return bad("l=%v must be 0 (off) or at least 1", c.L)
+	}
+	if c.L > 0 && c.L < 1 {
+		return bad("l=%v must be 0 (off) or at least 1", c.L)
+	}
+	switch c.LKind {
+	case LDistinct, LEntropy:
+	case LRecursive:
+		if c.L > 0 && !(c.C > 0) {
+			return bad("recursive (c,l)-diversity needs c > 0, got %v", c.C)
+		}
+		if c.L > 0 && c.L != math.Trunc(c.L) {
+			return bad("recursive (c,l)-diversity needs an integer l, got %v", c.L)
+		}
+	default:
+		return bad("l_kind %q is not distinct, entropy or recursive", c.LKind)
+	}
+	if c.T < 0 || c.T > 1 || math.IsNaN(c.T) {
+		return bad("t=%v must be in [0,1] (0 = off)", c.T)
+	}
+	if c.MaxSuppression < 0 || c.MaxSuppression > 1 || math.IsNaN(c.MaxSuppression) {
+		return bad("max_suppression=%v must be a fraction in [0,1]", c.MaxSuppression)
+	}
+	switch c.SensitiveKind {
+	case KindCategorical, KindNumeric:
+	default:
+		return bad("sensitive_kind %q is not categorical or numeric", c.SensitiveKind)
+	}
+	if (c.L > 0 || c.T > 0) && c.Sensitive == "" {
+		return bad("l-diversity and t-closeness need a sensitive column")
+	}
+	if seen[c.Sensitive] {
+		return bad("sensitive column %q is also a quasi-identifier", c.Sensitive)
+	}
+	return nil
+}
