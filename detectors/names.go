@@ -1,0 +1,266 @@
+package detectors
+
+import "strings"
+
+// Person names: patients, relatives, clinicians. Evidence is combined per word and
+// then per run of adjacent name-like words:
+//
+//   - dictionaries: first and last names (names that are also ordinary words,
+//     such as "Hope", "Will", "Brown", count only with other evidence);
+//   - shape: capitalized mid-sentence and not an ordinary English or medical word
+//     ("Szöllösy", "Okonkwo"); unknown words in lower case are not names;
+//   - context before: titles ("Dr.", "Mrs"), labels ("Patient:", "Attending:"),
+//     phrases ("seen by", "spoke with", "daughter"); after: credentials ("MD", "RN");
+//   - negative context: eponyms ("Parkinson disease", "Foley catheter").
+//
+// Examples: "Pt seen by Dr. Alvarez", "Jones, Robert", "HERNANDEZ, LUIS",
+// "son mark called", "Electronically signed by Michael Chen, PA-C".
+func init() {
+	register(Spec{Name: "names", Types: []Type{Name},
+		Description: "person names from name dictionaries, capitalization, titles, credentials and relation words, with an ordinary/medical word allow-list"},
+		detectNames)
+}
+
+// Words before a name ("seen by X", "daughter X") and their boost.
+var nameCueBefore = map[string]float64{
+	"by": 0.25, "with": 0.1, "to": 0.05, "patient": 0.3, "pt": 0.25, "name": 0.4, "named": 0.4, "called": 0.15,
+	"son": 0.4, "daughter": 0.4, "wife": 0.4, "husband": 0.4, "mother": 0.35, "father": 0.35, "mom": 0.35,
+	"dad": 0.35, "sister": 0.4, "brother": 0.4, "spouse": 0.4, "partner": 0.35, "boyfriend": 0.4,
+	"girlfriend": 0.4, "nephew": 0.4, "niece": 0.4, "granddaughter": 0.4, "grandson": 0.4, "grandmother": 0.35,
+	"grandfather": 0.35, "aunt": 0.4, "uncle": 0.4, "cousin": 0.4, "friend": 0.3, "caregiver": 0.35,
+	"proxy": 0.35, "guardian": 0.35, "neighbor": 0.3, "roommate": 0.3, "fiance": 0.4, "fiancee": 0.4,
+	"attending": 0.4, "surgeon": 0.4, "assistant": 0.3, "provider": 0.4, "physician": 0.35, "pcp": 0.4,
+	"resident": 0.25, "nurse": 0.35, "rn": 0.2, "np": 0.2, "cc": 0.3, "contact": 0.3, "signed": 0.3,
+	"dictated": 0.4, "transcribed": 0.3, "referred": 0.2, "referring": 0.3, "consultant": 0.3, "dear": 0.4,
+	"thanks": 0.3, "sincerely": 0.4, "regards": 0.4, "spoke": 0.2, "mr": 0.6, "mrs": 0.6, "ms": 0.6,
+	"miss": 0.5, "dr": 0.6, "doctor": 0.45, "prof": 0.5, "professor": 0.4, "mx": 0.6, "sr": 0.3, "sra": 0.5,
+	"herr": 0.5, "frau": 0.5, "mme": 0.5, "mlle": 0.5, "madam": 0.3, "sir": 0.3, "is": 0.05, "from": 0.0,
+	"and": 0.05, "wrote": 0.2, "said": 0.05, "told": 0.15, "ask": 0.1, "asked": 0.1, "met": 0.2, "per": 0.2,
+	"witness": 0.3, "interpreter": 0.3, "visitor": 0.3, "child": 0.3, "baby": 0.3, "infant": 0.3,
+	"children": 0.2, "kids": 0.2, "tribute": 0.2, "meet": 0.1, "mister": 0.5, "chaplain": 0.3, "therapist": 0.3,
+}
+
+// Credentials after a name ("Karen Liu, MD").
+var nameCueAfter = map[string]bool{"md": true, "m": true, "do": true, "rn": true, "np": true, "pa": true,
+	"phd": true, "dds": true, "dmd": true, "pharmd": true, "lpn": true, "cnp": true, "crna": true, "lcsw": true,
+	"msw": true, "facp": true, "facs": true, "mph": true, "dpm": true, "od": true, "psyd": true, "aprn": true,
+	"fnp": true, "cna": true, "pt": false, "jr": true, "sr": true, "ii": true, "iii": true, "iv": true}
+
+// Words after a capitalized word that make it an eponym or a thing, not a person.
+var nameNegAfter = map[string]bool{"disease": true, "syndrome": true, "sign": true, "test": true, "score": true,
+	"scale": true, "criteria": true, "catheter": true, "procedure": true, "maneuver": true, "reflex": true,
+	"lymphoma": true, "tumor": true, "palsy": true, "classification": true, "method": true, "operation": true,
+	"fracture": true, "law": true, "s": false, "stain": true, "tube": true, "bag": true, "solution": true,
+	"county": true, "street": true, "st": true, "avenue": true, "ave": true, "road": true, "rd": true,
+	"hospital": true, "clinic": true, "center": true, "centre": true, "university": true, "college": true,
+	"school": true, "inc": true, "llc": true, "corp": true, "company": true, "institute": true}
+
+// nameWordScore scores token i alone as part of a name, or returns -1 when it can never be one.
+func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
+	t := sc.toks[i]
+	if t.kind != tWord || sc.allowed(i) {
+		return -1
+	}
+	cls := sc.cls[i]
+	n := t.e - t.s
+	if cls&(wStop|wMonth|wWeekday|wTitle|wMedical) != 0 {
+		return -1
+	}
+	name := cls&(wFirst|wLast) != 0
+	common := cls&wCommon != 0
+	capital := t.has(fCap)
+	upper := t.has(fUpper)
+	if n == 1 {
+		return -1 // initials join a name run but are not one
+	}
+	switch {
+	case upperLine && upper:
+		// Capitals carry no signal: rely on the dictionaries.
+		switch {
+		case name && !common:
+			return 0.55
+		case name:
+			return 0.15
+		case !common && cls&wState == 0 && n >= 3:
+			return 0.2
+		}
+		return 0.05
+	case capital && !upper || (upper && n >= 3 && !upperLine):
+		switch {
+		case name && !common:
+			return 0.7
+		case name:
+			return 0.3
+		case cls&wState != 0:
+			return 0.2
+		case !common:
+			if sc.sentenceStart(i) {
+				return 0.35
+			}
+			return 0.55
+		}
+		return 0.05
+	default: // lower case
+		switch {
+		case name && !common:
+			return 0.3
+		case name:
+			return 0.05
+		}
+		return -1
+	}
+}
+
+func detectNames(sc *scan) {
+	toks := sc.toks
+	var buf [24]byte
+	for i := 0; i < len(toks); i++ {
+		if toks[i].kind != tWord {
+			continue
+		}
+		upperLine := toks[i].has(fUpper) && sc.lineUpper(i)
+		first := sc.nameWordScore(i, upperLine)
+		if first < 0 || (first < 0.15 && !sc.titleBefore(i)) {
+			continue
+		}
+		// Grow a run: name words, initials ("R."), and "Last, First" commas.
+		best := first
+		var wbuf [6]float64
+		words := append(wbuf[:0], first)
+		j := i
+		e := toks[i].e
+		for {
+			k := j + 1
+			if k < len(toks) && sc.isPunct(k, '.') && toks[j].e-toks[j].s == 1 {
+				k++ // the period of an initial
+			}
+			if k < len(toks) && (sc.isPunct(k, '-') || sc.isPunct(k, '\'')) && sc.glued(k) && k+1 < len(toks) && sc.glued(k+1) {
+				k++ // hyphenated or O'Neill: the next word joins
+			} else if k < len(toks) && sc.isPunct(k, ',') && len(words) == 1 && k+1 < len(toks) && !toks[k+1].has(fNewline) {
+				// "Jones, Robert": only when both sides are name-like.
+				nx := k + 1
+				if s := sc.nameWordScore(nx, upperLine); s >= 0.5 && first >= 0.5 && !sc.isCredential(nx) {
+					k = nx
+				} else {
+					break
+				}
+			}
+			if k >= len(toks) || toks[k].has(fNewline) || toks[k].kind != tWord {
+				break
+			}
+			s := sc.nameWordScore(k, upperLine)
+			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
+			if isInitial {
+				s = 0.1
+			}
+			if s < 0.1 && !(s >= 0.05 && best >= 0.5 && (toks[k].has(fCap) || upperLine)) {
+				break
+			}
+			if sc.isCredential(k) {
+				break
+			}
+			words = append(words, s)
+			best = max(best, s)
+			j = k
+			e = toks[k].e
+			if len(words) >= 5 {
+				break
+			}
+		}
+		// Combine: the best word, plus a bonus for several name-like words, plus context.
+		score := best
+		strong := 0
+		for _, w := range words {
+			if w >= 0.5 {
+				strong++
+			}
+		}
+		if len(words) >= 2 && strong >= 1 {
+			score += 0.15
+		}
+		if len(words) >= 2 && strong >= 2 {
+			score += 0.1
+		}
+		if strings.IndexByte(sc.text[toks[i].s:e], '\'') >= 0 && toks[i].has(fCap) {
+			score += 0.05
+		}
+		score += sc.nameContextBefore(i, &buf)
+		if sc.credentialAfter(j) {
+			score += 0.4
+		}
+		if nx := sc.nextWordIdx(j, 1); nx >= 0 {
+			w := lowerASCII(buf[:], sc.word(nx))
+			if nameNegAfter[w] && !(w == "s" && sc.isPunct(j+1, '\'')) {
+				score -= 0.5
+			}
+			if w == "s" && sc.isPunct(j+1, '\'') {
+				// "Parkinson's disease", "Hashimoto's".
+				if nn := sc.nextWordIdx(nx, 0); nn >= 0 && nameNegAfter[lowerASCII(buf[:], sc.word(nn))] {
+					score -= 0.5
+				}
+			}
+		}
+		if score >= 0.3 {
+			sc.add(toks[i].s, e, Name, score)
+		}
+		i = j
+	}
+}
+
+// titleBefore reports a person title right before token i ("Dr.", "Mrs").
+func (sc *scan) titleBefore(i int) bool {
+	p := sc.prevWordIdx(i, 1)
+	return p >= 0 && sc.cls[p]&wTitle != 0 && sc.toks[p].kind == tWord
+}
+
+func (sc *scan) isCredential(k int) bool {
+	if k < 0 || k >= len(sc.toks) {
+		return false
+	}
+	var buf [16]byte
+	w := sc.word(k)
+	return nameCueAfter[lowerASCII(buf[:], w)] && (sc.toks[k].has(fUpper) || len(w) <= 2) && sc.toks[k].has(fCap)
+}
+
+// credentialAfter reports ", MD" / "MD" / "M.D." / "PA-C" after token j.
+func (sc *scan) credentialAfter(j int) bool {
+	k := j + 1
+	if sc.isPunct(k, ',') {
+		k++
+	}
+	return k < len(sc.toks) && !sc.toks[k].has(fNewline) && sc.isCredential(k)
+}
+
+// nameContextBefore sums cue words among the two words before token i.
+func (sc *scan) nameContextBefore(i int, buf *[24]byte) float64 {
+	boost := 0.0
+	p := sc.prevWordIdx(i, 2)
+	if p < 0 {
+		return 0
+	}
+	w := lowerASCII(buf[:], sc.word(p))
+	b := nameCueBefore[w]
+	if sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) {
+		b = max(b, 0.6)
+	}
+	// A label line "Patient: X" / "Attending: X".
+	if sc.isPunct(i-1, ':') && b > 0 {
+		b += 0.1
+	}
+	boost += b
+	if b < 0.3 {
+		if pp := sc.prevWordIdx(p, 1); pp >= 0 {
+			w2 := lowerASCII(buf[:], sc.word(pp))
+			if (w == "by" || w == "with" || w == "to") && (w2 == "seen" || w2 == "signed" || w2 == "spoke" ||
+				w2 == "dictated" || w2 == "evaluated" || w2 == "examined" || w2 == "referred" || w2 == "accompanied" ||
+				w2 == "discussed" || w2 == "talked" || w2 == "performed" || w2 == "read" || w2 == "written" ||
+				w2 == "reviewed" || w2 == "approved" || w2 == "requested") {
+				boost += 0.25
+			}
+			if w == "is" && w2 == "name" {
+				boost += 0.4
+			}
+		}
+	}
+	return boost
+}
