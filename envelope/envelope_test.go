@@ -299,7 +299,7 @@ func TestReaderNeverReleasesBadSegment(t *testing.T) {
 	if !errors.Is(err, ErrSegmentAuth) {
 		t.Fatalf("ReadAll error %v, want ErrSegmentAuth", err)
 	}
-	if !bytes.Equal(got, pattern(32*3)[:32]) {
+	if !bytes.Equal(got, pattern(32 * 3)[:32]) {
 		t.Errorf("reader released %d bytes, want exactly segment 0 (32 bytes)", len(got))
 	}
 }
