@@ -1,0 +1,207 @@
+package detectors
+
+import "strings"
+
+// Dates written with words, and ages over 89 (numeric dates are in numbers.go):
+//
+//	DATE  March 4th, 2020; Mar 4; 4 March 2019; 04-Mar-2019; the 4th of March; Sept 9;
+//	      January (a capitalized full month name); Tuesday; Christmas
+//	AGE   92 year old, 94-year-old, 101 yo, 91 y/o, aged 95, age: 90
+//
+// A year alone ("in 1999") is not PHI under Safe Harbor and is not reported.
+func init() {
+	register(Spec{Name: "dates", Types: []Type{Date, Age},
+		Description: "dates with month and weekday names in every common order, holidays, and ages over 89 with their units"},
+		detectDates)
+}
+
+// Holidays name a date of the year.
+var holidays = map[string]bool{"christmas": true, "thanksgiving": true, "easter": true, "halloween": true,
+	"xmas": true, "hanukkah": true, "ramadan": true, "diwali": true}
+
+func detectDates(sc *scan) {
+	toks := sc.toks
+	var buf [24]byte
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case tNum:
+			if e, ok := sc.age(i); ok {
+				sc.add(t.s, e, Age, 0.9)
+			}
+			continue
+		case tWord:
+		default:
+			continue
+		}
+		cls := sc.cls[i]
+		if cls&(wMonth|wWeekday) == 0 {
+			if holidays[lowerASCII(buf[:], sc.word(i))] && t.has(fCap) {
+				sc.add(t.s, t.e, Date, 0.6)
+			}
+			continue
+		}
+		w := lowerASCII(buf[:], sc.word(i))
+		if cls&wWeekday != 0 && cls&wMonth == 0 {
+			// Full weekday names only, capitalized or in a capitals line; "sat", "sun", "wed" are words.
+			if len(w) >= 6 || (len(w) <= 4 && sc.isPunct(i+1, '.') && t.has(fCap) && w != "sun" && w != "sat" && w != "wed") {
+				score := 0.55
+				if t.has(fCap) {
+					score = 0.7
+				}
+				s, e := t.s, t.e
+				// "Monday, June 3" is reported with the month that follows.
+				sc.add(s, e, Date, score)
+			}
+			continue
+		}
+		sc.monthDate(i, w)
+	}
+}
+
+// monthDate handles a month word at token i.
+func (sc *scan) monthDate(i int, w string) {
+	toks := sc.toks
+	t := toks[i]
+	s, e := t.s, t.e
+	score := 0.0
+	j := i // last token of the date
+	if sc.isPunct(j+1, '.') && sc.glued(j+1) && len(w) <= 4 {
+		j++ // "Sept."
+		e = toks[j].e
+	}
+	// Month then day: "March 4", "March 4th", "Mar 4, 2019", "March 4th, 2020".
+	if k := sc.nextWordIdx(j, 0); k >= 0 && !toks[k].has(fNewline) && sc.isDay(k) {
+		score = 0.9
+		j, e = k, toks[k].e
+		if y := sc.yearAfter(j); y > 0 {
+			j, e = y, toks[y].e
+		}
+	} else if k >= 0 && !toks[k].has(fNewline) && toks[k].kind == tNum && toks[k].e-toks[k].s == 4 && sc.isYear(k) {
+		// Month and year: "March 2019" (the month is a date element).
+		score = 0.8
+		j, e = k, toks[k].e
+	}
+	// Day before the month: "4 March", "4th of March", "the 4th of March", "04-Mar-2019".
+	if p := sc.prevWordIdx(i, 1); p >= 0 && !toks[i].has(fNewline) {
+		pp := p
+		if sc.isWord(p, "of") {
+			pp = sc.prevWordIdx(p, 0)
+		}
+		if pp >= 0 && sc.isDay(pp) && (pp == p || sc.isWord(p, "of")) && (toks[pp+1].kind != tPunct || sc.isPunct(pp+1, '-') || sc.isPunct(pp+1, '/') || sc.isPunct(pp+1, ' ')) {
+			s = toks[pp].s
+			if q := pp - 1; q >= 0 && sc.isWord(q, "the") {
+				s = toks[q].s
+			}
+			if score == 0 {
+				score = 0.9
+				if y := sc.yearAfter(j); y > 0 {
+					j, e = y, toks[y].e
+				}
+			}
+		}
+	}
+	if score == 0 {
+		// A month name alone: full names only, capitalized; "May" and "March" are also words.
+		switch {
+		case len(w) < 3 || t.e-t.s <= 3 || !t.has(fCap):
+			return
+		case w == "may" || w == "march" || w == "august":
+			if sc.dateContextBefore(i) || sc.isWord(sc.prevWordIdx(i, 0), "in") {
+				score = 0.55
+			} else {
+				return
+			}
+		default:
+			score = 0.6
+		}
+	}
+	sc.add(s, e, Date, score)
+}
+
+// isDay reports a day of the month: 1-31, optionally with st/nd/rd/th.
+func (sc *scan) isDay(k int) bool {
+	t := sc.toks[k]
+	w := sc.word(k)
+	switch t.kind {
+	case tNum:
+		if len(w) > 2 {
+			return false
+		}
+	case tAlnum:
+		if len(w) < 3 || len(w) > 4 {
+			return false
+		}
+		suf := strings.ToLower(w[len(w)-2:])
+		if suf != "st" && suf != "nd" && suf != "rd" && suf != "th" {
+			return false
+		}
+		w = w[:len(w)-2]
+		if !isDigit(w[0]) || !isDigit(w[len(w)-1]) {
+			return false
+		}
+	default:
+		return false
+	}
+	n := 0
+	for i := 0; i < len(w); i++ {
+		n = n*10 + int(w[i]-'0')
+	}
+	return n >= 1 && n <= 31
+}
+
+func (sc *scan) isYear(k int) bool {
+	n := atoiTok(sc, k)
+	return n >= 1800 && n <= 2200
+}
+
+// yearAfter returns the year token after a day at token j ("4, 2019", "4th 2019", "Mar-2019"), or -1.
+func (sc *scan) yearAfter(j int) int {
+	k := j + 1
+	if sc.isPunct(k, ',') || sc.isPunct(k, '-') || sc.isPunct(k, '/') || sc.isPunct(k, '.') {
+		k++
+	}
+	if k < len(sc.toks) && !sc.toks[k].has(fNewline) && sc.toks[k].kind == tNum {
+		if l := sc.toks[k].e - sc.toks[k].s; (l == 4 && sc.isYear(k)) || (l == 2 && !sc.isPunct(k-1, ',')) {
+			return k
+		}
+	}
+	return -1
+}
+
+// age reports an age over 89 at number token i with its unit, returning the span end.
+func (sc *scan) age(i int) (int, bool) {
+	t := sc.toks[i]
+	if t.e-t.s > 3 || (i > 0 && sc.glued(i) && sc.toks[i-1].kind != tPunct) {
+		return 0, false
+	}
+	n := atoiTok(sc, i)
+	if n < 90 || n > 125 {
+		return 0, false
+	}
+	// Before: "age 92", "aged 95", "age: 90".
+	if p := sc.prevWordIdx(i, 1); p >= 0 {
+		switch strings.ToLower(sc.word(p)) {
+		case "age", "aged", "ages":
+			return t.e, true
+		}
+	}
+	// After: "92 year old", "94-year-old", "101 yo", "91 y/o", "90 yrs", "92F", "92 M".
+	k := i + 1
+	if sc.isPunct(k, '-') {
+		k++
+	}
+	if k >= len(sc.toks) || sc.toks[k].has(fNewline) {
+		return 0, false
+	}
+	w := strings.ToLower(sc.word(k))
+	switch w {
+	case "year", "years", "yr", "yrs", "yo", "y", "yoa", "yof", "yom", "yearold":
+		return t.e, true
+	case "f", "m":
+		return t.e, sc.glued(k)
+	case "s":
+		return 0, false
+	}
+	return 0, false
+}

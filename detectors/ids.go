@@ -1,0 +1,122 @@
+package detectors
+
+// Identifiers mixing letters and digits, by check digit or by label:
+//
+//	VEHICLE  1HGCM82633A004352 (VIN check digit), "plate 7ABC123"
+//	LICENSE  AM1234563 (DEA checksum), "DL S530-4412-9981"
+//	ACCOUNT  DE89 3704 0044 0532 0130 00 (IBAN mod-97), "acct ACC-00123987"
+//	DEVICE   "serial PM7734921X", "UDI (01)00643169007222(17)160128(10)BJ04171"
+//	MRN, HEALTH_PLAN, ID  after their labels: "MRN: A0091827", "Member ID XKB884120031"
+//	ID       unlabelled codes with 5 or more digits and letters: "RA-2231987"
+func init() {
+	register(Spec{Name: "ids", Types: []Type{Vehicle, License, Account, Device, MRN, HealthPlan, ID},
+		Description: "alphanumeric identifiers: VIN check digit, DEA checksum, IBAN mod-97, and labelled codes (MRN, member, license, serial, plate)"},
+		detectIDs)
+}
+
+func detectIDs(sc *scan) {
+	toks := sc.toks
+	for i := 0; i < len(toks); {
+		j := sc.chunkEnd(i)
+		sc.idChunk(i, j)
+		i = j
+	}
+}
+
+// idChunk examines the whitespace-free chunk of tokens [i,j).
+func (sc *scan) idChunk(i, j int) {
+	toks := sc.toks
+	// Skip leading punctuation: "(01)..." keeps the paren, "#A123" does not.
+	for i < j && toks[i].kind == tPunct && !sc.isPunct(i, '(') {
+		i++
+	}
+	for j > i && toks[j-1].kind == tPunct && !sc.isPunct(j-1, ')') {
+		j--
+	}
+	if i >= j {
+		return
+	}
+	digits, letters, alnum := 0, 0, 0
+	for k := i; k < j; k++ {
+		t := toks[k]
+		switch t.kind {
+		case tNum:
+			digits += t.e - t.s
+		case tAlnum:
+			alnum++
+			for p := t.s; p < t.e; p++ {
+				if isDigit(sc.text[p]) {
+					digits++
+				} else {
+					letters++
+				}
+			}
+		case tWord:
+			letters += t.e - t.s
+		case tPunct:
+			if c := sc.text[t.s]; c == '@' || c == ':' {
+				return // e-mail, URL, time: other detectors
+			}
+		}
+	}
+	if digits == 0 || (letters == 0 && toks[i].kind != tPunct) {
+		// Pure digit runs are the numbers detector's; "(01)0064..." UDIs carry letters later.
+		if !(letters == 0 && digits >= 14 && sc.isPunct(i, '(')) {
+			return
+		}
+	}
+	s, e := toks[i].s, toks[j-1].e
+	w := sc.text[s:e]
+	ctx, hasCtx := sc.keyContext(i)
+	// A short all-caps prefix word before the code ("HPN 6620019", "SN 45-88213-A") keeps its label.
+	if !hasCtx {
+		if p := sc.prevWordIdx(i, 0); p >= 0 && sc.toks[p].kind == tWord && sc.toks[p].has(fUpper) && sc.toks[p].e-sc.toks[p].s <= 4 {
+			if c, ok := sc.keyContext(p); ok {
+				ctx, hasCtx, s = c, true, sc.toks[p].s
+			} else if c, ok := ctxWords[lowerASCII(make([]byte, 0, 8), sc.word(p))]; ok && c != ID {
+				ctx, hasCtx = c, true
+			}
+		}
+	}
+	switch {
+	case j-i == 1 && len(w) == 17 && vinValid(w):
+		sc.add(s, e, Vehicle, 0.95)
+		return
+	case j-i == 1 && len(w) == 9 && deaValid(w):
+		score := 0.75
+		if hasCtx && ctx == License {
+			score = 0.95
+		}
+		sc.add(s, e, License, score)
+		return
+	case j-i == 1 && toks[i].kind == tAlnum && len(w) >= 4 && isAlpha(w[0]) && isAlpha(w[1]) && isDigit(w[2]) && isDigit(w[3]):
+		// IBAN, possibly written in groups of four: "DE89 3704 0044 0532 0130 00".
+		end := j
+		for end < len(toks) && end-j < 8 && toks[end].has(fSpace) && !toks[end].has(fNewline) &&
+			(toks[end].kind == tNum || toks[end].kind == tAlnum) && toks[end].e-toks[end].s <= 4 {
+			end++
+		}
+		for k := end; k > j-1; k-- {
+			if ibanValid(sc.text[s:toks[k-1].e]) {
+				sc.add(s, toks[k-1].e, Account, 0.95)
+				return
+			}
+		}
+	}
+	if hasCtx && ctx != Location && ctx != IP && digits >= 2 && digits+letters >= 4 {
+		t := ctx
+		if t == Phone || t == Fax || t == SSN {
+			t = ID
+		}
+		sc.add(s, e, t, 0.9)
+		return
+	}
+	if toks[i].kind != tWord && toks[i].kind != tPunct && alnum == 1 && j-i == 1 && digits <= 3 {
+		return // "3rd", "A1c", "SpO2", "x4": not identifiers
+	}
+	if digits >= 5 && letters >= 1 {
+		sc.add(s, e, ID, 0.6)
+	} else if digits >= 4 && letters >= 2 && j-i >= 3 {
+		sc.add(s, e, ID, 0.5)
+	}
+}
