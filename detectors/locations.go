@@ -1,0 +1,454 @@
+package detectors
+
+import "strings"
+
+// Places smaller than a state (LOCATION):
+//
+//	street    14 Elm Street; 221 Maple Ave Apt 3B; 88 Harborview Rd; Koskikatu 25; Piazza Rezzonico 35;
+//	          Washington St; PSC 3294, Box 9168
+//	unit      Apt. 117; Suite 464
+//	city      Quincy, MA; lives in Worcester; moved to New Bedford; born in Fall River
+//	facility  Mercy General Hospital; Beth Israel Deaconess Medical Center; Sunrise Manor; Cape Ann Family Practice
+//	county    Essex County
+//	ZIP       MA 02124 (numbers.go)
+//
+// An address that continues over lines ("...Apt. 864\nArtilleros\n, CO") is followed while
+// the words stay capitalized. States and countries alone are not reported (Safe Harbor allows them).
+func init() {
+	register(Spec{Name: "locations", Types: []Type{Location},
+		Description: "street addresses (USPS suffixes and unit designators, foreign street words), cities by context, facilities, counties"},
+		detectLocations)
+}
+
+// Words that start a street name in many languages ("Rue de la Paix", "Via Roma 3").
+var streetLead = map[string]bool{"rue": true, "via": true, "viale": true, "piazza": true, "avenida": true,
+	"avenue": true, "calle": true, "rua": true, "corso": true, "plaza": true, "boulevard": true, "chemin": true,
+	"route": true, "carrer": true, "paseo": true, "ulica": true, "strada": true, "praça": true, "largo": true,
+	"camino": true, "travessa": true, "allée": true, "place": true, "cours": true, "quai": true, "ul": true}
+
+// Word endings of street names in other languages ("Friedhofstrasse", "Koskikatu", "Asselsestraat").
+var streetEndings = []string{"straat", "strasse", "straße", "gatan", "gata", "vej", "vegen", "veien", "katu",
+	"tie", "weg", "laan", "gasse", "platz", "allee", "plein", "kade", "gade", "väg", "vägen", "utca", "stra",
+	"steig", "ring", "damm", "markt", "street", "road", "avenue", "lane", "drive"}
+
+// Words ending a facility name.
+var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": true, "centre": true,
+	"rehab": true, "rehabilitation": true, "manor": true, "practice": true, "institute": true, "infirmary": true,
+	"hospice": true, "pharmacy": true, "healthcare": true, "home": true, "village": true, "lodge": true,
+	"residence": true, "gardens": true, "terrace": true, "sanatorium": true, "medical": false, "health": false,
+	"shelter": true, "associates": true, "group": false, "campus": true, "facility": true, "ymca": true,
+	"school": true, "elementary": true, "academy": true, "university": true, "college": true}
+
+// Connector words allowed inside a place name.
+var placeConnector = map[string]bool{"of": true, "the": true, "de": true, "du": true, "la": true, "le": true,
+	"del": true, "der": true, "di": true, "van": true, "von": true, "des": true, "da": true, "do": true,
+	"dos": true, "das": true, "y": true, "and": true, "s": true, "am": true, "an": true, "im": true, "los": true,
+	"las": true, "el": true, "st": true, "saint": true, "mount": true, "mt": true, "fort": true, "ft": true,
+	"port": true, "new": true, "north": true, "south": true, "east": true, "west": true, "upper": true,
+	"lower": true, "lake": true, "san": true, "santa": true, "general": true, "memorial": true,
+	"regional": true, "community": true, "medical": true, "health": true, "family": true, "care": true,
+	"nursing": true, "county": true, "city": true, "valley": true, "children": true, "women": true}
+
+// Cue words before a city ("lives in X") and their score.
+var placeCue = map[string]float64{"lives": 0.75, "living": 0.75, "resides": 0.8, "residing": 0.8,
+	"moved": 0.7, "born": 0.7, "relocated": 0.75, "located": 0.6, "visiting": 0.5, "traveled": 0.55,
+	"travelled": 0.55, "travelling": 0.55, "traveling": 0.55, "transferred": 0.65, "from": 0.5, "in": 0.5,
+	"near": 0.55, "to": 0.35, "at": 0.5, "grew": 0.7, "raised": 0.7, "town": 0.7, "city": 0.7, "village": 0.7,
+	"hometown": 0.8, "outside": 0.55, "downtown": 0.6, "staying": 0.6, "stays": 0.6, "address": 0.8}
+
+func detectLocations(sc *scan) {
+	toks := sc.toks
+	var buf [24]byte
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case tNum, tAlnum:
+			if e, ok := sc.streetFromNumber(i); ok {
+				e = sc.extendAddress(e)
+				sc.add(t.s, e, Location, 0.9)
+			}
+			continue
+		case tWord:
+		default:
+			continue
+		}
+		w := lowerASCII(buf[:], sc.word(i))
+		cls := sc.cls[i]
+		// Unit designator: "Apt. 117", "Suite 464", "Box 9168".
+		if cls&wUnit != 0 && (t.has(fCap) || t.has(fUpper)) && w != "fl" && w != "floor" && w != "rm" && w != "room" && w != "lot" && w != "unit" && w != "dept" {
+			k := i + 1
+			if sc.isPunct(k, '.') || sc.isPunct(k, '#') {
+				k++
+			}
+			if k < len(toks) && (toks[k].kind == tNum || toks[k].kind == tAlnum) && !toks[k].has(fNewline) {
+				sc.add(t.s, sc.extendAddress(toks[k].e), Location, 0.75)
+				i = k
+				continue
+			}
+		}
+		if t.has(fCap) || t.has(fUpper) {
+			// Street word then number: "Koskikatu 25", "Friedhofstrasse 33", "Piazza Rezzonico 35".
+			if e, ok := sc.streetFromWord(i, w); ok {
+				sc.add(t.s, sc.extendAddress(e), Location, 0.85)
+				continue
+			}
+			// Facility or county ending a run of capitalized words.
+			if facilityWords[w] || w == "county" || w == "parish" || w == "township" || w == "borough" {
+				if s, ok := sc.capRunBefore(i); ok {
+					score := 0.8
+					if w == "home" && !sc.isWord(sc.prevWordIdx(i, 0), "nursing") {
+						score = 0.3 // "Home" alone ends many phrases
+					}
+					sc.add(s, t.e, Location, score)
+				}
+				continue
+			}
+		}
+		// City, State: "Quincy, MA" / "Dorchester, Massachusetts".
+		if cls&wState != 0 && sc.isPunct(i-1, ',') && (t.has(fUpper) && t.e-t.s == 2 || t.has(fCap) && t.e-t.s > 2) {
+			if s, ok := sc.cityBefore(i - 1); ok {
+				sc.add(s, toks[i-2].e, Location, 0.85)
+			}
+			continue
+		}
+		// Cue words: "lives in X", "moved to X".
+		if cue, ok := placeCue[w]; ok {
+			sc.placeAfterCue(i, w, cue)
+		}
+	}
+}
+
+// streetFromNumber matches "14 Elm Street", "221 Maple Ave", "88 Harborview Rd", "175 Iroon Polytechniou Avenue",
+// "6750 Koskikatu 25", returning the end of the street part.
+func (sc *scan) streetFromNumber(i int) (int, bool) {
+	toks := sc.toks
+	t := toks[i]
+	if t.e-t.s > 6 || (i > 0 && sc.glued(i) && toks[i-1].kind != tPunct) {
+		return 0, false
+	}
+	if t.kind == tAlnum && !isDigit(sc.text[t.s]) {
+		return 0, false
+	}
+	var buf [24]byte
+	words := 0
+	for k := i + 1; k < len(toks) && words < 6; k++ {
+		u := toks[k]
+		if u.has(fNewline) {
+			return 0, false
+		}
+		switch u.kind {
+		case tPunct:
+			if sc.isPunct(k, '.') && words > 0 {
+				continue
+			}
+			if sc.isPunct(k, '\'') || sc.isPunct(k, '-') {
+				continue
+			}
+			return 0, false
+		case tNum, tAlnum:
+			if words == 0 {
+				if u.kind == tNum && u.e-u.s <= 4 && sc.glued(k) == false {
+					continue // "9448 175 Iroon ..." (a second number)
+				}
+				if u.kind == tAlnum && isOrdinal(sc.word(k)) {
+					words++
+					continue
+				}
+				return 0, false
+			}
+			if u.kind == tNum && words >= 1 && sc.foreignStreet(k-1) {
+				return u.e, true // "Koskikatu 25"
+			}
+			if u.kind == tAlnum && isOrdinal(sc.word(k)) {
+				words++
+				continue
+			}
+			return 0, false
+		}
+		w := lowerASCII(buf[:], sc.word(k))
+		cls := sc.cls[k]
+		capital := u.has(fCap) || u.has(fUpper)
+		if words > 0 && cls&wStreet != 0 && (capital || words >= 1) {
+			e := u.e
+			if sc.isPunct(k+1, '.') && sc.glued(k+1) {
+				e = toks[k+1].e
+			}
+			// "123 Oak Dr." but not "at 3 Dr Smith": a street suffix that is a title needs a capital after it not to follow.
+			return e, true
+		}
+		if !capital && !placeConnector[w] {
+			return 0, false
+		}
+		if capital && cls&wCommon != 0 && cls&(wStreetName|wFirst|wLast) == 0 && !streetLead[w] && words == 0 && cls&wStreet == 0 {
+			// "3 Tablets", "2 Weeks": an ordinary word after a number is not a street.
+			if k+1 >= len(toks) || sc.cls[k+1]&wStreet == 0 {
+				return 0, false
+			}
+		}
+		words++
+	}
+	return 0, false
+}
+
+func isOrdinal(w string) bool {
+	if len(w) < 3 {
+		return false
+	}
+	suf := strings.ToLower(w[len(w)-2:])
+	return (suf == "st" || suf == "nd" || suf == "rd" || suf == "th") && isDigit(w[0]) && isDigit(w[len(w)-3])
+}
+
+// foreignStreet reports a street word in another language at token k ("Koskikatu", "Asselsestraat").
+func (sc *scan) foreignStreet(k int) bool {
+	if k < 0 || sc.toks[k].kind != tWord || !(sc.toks[k].has(fCap) || sc.toks[k].has(fUpper)) {
+		return false
+	}
+	w := strings.ToLower(sc.word(k))
+	for _, end := range streetEndings {
+		if len(w) > len(end)+2 && strings.HasSuffix(w, end) {
+			return true
+		}
+	}
+	// "Piazza Rezzonico 35": a lead word two tokens back.
+	if p := sc.prevWordIdx(k, 0); p >= 0 && streetLead[strings.ToLower(sc.word(p))] {
+		return true
+	}
+	return sc.cls[k]&wCommon == 0 && sc.cls[k]&(wFirst|wLast) == 0 && sc.cls[k]&wStreet == 0
+}
+
+// streetFromWord matches a street written name-first: "Koskikatu 25", "Via Roma 3", "Washington St".
+func (sc *scan) streetFromWord(i int, w string) (int, bool) {
+	toks := sc.toks
+	if streetLead[w] {
+		// Lead word, up to 4 name words, optional number.
+		e, k, words := toks[i].e, i+1, 0
+		for k < len(toks) && words < 5 && !toks[k].has(fNewline) {
+			u := toks[k]
+			lw := strings.ToLower(sc.word(k))
+			if u.kind == tWord && (u.has(fCap) || u.has(fUpper) || placeConnector[lw]) {
+				e = u.e
+				words++
+				k++
+				continue
+			}
+			if u.kind == tNum && words > 0 {
+				return u.e, true
+			}
+			break
+		}
+		if words >= 1 && w != "place" && w != "route" && w != "avenue" && w != "plaza" {
+			return e, true
+		}
+		return 0, false
+	}
+	// Foreign street word followed by a house number.
+	if k := i + 1; k < len(toks) && toks[k].kind == tNum && !toks[k].has(fNewline) && toks[k].e-toks[k].s <= 4 {
+		for _, end := range streetEndings[:len(streetEndings)-5] {
+			if len(w) > len(end)+2 && strings.HasSuffix(w, end) {
+				return toks[k].e, true
+			}
+		}
+	}
+	// Named street without a number: "Washington St", "Elm Street" (capitalized suffix, no name after).
+	if k := i + 1; k < len(toks) && toks[k].kind == tWord && toks[k].has(fCap) && sc.cls[k]&wStreet != 0 && !toks[k].has(fNewline) {
+		sw := strings.ToLower(sc.word(k))
+		if sw == "dr" || sw == "st" || sw == "ct" || sw == "park" || sw == "center" || sw == "way" || sw == "square" {
+			// Ambiguous suffixes ("St. Anne", "Dr. Kim") need a full stop or line end after, not a name.
+			if n := sc.nextWordIdx(k, 1); n >= 0 && sc.toks[n].has(fCap) && !sc.toks[n].has(fNewline) {
+				return 0, false
+			}
+			if sw != "st" && sw != "dr" {
+				return 0, false
+			}
+		}
+		if sc.cls[i]&wCommon != 0 && sc.cls[i]&(wStreetName|wFirst|wLast) == 0 {
+			return 0, false
+		}
+		e := toks[k].e
+		if sc.isPunct(k+1, '.') && sc.glued(k+1) {
+			e = toks[k+1].e
+		}
+		return e, true
+	}
+	return 0, false
+}
+
+// capRunBefore returns the start of the capitalized run ending just before token i
+// (a facility or county name), or false when there is none.
+func (sc *scan) capRunBefore(i int) (int, bool) {
+	toks := sc.toks
+	start := -1
+	words := 0
+	for k := i - 1; k >= 0 && words < 5; k-- {
+		u := toks[k+1]
+		if u.has(fNewline) {
+			break
+		}
+		t := toks[k]
+		if t.kind == tPunct {
+			if sc.isPunct(k, '\'') || sc.isPunct(k, '.') || sc.isPunct(k, '-') || sc.isPunct(k, '&') {
+				continue
+			}
+			break
+		}
+		if t.kind != tWord {
+			break
+		}
+		lw := strings.ToLower(sc.word(k))
+		if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
+			break
+		}
+		if sc.cls[k]&(wStop) != 0 && !placeConnector[lw] {
+			break
+		}
+		if sc.cls[k]&wTitle != 0 && lw != "st" && lw != "saint" {
+			break
+		}
+		start = t.s
+		words++
+	}
+	if start < 0 {
+		return 0, false
+	}
+	return start, true
+}
+
+// cityBefore returns the start of the capitalized city name that ends at the comma token c.
+func (sc *scan) cityBefore(c int) (int, bool) {
+	toks := sc.toks
+	start := -1
+	for k, words := c-1, 0; k >= 0 && words < 3; k-- {
+		t := toks[k]
+		if t.kind != tWord || !(t.has(fCap) || t.has(fUpper)) {
+			break
+		}
+		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday) != 0 && !placeConnector[strings.ToLower(sc.word(k))] {
+			break
+		}
+		start = t.s
+		words++
+		if t.has(fNewline) {
+			break
+		}
+	}
+	return start, start >= 0
+}
+
+// placeAfterCue reports the capitalized place name after a cue word at token i.
+func (sc *scan) placeAfterCue(i int, w string, cue float64) {
+	toks := sc.toks
+	k := i + 1
+	// "lives in", "moved to", "born and raised in": skip the preposition.
+	for n := 0; n < 3 && k < len(toks); n++ {
+		lw := strings.ToLower(sc.word(k))
+		if lw == "in" || lw == "to" || lw == "at" || lw == "from" || lw == "near" || lw == "of" || lw == "with" || lw == "and" || lw == "raised" || lw == "up" || lw == "back" || lw == "here" || lw == "there" || lw == "alone" {
+			if w != "in" && w != "to" && w != "at" && w != "from" && w != "near" {
+				k++
+				continue
+			}
+		}
+		break
+	}
+	if k >= len(toks) || toks[k].kind != tWord || !(toks[k].has(fCap) || toks[k].has(fUpper) && !sc.lineUpper(k)) {
+		return
+	}
+	if sc.isWord(k, "the") {
+		return
+	}
+	first := k
+	s, e := toks[k].s, toks[k].e
+	words, unknown, names := 0, 0, 0
+	for ; k < len(toks) && words < 4; k++ {
+		u := toks[k]
+		if u.kind != tWord || !(u.has(fCap) || u.has(fUpper)) || (words > 0 && u.has(fNewline)) {
+			if words > 0 && u.kind == tPunct && (sc.isPunct(k, '-') || sc.isPunct(k, '\'')) && sc.glued(k) {
+				continue
+			}
+			break
+		}
+		cls := sc.cls[k]
+		if cls&(wStop|wTitle|wMonth|wWeekday|wMedical) != 0 && !placeConnector[strings.ToLower(sc.word(k))] {
+			break
+		}
+		if cls&wState != 0 && words > 0 {
+			break
+		}
+		if cls&wCommon == 0 {
+			unknown++
+		}
+		if cls&(wFirst|wLast) != 0 {
+			names++
+		}
+		e = u.e
+		words++
+	}
+	if words == 0 {
+		return
+	}
+	score := cue
+	if unknown == 0 && names == 0 {
+		score -= 0.3 // "in Pain", "to Rehab": ordinary words
+	}
+	if sc.cls[first]&wState != 0 && words == 1 {
+		return // "in Texas": a state is allowed
+	}
+	if score >= 0.3 {
+		sc.add(s, e, Location, score)
+	}
+}
+
+// extendAddress follows an address over commas, line breaks, city, region and postal code
+// while the words stay capitalized: "...Apt. 864\nArtilleros\n, CO\n Uruguay 64677".
+func (sc *scan) extendAddress(e int) int {
+	toks := sc.toks
+	// Find the token after e.
+	k := 0
+	for lo, hi := 0, len(toks); lo < hi; {
+		m := (lo + hi) / 2
+		if toks[m].s < e {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+		k = lo
+	}
+	lines := 0
+	for steps := 0; k < len(toks) && steps < 16; k, steps = k+1, steps+1 {
+		t := toks[k]
+		if t.has(fBlankLine) {
+			break
+		}
+		if t.has(fNewline) {
+			if lines++; lines > 3 {
+				break
+			}
+		}
+		switch t.kind {
+		case tPunct:
+			c := sc.text[t.s]
+			if c == ',' || c == '-' || c == '#' || (c == '.' && k > 0 && sc.toks[k-1].kind == tWord && sc.toks[k-1].e-sc.toks[k-1].s <= 4) {
+				continue
+			}
+			return e
+		case tNum, tAlnum:
+			if t.e-t.s > 10 {
+				return e
+			}
+			e = t.e
+		case tWord:
+			lw := strings.ToLower(sc.word(k))
+			cls := sc.cls[k]
+			if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
+				return e
+			}
+			if cls&(wStop|wMonth|wWeekday|wMedical) != 0 && cls&wState == 0 && cls&wUnit == 0 && !placeConnector[lw] {
+				return e
+			}
+			if cls&wCommon != 0 && cls&(wState|wUnit|wStreet|wFirst|wLast|wStreetName) == 0 && !placeConnector[lw] {
+				return e // "Call", "Thank": a sentence resumes
+			}
+			e = t.e
+		}
+	}
+	return e
+}
