@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"strings"
 	"sync"
 )
 
@@ -92,7 +93,9 @@ func (a *Accountant) Restore(state []byte) error {
 }
 
 func parseAmount(s string) (*big.Rat, error) {
-	if len(s) > 256 { // a ledger amount is a few dozen digits; refuse absurd ones
+	// A ledger amount is a few dozen digits; refuse absurd lengths, and
+	// exponents before big.Rat could expand them.
+	if len(s) == 0 || len(s) > 256 || strings.Trim(s, "0123456789/") != "" {
 		return nil, ErrState
 	}
 	r, ok := new(big.Rat).SetString(s)

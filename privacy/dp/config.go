@@ -113,12 +113,19 @@ func (c Config) Validate() error {
 			bad("sums[%d].%s", i, e)
 		}
 	}
+	errs = append(errs, c.validateRecordNoise())
+	return errors.Join(errs...)
+}
+
+// validateRecordNoise checks only record_noise, all PerturbRows needs.
+func (c Config) validateRecordNoise() error {
+	var errs []error
 	for i, r := range c.RecordNoise {
 		for _, e := range checkBounds(r.Column, r.Lower, r.Upper) {
-			bad("record_noise[%d].%s", i, e)
+			errs = append(errs, fmt.Errorf("dp.record_noise[%d].%s: %w", i, e, ErrInvalidConfig))
 		}
 		if !positive(r.Epsilon) {
-			bad("record_noise[%d].epsilon: must be positive, got %v", i, r.Epsilon)
+			errs = append(errs, fmt.Errorf("dp.record_noise[%d].epsilon: must be positive, got %v: %w", i, r.Epsilon, ErrInvalidConfig))
 		}
 	}
 	return errors.Join(errs...)
