@@ -1,0 +1,347 @@
+package privacy
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Verify checks a released table against cfg's models without sharing any
+// code with the anonymization algorithm: it reads the hierarchies itself,
+// groups released rows by their quasi-identifier tuple, and recomputes k, l,
+// t (EMD against the input's sensitive distribution) and NCP from the text
+// cells alone. It also checks that every released cell covers its input value
+// and that the other columns are unchanged.
+//
+// The Metrics are returned even when a model is violated; the error then
+// joins one wrapped sentinel per violated model (ErrKAnonymity,
+// ErrLDiversity, ErrTCloseness, ErrSuppression, ErrNotGeneralized).
+func Verify(input, output Table, cfg Config) (Metrics, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Metrics{}, fmt.Errorf("verifying: %w", err)
+	}
+	if len(input.Rows) != len(output.Rows) || strings.Join(input.Columns, "\x00") != strings.Join(output.Columns, "\x00") {
+		return Metrics{}, fmt.Errorf("verifying: output has %d rows and %d columns, input %d and %d: %w",
+			len(output.Rows), len(output.Columns), len(input.Rows), len(input.Columns), ErrNotGeneralized)
+	}
+	n := len(input.Rows)
+	idx := map[string]int{}
+	for i, c := range input.Columns {
+		idx[c] = i
+	}
+	type qiCheck struct {
+		name    string
+		col     int
+		kind    string
+		covers  map[string]map[string]bool // label -> input values below it
+		domain  int
+		lo, hi  float64
+		numeric bool
+	}
+	qis := make([]qiCheck, len(cfg.QuasiIdentifiers))
+	isQI := map[int]bool{}
+	for j, q := range cfg.QuasiIdentifiers {
+		c, ok := idx[q.Name]
+		if !ok {
+			return Metrics{}, fmt.Errorf("verifying: quasi-identifier %s: %w", q.Name, ErrMissingColumn)
+		}
+		isQI[c] = true
+		qc := qiCheck{name: q.Name, col: c, kind: q.Kind, numeric: q.Kind != KindCategorical}
+		if qc.numeric {
+			qc.lo, qc.hi = math.Inf(1), math.Inf(-1)
+			for r, row := range input.Rows {
+				v, ok := verifyNumber(row[c], q.Kind)
+				if !ok {
+					return Metrics{}, fmt.Errorf("verifying: input row %d column %s is not a %s: %w", r+1, q.Name, q.Kind, ErrBadValue)
+				}
+				qc.lo, qc.hi = math.Min(qc.lo, v), math.Max(qc.hi, v)
+			}
+		} else {
+			under, err := verifyHierarchy(q.Hierarchy, cfg.Separator)
+			if err != nil {
+				return Metrics{}, fmt.Errorf("verifying: column %s: %w", q.Name, err)
+			}
+			dom := map[string]bool{}
+			for _, row := range input.Rows {
+				dom[row[c]] = true
+			}
+			for v := range dom {
+				if under[v] == nil {
+					under[v] = map[string]bool{}
+				}
+				under[v][v] = true
+			}
+			under["*"] = dom
+			qc.covers, qc.domain = under, len(dom)
+		}
+		qis[j] = qc
+	}
+	var errs []error
+	type group struct {
+		count int
+		sens  map[string]int
+	}
+	groups := map[string]*group{}
+	suppressed := 0
+	penalty := 0.0
+	sensCol := -1
+	if cfg.Sensitive != "" {
+		c, ok := idx[cfg.Sensitive]
+		if !ok {
+			return Metrics{}, fmt.Errorf("verifying: sensitive column %s: %w", cfg.Sensitive, ErrMissingColumn)
+		}
+		sensCol = c
+	}
+	badCells := 0
+	for r := range n {
+		in, out := input.Rows[r], output.Rows[r]
+		if len(out) != len(input.Columns) {
+			return Metrics{}, fmt.Errorf("verifying: output row %d has %d cells: %w", r+1, len(out), ErrNotGeneralized)
+		}
+		for c := range out {
+			if !isQI[c] && out[c] != in[c] {
+				badCells++
+			}
+		}
+		allStar := true
+		key := make([]string, len(qis))
+		for j, q := range qis {
+			cellText := out[q.col]
+			key[j] = cellText
+			if cellText != "*" {
+				allStar = false
+			}
+			p, ok := verifyCell(q.numeric, q.kind, q.covers, q.domain, q.lo, q.hi, in[q.col], cellText)
+			if !ok {
+				badCells++
+			}
+			penalty += p
+		}
+		if allStar {
+			suppressed++
+			continue
+		}
+		k := strings.Join(key, "\x00")
+		g := groups[k]
+		if g == nil {
+			g = &group{sens: map[string]int{}}
+			groups[k] = g
+		}
+		g.count++
+		if sensCol >= 0 {
+			g.sens[out[sensCol]]++
+		}
+	}
+	if badCells > 0 {
+		errs = append(errs, fmt.Errorf("%d released cells do not cover their input values or changed a non-quasi-identifier column: %w", badCells, ErrNotGeneralized))
+	}
+	m := Metrics{Classes: len(groups), Suppressed: suppressed}
+	if n > 0 && len(qis) > 0 {
+		m.NCP = penalty / float64(n*len(qis))
+	}
+	// Input sensitive distribution, for t.
+	dist := map[string]float64{}
+	if sensCol >= 0 {
+		for _, row := range input.Rows {
+			dist[row[sensCol]] += 1 / float64(n)
+		}
+	}
+	var order []string // numeric sensitive values in ascending order
+	if cfg.SensitiveKind == KindNumeric {
+		for v := range dist {
+			order = append(order, v)
+		}
+		sort.Slice(order, func(a, b int) bool {
+			x, _ := strconv.ParseFloat(strings.TrimSpace(order[a]), 64)
+			y, _ := strconv.ParseFloat(strings.TrimSpace(order[b]), 64)
+			return x < y
+		})
+	}
+	first := true
+	for _, g := range groups {
+		size := float64(g.count)
+		m.Discernibility += size * size
+		l := verifyL(cfg.LKind, cfg.C, g.sens, g.count)
+		t := 0.0
+		if sensCol >= 0 {
+			if order != nil {
+				cum, sum := 0.0, 0.0
+				for i := 0; i+1 < len(order); i++ {
+					cum += float64(g.sens[order[i]])/size - dist[order[i]]
+					sum += math.Abs(cum)
+				}
+				if len(order) > 1 {
+					t = sum / float64(len(order)-1)
+				}
+			} else {
+				for v, p := range dist {
+					t += math.Abs(float64(g.sens[v])/size - p)
+				}
+				t /= 2
+			}
+		}
+		if first || g.count < m.K {
+			m.K = g.count
+		}
+		if first || l < m.L {
+			m.L = l
+		}
+		m.T = math.Max(m.T, t)
+		first = false
+	}
+	m.Discernibility += float64(suppressed) * float64(n)
+	if len(groups) > 0 {
+		m.AvgClassSize = float64(n-suppressed) / float64(len(groups))
+	}
+	const eps = 1e-9
+	if cfg.K > 1 && len(groups) > 0 && m.K < cfg.K {
+		errs = append(errs, fmt.Errorf("smallest class has %d rows, want at least %d: %w", m.K, cfg.K, ErrKAnonymity))
+	}
+	if cfg.L > 0 && len(groups) > 0 && m.L < cfg.L-eps {
+		errs = append(errs, fmt.Errorf("a class has %s l %.4g, want at least %g: %w", cfg.LKind, m.L, cfg.L, ErrLDiversity))
+	}
+	if cfg.T > 0 && m.T > cfg.T+eps {
+		errs = append(errs, fmt.Errorf("a class is at EMD %.4f from the input distribution, want at most %g: %w", m.T, cfg.T, ErrTCloseness))
+	}
+	if limit := int(math.Floor(cfg.MaxSuppression*float64(n) + eps)); suppressed > limit {
+		errs = append(errs, fmt.Errorf("%d rows suppressed, limit %d: %w", suppressed, limit, ErrSuppression))
+	}
+	if len(errs) > 0 {
+		return m, fmt.Errorf("verifying released table: %w", errors.Join(errs...))
+	}
+	return m, nil
+}
+
+// verifyL is a class's l under kind, recomputed from value counts.
+func verifyL(kind string, c float64, counts map[string]int, size int) float64 {
+	switch kind {
+	case LEntropy:
+		h := 0.0
+		for _, x := range counts {
+			p := float64(x) / float64(size)
+			h -= p * math.Log(p)
+		}
+		return math.Exp(h)
+	case LRecursive:
+		var r []int
+		for _, x := range counts {
+			r = append(r, x)
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(r)))
+		l := 0
+		for cand := 1; cand <= len(r); cand++ {
+			tail := 0
+			for _, x := range r[cand-1:] {
+				tail += x
+			}
+			if cand > 1 && !(float64(r[0]) < c*float64(tail)) {
+				break
+			}
+			l = cand
+		}
+		return float64(l)
+	}
+	return float64(len(counts))
+}
+
+var verifyRange = regexp.MustCompile(`^\[?\s*(-?\d+(?:\.\d+)?)\s*(?:-|,|\.\.)\s*(-?\d+(?:\.\d+)?)\s*[\])]?$`)
+
+// verifyCell returns a released cell's penalty and whether it covers in.
+func verifyCell(numeric bool, kind string, covers map[string]map[string]bool, domain int, lo, hi float64, in, out string) (float64, bool) {
+	if out == "*" {
+		return 1, true
+	}
+	if !numeric {
+		set, ok := covers[out]
+		if !ok {
+			return 1, false
+		}
+		p := 0.0
+		if domain > 1 {
+			p = math.Min(1, float64(len(set)-1)/float64(domain-1))
+		}
+		return p, set[in]
+	}
+	v, ok := verifyNumber(in, kind)
+	if !ok {
+		return 1, false
+	}
+	var a, b float64
+	if kind == KindDate {
+		x, y, found := strings.Cut(out, "..")
+		if !found {
+			y = x
+		}
+		var ok1, ok2 bool
+		a, ok1 = verifyNumber(x, kind)
+		b, ok2 = verifyNumber(y, kind)
+		if !ok1 || !ok2 {
+			return 1, false
+		}
+	} else if x, err := strconv.ParseFloat(strings.TrimSpace(out), 64); err == nil {
+		a, b = x, x
+	} else if m := verifyRange.FindStringSubmatch(strings.TrimSpace(out)); m != nil {
+		a, _ = strconv.ParseFloat(m[1], 64)
+		b, _ = strconv.ParseFloat(m[2], 64)
+	} else {
+		return 1, false
+	}
+	p := 0.0
+	if hi > lo {
+		p = (b - a) / (hi - lo)
+	}
+	return p, a <= v && v <= b
+}
+
+func verifyNumber(s, kind string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if kind == KindDate {
+		t, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			return 0, false
+		}
+		return float64(t.Unix()) / 86400, true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+}
+
+// verifyHierarchy maps every label of an ARX hierarchy to the leaves below it.
+func verifyHierarchy(path, sep string) (map[string]map[string]bool, error) {
+	under := map[string]map[string]bool{}
+	if path == "" {
+		return under, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening hierarchy %s: %w: %w", path, ErrHierarchy, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimPrefix(strings.TrimRight(sc.Text(), "\r"), "\ufeff")
+		if line == "" {
+			continue
+		}
+		fields := strings.Split(line, sep)
+		for _, lab := range fields {
+			if under[lab] == nil {
+				under[lab] = map[string]bool{}
+			}
+			under[lab][fields[0]] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading hierarchy %s: %w: %w", path, ErrHierarchy, err)
+	}
+	return under, nil
+}
