@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -78,6 +80,9 @@ type sigResult struct {
 // own, so a failure can say which one failed.
 func openCheckpoint(msg []byte, v *Verifier) (Checkpoint, sigResult, error) {
 	var res sigResult
+	if err := checkSignatureBlock(msg); err != nil {
+		return Checkpoint{}, res, fmt.Errorf("opening checkpoint note: %v: %w", err, ErrBadCheckpoint)
+	}
 	var text string
 	for i, nv := range []note.Verifier{v.edVerifier(), v.mlVerifier()} {
 		n, err := note.Open(msg, note.VerifierList(nv))
@@ -110,4 +115,29 @@ func openCheckpoint(msg []byte, v *Verifier) (Checkpoint, sigResult, error) {
 		return c, res, fmt.Errorf("parsing checkpoint: %v: %w", err, ErrBadCheckpoint)
 	}
 	return c, res, nil
+}
+
+// checkSignatureBlock requires exactly two signature lines with strict
+// base64, so that a checkpoint has one encoding: no byte of it can change
+// without Verify noticing, even bits base64 decoding would ignore.
+func checkSignatureBlock(msg []byte) error {
+	i := bytes.LastIndex(msg, []byte("\n\n"))
+	if i < 0 || !bytes.HasSuffix(msg, []byte("\n")) {
+		return errors.New("no signature block")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(msg[i+2:]), "\n"), "\n")
+	if len(lines) != 2 {
+		return fmt.Errorf("%d signature lines, want 2", len(lines))
+	}
+	for _, l := range lines {
+		rest, ok := strings.CutPrefix(l, "— ")
+		_, sig, ok2 := strings.Cut(rest, " ")
+		if !ok || !ok2 {
+			return errors.New("malformed signature line")
+		}
+		if _, err := base64.StdEncoding.Strict().DecodeString(sig); err != nil {
+			return errors.New("signature not in strict base64")
+		}
+	}
+	return nil
 }

@@ -236,23 +236,20 @@ func parseKeyLine(line, prefix string) (keyLine, error) {
 	if !ok {
 		return keyLine{}, errors.New("missing prefix")
 	}
-	i := strings.LastIndexByte(rest, '+')
-	if i < 0 {
-		return keyLine{}, errors.New("missing key data")
+	// Names never contain '+' but base64 key data may: split from the left.
+	parts := strings.SplitN(rest, "+", 3)
+	if len(parts) != 3 {
+		return keyLine{}, errors.New("want name+hash+key")
 	}
-	j := strings.LastIndexByte(rest[:i], '+')
-	if j < 0 {
-		return keyLine{}, errors.New("missing key hash")
-	}
-	h, err := strconv.ParseUint(rest[j+1:i], 16, 32)
-	if err != nil || i-j-1 != 8 {
+	h, err := strconv.ParseUint(parts[1], 16, 32)
+	if err != nil || len(parts[1]) != 8 {
 		return keyLine{}, errors.New("bad key hash")
 	}
-	key, err := base64.StdEncoding.DecodeString(rest[i+1:])
+	key, err := base64.StdEncoding.DecodeString(parts[2])
 	if err != nil || len(key) == 0 {
 		return keyLine{}, errors.New("bad key data")
 	}
-	return keyLine{rest[:j], uint32(h), key}, nil
+	return keyLine{parts[0], uint32(h), key}, nil
 }
 
 func readKeyFile(path, header string) ([]string, error) {
