@@ -35,7 +35,7 @@ var ctxWords = map[string]Type{
 var ctxFiller = map[string]bool{"no": true, "num": true, "nbr": true, "number": true, "is": true, "of": true,
 	"id": true, "code": true, "#": true, "was": true, "the": true, "s": true, "my": true, "his": true, "her": true,
 	"their": true, "patient": true, "pt": true, "nr": true, "ending": true, "in": true, "and": true, "new": true,
-	"old": true, "on": true, "file": true, "primary": true, "secondary": true, "security": true, "record": true}
+	"old": true, "on": true, "file": true, "primary": true, "me": true, "us": true, "reach": true, "reached": true, "be": true, "can": true, "secondary": true, "security": true, "record": true}
 
 // Weak labels name an identifier without saying which kind; a stronger label
 // one or two words further back wins ("Member ID", "record number").

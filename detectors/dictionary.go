@@ -32,6 +32,7 @@ const (
 	wStop                          // a function word that is never a name on its own
 	wState                         // a US state name or postal code
 	wMedical                       // a clinical word or abbreviation that dictionaries list as a name
+	wCountry                       // a country name or a word of one ("Kingdom", "Zealand")
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -82,6 +83,9 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	}
 	for _, w := range usStates {
 		d.add(w, wState)
+	}
+	for _, w := range strings.Fields(countries) {
+		d.add(w, wCountry)
 	}
 	for _, w := range medicalNotNames {
 		d.add(w, wMedical|wCommon)
@@ -163,6 +167,22 @@ var (
 		"id", "il", "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne",
 		"nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn",
 		"tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc"}
+	// Countries (and the words of multi-word names), for address blocks; alone they are not PHI.
+	countries = `afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan
+		bahamas bahrain bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia botswana brazil
+		brunei bulgaria burkina burundi cambodia cameroon canada chad chile china colombia comoros congo
+		croatia cuba cyprus czech czechia denmark djibouti dominica ecuador egypt eritrea estonia eswatini
+		ethiopia fiji finland france gabon gambia germany ghana greece greenland grenada guatemala guinea
+		guyana haiti honduras hungary iceland india indonesia iran iraq ireland israel italy jamaica japan
+		jordan kazakhstan kenya kiribati korea kosovo kuwait kyrgyzstan laos latvia lebanon lesotho liberia
+		libya liechtenstein lithuania luxembourg madagascar malawi malaysia maldives mali malta mauritania
+		mauritius mexico micronesia moldova monaco mongolia montenegro morocco mozambique myanmar namibia nauru
+		nepal netherlands nicaragua niger nigeria norway oman pakistan palau palestine panama paraguay peru
+		philippines poland portugal qatar romania russia rwanda samoa senegal serbia seychelles singapore
+		slovakia slovenia somalia spain sudan suriname sweden switzerland syria taiwan tajikistan tanzania
+		thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine uruguay uzbekistan vanuatu
+		venezuela vietnam yemen zambia zimbabwe usa uk uae england scotland wales kingdom zealand africa
+		republic rica lanka arabia salvador emirates states america greenlander`
 	// Clinical words and abbreviations that name lists also contain; never a name alone.
 	medicalNotNames = []string{"pt", "pts", "hx", "dx", "rx", "tx", "sx", "fx", "bp", "hr", "rr",
 		"temp", "sob", "cp", "ekg", "ecg", "cxr", "ct", "mri", "er", "ed", "icu", "or", "pacu",

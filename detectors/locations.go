@@ -444,7 +444,10 @@ func (sc *scan) extendAddress(e int) int {
 			if cls&(wStop|wMonth|wWeekday|wMedical) != 0 && cls&wState == 0 && cls&wUnit == 0 && !placeConnector[lw] {
 				return e
 			}
-			if cls&wCommon != 0 && cls&(wState|wUnit|wStreet|wFirst|wLast|wStreetName) == 0 && !placeConnector[lw] {
+			if lw == "and" || lw == "the" || lw == "of" {
+				return e
+			}
+			if cls&wCommon != 0 && cls&(wState|wUnit|wStreet|wFirst|wLast|wStreetName|wCountry) == 0 && !placeConnector[lw] {
 				return e // "Call", "Thank": a sentence resumes
 			}
 			e = t.e

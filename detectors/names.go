@@ -44,7 +44,10 @@ var nameCueBefore = map[string]float64{
 var nameCueAfter = map[string]bool{"md": true, "m": true, "do": true, "rn": true, "np": true, "pa": true,
 	"phd": true, "dds": true, "dmd": true, "pharmd": true, "lpn": true, "cnp": true, "crna": true, "lcsw": true,
 	"msw": true, "facp": true, "facs": true, "mph": true, "dpm": true, "od": true, "psyd": true, "aprn": true,
-	"fnp": true, "cna": true, "pt": false, "jr": true, "sr": true, "ii": true, "iii": true, "iv": true}
+	"fnp": true, "cna": true, "facog": true}
+
+// Generational suffixes join a name: "Kevin Veitonen II".
+var nameSuffix = map[string]bool{"jr": true, "sr": true, "ii": true, "iii": true, "iv": true}
 
 // Words after a capitalized word that make it an eponym or a thing, not a person.
 var nameNegAfter = map[string]bool{"disease": true, "syndrome": true, "sign": true, "test": true, "score": true,
@@ -103,7 +106,7 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	default: // lower case
 		switch {
 		case name && !common:
-			return 0.3
+			return 0.2
 		case name:
 			return 0.05
 		}
@@ -153,11 +156,14 @@ func detectNames(sc *scan) {
 			if isInitial {
 				s = 0.1
 			}
-			if s < 0.1 && !(s >= 0.05 && best >= 0.5 && (toks[k].has(fCap) || upperLine)) {
+			if s < 0.1 {
 				break
 			}
 			if sc.isCredential(k) {
 				break
+			}
+			if nameSuffix[strings.ToLower(sc.word(k))] && toks[k].has(fCap) {
+				s = 0.1
 			}
 			words = append(words, s)
 			best = max(best, s)
@@ -165,6 +171,24 @@ func detectNames(sc *scan) {
 			e = toks[k].e
 			if len(words) >= 5 {
 				break
+			}
+		}
+		// A lower-case word before a capitalized name is not part of it ("my kid Lukas").
+		start := i
+		if !toks[i].has(fCap) && !upperLine {
+			for k := i + 1; k <= j; k++ {
+				if toks[k].kind == tWord && toks[k].has(fCap) {
+					start = k
+					break
+				}
+			}
+			if start != i {
+				words = words[1:]
+				best = 0
+				for _, w := range words {
+					best = max(best, w)
+				}
+				first = words[0]
 			}
 		}
 		// Combine: the best word, plus a bonus for several name-like words, plus context.
@@ -181,10 +205,16 @@ func detectNames(sc *scan) {
 		if len(words) >= 2 && strong >= 2 {
 			score += 0.1
 		}
-		if strings.IndexByte(sc.text[toks[i].s:e], '\'') >= 0 && toks[i].has(fCap) {
-			score += 0.05
+		if all := len(words) >= 2; all && strong == 0 {
+			// "patricia desrosiers": two dictionary names in a row, even in lower case.
+			for _, w := range words {
+				all = all && w >= 0.2
+			}
+			if all {
+				score += 0.3
+			}
 		}
-		score += sc.nameContextBefore(i, &buf)
+		score += sc.nameContextBefore(start, &buf) + sc.nameContextAfter(j, &buf)
 		if sc.credentialAfter(j) {
 			score += 0.4
 		}
@@ -201,7 +231,11 @@ func detectNames(sc *scan) {
 			}
 		}
 		if score >= 0.3 {
-			sc.add(toks[i].s, e, Name, score)
+			s := toks[start].s
+			if p := sc.prevWordIdx(start, 1); p >= 0 && sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) && p >= start-2 {
+				s = sc.toks[p].s // the title joins the span: "Dr. Kim"
+			}
+			sc.add(s, e, Name, score)
 		}
 		i = j
 	}
@@ -219,7 +253,12 @@ func (sc *scan) isCredential(k int) bool {
 	}
 	var buf [16]byte
 	w := sc.word(k)
-	return nameCueAfter[lowerASCII(buf[:], w)] && (sc.toks[k].has(fUpper) || len(w) <= 2) && sc.toks[k].has(fCap)
+	lw := lowerASCII(buf[:], w)
+	if lw == "m" || lw == "d" {
+		// "M.D." / "D.O." only when the letters follow with periods.
+		return sc.isPunct(k+1, '.') && (sc.isWord(k+2, "D") || sc.isWord(k+2, "O"))
+	}
+	return nameCueAfter[lw] && (sc.toks[k].has(fUpper) || len(w) <= 2) && sc.toks[k].has(fCap)
 }
 
 // credentialAfter reports ", MD" / "MD" / "M.D." / "PA-C" after token j.
@@ -229,6 +268,30 @@ func (sc *scan) credentialAfter(j int) bool {
 		k++
 	}
 	return k < len(sc.toks) && !sc.toks[k].has(fNewline) && sc.isCredential(k)
+}
+
+// Lower-case words after a sentence-initial capitalized word that make it a subject:
+// "Alvir spent a year", "Shovda is very reliable".
+var nameVerbAfter = map[string]bool{"is": true, "was": true, "has": true, "had": true, "will": true,
+	"would": true, "can": true, "could": true, "said": true, "says": true, "told": true, "shouted": true,
+	"asked": true, "went": true, "spent": true, "lives": true, "lived": true, "works": true, "worked": true,
+	"wrote": true, "and": true, "reports": true, "reported": true, "states": true, "stated": true,
+	"denies": true, "denied": true, "complains": true, "presents": true, "presented": true, "returned": true,
+	"arrived": true, "began": true, "called": true, "died": true, "passed": true, "agreed": true, "declined": true}
+
+// nameContextAfter scores the word after a run ending at token j.
+func (sc *scan) nameContextAfter(j int, buf *[24]byte) float64 {
+	n := j + 1
+	if n >= len(sc.toks) || sc.toks[n].has(fNewline) {
+		return 0
+	}
+	if sc.isPunct(n, ':') && sc.toks[j-0].has(fCap) && (j == 0 || sc.toks[j].has(fNewline) || sc.sentenceStart(j)) {
+		return 0.15 // "Halldór: What a wife." (a speaker)
+	}
+	if sc.toks[n].kind == tWord && !sc.toks[n].has(fCap) && nameVerbAfter[lowerASCII(buf[:], sc.word(n))] && sc.sentenceStart(j) {
+		return 0.2
+	}
+	return 0
 }
 
 // nameContextBefore sums cue words among the two words before token i.

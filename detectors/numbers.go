@@ -89,6 +89,12 @@ func (sc *scan) nextGroup(j int) (int, bool) {
 			// "3.5" is a decimal, not a group, unless more groups follow ("508.555.0178").
 			return n, true
 		}
+	case '(':
+		// "+46 (0)8 928": a parenthesized trunk prefix inside the number.
+		n := k + 1
+		if n+1 < len(toks) && toks[n].kind == tNum && !toks[n].has(fSpace) && toks[n].e-toks[n].s <= 2 && sc.isPunct(n+1, ')') {
+			return n, true
+		}
 	case ')':
 		n := k + 1
 		if n < len(toks) && toks[n].kind == tNum && toks[n].s-toks[k].e <= 1 {
@@ -124,9 +130,13 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	}
 	end := func(k int) int { return sc.toks[g[k-1]].e }
 
-	// Dotted quads are the web detector's (IPv4).
-	if n >= 4 && sc.sepBefore(g[0], g[1]) == "." && sc.sepBefore(g[1], g[2]) == "." && sc.sepBefore(g[2], g[3]) == "." {
-		return 4
+	// Dotted quads: IPv4 when every part is at most 255.
+	if n == 4 && sc.sepBefore(g[0], g[1]) == "." && sc.sepBefore(g[1], g[2]) == "." && sc.sepBefore(g[2], g[3]) == "." {
+		if L[0] <= 3 && L[1] <= 3 && L[2] <= 3 && L[3] <= 3 && atoiTok(sc, g[0]) <= 255 && atoiTok(sc, g[1]) <= 255 &&
+			atoiTok(sc, g[2]) <= 255 && atoiTok(sc, g[3]) <= 255 {
+			sc.add(seq.s, end(4), IP, 0.9)
+			return 4
+		}
 	}
 	// Numeric dates: three groups with one separator, or month/day.
 	if n >= 3 {
@@ -366,6 +376,7 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 		if seps["/"] {
 			ok = false
 		}
+		delete(seps, ")") // "(99) 645-791": the closing paren is not a separator
 		if ok && len(seps) == 1 {
 			if k == 2 && !(L[0] == 3 && L[1] == 4) {
 				return k, 0.45
