@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"strings"
 	"sync"
@@ -70,6 +71,9 @@ func (a *Accountant) Restore(state []byte) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
 		return fmt.Errorf("restoring budget of dataset %q: decoding ledger: %w: %w", a.dataset, ErrState, err)
+	}
+	if dec.Decode(&struct{}{}) != io.EOF {
+		return fmt.Errorf("restoring budget of dataset %q: data after the ledger object: %w", a.dataset, ErrState)
 	}
 	if l.Version != stateVersion {
 		return fmt.Errorf("restoring budget of dataset %q: ledger version %d, want %d: %w", a.dataset, l.Version, stateVersion, ErrState)
