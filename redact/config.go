@@ -1,0 +1,263 @@
+// Package redact turns detected PHI into released values: per-type handling
+// modes for free text (detect, redact, surrogate, hash, reject) and a per-field
+// policy for structured records (drop, keep, hash, scan, date_year, date_shift,
+// zip3, age). The Processor is the record-level stage the pipeline calls.
+//
+// Nothing in this package puts record content in an error, a reject reason or a
+// panic: reasons carry PHI types and configured field names only.
+package redact
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/deidstream/deidstream/detectors"
+)
+
+// Sentinel errors returned (wrapped) by Config.Validate, NewProcessor and ExpandSecret.
+var (
+	// ErrWeakSecret means the HMAC secret is missing or shorter than MinSecretBytes.
+	ErrWeakSecret = errors.New("secret must be at least 32 bytes (64 hex digits or 32 raw bytes)")
+	// ErrSecretEnv means the secret names an environment variable that is not set.
+	ErrSecretEnv = errors.New("secret environment variable is not set")
+	// ErrUnknownMode means a mode is not one of detect, redact, surrogate, hash, reject.
+	ErrUnknownMode = errors.New("unknown mode")
+	// ErrUnknownAction means a field action is not one of the Action constants.
+	ErrUnknownAction = errors.New("unknown field action")
+	// ErrUnknownType means a modes key is not a canonical PHI type.
+	ErrUnknownType = errors.New("unknown PHI type")
+	// ErrBadField means a field policy is malformed (empty or duplicate name).
+	ErrBadField = errors.New("invalid field policy")
+	// ErrBadShift means max_shift_days is outside [1, 3650].
+	ErrBadShift = errors.New("max_shift_days must be within [1, 3650]")
+	// ErrNoDetector means NewProcessor was given a nil Detector.
+	ErrNoDetector = errors.New("detector is required")
+)
+
+// MinSecretBytes is the shortest accepted HMAC key.
+const MinSecretBytes = 32
+
+// Mode is how detected PHI of one type is handled in free text.
+type Mode string
+
+// The handling modes.
+const (
+	// ModeDetect reports the span and leaves the text unchanged.
+	ModeDetect Mode = "detect"
+	// ModeRedact replaces the span by a typed placeholder numbered per distinct
+	// value within the record: "[NAME_1] saw [NAME_2]; [NAME_1] agreed".
+	ModeRedact Mode = "redact"
+	// ModeSurrogate replaces the span by a realistic value of the same shape,
+	// the same for the same value of the same patient (keyed by the secret);
+	// dates move by one per-patient offset in days, in the same written format.
+	ModeSurrogate Mode = "surrogate"
+	// ModeHash replaces the span by a keyed HMAC-SHA256 token: "[NAME:3f2a9c1b0d4e5f60]".
+	ModeHash Mode = "hash"
+	// ModeReject rejects the whole record (the pipeline quarantines it).
+	ModeReject Mode = "reject"
+)
+
+func (m Mode) valid() bool {
+	switch m {
+	case ModeDetect, ModeRedact, ModeSurrogate, ModeHash, ModeReject:
+		return true
+	}
+	return false
+}
+
+// Action is what the structured-field policy does with one field.
+type Action string
+
+// The field actions.
+const (
+	// ActionDrop leaves the field out of the output (no column).
+	ActionDrop Action = "drop"
+	// ActionKeep releases the scalar value unchanged.
+	ActionKeep Action = "keep"
+	// ActionHash releases a keyed HMAC-SHA256 of the value (32 hex digits), a stable join key.
+	ActionHash Action = "hash"
+	// ActionScan treats the value as free text: detection, then the mode per type.
+	ActionScan Action = "scan"
+	// ActionDateYear releases only the year of a date ("2019").
+	ActionDateYear Action = "date_year"
+	// ActionDateShift shifts a date by the patient's offset, keeping its written format.
+	ActionDateShift Action = "date_shift"
+	// ActionZip3 releases the first 3 digits of a ZIP code, "000" for the restricted prefixes.
+	ActionZip3 Action = "zip3"
+	// ActionAge releases an age in whole years, "90+" above 89.
+	ActionAge Action = "age"
+	// ActionReject rejects the record when the field is present and not empty.
+	ActionReject Action = "reject"
+)
+
+func (a Action) valid() bool {
+	switch a {
+	case ActionDrop, ActionKeep, ActionHash, ActionScan, ActionDateYear, ActionDateShift,
+		ActionZip3, ActionAge, ActionReject:
+		return true
+	}
+	return false
+}
+
+// FieldPolicy is one entry of the ordered structured-field policy.
+type FieldPolicy struct {
+	// Name is the top-level JSON key of the record. Required, unique.
+	Name string `yaml:"name"`
+	// Action is what to do with the field. Required.
+	Action Action `yaml:"action"`
+}
+
+// Config is the `redaction:` section of the worker configuration.
+type Config struct {
+	// Secret is the HMAC key for surrogates, hashes and date offsets: 64+ hex
+	// digits, or 32+ raw bytes. "${NAME}" reads it from the environment (see
+	// ExpandSecret). Required; there is no default.
+	Secret string `yaml:"secret"`
+	// PatientField is the record key whose value identifies the patient:
+	// surrogates and the date offset are per patient. Default "patient_id".
+	PatientField string `yaml:"patient_field"`
+	// DefaultMode is the mode for every PHI type not in Modes. Default redact.
+	DefaultMode Mode `yaml:"default_mode"`
+	// Modes overrides the mode per PHI type, e.g. {SSN: reject, DATE: surrogate}. Default none.
+	Modes map[detectors.Type]Mode `yaml:"modes"`
+	// DefaultAction applies to record fields not named in Fields: drop (data
+	// minimization) or reject (quarantine records with unexpected fields). Default drop.
+	DefaultAction Action `yaml:"default_action"`
+	// Fields is the ordered field policy; output columns follow this order. Default none.
+	Fields []FieldPolicy `yaml:"fields"`
+	// MaxShiftDays bounds the per-patient date offset: a non-zero number of days
+	// in [-MaxShiftDays, +MaxShiftDays]. Default 365.
+	MaxShiftDays int `yaml:"max_shift_days"`
+}
+
+// Defaults for the zero values of Config.
+const (
+	DefaultPatientField = "patient_id"
+	DefaultMaxShiftDays = 365
+)
+
+// DefaultConfig returns the defaults; Secret is left empty and must be set.
+func DefaultConfig() Config {
+	return Config{
+		PatientField:  DefaultPatientField,
+		DefaultMode:   ModeRedact,
+		DefaultAction: ActionDrop,
+		MaxShiftDays:  DefaultMaxShiftDays,
+	}
+}
+
+// withDefaults fills zero values so a partially written Config behaves like DefaultConfig.
+func (c Config) withDefaults() Config {
+	if c.PatientField == "" {
+		c.PatientField = DefaultPatientField
+	}
+	if c.DefaultMode == "" {
+		c.DefaultMode = ModeRedact
+	}
+	if c.DefaultAction == "" {
+		c.DefaultAction = ActionDrop
+	}
+	if c.MaxShiftDays == 0 {
+		c.MaxShiftDays = DefaultMaxShiftDays
+	}
+	return c
+}
+
+// Validate reports the first problem in c, naming the offending key. Zero
+// values take their defaults; an unexpanded "${NAME}" secret is an error.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if _, err := c.secretKey(); err != nil {
+		return err
+	}
+	if !c.DefaultMode.valid() {
+		return fmt.Errorf("validating default_mode %q (want detect, redact, surrogate, hash or reject): %w",
+			c.DefaultMode, ErrUnknownMode)
+	}
+	for t, m := range c.Modes {
+		if !knownType(t) {
+			return fmt.Errorf("validating modes[%s]: %w", t, ErrUnknownType)
+		}
+		if !m.valid() {
+			return fmt.Errorf("validating modes[%s] %q (want detect, redact, surrogate, hash or reject): %w",
+				t, m, ErrUnknownMode)
+		}
+	}
+	if c.DefaultAction != ActionDrop && c.DefaultAction != ActionReject {
+		return fmt.Errorf("validating default_action %q (want drop or reject): %w", c.DefaultAction, ErrUnknownAction)
+	}
+	seen := make(map[string]int, len(c.Fields))
+	for i, f := range c.Fields {
+		if strings.TrimSpace(f.Name) == "" {
+			return fmt.Errorf("validating fields[%d]: empty name: %w", i, ErrBadField)
+		}
+		if j, dup := seen[f.Name]; dup {
+			return fmt.Errorf("validating fields[%d] %s: same name as fields[%d]: %w", i, f.Name, j, ErrBadField)
+		}
+		seen[f.Name] = i
+		if !f.Action.valid() {
+			return fmt.Errorf("validating fields[%d] %s: action %q (want drop, keep, hash, scan, date_year, "+
+				"date_shift, zip3, age or reject): %w", i, f.Name, f.Action, ErrUnknownAction)
+		}
+	}
+	if c.MaxShiftDays < 1 || c.MaxShiftDays > 3650 {
+		return fmt.Errorf("validating max_shift_days %d: %w", c.MaxShiftDays, ErrBadShift)
+	}
+	return nil
+}
+
+var hexKey = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+
+// secretKey decodes Secret: an even-length hex string of 64+ digits is hex,
+// anything else is taken as raw bytes.
+func (c Config) secretKey() ([]byte, error) {
+	s := c.Secret
+	if envRef.MatchString(s) {
+		return nil, fmt.Errorf("validating secret: %s was not expanded: %w", s, ErrSecretEnv)
+	}
+	if len(s) >= 2*MinSecretBytes && len(s)%2 == 0 && hexKey.MatchString(s) {
+		k, err := hex.DecodeString(s)
+		if err != nil { // unreachable after the regexp, kept for safety
+			return nil, fmt.Errorf("validating secret: decoding hex: %w", err)
+		}
+		return k, nil
+	}
+	if len(s) < MinSecretBytes {
+		return nil, fmt.Errorf("validating secret: %d bytes: %w", len(s), ErrWeakSecret)
+	}
+	return []byte(s), nil
+}
+
+var envRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// ExpandSecret replaces a Secret of the form "${NAME}" by the value of the
+// environment variable NAME (lookup is os.LookupEnv when nil). Other values
+// are left as they are.
+func ExpandSecret(c *Config, lookup func(string) (string, bool)) error {
+	m := envRef.FindStringSubmatch(c.Secret)
+	if m == nil {
+		return nil
+	}
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	v, ok := lookup(m[1])
+	if !ok || v == "" {
+		return fmt.Errorf("expanding secret: $%s: %w", m[1], ErrSecretEnv)
+	}
+	c.Secret = v
+	return nil
+}
+
+func knownType(t detectors.Type) bool {
+	for _, k := range detectors.AllTypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,129 @@
+package redact
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/deidstream/deidstream/detectors"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(*Config)
+		wantErr error
+		wantKey string // must appear in the message
+	}{
+		{"defaults with hex secret", func(*Config) {}, nil, ""},
+		{"raw 32-byte secret", func(c *Config) { c.Secret = strings.Repeat("k", 32) }, nil, ""},
+		{"zero values take defaults", func(c *Config) { *c = Config{Secret: testSecret} }, nil, ""},
+		{"missing secret", func(c *Config) { c.Secret = "" }, ErrWeakSecret, "secret"},
+		{"short secret", func(c *Config) { c.Secret = "short" }, ErrWeakSecret, "secret"},
+		{"unexpanded env", func(c *Config) { c.Secret = "${DEID_SECRET}" }, ErrSecretEnv, "DEID_SECRET"},
+		{"bad default_mode", func(c *Config) { c.DefaultMode = "erase" }, ErrUnknownMode, "default_mode"},
+		{"bad mode", func(c *Config) { c.Modes = map[detectors.Type]Mode{detectors.SSN: "x"} }, ErrUnknownMode, "modes[SSN]"},
+		{"bad type", func(c *Config) { c.Modes = map[detectors.Type]Mode{"PET": ModeRedact} }, ErrUnknownType, "modes[PET]"},
+		{"bad default_action", func(c *Config) { c.DefaultAction = ActionKeep }, ErrUnknownAction, "default_action"},
+		{"empty field name", func(c *Config) { c.Fields = []FieldPolicy{{Name: " ", Action: ActionKeep}} }, ErrBadField, "fields[0]"},
+		{"duplicate field", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "a", Action: ActionKeep}, {Name: "a", Action: ActionDrop}}
+		}, ErrBadField, "fields[1] a"},
+		{"bad action", func(c *Config) { c.Fields = []FieldPolicy{{Name: "zip", Action: "zip5"}} }, ErrUnknownAction, "fields[0] zip"},
+		{"bad shift", func(c *Config) { c.MaxShiftDays = -3 }, ErrBadShift, "max_shift_days"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testConfig()
+			tc.edit(&c)
+			err := c.Validate()
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Validate() = %v, want %v", err, tc.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), tc.wantKey) {
+				t.Errorf("error %q does not name %q", err, tc.wantKey)
+			}
+		})
+	}
+}
+
+func TestValidateNeverQuotesSecret(t *testing.T) {
+	c := testConfig()
+	c.Secret = "tooshort-secret"
+	err := c.Validate()
+	if err == nil || strings.Contains(err.Error(), c.Secret) {
+		t.Fatalf("Validate() = %v: want an error that does not quote the secret", err)
+	}
+}
+
+func TestExpandSecret(t *testing.T) {
+	env := map[string]string{"DEID_SECRET": testSecret}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	tests := []struct {
+		in, want string
+		wantErr  error
+	}{
+		{"${DEID_SECRET}", testSecret, nil},
+		{"${MISSING}", "${MISSING}", ErrSecretEnv},
+		{"literal-${NOT}-expanded", "literal-${NOT}-expanded", nil},
+	}
+	for _, tc := range tests {
+		c := Config{Secret: tc.in}
+		err := ExpandSecret(&c, lookup)
+		if !errors.Is(err, tc.wantErr) || c.Secret != tc.want {
+			t.Errorf("ExpandSecret(%q) = %q, %v; want %q, %v", tc.in, c.Secret, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestConfigYAML(t *testing.T) {
+	doc := `
+secret: ` + testSecret + `
+patient_field: mrn
+default_mode: surrogate
+modes: {SSN: reject, DATE: hash}
+default_action: drop
+max_shift_days: 30
+fields:
+  - {name: patient_id, action: hash}
+  - {name: note, action: scan}
+  - {name: birth_date, action: date_year}
+  - {name: zip, action: zip3}
+  - {name: age, action: age}
+  - {name: sex, action: keep}
+  - {name: ssn, action: drop}
+`
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(doc)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		t.Fatalf("decoding: %v", err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if c.Modes[detectors.SSN] != ModeReject || c.DefaultMode != ModeSurrogate || c.PatientField != "mrn" ||
+		len(c.Fields) != 7 || c.Fields[3].Action != ActionZip3 || c.MaxShiftDays != 30 {
+		t.Errorf("decoded %+v", c)
+	}
+	p, err := NewProcessor(c, fakeDetector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"patient_id", "note", "birth_date", "zip", "age", "sex"}
+	if got := p.Columns(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Columns() = %v, want %v", got, want)
+	}
+}
+
+func TestNewProcessorErrors(t *testing.T) {
+	if _, err := NewProcessor(testConfig(), nil); !errors.Is(err, ErrNoDetector) {
+		t.Errorf("nil detector: %v, want ErrNoDetector", err)
+	}
+	if _, err := NewProcessor(Config{}, fakeDetector{}); !errors.Is(err, ErrWeakSecret) {
+		t.Errorf("no secret: %v, want ErrWeakSecret", err)
+	}
+}

@@ -1,0 +1,85 @@
+package redact
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"sync"
+)
+
+// keyed is an HMAC-SHA256 with one sub-key, pooled so concurrent callers do
+// not rebuild the HMAC state per value. Safe for concurrent use.
+type keyed struct{ pool sync.Pool }
+
+// Sub-key labels: each use of the secret gets its own key, so a hash token
+// never reveals a surrogate seed or a date offset.
+const (
+	labelHash      = "deidstream/redact/v1/hash"
+	labelSurrogate = "deidstream/redact/v1/surrogate"
+	labelShift     = "deidstream/redact/v1/date-shift"
+	labelField     = "deidstream/redact/v1/field-hash"
+)
+
+func newKeyed(secret []byte, label string) *keyed {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	sub := m.Sum(nil)
+	k := &keyed{}
+	k.pool.New = func() any { return hmac.New(sha256.New, sub) }
+	return k
+}
+
+// sum returns HMAC(sub-key, len-prefixed parts), so ("ab","c") and ("a","bc") differ.
+func (k *keyed) sum(dst []byte, parts ...string) []byte {
+	h := k.pool.Get().(hash.Hash)
+	h.Reset()
+	var n [4]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint32(n[:], uint32(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	dst = h.Sum(dst)
+	k.pool.Put(h)
+	return dst
+}
+
+// stream is a deterministic sequence of choices drawn from one HMAC output,
+// re-keyed by counter when exhausted. Not safe for concurrent use.
+type stream struct {
+	k     *keyed
+	parts []string
+	buf   []byte
+	pos   int
+	round int
+}
+
+func newStream(k *keyed, parts ...string) *stream {
+	s := &stream{k: k, parts: parts}
+	s.buf = k.sum(nil, parts...)
+	return s
+}
+
+func (s *stream) byte() byte {
+	if s.pos == len(s.buf) {
+		s.round++
+		var c [4]byte
+		binary.BigEndian.PutUint32(c[:], uint32(s.round))
+		s.buf = s.k.sum(s.buf[:0], append(append([]string{}, s.parts...), string(c[:]))...)
+		s.pos = 0
+	}
+	b := s.buf[s.pos]
+	s.pos++
+	return b
+}
+
+// intn returns a value in [0, n) for n >= 1; the bias of 32-bit modulo is
+// irrelevant for choosing surrogates.
+func (s *stream) intn(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	v := uint32(s.byte())<<24 | uint32(s.byte())<<16 | uint32(s.byte())<<8 | uint32(s.byte())
+	return int(v % uint32(n))
+}

@@ -1,0 +1,71 @@
+package redact
+
+// Built-in surrogate lists: common US given names, surnames, street names and
+// cities, chosen to read naturally in clinical text. WithSurrogateNames and
+// WithSurrogatePlaces replace them.
+
+var defaultFirstNames = []string{
+	"James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+	"William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen",
+	"Christopher", "Lisa", "Daniel", "Nancy", "Matthew", "Betty", "Anthony", "Margaret", "Mark", "Sandra",
+	"Donald", "Ashley", "Steven", "Kimberly", "Paul", "Emily", "Andrew", "Donna", "Joshua", "Michelle",
+	"Kenneth", "Carol", "Kevin", "Amanda", "Brian", "Melissa", "George", "Deborah", "Timothy", "Stephanie",
+	"Ronald", "Rebecca", "Edward", "Sharon", "Jason", "Laura", "Jeffrey", "Cynthia", "Ryan", "Kathleen",
+	"Jacob", "Amy", "Gary", "Angela", "Nicholas", "Shirley", "Eric", "Anna", "Jonathan", "Brenda",
+	"Stephen", "Pamela", "Larry", "Emma", "Justin", "Nicole", "Scott", "Helen", "Brandon", "Samantha",
+	"Benjamin", "Katherine", "Samuel", "Christine", "Gregory", "Debra", "Alexander", "Rachel", "Frank", "Carolyn",
+	"Raymond", "Janet", "Patrick", "Catherine", "Jack", "Maria", "Dennis", "Heather", "Jerry", "Diane",
+	"Tyler", "Ruth", "Aaron", "Julie", "Jose", "Olivia", "Adam", "Joyce", "Nathan", "Virginia",
+	"Henry", "Victoria", "Douglas", "Kelly", "Zachary", "Lauren", "Peter", "Christina", "Kyle", "Joan",
+	"Noah", "Evelyn", "Ethan", "Judith", "Jeremy", "Megan", "Walter", "Andrea", "Christian", "Cheryl",
+	"Keith", "Hannah", "Roger", "Jacqueline", "Terry", "Martha", "Austin", "Gloria", "Sean", "Teresa",
+	"Carlos", "Ana", "Luis", "Sofia", "Wei", "Mei", "Ahmed", "Fatima", "Raj", "Priya",
+}
+
+var defaultLastNames = []string{
+	"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+	"Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
+	"Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
+	"Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores",
+	"Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts",
+	"Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes",
+	"Stewart", "Morris", "Morales", "Murphy", "Cook", "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper",
+	"Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox", "Ward", "Richardson",
+	"Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz", "Hughes",
+	"Price", "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster", "Jimenez",
+	"Powell", "Jenkins", "Perry", "Russell", "Sullivan", "Bell", "Coleman", "Butler", "Henderson", "Barnes",
+	"Gonzales", "Fisher", "Vasquez", "Simmons", "Romero", "Jordan", "Patterson", "Alexander", "Hamilton", "Graham",
+	"Reynolds", "Griffin", "Wallace", "Moreno", "West", "Cole", "Hayes", "Bryant", "Herrera", "Gibson",
+	"Ellis", "Tran", "Medina", "Aguilar", "Stevens", "Murray", "Ford", "Castro", "Marshall", "Owens",
+	"Harrison", "Fernandez", "McDonald", "Woods", "Washington", "Kennedy", "Wells", "Vargas", "Henry", "Chen",
+}
+
+var defaultStreets = []string{
+	"Maple", "Oak", "Cedar", "Pine", "Elm", "Washington", "Lake", "Hill", "Park", "Main",
+	"Walnut", "Spruce", "Chestnut", "Lincoln", "Jackson", "Franklin", "Highland", "Sunset", "Ridge", "Meadow",
+	"Willow", "Church", "Mill", "River", "Forest", "Spring", "Madison", "Jefferson", "Adams", "Cherry",
+	"Birch", "Dogwood", "Hickory", "Magnolia", "Laurel", "Poplar", "Sycamore", "Valley", "Prospect", "Union",
+}
+
+var defaultCities = []string{
+	"Springfield", "Riverside", "Fairview", "Franklin", "Greenville", "Bristol", "Clinton", "Salem", "Madison", "Georgetown",
+	"Arlington", "Ashland", "Burlington", "Manchester", "Milton", "Oxford", "Dover", "Hudson", "Kingston", "Marion",
+	"Newport", "Jackson", "Lexington", "Auburn", "Dayton", "Winchester", "Centerville", "Clayton", "Lebanon", "Florence",
+	"Oakland", "Mount Vernon", "Lakewood", "Plymouth", "Cleveland", "Hamilton", "Glendale", "Chester", "Troy", "Shelby",
+}
+
+// locationKeep are words of addresses and facility names that are kept as
+// written in a LOCATION surrogate: they carry the shape, not the identity.
+var locationKeep = map[string]bool{
+	"st": true, "street": true, "ave": true, "avenue": true, "rd": true, "road": true, "blvd": true,
+	"boulevard": true, "dr": true, "drive": true, "ln": true, "lane": true, "ct": true, "court": true,
+	"way": true, "pl": true, "place": true, "pkwy": true, "parkway": true, "hwy": true, "highway": true,
+	"cir": true, "circle": true, "ter": true, "terrace": true, "sq": true, "square": true, "trl": true,
+	"apt": true, "apartment": true, "suite": true, "ste": true, "unit": true, "floor": true, "fl": true,
+	"po": true, "box": true, "n": true, "s": true, "e": true, "w": true, "ne": true, "nw": true, "se": true,
+	"sw": true, "north": true, "south": true, "east": true, "west": true,
+	"hospital": true, "medical": true, "center": true, "centre": true, "clinic": true, "health": true,
+	"healthcare": true, "general": true, "memorial": true, "regional": true, "university": true,
+	"community": true, "county": true, "saint": true, "of": true, "the": true, "and": true, "care": true,
+	"nursing": true, "home": true, "rehabilitation": true, "rehab": true, "hospice": true, "children's": true,
+}

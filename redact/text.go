@@ -1,0 +1,180 @@
+package redact
+
+import (
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/deidstream/deidstream/detectors"
+)
+
+// recordState is what the scanned fields of one record share: placeholder
+// numbers, the patient key and date offset, detection counts. One per record;
+// not safe for concurrent use.
+type recordState struct {
+	patient string
+	shift   int
+	numbers map[string]int // type + "\x00" + normalized value -> placeholder number
+	next    map[detectors.Type]int
+	counts  map[detectors.Type]int
+	reject  detectors.Type // first type whose mode is reject, "" if none
+}
+
+func (p *Processor) newState(patient string) *recordState {
+	return &recordState{patient: patient, shift: p.sur.shiftDays(patient)}
+}
+
+// placeholder returns "[TYPE_n]", n counting distinct values of the type in the record.
+func (st *recordState) placeholder(t detectors.Type, value string) string {
+	key := string(t) + "\x00" + normValue(t, value)
+	n, ok := st.numbers[key]
+	if !ok {
+		if st.numbers == nil {
+			st.numbers = map[string]int{}
+			st.next = map[detectors.Type]int{}
+		}
+		st.next[t]++
+		n = st.next[t]
+		st.numbers[key] = n
+	}
+	return "[" + string(t) + "_" + strconv.Itoa(n) + "]"
+}
+
+// hashToken is "[TYPE:16 hex]": HMAC-SHA256 of the type and normalized value,
+// not of the patient, so the same value links across records and patients.
+func (p *Processor) hashToken(t detectors.Type, value string) string {
+	var buf [sha256Size]byte
+	sum := p.hashKey.sum(buf[:0], string(t), normValue(t, value))
+	return "[" + string(t) + ":" + hex.EncodeToString(sum[:8]) + "]"
+}
+
+const sha256Size = 32
+
+// normValue is the value's identity for numbering, surrogates and hashes:
+// case and spacing do not matter, and for numbers only letters and digits
+// count, so "555-0101" and "(555) 0101" are one value.
+func normValue(t detectors.Type, value string) string {
+	switch t {
+	case detectors.Name, detectors.Location, detectors.Email, detectors.URL, detectors.Biometric:
+		return strings.Join(strings.FieldsFunc(strings.ToLower(value), func(r rune) bool {
+			return unicode.IsSpace(r) || r == ',' || r == '.' && t == detectors.Name
+		}), " ")
+	case detectors.Date:
+		if f, ok := parseDate(strings.TrimSpace(value)); ok {
+			return strconv.Itoa(f.year) + "-" + strconv.Itoa(f.month) + "-" + strconv.Itoa(f.day) +
+				"/" + strconv.FormatBool(f.hasYear) + strconv.FormatBool(f.hasDay)
+		}
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(value) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return strings.ToLower(value)
+	}
+	return b.String()
+}
+
+// cleanSpans returns the spans that are in bounds [0, n], non-empty, sorted
+// and not overlapping (a later overlapping span is dropped), so a faulty
+// detector can never make the transform read out of bounds.
+func cleanSpans(spans []detectors.Span, n int) []detectors.Span {
+	ok := true
+	prev := 0
+	for _, s := range spans {
+		if s.Start < prev || s.End <= s.Start || s.End > n {
+			ok = false
+			break
+		}
+		prev = s.End
+	}
+	if ok {
+		return spans
+	}
+	out := make([]detectors.Span, 0, len(spans))
+	for _, s := range spans {
+		if s.Start >= 0 && s.End > s.Start && s.End <= n {
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	k, end := 0, 0
+	for _, s := range out {
+		if s.Start >= end {
+			out[k] = s
+			k++
+			end = s.End
+		}
+	}
+	return out[:k]
+}
+
+// transform applies modeFor to each span of text and returns the new text and
+// the spans in the new text's code-point offsets. A reject mode records the
+// type in st and replaces the span like redact, so the value never leaks.
+func (p *Processor) transform(st *recordState, text string, spans []detectors.Span,
+	modeFor func(detectors.Type) Mode) (string, []detectors.Span) {
+	if len(spans) == 0 {
+		return text, nil
+	}
+	spans = cleanSpans(spans, utf8.RuneCountInString(text))
+	var b strings.Builder
+	b.Grow(len(text) + 16*len(spans))
+	out := make([]detectors.Span, 0, len(spans))
+	cp, bi := 0, 0                // code-point and byte position in text
+	outCP := 0                    // code points written to b
+	advance := func(to int) int { // byte offset of code point `to`, from (cp, bi)
+		for cp < to && bi < len(text) {
+			_, n := utf8.DecodeRuneInString(text[bi:])
+			bi += n
+			cp++
+		}
+		return bi
+	}
+	lastByte := 0
+	for _, s := range spans {
+		startByte := advance(s.Start)
+		if startByte > lastByte {
+			seg := text[lastByte:startByte]
+			b.WriteString(seg)
+			outCP += utf8.RuneCountInString(seg)
+		}
+		endByte := advance(s.End)
+		value := text[startByte:endByte]
+		if st.counts == nil {
+			st.counts = map[detectors.Type]int{}
+		}
+		st.counts[s.Type]++
+		var rep string
+		switch m := modeFor(s.Type); m {
+		case ModeDetect:
+			rep = value
+		case ModeSurrogate:
+			rep = p.sur.surrogate(st.patient, s.Type, value, st.shift)
+		case ModeHash:
+			rep = p.hashToken(s.Type, value)
+		case ModeReject:
+			if st.reject == "" {
+				st.reject = s.Type
+			}
+			rep = st.placeholder(s.Type, value)
+		default:
+			rep = st.placeholder(s.Type, value)
+		}
+		if !utf8.ValidString(rep) { // surrogates are built from valid pieces; keep the promise anyway
+			rep = strings.ToValidUTF8(rep, "\uFFFD")
+		}
+		n := utf8.RuneCountInString(rep)
+		out = append(out, detectors.Span{Start: outCP, End: outCP + n, Type: s.Type, Score: s.Score})
+		b.WriteString(rep)
+		outCP += n
+		lastByte = endByte
+	}
+	b.WriteString(text[lastByte:])
+	return b.String(), out
+}
