@@ -30,6 +30,7 @@ type dateTok struct {
 	role    dateRole
 	digits  bool
 	ordinal string // suffix after a day ("th"), written as found
+	weekday int    // for roleWeekday: 0 = Sunday
 }
 
 // dateForm is a parsed date and how it was written. Not safe for concurrent
@@ -39,6 +40,8 @@ type dateForm struct {
 	year, month, day int
 	hasYear, hasDay  bool
 	hasMonth         bool
+	pad2             bool // two-digit month and day when the written one does not say
+	dayFirst         bool // numeric day/month/year, read so because the first number exceeds 12
 }
 
 var monthNames = [...]string{"january", "february", "march", "april", "may", "june", "july",
@@ -131,7 +134,7 @@ func parseDate(s string) (*dateForm, bool) {
 			continue
 		}
 		if d := lookupName(low, weekdayNames[:]); d >= 0 && (len(low) <= 5 || low == weekdayNames[d]) {
-			t.role = roleWeekday
+			t.role, t.weekday = roleWeekday, d
 			continue
 		}
 		switch low {
@@ -147,8 +150,20 @@ func parseDate(s string) (*dateForm, bool) {
 	} else if !assignNumeric(f, nums) {
 		return nil, false
 	}
-	if !f.hasMonth && !(f.hasYear && !f.hasDay) {
+	monthDate := f.hasMonth && (f.hasDay || f.hasYear)
+	yearOnly := f.hasYear && !f.hasMonth && !f.hasDay
+	if !monthDate && !yearOnly {
 		return nil, false
+	}
+	f.pad2 = monthName < 0 // "2019-12-15" pads, "December 5" does not ...
+	for _, t := range f.toks {
+		if t.role == roleMonth || t.role == roleDay {
+			if t.text[0] == '0' { // ... unless the writer showed otherwise
+				f.pad2 = true
+			} else if len(t.text) == 1 {
+				f.pad2 = false
+			}
+		}
 	}
 	if f.hasDay && (f.day < 1 || f.day > daysIn(f.yearOrRef(), f.month)) {
 		return nil, false
@@ -223,6 +238,9 @@ func assignNumeric(f *dateForm, nums []int) bool {
 	v := make([]int, len(nums))
 	w := make([]int, len(nums))
 	for k, i := range nums {
+		if f.toks[i].ordinal != "" {
+			return false // "3rd/1": ordinals go with month names only
+		}
 		v[k], _ = strconv.Atoi(f.toks[i].text)
 		w[k] = len(f.toks[i].text)
 	}
@@ -281,6 +299,7 @@ func assignNumeric(f *dateForm, nums []int) bool {
 			set(1, roleDay)
 			set(2, roleYear)
 		case w[0] <= 2 && w[1] <= 2 && yearWidth(2) && v[1] <= 12: // day first
+			f.dayFirst = true
 			set(0, roleDay)
 			set(1, roleMonth)
 			set(2, roleYear)
@@ -320,27 +339,21 @@ func daysIn(year, month int) int {
 // the 15th of its month so nearby intervals stay about right.
 func (f *dateForm) shifted(days int) string {
 	if !f.hasMonth {
-		return f.format(f.year, 0, 0)
+		return f.format(f.year, 0, 0, 0)
 	}
 	d := f.day
 	if !f.hasDay {
 		d = 15
 	}
 	t := time.Date(f.yearOrRef(), time.Month(f.month), d, 12, 0, 0, 0, time.UTC).AddDate(0, 0, days)
-	return f.format(t.Year(), int(t.Month()), t.Day())
+	return f.format(t.Year(), int(t.Month()), t.Day(), days)
 }
 
 // format prints the form with new values; zero month/day keep the original.
-func (f *dateForm) format(year, month, day int) string {
+// A weekday name moves by the same days, so a date written without its year
+// (or with a wrong weekday) keeps the writer's weekday relation.
+func (f *dateForm) format(year, month, day, days int) string {
 	var b strings.Builder
-	wd := -1
-	if f.hasDay && month > 0 {
-		y := year
-		if !f.hasYear {
-			y = refYear
-		}
-		wd = int(time.Date(y, time.Month(month), day, 12, 0, 0, 0, time.UTC).Weekday())
-	}
 	for _, t := range f.toks {
 		switch t.role {
 		case roleYear:
@@ -350,17 +363,18 @@ func (f *dateForm) format(year, month, day int) string {
 				b.WriteString(pad(year, len(t.text)))
 			}
 		case roleMonth:
-			b.WriteString(pad(orElse(month, f.month), len(t.text)))
+			b.WriteString(f.padPart(orElse(month, f.month), t.text))
 		case roleDay:
 			dd := orElse(day, f.day)
-			b.WriteString(pad(dd, len(t.text)))
+			b.WriteString(f.padPart(dd, t.text))
 			if t.ordinal != "" {
 				b.WriteString(matchCase(ordinalSuffix(dd), t.ordinal))
 			}
 		case roleMonthName:
 			b.WriteString(nameLike(monthNames[orElse(month, f.month)-1], t.text, monthNames[:]))
 		case roleWeekday:
-			if wd >= 0 {
+			if f.hasDay {
+				wd := ((t.weekday+days)%7 + 7) % 7
 				b.WriteString(nameLike(weekdayNames[wd], t.text, weekdayNames[:]))
 			} else {
 				b.WriteString(t.text)
@@ -372,6 +386,15 @@ func (f *dateForm) format(year, month, day int) string {
 		}
 	}
 	return b.String()
+}
+
+// padPart writes a month or day number as orig was written: "04" zero-pads,
+// "4" does not, "12" follows the form's style.
+func (f *dateForm) padPart(n int, orig string) string {
+	if orig[0] == '0' || (len(orig) == 2 && f.pad2) {
+		return pad(n, 2)
+	}
+	return strconv.Itoa(n)
 }
 
 func orElse(v, d int) int {
