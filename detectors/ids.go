@@ -6,10 +6,11 @@ package detectors
 //	LICENSE  AM1234563 (DEA checksum), "DL S530-4412-9981"
 //	ACCOUNT  DE89 3704 0044 0532 0130 00 (IBAN mod-97), "acct ACC-00123987"
 //	DEVICE   "serial PM7734921X", "UDI (01)00643169007222(17)160128(10)BJ04171"
+//	BIOMETRIC "fingerprint template FP-88213-A", "voiceprint ID VX99812"
 //	MRN, HEALTH_PLAN, ID  after their labels: "MRN: A0091827", "Member ID XKB884120031"
 //	ID       unlabelled codes with 5 or more digits and letters: "RA-2231987"
 func init() {
-	register(Spec{Name: "ids", Types: []Type{Vehicle, License, Account, Device, MRN, HealthPlan, ID},
+	register(Spec{Name: "ids", Types: []Type{Vehicle, License, Account, Device, MRN, HealthPlan, Biometric, ID},
 		Description: "alphanumeric identifiers: VIN check digit, DEA checksum, IBAN mod-97, and labelled codes (MRN, member, license, serial, plate)"},
 		detectIDs)
 }

@@ -69,12 +69,25 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	if cls&(wStop|wMonth|wWeekday|wTitle|wMedical) != 0 {
 		return -1
 	}
+	var buf [24]byte
+	lw := lowerASCII(buf[:], sc.text[t.s:t.e])
+	if nameCueBefore[lw] >= 0.3 {
+		return -1 // relations and roles: "Daughter", "Attending"
+	}
+	if _, label := ctxWords[lw]; label {
+		if nx := sc.nextWordIdx(i, 2); nx >= 0 && sc.toks[nx].kind != tWord {
+			return -1 // a label before its value: "DEA AM1234563", "IBAN DE89..."
+		}
+	}
 	name := cls&(wFirst|wLast) != 0
 	common := cls&wCommon != 0
 	capital := t.has(fCap)
 	upper := t.has(fUpper)
 	if n == 1 {
 		return -1 // initials join a name run but are not one
+	}
+	if sc.isPunct(i+1, '-') && sc.glued(i+1) && i+2 < len(sc.toks) && sc.glued(i+2) && sc.toks[i+2].kind != tWord {
+		return -1 // a code: "ZEBRA-9", "COVID-19"
 	}
 	switch {
 	case upperLine && upper:
@@ -88,7 +101,16 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 			return 0.2
 		}
 		return 0.05
-	case capital && !upper || (upper && n >= 3 && !upperLine):
+	case upper && !upperLine && n >= 2:
+		// Capitals in a mixed-case line: a surname written in capitals ("PATEL"), else an acronym.
+		switch {
+		case name && !common:
+			return 0.6
+		case name:
+			return 0.2
+		}
+		return 0.1
+	case capital:
 		switch {
 		case name && !common:
 			return 0.7
@@ -123,6 +145,12 @@ func detectNames(sc *scan) {
 		}
 		upperLine := toks[i].has(fUpper) && sc.lineUpper(i)
 		first := sc.nameWordScore(i, upperLine)
+		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&(wTitle|wMonth|wWeekday) == 0 {
+			// "son Will", "Dr. May": a name that is also a function word, after a strong cue.
+			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[strings.ToLower(sc.word(p))] >= 0.4 || sc.cls[p]&wTitle != 0) {
+				first = 0.3
+			}
+		}
 		if first < 0 || (first < 0.15 && !sc.titleBefore(i)) {
 			continue
 		}
@@ -154,16 +182,16 @@ func detectNames(sc *scan) {
 			s := sc.nameWordScore(k, upperLine)
 			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
 			if isInitial {
-				s = 0.1
+				s = 0.15
 			}
-			if s < 0.1 {
+			if s < 0.15 {
 				break
 			}
 			if sc.isCredential(k) {
 				break
 			}
 			if nameSuffix[strings.ToLower(sc.word(k))] && toks[k].has(fCap) {
-				s = 0.1
+				s = 0.15
 			}
 			words = append(words, s)
 			best = max(best, s)
@@ -230,6 +258,7 @@ func detectNames(sc *scan) {
 				}
 			}
 		}
+		score = min(score, 0.97) // a name is never certain
 		if score >= 0.3 {
 			s := toks[start].s
 			if p := sc.prevWordIdx(start, 1); p >= 0 && sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) && p >= start-2 {
