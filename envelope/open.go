@@ -68,33 +68,41 @@ func Open(sealed []byte, key *PrivateKey) ([]byte, Provenance, error) {
 	if err != nil {
 		return nil, Provenance{}, fmt.Errorf("opening envelope: %w", err)
 	}
-	payload := sealed[hl:]
-	full := h.segmentSize + tagSize
+	pt, err := openPayload(sc, h.segmentSize, sealed[hl:])
+	if err != nil {
+		return nil, Provenance{}, fmt.Errorf("opening envelope: %w", err)
+	}
+	return pt, h.prov, nil
+}
+
+// openPayload authenticates and decrypts every segment, or wipes and returns nothing.
+func openPayload(sc *segmentCipher, segmentSize int, payload []byte) ([]byte, error) {
+	full := segmentSize + tagSize
 	// Segments are checked in order, so an append is reported at the segment
 	// it displaced rather than as a short tail.
 	buf := make([]byte, 0, max(0, len(payload)-(len(payload)+full-1)/full*tagSize))
 	out := buf
+	var err error
 	for i, off := uint64(0), 0; ; i++ {
 		n := min(full, len(payload)-off)
 		final := off+n == len(payload)
 		if final && n < tagSize {
 			clear(buf[:cap(buf)])
-			return nil, Provenance{}, fmt.Errorf("opening envelope: segment %d is %d bytes, shorter than its tag: %w", i, n, ErrTruncated)
+			return nil, fmt.Errorf("segment %d is %d bytes, shorter than its tag: %w", i, n, ErrTruncated)
 		}
 		if final && n == tagSize && i > 0 {
 			clear(buf[:cap(buf)])
-			return nil, Provenance{}, fmt.Errorf("opening envelope: %w", &SegmentError{Index: i, Reason: "empty final segment after a full one"})
+			return nil, &SegmentError{Index: i, Reason: "empty final segment after a full one"}
 		}
 		if out, err = sc.open(out, payload[off:off+n], i, final); err != nil {
 			clear(buf[:cap(buf)]) // wipe what earlier segments released
-			return nil, Provenance{}, fmt.Errorf("opening envelope: %w", err)
+			return nil, err
 		}
 		off += n
 		if final {
-			break
+			return out, nil
 		}
 	}
-	return out, h.prov, nil
 }
 
 // Reader opens a sealed stream segment by segment. It returns a segment's
