@@ -33,6 +33,30 @@ type options struct {
 	parallelism int
 	suppressCut bool
 	sampleCap   int
+	plain       bool
+	strictOnly  bool
+	hierarchies map[string]*Hierarchy
+}
+
+// WithPlainMondrian switches to textbook Mondrian, kept as the baseline the
+// improvements are measured against: cut the widest normalized dimension at
+// its median, split a categorical node only when every child stands alone,
+// never suppress.
+func WithPlainMondrian() Option { return func(o *options) { o.plain, o.suppressCut = true, false } }
+
+// WithoutRelaxedCuts disables the final relaxed cuts of partitions that no
+// value-aligned cut can split (for measuring their effect).
+func WithoutRelaxedCuts() Option { return func(o *options) { o.strictOnly = true } }
+
+// WithHierarchy supplies an in-memory hierarchy for a categorical column,
+// taking precedence over the file named in the Config.
+func WithHierarchy(column string, h *Hierarchy) Option {
+	return func(o *options) {
+		if o.hierarchies == nil {
+			o.hierarchies = map[string]*Hierarchy{}
+		}
+		o.hierarchies[column] = h
+	}
 }
 
 // WithParallelism bounds the goroutines one Anonymize call uses (default GOMAXPROCS).
@@ -79,7 +103,14 @@ func NewAnonymizer(cfg Config, opts ...Option) (*Anonymizer, error) {
 		o(&a.opts)
 	}
 	for i, q := range cfg.QuasiIdentifiers {
-		if q.Kind != KindCategorical || q.Hierarchy == "" {
+		if q.Kind != KindCategorical {
+			continue
+		}
+		if h := a.opts.hierarchies[q.Name]; h != nil {
+			a.hier[i] = h
+			continue
+		}
+		if q.Hierarchy == "" {
 			continue
 		}
 		h, err := LoadHierarchy(q.Hierarchy, cfg.Separator)

@@ -24,6 +24,7 @@ type Hierarchy struct {
 	kids   map[childKey]int32
 	maxDep int32
 	anc    []int32 // anc[node*(maxDep+1)+d] = ancestor at depth d, or -1
+	order  []int32 // depth-first position of each node: siblings' leaves are contiguous
 }
 
 type childKey struct {
@@ -144,6 +145,20 @@ func (h *Hierarchy) add(parent int32, label string) int32 {
 func (h *Hierarchy) finish() {
 	for id := int32(len(h.labels)) - 1; id > 0; id-- {
 		h.leaves[h.parent[id]] += h.leaves[id]
+	}
+	kids := make([][]int32, len(h.labels))
+	for id := 1; id < len(h.labels); id++ {
+		kids[h.parent[id]] = append(kids[h.parent[id]], int32(id))
+	}
+	h.order = make([]int32, len(h.labels))
+	stack := []int32{0}
+	for pos := int32(0); len(stack) > 0; pos++ {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		h.order[id] = pos
+		for i := len(kids[id]) - 1; i >= 0; i-- {
+			stack = append(stack, kids[id][i])
+		}
 	}
 	w := h.maxDep + 1
 	h.anc = make([]int32, len(h.labels)*int(w))

@@ -22,7 +22,11 @@ import (
 type cell struct{ lo, hi int32 }
 
 // numeric split points tried, as quantiles of the partition.
-var quantiles = [...]float64{0.5, 0.35, 0.65, 0.2, 0.8}
+var quantiles = [...]float64{0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0.43, 0.57, 0.27, 0.73}
+
+// oneVsRest is how many of a node's largest children are tried alone
+// against the rest of the node.
+const oneVsRest = 3
 
 // parallelMin is the smallest partition handed to another goroutine.
 const parallelMin = 16384
@@ -78,6 +82,10 @@ func (p *partitioner) split(rows []int32, budget int) {
 		p.emit(rows)
 		return
 	}
+	if p.opts.plain {
+		p.splitPlain(rows, cells)
+		return
+	}
 	var best candidate
 	best.gain = -1
 	scratch := make([]uint16, len(rows))
@@ -108,11 +116,25 @@ func (p *partitioner) split(rows []int32, budget int) {
 			try(e.numericCut(rows, j, thr, scratch))
 		}
 	}
-	if best.sizes == nil {
+	if best.sizes == nil && !p.opts.strictOnly {
+		for j := 0; j < e.q; j++ {
+			if e.penalty(j, cells[j]) > 0 {
+				for _, c := range e.relaxedCuts(rows, j, scratch) {
+					try(c)
+				}
+			}
+		}
+	}
+	if best.sizes == nil || best.gain < 0 {
 		p.emit(rows)
 		return
 	}
-	// Reorder rows by group (stable), then recurse on each group.
+	p.apply(rows, best, budget)
+}
+
+// apply reorders rows by group (stably), records suppressed rows and recurses
+// on each group with its share of the remaining suppression budget.
+func (p *partitioner) apply(rows []int32, best candidate, budget int) {
 	offs := make([]int, len(best.sizes)+1)
 	for g, s := range best.sizes {
 		offs[g+1] = offs[g] + s
@@ -392,6 +414,35 @@ func (e *engine) categoricalCuts(rows []int32, j int, node int32, assign []uint1
 		}
 		return candidate{assign: a, sizes: sz, suppress: suppressed}
 	}
+	// One-versus-rest cuts for the largest passing children: a coarser cut
+	// that leaves the rest free to be cut on another dimension first.
+	if len(sizes) > 2 {
+		order := slices.Clone(passing)
+		slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
+		total := 0
+		all := make([]int32, e.m)
+		for g, s := range sizes {
+			total += s
+			for i := 0; i < e.m; i++ {
+				all[i] += hist[g*e.m+i]
+			}
+		}
+		rest := make([]int32, e.m)
+		for _, g := range order[:min(len(order), oneVsRest)] {
+			for i := 0; i < e.m; i++ {
+				rest[i] = all[i] - hist[g*e.m+i]
+			}
+			if !e.model.ok(total-sizes[g], rest) {
+				continue
+			}
+			remap := make([]int, len(sizes))
+			for x := range remap {
+				remap[x] = -1
+			}
+			remap[g] = 0
+			out = append(out, build(2, 1, -1, remap))
+		}
+	}
 	if poolSize == 0 {
 		if len(passing) >= 2 {
 			out = append(out, build(len(passing), -1, -1, final))
@@ -434,6 +485,120 @@ func (e *engine) categoricalCuts(rows []int32, j int, node int32, assign []uint1
 	}
 	if n >= 1 {
 		out = append(out, build(n+1, n, -1, remap))
+	}
+	return out
+}
+
+// splitPlain is textbook Mondrian: dimensions by decreasing normalized
+// width, the first allowable cut wins.
+func (p *partitioner) splitPlain(rows []int32, cells []cell) {
+	e := p.e
+	dims := make([]int, e.q)
+	for j := range dims {
+		dims[j] = j
+	}
+	slices.SortStableFunc(dims, func(a, b int) int { return cmpFloat(e.penalty(b, cells[b]), e.penalty(a, cells[a])) })
+	scratch := make([]uint16, len(rows))
+	for _, j := range dims {
+		if e.penalty(j, cells[j]) == 0 {
+			continue
+		}
+		if e.kind[j] == KindCategorical {
+			if c, ok := e.strictCategoricalCut(rows, j, cells[j].lo, scratch); ok {
+				p.apply(rows, c, 0)
+				return
+			}
+			continue
+		}
+		// The median value goes left, unless that empties the right side.
+		ts := e.thresholds(rows, j, cells[j])
+		for _, thr := range ts[:min(2, len(ts))] {
+			if c := e.numericCut(rows, j, thr, scratch); c.sizes != nil {
+				p.apply(rows, c, 0)
+				return
+			}
+		}
+	}
+	p.emit(rows)
+}
+
+// strictCategoricalCut splits a node into its children only if every child
+// meets the models.
+func (e *engine) strictCategoricalCut(rows []int32, j int, node int32, assign []uint16) (candidate, bool) {
+	h := e.hier[j]
+	d := h.depth[node] + 1
+	code := e.code[j]
+	if h.ancestor(code[rows[0]], d) < 0 {
+		return candidate{}, false
+	}
+	index := map[int32]int{}
+	var sizes []int
+	var hist []int32
+	for i, r := range rows {
+		ch := h.ancestor(code[r], d)
+		g, ok := index[ch]
+		if !ok {
+			g = len(sizes)
+			index[ch] = g
+			sizes = append(sizes, 0)
+			hist = append(hist, make([]int32, e.m)...)
+		}
+		assign[i] = uint16(g)
+		sizes[g]++
+		hist[g*e.m+int(e.sens[r])]++
+	}
+	if len(sizes) < 2 || len(sizes) > 1<<15 {
+		return candidate{}, false
+	}
+	for g, s := range sizes {
+		if !e.model.ok(s, hist[g*e.m:(g+1)*e.m]) {
+			return candidate{}, false
+		}
+	}
+	return candidate{assign: assign, sizes: sizes, suppress: -1}, true
+}
+
+// relaxedCuts split a partition no value-aligned cut can split: rows are
+// ordered by QI j (numeric rank, or depth-first hierarchy position so that
+// siblings stay together) and cut at a position, so rows sharing a value may
+// land on both sides (relaxed Mondrian). Tried only where the strict cuts
+// failed, which keeps every class distinct in most cases and the cost low.
+func (e *engine) relaxedCuts(rows []int32, j int, assign []uint16) []candidate {
+	s := len(rows)
+	if s < 2*e.model.k {
+		return nil
+	}
+	key := func(r int32) int32 {
+		if e.kind[j] == KindCategorical {
+			return e.hier[j].order[e.code[j][r]]
+		}
+		return e.code[j][r]
+	}
+	idx := make([]int32, s)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return int(key(rows[a]) - key(rows[b])) })
+	var out []candidate
+	tried := map[int]bool{}
+	for _, p := range []int{s / 2, e.model.k, s - e.model.k} {
+		if p < 1 || p >= s || tried[p] {
+			continue
+		}
+		tried[p] = true
+		a := make([]uint16, s)
+		hist := make([]int32, 2*e.m)
+		for pos, i := range idx {
+			g := 0
+			if pos >= p {
+				g = 1
+			}
+			a[i] = uint16(g)
+			hist[g*e.m+int(e.sens[rows[i]])]++
+		}
+		if e.model.ok(p, hist[:e.m]) && e.model.ok(s-p, hist[e.m:]) {
+			out = append(out, candidate{assign: a, sizes: []int{p, s - p}, suppress: -1})
+		}
 	}
 	return out
 }

@@ -1,0 +1,295 @@
+// Command privacy measures the privacy package: utility of each cut strategy
+// on Adult, growth with table size on synthetic data, and suppression and NCP
+// against the privacy-window (batch) size.
+//
+//	go run ./benchmarks/privacy -mode ablation -data ../shared/data/adult
+//	go run ./benchmarks/privacy -mode scaling -sizes 125000,250000,500000,1000000
+//	go run ./benchmarks/privacy -mode batch -data ../shared/data/adult
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/deidstream/deidstream/privacy"
+)
+
+func main() {
+	mode := flag.String("mode", "ablation", "ablation, scaling or batch")
+	data := flag.String("data", "../shared/data/adult", "directory with adult.csv and its hierarchies")
+	sizes := flag.String("sizes", "125000,250000,500000,1000000", "row counts for -mode scaling")
+	reps := flag.Int("reps", 3, "repetitions per figure (the fastest is reported)")
+	flag.Parse()
+	var err error
+	switch *mode {
+	case "ablation":
+		err = ablation(*data, *reps)
+	case "scaling":
+		err = scaling(*sizes, *reps)
+	case "batch":
+		err = batch(*data)
+	default:
+		err = fmt.Errorf("unknown mode %q", *mode)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "privacy benchmark:", err)
+		os.Exit(1)
+	}
+}
+
+var adultQIs = "age:numeric,sex,race,marital-status,education,native-country,workclass,occupation"
+
+func loadAdult(dir string) (privacy.Table, []privacy.QuasiIdentifier, error) {
+	f, err := os.Open(filepath.Join(dir, "adult.csv"))
+	if err != nil {
+		return privacy.Table{}, nil, err
+	}
+	defer f.Close()
+	t, err := privacy.ReadCSV(f, ";")
+	if err != nil {
+		return privacy.Table{}, nil, err
+	}
+	qis, err := privacy.ParseQuasiIdentifiers(adultQIs, dir)
+	return t, qis, err
+}
+
+// run anonymizes reps times and returns the metrics and the fastest time.
+func run(cfg privacy.Config, t privacy.Table, reps int, opts ...privacy.Option) (privacy.Metrics, time.Duration, error) {
+	a, err := privacy.NewAnonymizer(cfg, opts...)
+	if err != nil {
+		return privacy.Metrics{}, 0, err
+	}
+	best := time.Duration(math.MaxInt64)
+	var m privacy.Metrics
+	for range max(reps, 1) {
+		start := time.Now()
+		res, err := a.Anonymize(t)
+		if err != nil {
+			return privacy.Metrics{}, 0, err
+		}
+		best = min(best, time.Since(start))
+		m = res.Metrics
+		if _, err := privacy.Verify(t, privacy.Table{Columns: t.Columns, Rows: res.Rows}, cfg); err != nil {
+			return m, best, err
+		}
+	}
+	return m, best, nil
+}
+
+func ablation(dir string, reps int) error {
+	t, qis, err := loadAdult(dir)
+	if err != nil {
+		return err
+	}
+	models := []struct {
+		name string
+		mod  func(*privacy.Config)
+		arx  string
+	}{
+		{"k=5", func(c *privacy.Config) {}, "0.235 global / 0.054 local"},
+		{"k=5, distinct l=2", func(c *privacy.Config) { c.L = 2 }, "0.336"},
+		{"k=5, t=0.2", func(c *privacy.Config) { c.T = 0.2 }, "0.497"},
+	}
+	strategies := []struct {
+		name string
+		opts []privacy.Option
+	}{
+		{"plain Mondrian (widest dim, median, strict categorical)", []privacy.Option{privacy.WithPlainMondrian()}},
+		{"+ NCP-gain cut choice, 5 quantiles, pooled children", []privacy.Option{privacy.WithOutlierSuppression(false)}},
+		{"+ outlier suppression within budget (default)", nil},
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "model\tstrategy\tNCP\tsuppressed\tclasses\tavg class\tms\tARX NCP")
+	for _, m := range models {
+		var base float64
+		for i, s := range strategies {
+			cfg := privacy.DefaultConfig()
+			cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
+			m.mod(&cfg)
+			met, d, err := run(cfg, t, reps, s.opts...)
+			if err != nil {
+				return fmt.Errorf("%s, %s: %w", m.name, s.name, err)
+			}
+			if i == 0 {
+				base = met.NCP
+			}
+			fmt.Fprintf(w, "%s\t%s\t%.4f (x%.2f)\t%d\t%d\t%.1f\t%d\t%s\n", m.name, s.name, met.NCP, met.NCP/base,
+				met.Suppressed, met.Classes, met.AvgClassSize, d.Milliseconds(), m.arx)
+		}
+	}
+	return w.Flush()
+}
+
+// synthetic builds n rows over 8 quasi-identifiers (2 numeric, 6 categorical
+// with 1-3 level hierarchies) and a 10-value sensitive column, with skewed
+// and correlated values so that partitions are uneven.
+func synthetic(n int, seed uint64) (privacy.Table, []privacy.Option) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	type cat struct {
+		name   string
+		leaves int
+		fan    []int // children per level, root first
+	}
+	cats := []cat{
+		{"sex", 2, nil}, {"race", 5, nil}, {"marital", 7, []int{2}}, {"education", 16, []int{3, 2}},
+		{"country", 40, []int{5}}, {"occupation", 14, []int{4}},
+	}
+	var opts []privacy.Option
+	for _, c := range cats {
+		var b strings.Builder
+		for i := range c.leaves {
+			b.WriteString(fmt.Sprintf("%s%d", c.name, i))
+			// ancestors: deepest level first
+			for lv := len(c.fan) - 1; lv >= 0; lv-- {
+				groups := 1
+				for _, f := range c.fan[:lv+1] {
+					groups *= f
+				}
+				b.WriteString(fmt.Sprintf(";%s-L%d-%d", c.name, lv, i*groups/c.leaves))
+			}
+			b.WriteString(";*\n")
+		}
+		h, err := privacy.ParseHierarchy(strings.NewReader(b.String()), ";")
+		if err != nil {
+			panic(err)
+		}
+		opts = append(opts, privacy.WithHierarchy(c.name, h))
+	}
+	t := privacy.Table{Columns: []string{"age", "hours", "sex", "race", "marital", "education", "country", "occupation", "diagnosis"}}
+	zipf := func(k int) int {
+		// P(i) ~ 1/(i+1): a few common values and a long tail.
+		x := rng.Float64() * math.Log(float64(k)+1)
+		return min(k-1, int(math.Exp(x))-1)
+	}
+	t.Rows = make([][]string, n)
+	for i := range n {
+		age := 18 + int(math.Abs(rng.NormFloat64())*20)
+		age = min(age, 90)
+		edu := min(15, zipf(16)+age/30)
+		t.Rows[i] = []string{
+			strconv.Itoa(age),
+			strconv.Itoa(1 + rng.IntN(99)),
+			fmt.Sprintf("sex%d", rng.IntN(2)),
+			fmt.Sprintf("race%d", zipf(5)),
+			fmt.Sprintf("marital%d", min(6, zipf(7)+age/40)),
+			fmt.Sprintf("education%d", edu),
+			fmt.Sprintf("country%d", zipf(40)),
+			fmt.Sprintf("occupation%d", (edu+zipf(14))%14),
+			fmt.Sprintf("dx%d", zipf(10)),
+		}
+	}
+	return t, opts
+}
+
+func syntheticConfig() privacy.Config {
+	cfg := privacy.DefaultConfig()
+	cfg.K = 10
+	cfg.Sensitive = "diagnosis"
+	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "age", Kind: privacy.KindNumeric}, {Name: "hours", Kind: privacy.KindNumeric},
+		{Name: "sex"}, {Name: "race"}, {Name: "marital"}, {Name: "education"}, {Name: "country"}, {Name: "occupation"}}
+	return cfg
+}
+
+func scaling(list string, reps int) error {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "rows\tms\tns/row\tns/(row*log2 rows)\tNCP\tsuppressed\tclasses")
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("parsing -sizes: %w", err)
+		}
+		t, opts := synthetic(n, 1)
+		cfg := syntheticConfig()
+		a, err := privacy.NewAnonymizer(cfg, opts...)
+		if err != nil {
+			return err
+		}
+		best := time.Duration(math.MaxInt64)
+		var m privacy.Metrics
+		for range max(reps, 1) {
+			start := time.Now()
+			res, err := a.Anonymize(t)
+			if err != nil {
+				return err
+			}
+			best = min(best, time.Since(start))
+			m = res.Metrics
+		}
+		ns := float64(best.Nanoseconds())
+		fmt.Fprintf(w, "%d\t%d\t%.0f\t%.1f\t%.4f\t%d\t%d\n", n, best.Milliseconds(), ns/float64(n),
+			ns/(float64(n)*math.Log2(float64(n))), m.NCP, m.Suppressed, m.Classes)
+	}
+	return w.Flush()
+}
+
+// batch anonymizes a stream in windows of 1k, 10k and 100k rows and reports
+// the row-weighted suppression rate and NCP. The stream is Adult resampled
+// to 300,000 rows with ages jittered by up to 2 years (Adult itself has 30,162).
+func batch(dir string) error {
+	t, qis, err := loadAdult(dir)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const total = 300000
+	stream := privacy.Table{Columns: t.Columns, Rows: make([][]string, total)}
+	ageCol := 1
+	for i := range total {
+		r := append([]string(nil), t.Rows[rng.IntN(len(t.Rows))]...)
+		age, _ := strconv.Atoi(r[ageCol])
+		r[ageCol] = strconv.Itoa(max(17, min(90, age+rng.IntN(5)-2)))
+		stream.Rows[i] = r
+	}
+	models := []struct {
+		name string
+		mod  func(*privacy.Config)
+	}{
+		{"k=5", func(c *privacy.Config) {}},
+		{"k=5, distinct l=2", func(c *privacy.Config) { c.L = 2 }},
+		{"k=5, t=0.2", func(c *privacy.Config) { c.T = 0.2 }},
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "model\tbatch rows\tbatches\tsuppressed %\tNCP\tms per batch")
+	for _, m := range models {
+		cfg := privacy.DefaultConfig()
+		cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
+		m.mod(&cfg)
+		a, err := privacy.NewAnonymizer(cfg)
+		if err != nil {
+			return err
+		}
+		for _, size := range []int{1000, 10000, 100000} {
+			var supp, rows int
+			var ncp float64
+			var elapsed time.Duration
+			batches := 0
+			for off := 0; off+size <= total; off += size {
+				win := privacy.Table{Columns: stream.Columns, Rows: stream.Rows[off : off+size]}
+				start := time.Now()
+				res, err := a.Anonymize(win)
+				if err != nil {
+					return fmt.Errorf("%s, batch %d: %w", m.name, batches, err)
+				}
+				elapsed += time.Since(start)
+				if _, err := privacy.Verify(win, privacy.Table{Columns: win.Columns, Rows: res.Rows}, cfg); err != nil {
+					return fmt.Errorf("%s, batch %d: %w", m.name, batches, err)
+				}
+				supp += res.Metrics.Suppressed
+				ncp += res.Metrics.NCP * float64(size)
+				rows += size
+				batches++
+			}
+			fmt.Fprintf(w, "%s\t%d\t%d\t%.2f\t%.4f\t%.1f\n", m.name, size, batches, 100*float64(supp)/float64(rows),
+				ncp/float64(rows), float64(elapsed.Milliseconds())/float64(batches))
+		}
+	}
+	return w.Flush()
+}
