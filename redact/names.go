@@ -69,3 +69,15 @@ var locationKeep = map[string]bool{
 	"community": true, "county": true, "saint": true, "of": true, "the": true, "and": true, "care": true,
 	"nursing": true, "home": true, "rehabilitation": true, "rehab": true, "hospice": true, "children's": true,
 }
+
+// usStates are the USPS state abbreviations, kept in LOCATION surrogates:
+// Safe Harbor allows the state, and "Boston MA" reads better as "Dover MA".
+var usStates = map[string]bool{
+	"AL": true, "AK": true, "AZ": true, "AR": true, "CA": true, "CO": true, "CT": true, "DE": true,
+	"DC": true, "FL": true, "GA": true, "HI": true, "ID": true, "IL": true, "IN": true, "IA": true,
+	"KS": true, "KY": true, "LA": true, "ME": true, "MD": true, "MA": true, "MI": true, "MN": true,
+	"MS": true, "MO": true, "MT": true, "NE": true, "NV": true, "NH": true, "NJ": true, "NM": true,
+	"NY": true, "NC": true, "ND": true, "OH": true, "OK": true, "OR": true, "PA": true, "RI": true,
+	"SC": true, "SD": true, "TN": true, "TX": true, "UT": true, "VT": true, "VA": true, "WA": true,
+	"WV": true, "WI": true, "WY": true, "PR": true,
+}

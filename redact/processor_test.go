@@ -174,6 +174,7 @@ func TestSurrogateShapes(t *testing.T) {
 		{detectors.IP, "192.168.10.20", `^(192\.0\.2|198\.51\.100|203\.0\.113)\.\d+$`},
 		{detectors.IP, "fe80::1ff:fe23:4567:890a", `^2001:db8::[0-9a-f]+:[0-9a-f]+:[0-9a-f]+$`},
 		{detectors.Location, "12 Oak Street, Apt 4", `^\d\d [A-Z][a-z]+ Street, Apt \d$`},
+		{detectors.Location, "12 Oak Street, Boston MA 02134", `^\d\d [A-Z][a-z]+ Street, [A-Z][a-z]+( [A-Z][a-z]+)? MA \d{5}$`},
 		{detectors.Location, "Boston", `^[A-Z][a-z]+( [A-Z][a-z]+)?$`},
 		{detectors.Location, "Mercy General Hospital", `^[A-Z][a-z]+( [A-Z][a-z]+)? General Hospital$`},
 		{detectors.Location, "02134", `^\d{5}$`},

@@ -328,15 +328,12 @@ func (g *surrogator) ip(patient, value string) string {
 	return keepSpace(value, nets[s.intn(len(nets))]+strconv.Itoa(1+s.intn(254)))
 }
 
-// location replaces each run of place words by one street name (when the
-// value has a house number) or one city, keeps address words ("Street",
-// "Apt", "Hospital") and reshapes numbers, so "12 Oak Street, Apt 4" keeps its form.
+// location replaces each run of place words by one street name (the first
+// run of a value with a house number) or one city (the other runs), keeps
+// address words ("Street", "Apt", "Hospital") and state abbreviations, and
+// reshapes numbers, so "12 Oak Street, Boston MA 02134" keeps its form.
 func (g *surrogator) location(patient, value string) string {
-	hasDigit := len(digitsOf(value)) > 0
-	list := g.cities
-	if hasDigit {
-		list = g.streets
-	}
+	streetFirst := len(digitsOf(value)) > 0
 	var b strings.Builder
 	var run []string // a run of place words being collected
 	runStart, lastEnd := -1, 0
@@ -344,9 +341,13 @@ func (g *surrogator) location(patient, value string) string {
 		if runStart < 0 {
 			return
 		}
+		list, label := g.cities, "LOCATION/city"
+		if streetFirst {
+			list, label, streetFirst = g.streets, "LOCATION/street", false
+		}
 		unit := strings.Join(run, " ")
 		low := strings.ToLower(unit)
-		out := pickName(newStream(g.k, patient, "LOCATION/place", low), list, low)
+		out := pickName(newStream(g.k, patient, label, low), list, low)
 		if sh := caseShape(unit); sh != shapeTitle {
 			out = matchCase(out, unit)
 		}
@@ -367,7 +368,7 @@ func (g *surrogator) location(patient, value string) string {
 				j += n2
 			}
 			w := value[i:j]
-			if locationKeep[strings.ToLower(strings.TrimSuffix(w, "."))] {
+			if locationKeep[strings.ToLower(w)] || usStates[w] {
 				flush()
 				b.WriteString(value[lastEnd:j])
 			} else {
