@@ -1,0 +1,543 @@
+package synth
+
+// Note styles. Each style picks its sections, their headings, order and
+// sentences at random from shared pools, so two notes of one style rarely
+// share a skeleton. Slots are documented in slots.go.
+
+var styles = []func(n *noteGen){
+	styleAdmission, styleDischarge, styleNursing, styleProgress, styleRadiology, styleTelephone,
+	styleMedRec, styleReferral, styleED, styleProcedure, styleCaseMgmt, stylePortal, styleConsult,
+}
+
+// idLines are header lines of identifiers, as EHR note templates print them.
+var idLines = parseAll(
+	"Patient: {name}", "Name: {name}", "Pt Name: {name}", "PATIENT NAME: {name}", "Re: {name}",
+	"MRN: {mrn}", "MR#: {mrn}", "Med Rec No. {mrn}", "Medical record number {mrn}", "MRN {mrn}",
+	"DOB: {dob}", "D.O.B. {dob}", "Date of Birth: {dob}", "Birth date {dob}",
+	"Admit Date: {admit}", "Admission date: {admit}", "Date of admission: {admit}",
+	"Attending: {attending}, MD", "PCP: {dr}", "Referring: {dr}", "{acct}",
+	"Insurance: {ins} ID {hp}", "Member ID: {hp}", "Policy #{hp} ({ins})", "SSN: {ssn}", "SS# {ssn}",
+	"Address: {addr}", "Phone: {phone}", "Home phone {phone}", "Cell: {phone}", "Email: {email}",
+	"Location: {fac}", "Facility: {fac}", "Encounter date: {date}", "{oid}", "Sex: {sex}",
+	"Dx: {icd} {dxa}", "Service date {date}", "Age: {age}",
+)
+
+func (n *noteGen) idBlock(lo, hi int) {
+	sep := "\n"
+	switch n.r.IntN(5) {
+	case 0:
+		sep = "   "
+	case 1:
+		sep = " | "
+	}
+	n.some(idLines, lo, hi, sep)
+	n.b.lit("\n")
+}
+
+// heading writes one of the variants followed by ":" and a space or a newline.
+func (n *noteGen) heading(variants ...string) {
+	n.word(variants...)
+	if n.chance(65) {
+		n.b.lit(": ")
+	} else {
+		n.b.lit(":\n")
+	}
+}
+
+func (n *noteGen) para() {
+	if n.chance(50) {
+		n.b.lit("\n\n")
+	} else {
+		n.b.lit("\n")
+	}
+}
+
+var ccPool = parseAll("{sym} x {dur}", "{sym}", "\"{sym}\"", "{sym} and {sym}", "fall at home",
+	"{dxa}", "{sym} since {date}", "transfer from {fac2} for {dxa}", "\"I can't breathe\"", "abnormal labs")
+
+var hpiPool = parseAll(
+	"{pt} is a {age} {sexw} with a history of {pmh} who presents with {sym} x{dur}.",
+	"{age} {sex} w/ PMH of {pmh} presenting with {sym}.",
+	"{pt} is a {age} {sexl} with {pmh}, admitted {admit} with {dx}.",
+	"{He} reports {sym} that started on {date} and has been getting worse.",
+	"{His} {rel} brought {him} to the {fac} ED after {he} was found on the floor.",
+	"Pt was transferred from {fac2} on {date} for further management of {dxa}.",
+	"{He} was last admitted to {fac} in {year} for {sym}.",
+	"Of note, {he} was seen by {dr} on {pdate} and started on {med}.",
+	"Denies {sym}, {sym}. Endorses {sym}.",
+	"Symptoms began {dur} ago while {he} was at home in {city}.",
+	"{He} was diagnosed with {dxa} in {year} and has been followed by {dr} at {fac2}.",
+	"Per {his} {rel}, {he} has been more confused since {date}.",
+	"Pt c/o {sym} x{dur}, associated with {sym}. {He} took {med} without relief.",
+	"Family reports {he} will not eat and has lost 10-15 lbs since {date}.",
+	"ED course: received {med} and {med}. {vit}.",
+	"EMS was called by {his} {rel} ({relphone}).",
+	"{He} recently returned from a trip to {ocity} on {date}.",
+	"{He} will bill the visit to {his} {ins} plan, member ID {hp}.",
+	"Hope is that {he} can return home. Mark improvement noted per family.",
+	"Grant application for home O2 pending. Will reassess.",
+	"{He} was in {his} usual state of health until {date}, when {he} developed {sym}.",
+	"Last seen in clinic by {clin} on {pdate}; at that time {trap}.",
+)
+
+var pmhPool = parseAll("{pmh}", "{pmh}. Hx of {icd2}", "s/p {proc} in {year}", "{dxa} dx'd {year}",
+	"{pmh}; s/p {proc} ({year})", "{pmh}, {dxa}")
+
+var socialPool = parseAll(
+	"{social}. Lives with {his} {rel} at {addr}.", "{social}. {social}.", "Lives in {city} with {his} {rel}.",
+	"Lives alone in {county}; {his} {rel2} checks on {him} daily.", "{social}. Drives; plate {plate}.",
+	"Works at {fac2}. {social}.", "{social}. Quit in {year}.", "Resides at {fac2} since {pdate}.",
+	"{social}. Emergency contact: {rel}, {relphone}.", "{social}.",
+)
+
+var familyPool = parseAll("Mother died at {relage} of stroke.", "Father with {pmh}.",
+	"Brother with CAD, deceased at age {relage}.", "Noncontributory.", "Sister with breast cancer dx {year}.",
+	"Mother alive at {relage}, has dementia.", "FHx of {pmh}.")
+
+var examPool = parseAll("{vit}. Gen: NAD. {exam}. {exam}.", "{vit}\n{exam}; {exam}; {exam}.",
+	"General: alert, in mild distress. {exam}. {exam}.", "{exam}. {exam}. {trap}.")
+
+var labsPool = parseAll("{labs}", "Labs on {date}: {labs}.", "{labs}. Repeat {lab} on {date}.",
+	"Notable for {lab} and {lab}.", "{labs}. UA pos for nitrites.")
+
+var planPool = parseAll("continue {med}", "start {med}", "f/u with {dr} in {n} weeks", "{trap}",
+	"consult cardiology", "PT/OT eval", "will monitor", "hope to discharge home tomorrow",
+	"recheck {lab} in AM", "dispo: home with {rel} when stable", "hold {med} for now",
+	"will discuss with {his} {rel} at {relphone}", "goals of care discussed with {his} {rel}; {he} will remain full code",
+	"{proc} today", "titrate {med}", "transfer to {fac2} when bed available", "renal dosing of {med}")
+
+var signPool = parseAll(
+	"Electronically signed by {clin}, MD on {date} {time}", "{clin}, RN", "Dictated by: {clin}, MD  D: {date}  T: {date}",
+	"Attending: {attending}, MD. NPI {npi}.", "-- {clin}, PA-C", "Cosigned: {dr}", "{clin}, MD\n{fac}",
+	"Signed {clin} {date} {time}", "I saw and examined the patient with the resident. {clin}, MD",
+)
+
+var followPool = parseAll("Follow up with {dr} on {fdate} at {time}.", "Call {ophone} to schedule.",
+	"Questions: call {fac} at {ophone}, fax {fax}.", "F/u in {n} weeks with PCP {dr}.",
+	"Return to ED for {sym}.", "Appointment with {dr} at {fac2}, {fdate}.", "F/U {fdate}.",
+	"Records faxed to {dr} at {fax}.", "Portal: {url}", "Will call {rel} with results.")
+
+func (n *noteGen) plan() {
+	n.heading("Assessment and Plan", "A/P", "ASSESSMENT/PLAN", "Plan", "Impression and plan")
+	n.b.lit("\n")
+	k := 1 + n.r.IntN(3)
+	for i := range k {
+		if n.chance(60) {
+			n.b.lit(string(rune('1'+i)) + ". ")
+		} else {
+			n.b.lit("# ")
+		}
+		if i == 0 {
+			n.expand(parse1dx)
+		} else {
+			n.slot("icd2")
+		}
+		n.b.lit(": ")
+		n.some(planPool, 1, 3, "; ")
+		n.b.lit("\n")
+	}
+}
+
+var parse1dx = parse("{dxa} ({icd})")
+
+func (n *noteGen) slot(name string) { slots[name](n) }
+
+func styleAdmission(n *noteGen) {
+	n.word("ADMISSION HISTORY AND PHYSICAL", "H&P", "History & Physical", "Admission Note",
+		"Admit H&P", "Medicine Admission Note")
+	n.b.lit("\n")
+	n.idBlock(2, 5)
+	n.heading("CC", "Chief Complaint", "CHIEF COMPLAINT", "Reason for admission")
+	n.pick(ccPool)
+	n.para()
+	n.heading("HPI", "History of Present Illness", "HISTORY")
+	n.some(hpiPool, 2, 5, " ")
+	n.para()
+	n.heading("PMH", "Past Medical History", "PMHx")
+	n.pick(pmhPool)
+	n.para()
+	if n.chance(70) {
+		n.heading("Meds", "Medications", "Home medications")
+		n.slot("meds")
+		n.para()
+	}
+	if n.chance(60) {
+		n.heading("Allergies", "ALL")
+		n.slot("allergy")
+		n.para()
+	}
+	if n.chance(70) {
+		n.heading("Social Hx", "SH", "Social History")
+		n.pick(socialPool)
+		n.para()
+	}
+	if n.chance(40) {
+		n.heading("FHx", "Family History", "FH")
+		n.some(familyPool, 1, 2, " ")
+		n.para()
+	}
+	n.heading("Exam", "PE", "Physical Exam", "PHYSICAL EXAMINATION")
+	n.pick(examPool)
+	n.para()
+	if n.chance(70) {
+		n.heading("Labs", "Data", "Labs/Imaging")
+		n.pick(labsPool)
+		n.para()
+	}
+	n.plan()
+	n.pick(signPool)
+}
+
+var hospCoursePool = parseAll(
+	"{pt} was admitted on {admit} with {dx} and treated with {med}.",
+	"Hospital course was complicated by {dxa} on hospital day {n}.",
+	"{He} was seen in consultation by {dr}, who recommended {proc}.",
+	"{proc} on {date} showed {img}.",
+	"{He} improved and was weaned to room air by {date}.",
+	"Discussed with {his} {rel}, who agrees with the plan.",
+	"Pt was transferred to the ICU on {date} for {sym} and returned to the floor on {date}.",
+	"{He} remained hemodynamically stable; {vit}.",
+	"Length of stay {los} days. {trap}.",
+	"{He} was discharged on {disch} to {fac2} in stable condition.",
+	"Case management arranged home services with {fac2} ({ophone}).",
+	"Will follow up with {dr} on {fdate}.",
+)
+
+func styleDischarge(n *noteGen) {
+	n.word("DISCHARGE SUMMARY", "Discharge Summary", "D/C SUMMARY", "Hospital Discharge Summary")
+	n.b.lit("\n")
+	n.idBlock(3, 6)
+	if n.chance(60) {
+		n.b.lit("Admission Date: ")
+		n.slot("admit")
+		n.b.lit("   Discharge Date: ")
+		n.slot("disch")
+		n.b.lit("\n")
+	}
+	n.heading("Admitting diagnosis", "Principal diagnosis", "Dx")
+	n.expand(parse1dx)
+	n.para()
+	n.heading("Hospital Course", "HOSPITAL COURSE", "Brief hospital course")
+	n.some(hospCoursePool, 3, 6, " ")
+	n.para()
+	n.heading("Discharge Medications", "D/C meds", "Medications on discharge")
+	n.slot("meds")
+	n.para()
+	n.heading("Follow-up", "Follow up", "Instructions", "Disposition")
+	n.some(followPool, 1, 3, " ")
+	n.para()
+	n.pick(signPool)
+}
+
+var nursingPool = parseAll(
+	"{time} Pt resting in bed, {exam}. {vit}.",
+	"{time} Pt's {rel} called at {relphone}, updated on plan of care.",
+	"{time} Pt c/o {sym}; {med} given per order. Reassessed at {time}: {trap}.",
+	"Turned q2h. Skin intact. Fall precautions in place.",
+	"{rel} at bedside, asked about discharge to {fac2}.",
+	"{time} Paged {dr} re: {lab}. New order for {med}.",
+	"Pt ambulated in hall with walker x{n} laps, tolerated well.",
+	"Pt states \"{sym}\". {exam}.",
+	"{time} Pt found attempting to get OOB without assistance; bed alarm on.",
+	"Will continue to monitor. Report given to {nurse}, RN at {time}.",
+	"IV site L forearm c/d/i. I&O: {n}00/{n}00.",
+	"Pt's {rel2} ({relphone}) is HCP; will visit {date}.",
+	"Hope to wean O2 tonight. Pt will try IS x10 q1h.",
+)
+
+func styleNursing(n *noteGen) {
+	n.word("Nursing Note", "NURSING PROGRESS NOTE", "RN Shift Note", "Nursing Assessment", "Nsg note")
+	if n.chance(50) {
+		n.b.lit(" ")
+		n.slot("date")
+	}
+	n.b.lit("\n")
+	if n.chance(50) {
+		n.idBlock(1, 3)
+	}
+	n.some(nursingPool, 3, 6, "\n")
+	n.b.lit("\n")
+	n.slot("nurse")
+	n.b.lit(", RN")
+}
+
+var subjPool = parseAll("Pt c/o {sym}. Slept poorly.", "{He} feels better today, {sym} improved.",
+	"No acute events overnight.", "Reports {sym} x{dur}.", "{rel} at bedside reports {he} is eating better.",
+	"Pt denies {sym}. Tolerating diet.", "\"I want to go home.\" Wants to see {his} {rel}.")
+
+func styleProgress(n *noteGen) {
+	n.word("Progress Note", "PROGRESS NOTE", "Daily Progress Note", "Hospitalist Progress Note", "SOAP note")
+	n.b.lit(" ")
+	n.slot("date")
+	n.b.lit("\n")
+	if n.chance(60) {
+		n.idBlock(1, 3)
+	}
+	n.heading("S", "Subjective", "SUBJECTIVE", "Interval history")
+	n.some(subjPool, 1, 3, " ")
+	n.para()
+	n.heading("O", "Objective", "OBJECTIVE")
+	n.pick(examPool)
+	if n.chance(60) {
+		n.b.lit(" ")
+		n.pick(labsPool)
+	}
+	n.para()
+	n.plan()
+	n.pick(signPool)
+}
+
+var radHistPool = parseAll("{sym}, r/o {dxa}", "{dxa}", "{age} {sex} with {sym}", "f/u nodule, prior study {pdate}",
+	"s/p fall, eval for fracture", "{sym} x{dur}")
+
+func styleRadiology(n *noteGen) {
+	n.word("RADIOLOGY REPORT", "Radiology Report", "IMAGING REPORT", "Diagnostic Imaging")
+	n.b.lit("\n")
+	n.slot("oid")
+	n.b.lit("\n")
+	n.idBlock(1, 4)
+	n.heading("Exam", "EXAM", "Study", "Procedure")
+	n.slot("proc")
+	n.b.lit(" on ")
+	n.slot("date")
+	n.para()
+	n.heading("Clinical history", "Indication", "HISTORY")
+	n.pick(radHistPool)
+	n.para()
+	n.heading("Comparison", "COMPARISON")
+	if n.chance(50) {
+		n.b.lit("None.")
+	} else {
+		n.b.lit("Prior exam from ")
+		n.slot("pdate")
+		n.b.lit(" at ")
+		n.slot("fac2")
+		n.b.lit(".")
+	}
+	n.para()
+	n.heading("Findings", "FINDINGS")
+	n.slot("img")
+	n.b.lit(". ")
+	n.slot("img")
+	n.b.lit(".")
+	n.para()
+	n.heading("Impression", "IMPRESSION")
+	n.slot("img")
+	n.b.lit(". Results communicated to ")
+	n.slot("dr")
+	n.b.lit(" by phone at ")
+	n.slot("time")
+	n.b.lit(" on ")
+	n.slot("date")
+	n.b.lit(".\n")
+	n.b.lit("Read by ")
+	n.slot("clin")
+	n.b.lit(", MD")
+	if n.chance(30) {
+		n.b.lit(". Images viewed at workstation ")
+		n.slot("ip")
+	}
+}
+
+var phonePool = parseAll(
+	"Spoke with pt's {rel} at {relphone}. Reports pt {sym} since {date}.",
+	"Pt called c/o {sym} x{dur}. Advised ED eval at {fac}.",
+	"Returned call to {pt} at {phone}; left VM.",
+	"Pharmacy called re: {med}; clarified dose.",
+	"Fax records to {fax} per {dr}.",
+	"Pt requests refill of {med}. Last seen {pdate}.",
+	"Pt's {rel2} asks that results be sent to {email}.",
+	"Pt verified identity with DOB {dob} and address {street}.",
+	"Will route to {dr} for review. Pt aware.",
+	"Triage RN {nurse} advised {him} to call 911 for {sym}.",
+	"{He} will call back after {his} appointment on {fdate}.",
+)
+
+func styleTelephone(n *noteGen) {
+	n.word("Telephone encounter", "TELEPHONE ENCOUNTER", "Phone note", "Telephone Call", "Tel enc")
+	if n.chance(60) {
+		n.b.lit(" ")
+		n.slot("date")
+		n.b.lit(" ")
+		n.slot("time")
+	}
+	n.b.lit("\n")
+	if n.chance(50) {
+		n.idBlock(1, 3)
+	}
+	n.some(phonePool, 2, 5, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var pharmacyNames = []string{"CVS Pharmacy", "Walgreens", "Rite Aid", "Walmart Pharmacy", "Costco Pharmacy",
+	"Kroger Pharmacy", "Publix Pharmacy", "Express Scripts mail order"}
+
+var medRecPool = parseAll(
+	"Source: pt and {rel}; pill bottles reviewed.", "Preferred pharmacy: {pharmacy} in {ocity}, ph {ophone}, fax {fax}.",
+	"Prescriber: {dr}, DEA {dea}.", "Pt reports nonadherence to {med} since {date}.",
+	"Discontinued {med} on {date} 2/2 {sym}.", "Allergies: {allergy}.", "Insurance: {ins}, ID {hp}.",
+	"{med} - taking as prescribed.", "{med} - not taking.", "Prior auth submitted {date}, ref {oid}.",
+)
+
+func styleMedRec(n *noteGen) {
+	n.word("Medication Reconciliation", "MEDICATION RECONCILIATION", "Med Rec", "Pharmacy Medication History")
+	n.b.lit("\n")
+	n.idBlock(1, 4)
+	n.heading("Home medications", "Current meds", "Medication list")
+	n.slot("meds")
+	n.para()
+	n.some(medRecPool, 2, 5, "\n")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var referralBody = parseAll(
+	"Thank you for seeing {name}, a {age} {sexw} with {dx}, whom I follow at {fac}.",
+	"{He} was admitted to {fac2} from {admit} to {disch} for {dxa}.",
+	"{His} current medications include {med} and {med}.",
+	"I would appreciate your evaluation of {his} {sym}.",
+	"{He} lives at {addr}; best contact {phone} or {email}.",
+	"DOB {dob}; MRN {mrn}; insurance {ins} {hp}.",
+	"Recent labs: {labs}.",
+	"Please send your recommendations to my office fax {fax}.",
+	"{His} {rel} will accompany {him} to the visit.",
+)
+
+func styleReferral(n *noteGen) {
+	if n.chance(60) {
+		n.slot("fac")
+		n.b.lit("\n")
+	}
+	n.slot("date")
+	n.b.lit("\n\n")
+	n.word("Dear ", "Dear Dr. ", "To: Dr. ")
+	c := n.clinicians[1]
+	n.b.phi(c.last, tName)
+	n.b.lit(",\n\n")
+	if n.chance(50) {
+		n.b.lit("Re: ")
+		n.slot("name")
+		n.b.lit(", DOB ")
+		n.slot("dob")
+		n.b.lit("\n\n")
+	}
+	n.some(referralBody, 3, 6, " ")
+	n.b.lit("\n\n")
+	n.word("Sincerely,\n", "Best regards,\n", "Thank you,\n")
+	n.slot("attending")
+	n.b.lit(", MD\n")
+	if n.chance(50) {
+		n.b.lit("NPI ")
+		n.slot("npi")
+		n.b.lit("  Tel ")
+		n.slot("ophone")
+	}
+}
+
+var edPool = parseAll(
+	"{age} {sex} s/p MVC, restrained driver, airbag deployed.",
+	"Vehicle VIN {vin}, plate {plate}, towed to {ocity}.",
+	"Pt arrived by EMS from {street} at {time}.",
+	"Police officer requested pt's driver license {dl}.",
+	"GCS 15. {vit}. FAST negative.",
+	"{proc}: {img}.",
+	"Seen by {dr} and {dr}. Trauma activation at {time}.",
+	"Pt's {rel} notified at {relphone}.",
+	"Pt c/o {sym}; {trap}.",
+	"Disposition: admit to {fac} for observation.",
+	"Tdap given. Laceration repaired with {n} sutures.",
+	"{He} reports {he} was wearing a seatbelt; {his} {rel2} was the passenger.",
+)
+
+func styleED(n *noteGen) {
+	n.word("ED Note", "EMERGENCY DEPARTMENT NOTE", "ED Provider Note", "Triage note")
+	n.b.lit(" ")
+	n.slot("admit")
+	n.b.lit("\n")
+	if n.chance(60) {
+		n.idBlock(1, 3)
+	}
+	n.some(edPool, 3, 7, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var procPool = parseAll(
+	"Date of surgery: {date}.", "Surgeon: {clin}, MD. Assistant: {clin}, MD.",
+	"Procedure: {proc}. EBL {n}0 mL.", "Pacemaker serial {serial} implanted.", "Implant UDI {serial}.",
+	"Anesthesia: general, ASA class 3.", "Findings: {img}.", "Specimens sent to pathology, {oid}.",
+	"Pt tolerated procedure well and was taken to PACU in stable condition.",
+	"Device interrogation: {serial}, battery OK, paced 12%.", "Consent signed by pt and {rel}.",
+	"Insulin pump SN {serial} removed prior to MRI.",
+)
+
+func styleProcedure(n *noteGen) {
+	n.word("OPERATIVE NOTE", "Operative Note", "Procedure Note", "Brief Op Note")
+	n.b.lit("\n")
+	n.idBlock(1, 3)
+	n.some(procPool, 3, 6, "\n")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var cmPool = parseAll(
+	"Met with pt and {rel} to discuss discharge plan.", "Pt lives at {addr}.", "Insurance {ins}, member ID {hp}.",
+	"Medicaid ID {hp} verified.", "Referral faxed to {fac2} at {fax}.", "Pt's {rel2} can be reached at {relphone} or {email}.",
+	"Bank acct for copay assistance on file, {acct}.", "Pt's {rel} will drive; vehicle plate {plate}.",
+	"Home health agency {fac2} accepted; start of care {fdate}.", "SSN {ssn} confirmed for benefits application.",
+	"Pt enrolled in portal {url}.", "Driver license {dl} copied to chart.", "Anticipated d/c {disch}.",
+	"Biometric enrollment for pharmacy kiosk: {bio}.", "{He} has a POA, {rel}.",
+)
+
+func styleCaseMgmt(n *noteGen) {
+	n.word("Case Management Note", "SOCIAL WORK NOTE", "CM/SW Note", "Discharge Planning")
+	n.b.lit(" ")
+	n.slot("date")
+	n.b.lit("\n")
+	n.some(cmPool, 3, 7, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var portalPool = parseAll(
+	"Message received via patient portal from {email} (IP {ip}) at {time}.",
+	"Pt writes: \"{sym} since {date}, should I come in?\"",
+	"Login from {ip} flagged; account locked and reset link sent to {email}.",
+	"Replied with instructions; link {url}.",
+	"Pt asks to update address to {addr} and phone to {phone}.",
+	"Pt uploaded photo of rash; {exam}.",
+	"Forwarded to {dr}. Will f/u {fdate}.",
+	"Audit: record accessed by {clin} from {ip}.",
+)
+
+func stylePortal(n *noteGen) {
+	n.word("Patient Portal Message", "MyChart message", "E-visit", "Secure message")
+	n.b.lit("\n")
+	if n.chance(50) {
+		n.idBlock(1, 2)
+	}
+	n.some(portalPool, 2, 5, "\n")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var consultPool = parseAll(
+	"Asked by {dr} to evaluate {pt} for {sym}.", "{pt} is a {age} {sexw} with {pmh}.",
+	"Hx obtained from pt and {his} {rel}.", "{He} was seen at {fac2} on {pdate} for similar sx.",
+	"ECG: NSR, no acute ST changes. {trap}.", "Recommendations: {med}; {proc}; f/u with {dr} in clinic {fdate}.",
+	"Thank you for this consult. Will follow.", "{vit}. {exam}.", "Labs: {labs}.",
+)
+
+func styleConsult(n *noteGen) {
+	n.word("CONSULT NOTE", "Consultation", "Cardiology Consult", "Nephrology consult note", "GI Consult")
+	n.b.lit(" ")
+	n.slot("date")
+	n.b.lit("\n")
+	if n.chance(60) {
+		n.idBlock(1, 3)
+	}
+	n.some(consultPool, 3, 6, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
