@@ -16,7 +16,7 @@ import (
 // not safe for concurrent use.
 type recordState struct {
 	patient string
-	shift   int
+	shift   int // the patient's date offset; 0 until first needed
 	numbers map[string]int // type + "\x00" + normalized value -> placeholder number
 	next    map[detectors.Type]int
 	counts  map[detectors.Type]int
@@ -24,7 +24,16 @@ type recordState struct {
 }
 
 func (p *Processor) newState(patient string) *recordState {
-	return &recordState{patient: patient, shift: p.sur.shiftDays(patient)}
+	return &recordState{patient: patient}
+}
+
+// shiftDays computes the patient's offset once per record, and only when a
+// surrogate or a shifted field needs it.
+func (st *recordState) shiftDays(g *surrogator) int {
+	if st.shift == 0 {
+		st.shift = g.shiftDays(st.patient)
+	}
+	return st.shift
 }
 
 // placeholder returns "[TYPE_n]", n counting distinct values of the type in the record.
@@ -155,7 +164,7 @@ func (p *Processor) transform(st *recordState, text string, spans []detectors.Sp
 		case ModeDetect:
 			rep = value
 		case ModeSurrogate:
-			rep = p.sur.surrogate(st.patient, s.Type, value, st.shift)
+			rep = p.sur.surrogate(st.patient, s.Type, value, st.shiftDays(p.sur))
 		case ModeHash:
 			rep = p.hashToken(s.Type, value)
 		case ModeReject:

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/deidstream/deidstream/detectors"
+	"github.com/deidstream/deidstream/redact"
+)
+
+func init() {
+	register(command{name: "redact", summary: "redact, surrogate or hash PHI in JSONL {id,text} records on stdin", run: runRedact})
+}
+
+// secretEnv is read when the config has no secret (or there is no config).
+const secretEnv = "DEID_SECRET"
+
+func runRedact(ctx context.Context, s stdio, args []string) int {
+	fs := flag.NewFlagSet("redact", flag.ContinueOnError)
+	fs.SetOutput(s.Stderr)
+	mode := fs.String("mode", "", "redact, surrogate, hash or detect for every PHI type")
+	cfgPath := fs.String("c", "", "YAML config file with detection: and redaction: sections")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Stderr, "usage: worker redact [--mode redact|surrogate|hash|detect] [-c config.yaml] < in.jsonl > out.jsonl")
+		fmt.Fprintln(s.Stderr, "reads {\"id\",\"text\"} lines; prints {\"id\",\"text\"} per line with PHI transformed, in order")
+		fmt.Fprintln(s.Stderr, "flags:")
+		fmt.Fprintln(s.Stderr, "  --mode string   mode for every PHI type (default \"\" = the config's per-type modes; default_mode is redact)")
+		fmt.Fprintln(s.Stderr, "  -c string       config file (default \"\" = built-in defaults)")
+		fmt.Fprintln(s.Stderr, "the secret is redaction.secret, else $"+secretEnv+", else a random per-run secret (surrogates and")
+		fmt.Fprintln(s.Stderr, "hashes then differ from run to run); a patient key is read from redaction.patient_field when present")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.Stderr, "worker redact: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	switch redact.Mode(*mode) {
+	case "", redact.ModeRedact, redact.ModeSurrogate, redact.ModeHash, redact.ModeDetect:
+	default:
+		fmt.Fprintf(s.Stderr, "worker redact: --mode %q: want redact, surrogate, hash or detect\n", *mode)
+		return 2
+	}
+	dcfg, rcfg := detectors.DefaultConfig(), redact.DefaultConfig()
+	if *cfgPath != "" {
+		var err error
+		if dcfg, err = loadDetectionConfig(*cfgPath); err == nil {
+			rcfg, err = loadRedactionConfig(*cfgPath)
+		}
+		if err != nil {
+			fmt.Fprintf(s.Stderr, "worker redact: %v\n", err)
+			return 2
+		}
+	}
+	if rcfg.Secret == "" {
+		rcfg.Secret = os.Getenv(secretEnv)
+	}
+	if rcfg.Secret == "" {
+		var b [32]byte
+		rand.Read(b[:])
+		rcfg.Secret = hex.EncodeToString(b[:])
+		fmt.Fprintf(s.Stderr, "worker redact: warning: no secret in config or $%s; using a random per-run secret\n", secretEnv)
+	}
+	eng, err := detectors.New(dcfg)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "worker redact: %v\n", err)
+		return 2
+	}
+	proc, err := redact.NewProcessor(rcfg, eng)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "worker redact: %v\n", err)
+		return 2
+	}
+	failed, err := redactStream(ctx, proc, rcfg.PatientField, redact.Mode(*mode), s.Stdin, s.Stdout)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "worker redact: %v\n", err)
+		return 1
+	}
+	if failed > 0 {
+		fmt.Fprintf(s.Stderr, "worker redact: %d unreadable line(s)\n", failed)
+		return 1
+	}
+	return 0
+}
+
+// loadRedactionConfig reads the `redaction:` section of a worker config file,
+// rejecting unknown keys in it, and expands a "${NAME}" secret.
+func loadRedactionConfig(path string) (redact.Config, error) {
+	cfg := redact.DefaultConfig()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("reading config: %w", err)
+	}
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return cfg, fmt.Errorf("parsing config %s: %w", path, err)
+	}
+	node, ok := doc["redaction"]
+	if !ok {
+		return cfg, nil
+	}
+	out, err := yaml.Marshal(&node)
+	if err != nil {
+		return cfg, fmt.Errorf("parsing config %s: redaction section: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(out))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("parsing config %s: redaction section: %w", path, err)
+	}
+	if err := redact.ExpandSecret(&cfg, nil); err != nil {
+		return cfg, fmt.Errorf("loading config %s: redaction: %w", path, err)
+	}
+	if cfg.Secret == "" {
+		return cfg, nil // filled from the environment or at random by the caller, then validated
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("validating config %s: redaction: %w", path, err)
+	}
+	return cfg, nil
+}
+
+type redactOut struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// redactStream transforms JSONL records in order and returns the number of
+// unreadable lines; the error is for failures of the streams themselves.
+// Messages never quote record content.
+func redactStream(ctx context.Context, p *redact.Processor, patientField string, mode redact.Mode,
+	in io.Reader, out io.Writer) (int, error) {
+	br := bufio.NewReaderSize(in, 1<<20)
+	bw := bufio.NewWriterSize(out, 1<<16)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	failed, lineNo := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			bw.Flush()
+			return failed, fmt.Errorf("reading input: %w", err)
+		}
+		line, tooLong, err := readLine(br, maxDetectLine)
+		if err != nil && !errors.Is(err, io.EOF) {
+			bw.Flush()
+			return failed, fmt.Errorf("reading input line %d: %w", lineNo+1, err)
+		}
+		if len(line) == 0 && !tooLong && errors.Is(err, io.EOF) {
+			break
+		}
+		lineNo++
+		var rec any
+		switch {
+		case tooLong:
+			rec = lineError{Line: lineNo, Error: fmt.Sprintf("line longer than %d bytes", maxDetectLine)}
+		case len(bytes.TrimSpace(line)) == 0:
+			lineNo-- // blank lines carry no record
+		default:
+			id, text, patient, msg := decodeRedactLine(line, patientField)
+			if msg != "" {
+				rec = lineError{Line: lineNo, Error: msg}
+			} else {
+				t, _ := p.RedactText(patient, text, mode)
+				rec = redactOut{ID: id, Text: t}
+			}
+		}
+		if _, bad := rec.(lineError); bad {
+			failed++
+		}
+		if rec != nil {
+			if werr := enc.Encode(rec); werr != nil {
+				return failed, fmt.Errorf("writing output: %w", werr)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return failed, fmt.Errorf("writing output: %w", err)
+	}
+	return failed, nil
+}
+
+// decodeRedactLine reads "id" and "text" (strings, required) and the patient
+// key (a string or number under patientField, optional). msg says why a line
+// is unreadable, without quoting it.
+func decodeRedactLine(line []byte, patientField string) (id, text, patient, msg string) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(line, &fields); err != nil {
+		return "", "", "", "decoding JSON: " + jsonErrorKind(err)
+	}
+	if !jsonString(fields["id"], &id) || !jsonString(fields["text"], &text) {
+		return "", "", "", "missing \"id\" or \"text\" string field"
+	}
+	if raw, ok := fields[patientField]; ok {
+		var n json.Number
+		if json.Unmarshal(raw, &patient) != nil && json.Unmarshal(raw, &n) == nil {
+			patient = n.String()
+		}
+	}
+	return id, text, patient, ""
+}
+
+// jsonString decodes a JSON string; absent, null or any other type is false.
+func jsonString(raw json.RawMessage, dst *string) bool {
+	return len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, dst) == nil
+}
