@@ -103,6 +103,12 @@ func writeCanonical(w *bytes.Buffer, v any) error {
 }
 
 func writeString(w *bytes.Buffer, s string) {
+	if plainASCII(s) { // the common case: codes and names need no escaping
+		w.WriteByte('"')
+		w.WriteString(s)
+		w.WriteByte('"')
+		return
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -130,4 +136,15 @@ func canonicalNumber(lit string) (string, error) {
 		return "", fmt.Errorf("formatting number: %w", ErrNotCanonical)
 	}
 	return string(b), nil
+}
+
+// plainASCII reports whether s is printable ASCII without '"' or '\\',
+// which encoding/json writes unchanged.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

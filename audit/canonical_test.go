@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"testing"
@@ -88,4 +89,68 @@ func FuzzCanonical(f *testing.F) {
 			t.Fatalf("canonical form does not parse: %q", c)
 		}
 	})
+}
+
+// TestEntryEncoding checks the hand-written entry encoding of Append is the
+// canonical form.
+func TestEntryEncoding(t *testing.T) {
+	l := NewLog(testSigner(t, "audit.test", 1), "w1", WithClock(fakeClock()))
+	for i := range 3 {
+		m, err := l.Append(&WindowEvent{Window: uint64(i), PHICounts: map[string]int64{"SSN": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !IsCanonical(m.Value) {
+			t.Errorf("entry %d is not canonical: %s", i, m.Value)
+		}
+		if i == 1 {
+			if _, err := l.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestWriteStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "abc", "a\"b", "a\\b", "tab\t", "\u2028", "é", "\x7f", "<&>", "\xff"} {
+		var fast bytes.Buffer
+		writeString(&fast, s)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		want := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+		if !bytes.Equal(fast.Bytes(), want) {
+			t.Errorf("writeString(%q) = %s, want %s", s, fast.Bytes(), want)
+		}
+	}
+}
+
+// TestEventStructsCanonical holds the fast path of Append true: a fully
+// populated event encodes canonically, including awkward floats.
+func TestEventStructsCanonical(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	l := NewLog(testSigner(t, "audit.test", 1), "w1", WithClock(fakeClock()))
+	ev := benchEvent()
+	ev.Outputs = []OutputRange{{Topic: "deid.research", Partition: 2, First: 7, Last: 9}}
+	ev.Privacy.AchievedT, ev.Privacy.T, ev.Privacy.NCP = negZero, 1e-9, 1e21
+	ev.DP.Spent, ev.DP.Refused = negZero, true
+	events := []any{ev, &LifecycleEvent{Type: TypeKeyRotation, ConfigHash: "h", KeyIDs: []string{"a", "b"}, Detail: map[string]string{"z": "1", "a": "2"}}}
+	for _, e := range events {
+		m, err := l.Append(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entry Entry
+		if err := json.Unmarshal(m.Value, &entry); err != nil {
+			t.Fatal(err)
+		}
+		if !IsCanonical(entry.Event) {
+			c, _ := canonicalize(entry.Event)
+			t.Errorf("%T does not encode canonically:\n got %s\nwant %s", e, entry.Event, c)
+		}
+	}
+	if ev.DP.Spent != 0 || !math.Signbit(ev.DP.Spent) {
+		t.Error("Append changed the caller's DP struct")
+	}
 }

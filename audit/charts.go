@@ -27,7 +27,7 @@ type series struct {
 
 const (
 	chartW, chartH               = 1120, 250
-	padL, padR, padT, padB       = 64, 180, 16, 36
+	padL, padR, padT, padB       = 64, 180, 28, 36
 	plotW, plotH                 = chartW - padL - padR, chartH - padT - padB
 	barRowH, barLabelW, barValsW = 26, 220, 90
 )
@@ -38,7 +38,7 @@ func niceMax(v float64) float64 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range []float64{1, 1.2, 1.5, 2, 2.5, 5, 10} {
 		if m*p >= v {
 			return m * p
 		}
@@ -78,7 +78,7 @@ func lineChart(ss []series, from, to time.Time, ymax float64, unit string) strin
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" class="ylab">%s</text>`, padL-6, y(v)+4, html.EscapeString(fmtNum(v)))
 	}
 	if unit != "" {
-		fmt.Fprintf(&b, `<text x="4" y="%d" class="unit">%s</text>`, padT+4, html.EscapeString(unit))
+		fmt.Fprintf(&b, `<text x="%d" y="12" class="unit">%s</text>`, padL-40, html.EscapeString(unit))
 	}
 	// Time labels.
 	layout := "01-02 15:04"

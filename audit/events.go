@@ -18,42 +18,49 @@ const (
 	TypeBudgetRefused = "budget_refused"
 )
 
+// The event structs declare their fields in the byte order of their JSON
+// names, so encoding/json (which sorts map keys and formats numbers the
+// canonical way) writes their canonical form directly; Append still checks
+// it, and TestEventStructsCanonical fails if a field is added out of order.
+
 // WindowEvent records one committed window of one worker. It holds counts,
 // codes, topic names, key ids and hashes, never a record's content.
 type WindowEvent struct {
-	Type     string    `json:"type"` // always "window"; Append fills it
-	WorkerID string    `json:"worker_id"`
-	Window   uint64    `json:"window"` // the worker's window sequence number
-	Time     time.Time `json:"time"`   // encoded RFC 3339 with nanoseconds, UTC
+	// BatchIDs identify the research batches the window published (each
+	// carries its id in a header and in its sealed provenance).
+	BatchIDs []string `json:"batch_ids"`
+	DP       *DP      `json:"dp"` // nil without DP statistics
 
-	Inputs      []InputRange `json:"inputs"`
-	RecordsIn   int64        `json:"records_in"`
-	Published   int64        `json:"published"`
-	Suppressed  int64        `json:"suppressed"`
-	Quarantined int64        `json:"quarantined"`
-
-	QuarantineReasons map[string]int64 `json:"quarantine_reasons"` // reason code -> records
-	PHICounts         map[string]int64 `json:"phi_counts"`         // PHI type -> findings
-	PolicyHash        string           `json:"policy_hash"`
-	Privacy           *Privacy         `json:"privacy"` // nil without privacy models
-	DP                *DP              `json:"dp"`      // nil without DP statistics
-	KeyIDs            []string         `json:"key_ids"`
+	Inputs []InputRange `json:"inputs"`
+	KeyIDs []string     `json:"key_ids"` // recipient key ids used
 
 	// Outputs are the research output offsets when known. They are usually
-	// not: offsets exist only after the transaction commits, and the event is
-	// part of that transaction. BatchIDs then identify the outputs instead
-	// (each research batch carries its id in a header and in its sealed
-	// provenance).
-	Outputs  []OutputRange `json:"outputs"`
-	BatchIDs []string      `json:"batch_ids"`
+	// not: offsets exist only after the transaction commits, and the event
+	// is part of that transaction; BatchIDs then identify the outputs.
+	Outputs []OutputRange `json:"outputs"`
+
+	PHICounts  map[string]int64 `json:"phi_counts"` // PHI type -> findings
+	PolicyHash string           `json:"policy_hash"`
+	Privacy    *Privacy         `json:"privacy"` // nil without privacy models
+	Published  int64            `json:"published"`
+
+	QuarantineReasons map[string]int64 `json:"quarantine_reasons"` // reason code -> records
+	Quarantined       int64            `json:"quarantined"`
+	RecordsIn         int64            `json:"records_in"`
+	Suppressed        int64            `json:"suppressed"`
+
+	Time     time.Time `json:"time"`   // encoded RFC 3339 with nanoseconds, UTC
+	Type     string    `json:"type"`   // always "window"; Append fills it
+	Window   uint64    `json:"window"` // the worker's window sequence number
+	WorkerID string    `json:"worker_id"`
 }
 
 // InputRange is a contiguous run of input offsets, both ends inclusive.
 type InputRange struct {
-	Topic     string `json:"topic"`
-	Partition int32  `json:"partition"`
 	First     int64  `json:"first"`
 	Last      int64  `json:"last"`
+	Partition int32  `json:"partition"`
+	Topic     string `json:"topic"`
 }
 
 // OutputRange is a contiguous run of output offsets, both ends inclusive.
@@ -61,44 +68,60 @@ type OutputRange = InputRange
 
 // Privacy is the requested and achieved privacy of a window's release.
 type Privacy struct {
-	K         int     `json:"k"`
-	L         float64 `json:"l"`
-	LKind     string  `json:"l_kind"` // distinct, entropy or recursive
-	T         float64 `json:"t"`
 	AchievedK int     `json:"achieved_k"`
 	AchievedL float64 `json:"achieved_l"`
 	AchievedT float64 `json:"achieved_t"`
-	NCP       float64 `json:"ncp"`     // normalized certainty penalty, 0..1
 	Classes   int     `json:"classes"` // equivalence classes
+	K         int     `json:"k"`
+	L         float64 `json:"l"`
+	LKind     string  `json:"l_kind"` // distinct, entropy or recursive
+	NCP       float64 `json:"ncp"`    // normalized certainty penalty, 0..1
+	T         float64 `json:"t"`
 }
 
 // DP is a window's differential privacy accounting for one dataset.
 type DP struct {
-	Dataset    string  `json:"dataset"`
 	Accounting string  `json:"accounting"` // e.g. "pure-epsilon", "zcdp-rho"
-	Spent      float64 `json:"spent"`      // cumulative, in the accounting's unit
-	Remaining  float64 `json:"remaining"`
 	Budget     float64 `json:"budget"`
+	Dataset    string  `json:"dataset"`
 	Refused    bool    `json:"refused"`
+	Remaining  float64 `json:"remaining"`
+	Spent      float64 `json:"spent"` // cumulative, in the accounting's unit
 }
 
 // LifecycleEvent records a worker start, stop, configuration load, key
 // rotation or budget refusal.
 type LifecycleEvent struct {
+	ConfigHash string            `json:"config_hash"`
+	Detail     map[string]string `json:"detail"` // codes only, both keys and values
+	KeyIDs     []string          `json:"key_ids"`
+	Time       time.Time         `json:"time"`
 	Type       string            `json:"type"`
 	WorkerID   string            `json:"worker_id"`
-	Time       time.Time         `json:"time"`
-	ConfigHash string            `json:"config_hash"`
-	KeyIDs     []string          `json:"key_ids"`
-	Detail     map[string]string `json:"detail"` // codes only, both keys and values
 }
 
 // codeRE is what a string in a map, detail or list must look like: a code,
 // name, id or hash. It admits no spaces, so free text cannot slip in.
 var codeRE = regexp.MustCompile(`^[A-Za-z0-9_.:/=+-]{1,128}$`)
 
+// isCode is codeRE.MatchString without the regexp machinery (hot in Append).
+func isCode(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '_', c == '.', c == ':', c == '/', c == '=', c == '+', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func checkCode(field string, s string) error {
-	if !codeRE.MatchString(s) {
+	if !isCode(s) {
 		// Never echo s: it might be the very PHI value this guards against.
 		return fmt.Errorf("checking %s: %d-byte string is not a code: %w", field, len(s), ErrInvalidEvent)
 	}
@@ -179,6 +202,22 @@ func (e *WindowEvent) validate() error {
 		return err
 	}
 	return checkCodes("batch_ids", e.BatchIDs)
+}
+
+// normalizeFloats turns negative zeros into zeros (x+0 does), the one float
+// encoding/json writes differently from the canonical rule. It copies
+// Privacy and DP so the caller's structs stay untouched.
+func (e *WindowEvent) normalizeFloats() {
+	if p := e.Privacy; p != nil {
+		c := *p
+		c.AchievedL, c.AchievedT, c.L, c.NCP, c.T = c.AchievedL+0, c.AchievedT+0, c.L+0, c.NCP+0, c.T+0
+		e.Privacy = &c
+	}
+	if d := e.DP; d != nil {
+		c := *d
+		c.Budget, c.Remaining, c.Spent = c.Budget+0, c.Remaining+0, c.Spent+0
+		e.DP = &c
+	}
 }
 
 // validate checks a lifecycle event before it enters the log.
