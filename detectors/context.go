@@ -49,7 +49,6 @@ var ctxNearOnly = map[string]bool{"at": true, "home": true, "work": true, "call"
 // keyContext returns the label type found within the few words before token i,
 // and whether one was found. The nearest specific label wins.
 func (sc *scan) keyContext(i int) (Type, bool) {
-	var buf [24]byte
 	var fallback Type
 	words := 0
 	for j := i - 1; j >= 0 && words < 5; j-- {
@@ -64,7 +63,7 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 			continue
 		}
 		words++
-		w := lowerASCII(buf[:], sc.text[t.s:t.e])
+		w := sc.ltext[t.s:t.e]
 		if typ, ok := ctxWords[w]; ok {
 			switch {
 			case ctxWeak[w]:

@@ -21,7 +21,6 @@ var holidays = map[string]bool{"christmas": true, "thanksgiving": true, "easter"
 
 func detectDates(sc *scan) {
 	toks := sc.toks
-	var buf [24]byte
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.kind {
@@ -36,12 +35,12 @@ func detectDates(sc *scan) {
 		}
 		cls := sc.cls[i]
 		if cls&(wMonth|wWeekday) == 0 {
-			if holidays[lowerASCII(buf[:], sc.word(i))] && t.has(fCap) {
+			if cls&wHoliday != 0 && t.has(fCap) {
 				sc.add(t.s, t.e, Date, 0.6)
 			}
 			continue
 		}
-		w := lowerASCII(buf[:], sc.word(i))
+		w := sc.lw(i)
 		if cls&wWeekday != 0 && cls&wMonth == 0 {
 			// Full weekday names only, capitalized or in a capitals line; "sat", "sun", "wed" are words.
 			if len(w) >= 6 || (len(w) <= 4 && sc.isPunct(i+1, '.') && t.has(fCap) && w != "sun" && w != "sat" && w != "wed") {
@@ -181,7 +180,7 @@ func (sc *scan) age(i int) (int, bool) {
 	}
 	// Before: "age 92", "aged 95", "age: 90".
 	if p := sc.prevWordIdx(i, 1); p >= 0 {
-		switch strings.ToLower(sc.word(p)) {
+		switch sc.lw(p) {
 		case "age", "aged", "ages":
 			return t.e, true
 		}
@@ -194,7 +193,7 @@ func (sc *scan) age(i int) (int, bool) {
 	if k >= len(sc.toks) || sc.toks[k].has(fNewline) {
 		return 0, false
 	}
-	w := strings.ToLower(sc.word(k))
+	w := sc.lw(k)
 	switch w {
 	case "year", "years", "yr", "yrs", "yo", "y", "yoa", "yof", "yom", "yearold":
 		return t.e, true

@@ -30,8 +30,9 @@ type cand struct {
 // scan is the per-call working state of Detect. Pooled; never shared between goroutines.
 type scan struct {
 	text  string
+	ltext string // text with ASCII letters lower-cased (same byte offsets)
 	toks  []token
-	cls   []uint16 // dictionary classes per token (0 for non-words)
+	cls   []uint32 // dictionary classes per token (0 for non-words)
 	allow []bool   // token is a single-word allow term
 	cands []cand
 	e     *Engine
@@ -181,13 +182,14 @@ func (e *Engine) Detect(text string) []Span {
 		spans = append(spans, cand{s: len(scanText), e: len(text), t: ID, score: 1})
 	}
 	out := toSpans(text, spans)
-	sc.text = ""
+	sc.text, sc.ltext = "", ""
 	e.pool.Put(sc)
 	return out
 }
 
 func (sc *scan) reset(text string) {
 	sc.text = text
+	sc.ltext = lowerText(text)
 	sc.toks = tokenize(sc.toks[:0], text)
 	sc.cands = sc.cands[:0]
 	sc.cls = slices.Grow(sc.cls[:0], len(sc.toks))[:len(sc.toks)]
@@ -236,7 +238,7 @@ func (sc *scan) run() {
 
 func (sc *scan) runDeny() {
 	for i, t := range sc.toks {
-		entries := sc.e.denyFirst[strings.ToLower(sc.text[t.s:t.e])]
+		entries := sc.e.denyFirst[sc.ltext[t.s:t.e]]
 	next:
 		for _, de := range entries {
 			if i+len(de.words) > len(sc.toks) {
@@ -282,7 +284,7 @@ func (sc *scan) contextBefore(at, n int, words map[string]bool) bool {
 			continue
 		}
 		seen++
-		if words[strings.ToLower(sc.text[t.s:t.e])] {
+		if words[sc.ltext[t.s:t.e]] {
 			return true
 		}
 	}

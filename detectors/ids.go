@@ -74,7 +74,7 @@ func (sc *scan) idChunk(i, j int) {
 		if p := sc.prevWordIdx(i, 0); p >= 0 && sc.toks[p].kind == tWord && sc.toks[p].has(fUpper) && sc.toks[p].e-sc.toks[p].s <= 4 {
 			if c, ok := sc.keyContext(p); ok {
 				ctx, hasCtx, s = c, true, sc.toks[p].s
-			} else if c, ok := ctxWords[lowerASCII(make([]byte, 0, 8), sc.word(p))]; ok && c != ID {
+			} else if c, ok := ctxWords[sc.lw(p)]; ok && c != ID {
 				ctx, hasCtx = c, true
 			}
 		}

@@ -58,7 +58,6 @@ var placeCue = map[string]float64{"lives": 0.75, "living": 0.75, "resides": 0.8,
 
 func detectLocations(sc *scan) {
 	toks := sc.toks
-	var buf [24]byte
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.kind {
@@ -72,7 +71,7 @@ func detectLocations(sc *scan) {
 		default:
 			continue
 		}
-		w := lowerASCII(buf[:], sc.word(i))
+		w := sc.lw(i)
 		cls := sc.cls[i]
 		// Unit designator: "Apt. 117", "Suite 464", "Box 9168".
 		if cls&wUnit != 0 && (t.has(fCap) || t.has(fUpper)) && w != "fl" && w != "floor" && w != "rm" && w != "room" && w != "lot" && w != "unit" && w != "dept" {
@@ -88,12 +87,14 @@ func detectLocations(sc *scan) {
 		}
 		if t.has(fCap) || t.has(fUpper) {
 			// Street word then number: "Koskikatu 25", "Friedhofstrasse 33", "Piazza Rezzonico 35".
-			if e, ok := sc.streetFromWord(i, w); ok {
-				sc.add(t.s, sc.extendAddress(e), Location, 0.85)
-				continue
+			if nx := i + 1; cls&wLead != 0 || (nx < len(toks) && (toks[nx].kind == tNum || sc.cls[nx]&wStreet != 0)) {
+				if e, ok := sc.streetFromWord(i, w); ok {
+					sc.add(t.s, sc.extendAddress(e), Location, 0.85)
+					continue
+				}
 			}
 			// Facility or county ending a run of capitalized words.
-			if facilityWords[w] || w == "county" || w == "parish" || w == "township" || w == "borough" {
+			if cls&wFacility != 0 {
 				if s, ok := sc.capRunBefore(i); ok {
 					score := 0.8
 					if w == "home" && !sc.isWord(sc.prevWordIdx(i, 0), "nursing") {
@@ -112,8 +113,8 @@ func detectLocations(sc *scan) {
 			continue
 		}
 		// Cue words: "lives in X", "moved to X".
-		if cue, ok := placeCue[w]; ok {
-			sc.placeAfterCue(i, w, cue)
+		if cls&wPlaceCue != 0 {
+			sc.placeAfterCue(i, w, placeCue[w])
 		}
 	}
 }
@@ -129,7 +130,6 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 	if t.kind == tAlnum && !isDigit(sc.text[t.s]) {
 		return 0, false
 	}
-	var buf [24]byte
 	words := 0
 	for k := i + 1; k < len(toks) && words < 6; k++ {
 		u := toks[k]
@@ -165,7 +165,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			}
 			return 0, false
 		}
-		w := lowerASCII(buf[:], sc.word(k))
+		w := sc.lw(k)
 		cls := sc.cls[k]
 		capital := u.has(fCap) || u.has(fUpper)
 		if words > 0 && cls&wStreet != 0 && (capital || words >= 1) {
@@ -203,14 +203,14 @@ func (sc *scan) foreignStreet(k int) bool {
 	if k < 0 || sc.toks[k].kind != tWord || !(sc.toks[k].has(fCap) || sc.toks[k].has(fUpper)) {
 		return false
 	}
-	w := strings.ToLower(sc.word(k))
+	w := sc.lw(k)
 	for _, end := range streetEndings {
 		if len(w) > len(end)+2 && strings.HasSuffix(w, end) {
 			return true
 		}
 	}
 	// "Piazza Rezzonico 35": a lead word two tokens back.
-	if p := sc.prevWordIdx(k, 0); p >= 0 && streetLead[strings.ToLower(sc.word(p))] {
+	if p := sc.prevWordIdx(k, 0); p >= 0 && streetLead[sc.lw(p)] {
 		return true
 	}
 	return sc.cls[k]&wCommon == 0 && sc.cls[k]&(wFirst|wLast) == 0 && sc.cls[k]&wStreet == 0
@@ -224,7 +224,7 @@ func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 		e, k, words := toks[i].e, i+1, 0
 		for k < len(toks) && words < 5 && !toks[k].has(fNewline) {
 			u := toks[k]
-			lw := strings.ToLower(sc.word(k))
+			lw := sc.lw(k)
 			if u.kind == tWord && (u.has(fCap) || u.has(fUpper) || placeConnector[lw]) {
 				e = u.e
 				words++
@@ -251,7 +251,7 @@ func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 	}
 	// Named street without a number: "Washington St", "Elm Street" (capitalized suffix, no name after).
 	if k := i + 1; k < len(toks) && toks[k].kind == tWord && toks[k].has(fCap) && sc.cls[k]&wStreet != 0 && !toks[k].has(fNewline) {
-		sw := strings.ToLower(sc.word(k))
+		sw := sc.lw(k)
 		if sw == "dr" || sw == "st" || sw == "ct" || sw == "park" || sw == "center" || sw == "way" || sw == "square" {
 			// Ambiguous suffixes ("St. Anne", "Dr. Kim") need a full stop or line end after, not a name.
 			if n := sc.nextWordIdx(k, 1); n >= 0 && sc.toks[n].has(fCap) && !sc.toks[n].has(fNewline) {
@@ -294,7 +294,7 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 		if t.kind != tWord {
 			break
 		}
-		lw := strings.ToLower(sc.word(k))
+		lw := sc.lw(k)
 		if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
 			break
 		}
@@ -322,7 +322,7 @@ func (sc *scan) cityBefore(c int) (int, bool) {
 		if t.kind != tWord || !(t.has(fCap) || t.has(fUpper)) {
 			break
 		}
-		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday) != 0 && !placeConnector[strings.ToLower(sc.word(k))] {
+		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday) != 0 && !placeConnector[sc.lw(k)] {
 			break
 		}
 		start = t.s
@@ -340,7 +340,7 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 	k := i + 1
 	// "lives in", "moved to", "born and raised in": skip the preposition.
 	for n := 0; n < 3 && k < len(toks); n++ {
-		lw := strings.ToLower(sc.word(k))
+		lw := sc.lw(k)
 		if lw == "in" || lw == "to" || lw == "at" || lw == "from" || lw == "near" || lw == "of" || lw == "with" || lw == "and" || lw == "raised" || lw == "up" || lw == "back" || lw == "here" || lw == "there" || lw == "alone" {
 			if w != "in" && w != "to" && w != "at" && w != "from" && w != "near" {
 				k++
@@ -367,7 +367,7 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 			break
 		}
 		cls := sc.cls[k]
-		if cls&(wStop|wTitle|wMonth|wWeekday|wMedical) != 0 && !placeConnector[strings.ToLower(sc.word(k))] {
+		if cls&(wStop|wTitle|wMonth|wWeekday|wMedical) != 0 && !placeConnector[sc.lw(k)] {
 			break
 		}
 		if cls&wState != 0 && words > 0 {
@@ -436,7 +436,7 @@ func (sc *scan) extendAddress(e int) int {
 			}
 			e = t.e
 		case tWord:
-			lw := strings.ToLower(sc.word(k))
+			lw := sc.lw(k)
 			cls := sc.cls[k]
 			if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
 				return e

@@ -1,7 +1,5 @@
 package detectors
 
-import "strings"
-
 // Person names: patients, relatives, clinicians. Evidence is combined per word and
 // then per run of adjacent name-like words:
 //
@@ -69,12 +67,10 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	if cls&(wStop|wMonth|wWeekday|wTitle|wMedical) != 0 {
 		return -1
 	}
-	var buf [24]byte
-	lw := lowerASCII(buf[:], sc.text[t.s:t.e])
-	if nameCueBefore[lw] >= 0.3 {
+	if cls&wNameCue != 0 && nameCueBefore[sc.ltext[t.s:t.e]] >= 0.3 {
 		return -1 // relations and roles: "Daughter", "Attending"
 	}
-	if _, label := ctxWords[lw]; label {
+	if cls&wLabel != 0 {
 		if nx := sc.nextWordIdx(i, 2); nx >= 0 && sc.toks[nx].kind != tWord {
 			return -1 // a label before its value: "DEA AM1234563", "IBAN DE89..."
 		}
@@ -138,7 +134,6 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 
 func detectNames(sc *scan) {
 	toks := sc.toks
-	var buf [24]byte
 	for i := 0; i < len(toks); i++ {
 		if toks[i].kind != tWord {
 			continue
@@ -147,7 +142,7 @@ func detectNames(sc *scan) {
 		first := sc.nameWordScore(i, upperLine)
 		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&(wTitle|wMonth|wWeekday) == 0 {
 			// "son Will", "Dr. May": a name that is also a function word, after a strong cue.
-			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[strings.ToLower(sc.word(p))] >= 0.4 || sc.cls[p]&wTitle != 0) {
+			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[sc.lw(p)] >= 0.4 || sc.cls[p]&wTitle != 0) {
 				first = 0.3
 			}
 		}
@@ -190,7 +185,7 @@ func detectNames(sc *scan) {
 			if sc.isCredential(k) {
 				break
 			}
-			if nameSuffix[strings.ToLower(sc.word(k))] && toks[k].has(fCap) {
+			if nameSuffix[sc.lw(k)] && toks[k].has(fCap) {
 				s = 0.15
 			}
 			words = append(words, s)
@@ -242,18 +237,18 @@ func detectNames(sc *scan) {
 				score += 0.3
 			}
 		}
-		score += sc.nameContextBefore(start, &buf) + sc.nameContextAfter(j, &buf)
+		score += sc.nameContextBefore(start) + sc.nameContextAfter(j)
 		if sc.credentialAfter(j) {
 			score += 0.4
 		}
 		if nx := sc.nextWordIdx(j, 1); nx >= 0 {
-			w := lowerASCII(buf[:], sc.word(nx))
+			w := sc.lw(nx)
 			if nameNegAfter[w] && !(w == "s" && sc.isPunct(j+1, '\'')) {
 				score -= 0.5
 			}
 			if w == "s" && sc.isPunct(j+1, '\'') {
 				// "Parkinson's disease", "Hashimoto's".
-				if nn := sc.nextWordIdx(nx, 0); nn >= 0 && nameNegAfter[lowerASCII(buf[:], sc.word(nn))] {
+				if nn := sc.nextWordIdx(nx, 0); nn >= 0 && nameNegAfter[sc.lw(nn)] {
 					score -= 0.5
 				}
 			}
@@ -280,9 +275,8 @@ func (sc *scan) isCredential(k int) bool {
 	if k < 0 || k >= len(sc.toks) {
 		return false
 	}
-	var buf [16]byte
 	w := sc.word(k)
-	lw := lowerASCII(buf[:], w)
+	lw := sc.lw(k)
 	if lw == "m" || lw == "d" {
 		// "M.D." / "D.O." only when the letters follow with periods.
 		return sc.isPunct(k+1, '.') && (sc.isWord(k+2, "D") || sc.isWord(k+2, "O"))
@@ -309,7 +303,7 @@ var nameVerbAfter = map[string]bool{"is": true, "was": true, "has": true, "had":
 	"arrived": true, "began": true, "called": true, "died": true, "passed": true, "agreed": true, "declined": true}
 
 // nameContextAfter scores the word after a run ending at token j.
-func (sc *scan) nameContextAfter(j int, buf *[24]byte) float64 {
+func (sc *scan) nameContextAfter(j int) float64 {
 	n := j + 1
 	if n >= len(sc.toks) || sc.toks[n].has(fNewline) {
 		return 0
@@ -317,20 +311,20 @@ func (sc *scan) nameContextAfter(j int, buf *[24]byte) float64 {
 	if sc.isPunct(n, ':') && sc.toks[j-0].has(fCap) && (j == 0 || sc.toks[j].has(fNewline) || sc.sentenceStart(j)) {
 		return 0.15 // "Halldór: What a wife." (a speaker)
 	}
-	if sc.toks[n].kind == tWord && !sc.toks[n].has(fCap) && nameVerbAfter[lowerASCII(buf[:], sc.word(n))] && sc.sentenceStart(j) {
+	if sc.toks[n].kind == tWord && !sc.toks[n].has(fCap) && nameVerbAfter[sc.lw(n)] && sc.sentenceStart(j) {
 		return 0.2
 	}
 	return 0
 }
 
 // nameContextBefore sums cue words among the two words before token i.
-func (sc *scan) nameContextBefore(i int, buf *[24]byte) float64 {
+func (sc *scan) nameContextBefore(i int) float64 {
 	boost := 0.0
 	p := sc.prevWordIdx(i, 2)
 	if p < 0 {
 		return 0
 	}
-	w := lowerASCII(buf[:], sc.word(p))
+	w := sc.lw(p)
 	b := nameCueBefore[w]
 	if sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) {
 		b = max(b, 0.6)
@@ -342,7 +336,7 @@ func (sc *scan) nameContextBefore(i int, buf *[24]byte) float64 {
 	boost += b
 	if b < 0.3 {
 		if pp := sc.prevWordIdx(p, 1); pp >= 0 {
-			w2 := lowerASCII(buf[:], sc.word(pp))
+			w2 := sc.lw(pp)
 			if (w == "by" || w == "with" || w == "to") && (w2 == "seen" || w2 == "signed" || w2 == "spoke" ||
 				w2 == "dictated" || w2 == "evaluated" || w2 == "examined" || w2 == "referred" || w2 == "accompanied" ||
 				w2 == "discussed" || w2 == "talked" || w2 == "performed" || w2 == "read" || w2 == "written" ||

@@ -448,7 +448,7 @@ func (sc *scan) looksLikeRatio(j int) bool {
 	if n < 0 {
 		return false
 	}
-	switch strings.ToLower(sc.word(n)) {
+	switch sc.lw(n) {
 	case "tab", "tabs", "tablet", "tablets", "cup", "cups", "of", "strength", "ns", "mg", "ml", "inch",
 		"mile", "miles", "dose", "teaspoon", "tsp", "pack", "packs", "ppd", "times", "sets", "reps":
 		return true
@@ -462,7 +462,7 @@ func (sc *scan) dateContextBefore(i int) bool {
 	if p < 0 {
 		return false
 	}
-	switch strings.ToLower(sc.word(p)) {
+	switch sc.lw(p) {
 	case "on", "since", "dob", "date", "dated", "born", "seen", "visit", "admitted", "discharged", "until",
 		"from", "by", "before", "after", "of", "d", "dos", "doa", "dod", "appt", "appointment", "return",
 		"rtc", "due", "started", "stopped", "drawn", "collected", "died", "expired", "deceased", "surgery",

@@ -80,23 +80,22 @@ func (sc *scan) isTitleAbbrev(i int) bool {
 	return sc.isPunct(i, '.') && i > 0 && sc.toks[i-1].kind == tWord && sc.cls[i-1]&wTitle != 0
 }
 
-// lowerASCII lower-cases s into buf when s is short ASCII, else allocates.
-func lowerASCII(buf []byte, s string) string {
-	if len(s) > cap(buf) {
-		return strings.ToLower(s)
-	}
-	b := buf[:len(s)]
+// lw returns token i lower-cased (ASCII letters only; other runes unchanged),
+// without allocating: a slice of the per-call lower-case copy of the text.
+func (sc *scan) lw(i int) string { t := sc.toks[i]; return sc.ltext[t.s:t.e] }
+
+// lowerText lower-cases the ASCII letters of s in one allocation; byte offsets are kept.
+func lowerText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x80 {
-			return strings.ToLower(s)
-		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		b[i] = c
+		b.WriteByte(c)
 	}
-	return string(b)
+	return b.String()
 }
 
 // lineUpper reports whether the line holding token i is written in capitals
