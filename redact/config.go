@@ -82,7 +82,8 @@ const (
 	ActionHash Action = "hash"
 	// ActionScan treats the value as free text: detection, then the mode per type.
 	ActionScan Action = "scan"
-	// ActionDateYear releases only the year of a date ("2019").
+	// ActionDateYear releases only the year of a date ("2019"); years 90 or
+	// more years ago become one category, "<=1936" in 2026 (ages over 89).
 	ActionDateYear Action = "date_year"
 	// ActionDateShift shifts a date by the patient's offset, keeping its written format.
 	ActionDateShift Action = "date_shift"

@@ -127,3 +127,42 @@ func TestNewProcessorErrors(t *testing.T) {
 		t.Errorf("no secret: %v, want ErrWeakSecret", err)
 	}
 }
+
+func TestSpecsCoverConfig(t *testing.T) {
+	keys := map[string]bool{}
+	kinds := map[string]int{}
+	for _, s := range Specs() {
+		kinds[s.Kind]++
+		switch s.Kind {
+		case "key":
+			keys[s.Name] = true
+		case "mode":
+			if !Mode(s.Name).valid() {
+				t.Errorf("spec lists unknown mode %q", s.Name)
+			}
+		case "action":
+			if !Action(s.Name).valid() {
+				t.Errorf("spec lists unknown action %q", s.Name)
+			}
+		default:
+			t.Errorf("spec %q has kind %q", s.Name, s.Kind)
+		}
+	}
+	if kinds["mode"] != 5 || kinds["action"] != 9 {
+		t.Errorf("specs list %d modes and %d actions, want 5 and 9", kinds["mode"], kinds["action"])
+	}
+	// Every yaml key of Config has a spec.
+	out, err := yaml.Marshal(testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	for k := range m {
+		if !keys[k] {
+			t.Errorf("config key %q has no spec", k)
+		}
+	}
+}

@@ -55,6 +55,11 @@ func (p *Processor) applyField(a Action, patient, v string, numeric bool) (strin
 		if !ok || !f.hasYear {
 			return "", ReasonBadDate
 		}
+		// A year 90 or more years ago may reveal an age over 89, which Safe
+		// Harbor aggregates: all such years become one category.
+		if cutoff := p.now().Year() - 90; f.year <= cutoff {
+			return "<=" + pad(cutoff, 4), ""
+		}
 		return pad(f.year, 4), ""
 	case ActionDateShift:
 		f, ok := parseDate(strings.TrimSpace(v))

@@ -3,6 +3,7 @@ package redact
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/deidstream/deidstream/detectors"
 )
@@ -44,6 +45,17 @@ type Option func(*options)
 type options struct {
 	first, last     []string
 	streets, cities []string
+	now             func() time.Time
+}
+
+// WithClock sets the clock that date_year uses to tell which years reveal an
+// age over 89. Default time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	}
 }
 
 // WithSurrogateNames replaces the built-in given names and surnames that NAME
@@ -84,6 +96,7 @@ type Processor struct {
 	hashKey  *keyed
 	fieldKey *keyed
 	sur      *surrogator
+	now      func() time.Time
 }
 
 // NewProcessor validates cfg (zero values take their defaults) and builds a Processor.
@@ -95,7 +108,8 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 	if det == nil {
 		return nil, fmt.Errorf("creating redaction processor: %w", ErrNoDetector)
 	}
-	o := options{first: defaultFirstNames, last: defaultLastNames, streets: defaultStreets, cities: defaultCities}
+	o := options{first: defaultFirstNames, last: defaultLastNames, streets: defaultStreets, cities: defaultCities,
+		now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -107,6 +121,7 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 		named:    make(map[string]bool, len(cfg.Fields)),
 		hashKey:  newKeyed(secret, labelHash),
 		fieldKey: newKeyed(secret, labelField),
+		now:      o.now,
 		sur: &surrogator{
 			k: newKeyed(secret, labelSurrogate), shiftKey: newKeyed(secret, labelShift),
 			first: o.first, last: o.last, streets: o.streets, cities: o.cities, maxShift: cfg.MaxShiftDays,

@@ -493,3 +493,20 @@ func TestProcessConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+func TestDateYearAggregatesOldYears(t *testing.T) {
+	c := testConfig()
+	c.Fields = []FieldPolicy{{Name: "dob", Action: ActionDateYear}}
+	clock := func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+	p, err := NewProcessor(c, noteDetector, WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"1930-01-01": "<=1936", "1936-12-31": "<=1936",
+		"1937-01-01": "1937", "2001-05-05": "2001"} {
+		res, _ := p.Process(map[string]any{"dob": in})
+		if res.Reject != "" || res.Values[0] != want {
+			t.Errorf("dob %s -> %q (reject %q), want %q", in, res.Values, res.Reject, want)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package redact
+
+// Spec describes one configuration key, mode or field action of the
+// `redaction:` section, for `worker validate` and the generated config
+// reference (DESIGN convention 2).
+type Spec struct {
+	Kind        string // "key", "mode" or "action"
+	Name        string // YAML key, or the value written for a mode or action
+	Default     string // as written in YAML; "" for modes and actions
+	Description string
+}
+
+// Specs lists every key, mode and action, in reference order.
+func Specs() []Spec {
+	return []Spec{
+		{"key", "secret", "(required)", "HMAC key, 64+ hex digits or 32+ raw bytes; \"${NAME}\" reads the environment"},
+		{"key", "patient_field", DefaultPatientField, "record key naming the patient: surrogates and date offsets are per patient"},
+		{"key", "default_mode", string(ModeRedact), "mode for PHI types not listed in modes"},
+		{"key", "modes", "{}", "per-type mode, e.g. {SSN: reject, DATE: surrogate}"},
+		{"key", "default_action", string(ActionDrop), "fields not in fields: drop or reject"},
+		{"key", "fields", "[]", "ordered list of {name, action}; output columns follow it"},
+		{"key", "max_shift_days", "365", "date offsets are non-zero days within ±max_shift_days"},
+		{"mode", string(ModeDetect), "", "report the span, leave the text unchanged"},
+		{"mode", string(ModeRedact), "", "typed placeholder numbered per distinct value in the record: [NAME_1]"},
+		{"mode", string(ModeSurrogate), "", "realistic value of the same shape, stable per patient and value; dates shifted per patient"},
+		{"mode", string(ModeHash), "", "keyed HMAC-SHA256 token, stable across records: [NAME:3f2a9c1b0d4e5f60]"},
+		{"mode", string(ModeReject), "", "quarantine the record: reason phi_rejected_type:<TYPE>"},
+		{"action", string(ActionDrop), "", "no column"},
+		{"action", string(ActionKeep), "", "the scalar as written"},
+		{"action", string(ActionHash), "", "keyed HMAC-SHA256 of the value, 32 hex digits: a join key"},
+		{"action", string(ActionScan), "", "free text: detection, then the mode of each type; must be a string"},
+		{"action", string(ActionDateYear), "", "the year; years 90+ years ago become \"<=YYYY\""},
+		{"action", string(ActionDateShift), "", "the date moved by the patient's offset, in its written format"},
+		{"action", string(ActionZip3), "", "first 3 ZIP digits; 000 for the 17 restricted prefixes"},
+		{"action", string(ActionAge), "", "whole years; 90+ above 89"},
+		{"action", string(ActionReject), "", "quarantine the record when the field is present and not empty"},
+	}
+}
