@@ -16,7 +16,7 @@ import (
 // not safe for concurrent use.
 type recordState struct {
 	patient string
-	shift   int // the patient's date offset; 0 until first needed
+	shift   int            // the patient's date offset; 0 until first needed
 	numbers map[string]int // type + "\x00" + normalized value -> placeholder number
 	next    map[detectors.Type]int
 	counts  map[detectors.Type]int
