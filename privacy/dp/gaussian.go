@@ -47,7 +47,7 @@ func (g *DiscreteGaussian) Sigma2() *big.Rat { return new(big.Rat).SetFrac(g.a, 
 
 // Sample returns one draw; ErrOverflow if it does not fit in an int64.
 func (g *DiscreteGaussian) Sample(src Source) (int64, error) {
-	x, err := g.draw(src)
+	x, err := g.draw(&rng{src: src})
 	if err != nil {
 		return 0, err
 	}
@@ -56,25 +56,25 @@ func (g *DiscreteGaussian) Sample(src Source) (int64, error) {
 
 // SampleBig returns one draw of any size.
 func (g *DiscreteGaussian) SampleBig(src Source) (*big.Int, error) {
-	x, err := g.draw(src)
+	x, err := g.draw(&rng{src: src})
 	if err != nil {
 		return nil, err
 	}
 	return x.bigInt(), nil
 }
 
-func (g *DiscreteGaussian) draw(src Source) (draw, error) {
+func (g *DiscreteGaussian) draw(r *rng) (draw, error) {
 	for {
-		y, err := g.lap.draw(src)
+		y, err := g.lap.draw(r)
 		if err != nil {
 			return draw{}, err
 		}
 		var c bool
 		if n, d, ok := g.gamma64(y); ok && !g.forceSlow {
-			c, err = bernoulliExp64(src, n, d)
+			c, err = bernoulliExp64(r, n, d)
 		} else {
 			n, d := g.gammaBig(y)
-			c, err = bernoulliExpBig(src, n, d)
+			c, err = bernoulliExpBig(r, n, d)
 		}
 		if err != nil {
 			return draw{}, err

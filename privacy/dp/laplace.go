@@ -67,7 +67,7 @@ func (d *DiscreteLaplace) Scale() *big.Rat { return new(big.Rat).SetFrac(d.t, d.
 // Sample returns one draw; ErrOverflow if it does not fit in an int64 (at
 // scales below 2^40 the chance is under exp(-2^23)).
 func (d *DiscreteLaplace) Sample(src Source) (int64, error) {
-	x, err := d.draw(src)
+	x, err := d.draw(&rng{src: src})
 	if err != nil {
 		return 0, err
 	}
@@ -76,21 +76,21 @@ func (d *DiscreteLaplace) Sample(src Source) (int64, error) {
 
 // SampleBig returns one draw of any size.
 func (d *DiscreteLaplace) SampleBig(src Source) (*big.Int, error) {
-	x, err := d.draw(src)
+	x, err := d.draw(&rng{src: src})
 	if err != nil {
 		return nil, err
 	}
 	return x.bigInt(), nil
 }
 
-func (d *DiscreteLaplace) draw(src Source) (draw, error) {
+func (d *DiscreteLaplace) draw(r *rng) (draw, error) {
 	for {
 		var y draw
 		var err error
 		if d.fast && !d.forceSlow {
-			y.mag, y.big, err = geometric64(src, d.s64, d.t64)
+			y.mag, y.big, err = geometric64(r, d.s64, d.t64)
 		} else {
-			y.big, err = geometricBig(src, d.s, d.t)
+			y.big, err = geometricBig(r, d.s, d.t)
 		}
 		if err != nil {
 			return draw{}, err
@@ -98,7 +98,7 @@ func (d *DiscreteLaplace) draw(src Source) (draw, error) {
 		if y.big != nil && y.big.IsUint64() {
 			y.mag, y.big = y.big.Uint64(), nil
 		}
-		b, err := uniform64(src, 2)
+		b, err := uniform64(r, 2)
 		if err != nil {
 			return draw{}, err
 		}
@@ -117,15 +117,15 @@ func Geometric(src Source, gamma *big.Rat) (*big.Int, error) {
 		return nil, fmt.Errorf("sampling geometric: gamma must be positive: %w", ErrInvalidParameter)
 	}
 	// gamma = s/t: X ~ Geometric(exp(-1/t)) and Y = floor(X/s).
-	return geometricBig(src, gamma.Num(), gamma.Denom())
+	return geometricBig(&rng{src: src}, gamma.Num(), gamma.Denom())
 }
 
 // geometric64 returns floor(X/s) for X with P[X = x] proportional to
 // exp(-x/t): X = U + t*V with U in [0, t) accepted with probability
 // exp(-U/t) and V counting successes of Bernoulli(exp(-1)). A result that
 // would overflow continues in math/big and comes back in the second value.
-func geometric64(src Source, s, t uint64) (uint64, *big.Int, error) {
-	u, v, err := geometricParts64(src, t)
+func geometric64(r *rng, s, t uint64) (uint64, *big.Int, error) {
+	u, v, err := geometricParts64(r, t)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -139,12 +139,12 @@ func geometric64(src Source, s, t uint64) (uint64, *big.Int, error) {
 	return x / s, nil, nil
 }
 
-func geometricParts64(src Source, t uint64) (u, v uint64, err error) {
+func geometricParts64(r *rng, t uint64) (u, v uint64, err error) {
 	for {
-		if u, err = uniform64(src, t); err != nil {
+		if u, err = uniform64(r, t); err != nil {
 			return 0, 0, err
 		}
-		ok, err := bernoulliExp64(src, u, t)
+		ok, err := bernoulliExp64(r, u, t)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -153,7 +153,7 @@ func geometricParts64(src Source, t uint64) (u, v uint64, err error) {
 		}
 	}
 	for {
-		ok, err := bernoulliExpUnit64(src, 1, 1)
+		ok, err := bernoulliExpUnit64(r, 1, 1)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -164,14 +164,14 @@ func geometricParts64(src Source, t uint64) (u, v uint64, err error) {
 	}
 }
 
-func geometricBig(src Source, s, t *big.Int) (*big.Int, error) {
+func geometricBig(r *rng, s, t *big.Int) (*big.Int, error) {
 	var u *big.Int
 	for {
 		var err error
-		if u, err = uniformBig(src, t); err != nil {
+		if u, err = uniformBig(r, t); err != nil {
 			return nil, err
 		}
-		ok, err := bernoulliExpBig(src, u, t)
+		ok, err := bernoulliExpBig(r, u, t)
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +181,7 @@ func geometricBig(src Source, s, t *big.Int) (*big.Int, error) {
 	}
 	v := new(big.Int)
 	for {
-		ok, err := bernoulliExpUnitBig(src, bigOne, bigOne)
+		ok, err := bernoulliExpUnitBig(r, bigOne, bigOne)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"math/bits"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -87,31 +88,47 @@ func TestReaderSourceWipesUsedWords(t *testing.T) {
 	}
 }
 
+// TestUniform checks each path of uniform64 (coin, power of two, 32-bit
+// and 64-bit Lemire) by chi-square over 8 equal buckets of [0, n).
 func TestUniform(t *testing.T) {
-	src := SeededSource(11)
-	counts := make([]int, 7)
-	const n = 70000
-	for range n {
-		v, err := uniform64(src, 7)
-		if err != nil {
-			t.Fatal(err)
+	r := &rng{src: SeededSource(11)}
+	for _, n := range []uint64{2, 7, 8, 1000, 1<<32 - 1, 1 << 32, 1<<33 + 5, 1<<64 - 59} {
+		buckets := min(n, 8)
+		counts := make([]float64, buckets)
+		const draws = 40000
+		for range draws {
+			v, err := uniform64(r, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v >= n {
+				t.Fatalf("uniform64(%d) = %d", n, v)
+			}
+			hi, lo := bits.Mul64(v, buckets)
+			b, _ := bits.Div64(hi, lo, n)
+			counts[b]++
 		}
-		counts[v]++
-	}
-	var stat float64
-	for _, c := range counts {
-		d := float64(c) - n/7
-		stat += d * d / (n / 7)
-	}
-	if stat > 27.9 { // chi-square, 6 degrees of freedom, significance 1e-4
-		t.Errorf("uniform64(7) counts %v: chi-square %.1f", counts, stat)
+		// Buckets of [0, n) hold floor or ceil of n/buckets values.
+		var stat float64
+		for b := range buckets {
+			size := (b+1)*n/buckets - b*n/buckets
+			if n >= 1<<60 { // avoid overflow: buckets are equal to 1e-17
+				size = n / buckets
+			}
+			want := draws * float64(size) / float64(n)
+			d := counts[b] - want
+			stat += d * d / want
+		}
+		if stat > 29 { // chi-square, at most 7 degrees of freedom, significance 1e-4
+			t.Errorf("uniform64(%d): bucket counts %v, chi-square %.1f", n, counts, stat)
+		}
 	}
 	// Above 64 bits: values stay below n and reach its top half.
 	n2 := new(big.Int).Lsh(big.NewInt(3), 70) // 3 * 2^70
 	half := new(big.Int).Rsh(n2, 1)
 	top := 0
 	for range 2000 {
-		v, err := uniformBig(src, n2)
+		v, err := uniformBig(r, n2)
 		if err != nil {
 			t.Fatal(err)
 		}

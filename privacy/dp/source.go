@@ -71,10 +71,63 @@ func (s *readerSource) Uint64() (uint64, error) {
 	return v, nil
 }
 
-// uniform64 returns a uniform integer in [0, n), n > 0, by Lemire's
-// multiply-and-reject method (exactly uniform: biased draws are rejected).
-func uniform64(src Source, n uint64) (uint64, error) {
-	x, err := src.Uint64()
+// rng draws from a Source through a bit reservoir, so a fair coin costs one
+// bit and a small uniform 32 bits rather than a whole word. Bits left over
+// when a call ends are dropped, which keeps every draw independent. It
+// lives for one Sample call and is not shared between goroutines.
+type rng struct {
+	src  Source
+	word uint64
+	left uint // unused low bits of word
+}
+
+// bits returns k (1 to 64) fresh uniform bits.
+func (r *rng) bits(k uint) (uint64, error) {
+	if k == 64 {
+		return r.src.Uint64()
+	}
+	if r.left < k {
+		w, err := r.src.Uint64()
+		if err != nil {
+			return 0, err
+		}
+		r.word, r.left = w, 64
+	}
+	v := r.word & (1<<k - 1)
+	r.word >>= k
+	r.left -= k
+	return v, nil
+}
+
+// uniform64 returns a uniform integer in [0, n), n > 0: powers of two take
+// exactly their bits, other sizes use Lemire's multiply-and-reject method on
+// 32 or 64 bits (exactly uniform: biased draws are rejected).
+func uniform64(r *rng, n uint64) (uint64, error) {
+	switch {
+	case n&(n-1) == 0:
+		if n == 1 {
+			return 0, nil
+		}
+		return r.bits(uint(bits.TrailingZeros64(n)))
+	case n <= 1<<32:
+		x, err := r.bits(32)
+		if err != nil {
+			return 0, err
+		}
+		m := x * n
+		if lo := m & (1<<32 - 1); lo < n {
+			thresh := (1 << 32) % n
+			for lo < thresh {
+				if x, err = r.bits(32); err != nil {
+					return 0, err
+				}
+				m = x * n
+				lo = m & (1<<32 - 1)
+			}
+		}
+		return m >> 32, nil
+	}
+	x, err := r.bits(64)
 	if err != nil {
 		return 0, err
 	}
@@ -82,7 +135,7 @@ func uniform64(src Source, n uint64) (uint64, error) {
 	if lo < n {
 		thresh := -n % n
 		for lo < thresh {
-			if x, err = src.Uint64(); err != nil {
+			if x, err = r.bits(64); err != nil {
 				return 0, err
 			}
 			hi, lo = bits.Mul64(x, n)
@@ -94,9 +147,9 @@ func uniform64(src Source, n uint64) (uint64, error) {
 // uniformBig returns a uniform integer in [0, n), n > 0. For n that fits in
 // 64 bits it consumes exactly what uniform64 does, which keeps the uint64 and
 // math/big sampler paths in step.
-func uniformBig(src Source, n *big.Int) (*big.Int, error) {
+func uniformBig(r *rng, n *big.Int) (*big.Int, error) {
 	if n.IsUint64() {
-		v, err := uniform64(src, n.Uint64())
+		v, err := uniform64(r, n.Uint64())
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +161,7 @@ func uniformBig(src Source, n *big.Int) (*big.Int, error) {
 	v := new(big.Int)
 	for {
 		for i := range words {
-			w, err := src.Uint64()
+			w, err := r.bits(64)
 			if err != nil {
 				return nil, err
 			}
