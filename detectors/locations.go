@@ -31,6 +31,10 @@ var streetEndings = []string{"straat", "strasse", "straße", "gatan", "gata", "v
 	"tie", "weg", "laan", "gasse", "platz", "allee", "plein", "kade", "gade", "väg", "vägen", "utca", "stra",
 	"steig", "ring", "damm", "markt", "street", "road", "avenue", "lane", "drive"}
 
+// Street words written in lower case in other languages ("Piroska u. 97", "Erzsébet tér 19").
+var streetLower = map[string]bool{"u": true, "utca": true, "tér": true, "út": true, "str": true, "ul": true,
+	"ulica": true, "kapu": true, "körút": true, "sor": true, "köz": true, "gatan": true, "vej": true, "gade": true}
+
 // Words ending a facility name.
 var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": true, "centre": true,
 	"rehab": true, "rehabilitation": true, "manor": true, "practice": true, "institute": true, "infirmary": true,
@@ -105,6 +109,14 @@ func detectLocations(sc *scan) {
 				continue
 			}
 		}
+		// Military addresses: "PSC 1437, Box 3833", "Unit 4719 Box 7394", "APO AA 66791".
+		if t.has(fUpper) && (w == "psc" || w == "cmr" || w == "apo" || w == "fpo" || w == "dpo") || (w == "unit" && t.has(fCap) && sc.isWord(i+2, "box")) {
+			if k := i + 1; k < len(toks) && (toks[k].kind == tNum || (toks[k].kind == tWord && toks[k].has(fUpper) && toks[k].e-toks[k].s == 2)) {
+				sc.add(t.s, sc.extendAddress(toks[k].e), Location, 0.85)
+				i = k
+				continue
+			}
+		}
 		// City, State: "Quincy, MA" / "Dorchester, Massachusetts".
 		if cls&wState != 0 && sc.isPunct(i-1, ',') && (t.has(fUpper) && t.e-t.s == 2 || t.has(fCap) && t.e-t.s > 2) {
 			if s, ok := sc.cityBefore(i - 1); ok {
@@ -168,7 +180,10 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		w := sc.lw(k)
 		cls := sc.cls[k]
 		capital := u.has(fCap) || u.has(fUpper)
-		if words > 0 && cls&wStreet != 0 && (capital || words >= 1) {
+		if words > 0 && cls&wUnit != 0 && capital && w != "floor" && w != "fl" && w != "room" && w != "rm" {
+			return toks[k-1].e, true // "9554 62 Rue Gafsa Apt. 981": the unit follows the street
+		}
+		if words > 0 && (cls&wStreet != 0 || streetLower[w]) {
 			e := u.e
 			if sc.isPunct(k+1, '.') && sc.glued(k+1) {
 				e = toks[k+1].e
@@ -415,8 +430,8 @@ func (sc *scan) extendAddress(e int) int {
 	lines := 0
 	for steps := 0; k < len(toks) && steps < 16; k, steps = k+1, steps+1 {
 		t := toks[k]
-		if t.has(fBlankLine) {
-			break
+		if t.has(fBlankLine) && !(t.kind == tNum || sc.cls[k]&wCountry != 0) {
+			break // a new paragraph, unless it is the country or postal code of the address
 		}
 		if t.has(fNewline) {
 			if lines++; lines > 3 {
@@ -426,8 +441,11 @@ func (sc *scan) extendAddress(e int) int {
 		switch t.kind {
 		case tPunct:
 			c := sc.text[t.s]
-			if c == ',' || c == '-' || c == '#' || (c == '.' && k > 0 && sc.toks[k-1].kind == tWord && sc.toks[k-1].e-sc.toks[k-1].s <= 4) {
+			if c == ',' || c == '-' || c == '#' || c == '(' || c == ')' || (c == '.' && k > 0 && sc.toks[k-1].kind == tWord && sc.toks[k-1].e-sc.toks[k-1].s <= 4) {
 				continue
+			}
+			if c == '.' && k+1 < len(toks) && toks[k+1].has(fNewline) && !toks[k+1].has(fBlankLine) {
+				continue // "Piroska u. 97.\nPorto Alegre"
 			}
 			return e
 		case tNum, tAlnum:
@@ -446,6 +464,10 @@ func (sc *scan) extendAddress(e int) int {
 			}
 			if lw == "and" || lw == "the" || lw == "of" {
 				return e
+			}
+			if t.has(fUpper) && t.e-t.s <= 3 && k > 0 && (sc.isPunct(k-1, ',') || toks[k].has(fNewline)) {
+				e = t.e // a region code: ", ON", ", QC", "APO AA"
+				continue
 			}
 			if cls&wCommon != 0 && cls&(wState|wUnit|wStreet|wFirst|wLast|wStreetName|wCountry) == 0 && !placeConnector[lw] {
 				return e // "Call", "Thank": a sentence resumes
