@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"regexp"
 	"strings"
@@ -209,6 +210,20 @@ func (c Config) Validate() error {
 		return fmt.Errorf("validating max_shift_days %d: %w", c.MaxShiftDays, ErrBadShift)
 	}
 	return nil
+}
+
+// LogValue keeps the secret out of logs: slog prints the config without it.
+func (c Config) LogValue() slog.Value {
+	c.Secret = "[redacted]"
+	type plain Config // without methods, so slog does not recurse into LogValue
+	return slog.AnyValue(plain(c))
+}
+
+// String keeps the secret out of fmt output (%v, %s).
+func (c Config) String() string {
+	c.Secret = "[redacted]"
+	type plain Config
+	return fmt.Sprintf("%+v", plain(c))
 }
 
 var hexKey = regexp.MustCompile(`^[0-9a-fA-F]+$`)

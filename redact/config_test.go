@@ -3,6 +3,8 @@ package redact
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -163,6 +165,17 @@ func TestSpecsCoverConfig(t *testing.T) {
 	for k := range m {
 		if !keys[k] {
 			t.Errorf("config key %q has no spec", k)
+		}
+	}
+}
+
+func TestConfigNeverPrintsSecret(t *testing.T) {
+	c := testConfig()
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "redaction", c)
+	for name, out := range map[string]string{"slog": buf.String(), "%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c)} {
+		if strings.Contains(out, testSecret) || !strings.Contains(out, "[redacted]") {
+			t.Errorf("%s output exposes the secret or lacks the marker: %s", name, out)
 		}
 	}
 }

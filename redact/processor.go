@@ -30,7 +30,7 @@ const (
 
 // Result is one record after the field policy and the modes.
 type Result struct {
-	// Values are aligned with Columns(); "" for an absent or null field.
+	// Values are aligned with Columns(); "" for an absent, null or empty field.
 	Values []string
 	// Counts are detections by type in the scanned fields (counts only).
 	Counts map[detectors.Type]int
@@ -213,6 +213,9 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 		s, ok := scalarString(v)
 		if !ok {
 			return p.rejected(st, ReasonNotScalar+":"+f.Name), nil
+		}
+		if strings.TrimSpace(s) == "" {
+			continue // an empty value is an absent one: nothing to hash or generalize
 		}
 		_, isString := v.(string)
 		out, reason := p.applyField(f.Action, patient, s, !isString)

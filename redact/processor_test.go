@@ -387,6 +387,7 @@ func TestProcessFieldActions(t *testing.T) {
 		{`{"k":true}`, []string{"", "", "", "true"}, ""},
 		{`{"k":12.50}`, []string{"", "", "", "12.50"}, ""},
 		{`{"k":null}`, []string{"", "", "", ""}, ""},
+		{`{"dob":"","zip":" ","age":""}`, []string{"", "", "", ""}, ""}, // empty is absent, not malformed
 		{`{"k":{"a":1}}`, nil, "field_not_scalar:k"},
 		{`{"k":[1,2]}`, nil, "field_not_scalar:k"},
 	}
