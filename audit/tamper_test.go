@@ -49,7 +49,7 @@ func TestTamperDetectedByPosition(t *testing.T) {
 		{"alter event breaks root", func(t *testing.T, m []Message) []Message {
 			m[6].Value = flip(t, m[6].Value, `"SSN":5`, `"SSN":4`)
 			return m
-		}, CheckRoot, []int{8, 11, 13}, 6},
+		}, CheckRoot, []int{8, 11}, 6}, // 11: the later checkpoints, folded
 		{"alter event into invalid accounting", func(t *testing.T, m []Message) []Message {
 			m[7].Value = flip(t, m[7].Value, `"published":4`, `"published":5`)
 			return m
@@ -59,7 +59,7 @@ func TestTamperDetectedByPosition(t *testing.T) {
 		}, CheckSequence, []int{6}, 6},
 		{"delete event breaks size", func(t *testing.T, m []Message) []Message {
 			return slices.Delete(m, 6, 7)
-		}, CheckTreeSize, []int{7, 10, 12}, 6},
+		}, CheckTreeSize, []int{7}, 6},
 		{"insert replayed event", func(t *testing.T, m []Message) []Message {
 			return slices.Insert(m, 7, m[3])
 		}, CheckSequence, []int{7}, 7},

@@ -75,6 +75,11 @@ type workerState struct {
 	lastAnomal bool // the previous event had a sequence anomaly
 	tailPos    []int
 	good       *Checkpoint // last checkpoint that verified
+
+	// Once the recomputed tree diverged from a signed one, every later
+	// checkpoint fails for the same cause: they are folded into one finding.
+	diverged  bool
+	laterFail []int
 }
 
 // Verify checks a worker log (or several, interleaved) as read from the
@@ -118,6 +123,10 @@ func Verify(msgs []Message, v *Verifier) (*Report, error) {
 		}
 	}
 	for _, ws := range workers {
+		if n := len(ws.laterFail); n > 0 {
+			add(ws.laterFail[0], ws, -1, CheckRoot, fmt.Sprintf("this and %d later checkpoint(s) up to position %d do not match the recomputed tree either, because of the earlier finding(s)",
+				n-1, ws.laterFail[n-1]))
+		}
 		ws.sum.UnsealedTail = ws.tailPos
 		ws.sum.Last = ws.good
 		if ws.good != nil {
@@ -243,17 +252,20 @@ func verifyCheckpoint(pos int, msg []byte, v *Verifier, last *workerState, worke
 		return ws // an unsigned claim proves nothing either way
 	}
 	ok := true
-	if c.Size != ws.tree.n {
+	root, err := tlog.TreeHash(min(c.Size, ws.tree.n), ws.tree.reader())
+	treeOK := err == nil && c.Size == ws.tree.n && root == c.Root
+	switch {
+	case treeOK:
+	case ws.diverged:
+		ws.laterFail = append(ws.laterFail, pos)
+		ok = false
+	case c.Size != ws.tree.n:
 		add(pos, ws, -1, CheckTreeSize, fmt.Sprintf("checkpoint seals %d event(s) but %d precede it: events deleted or inserted before this position",
 			c.Size, ws.tree.n))
-		ok = false
-	}
-	if c.Size <= ws.tree.n {
-		root, err := tlog.TreeHash(c.Size, ws.tree.reader())
-		if err != nil || root != c.Root {
-			add(pos, ws, -1, CheckRoot, fmt.Sprintf("recomputed root of the first %d event(s) differs from the signed root: an event before this position was altered, deleted, inserted or reordered", c.Size))
-			ok = false
-		}
+		ok, ws.diverged = false, true
+	default:
+		add(pos, ws, -1, CheckRoot, fmt.Sprintf("recomputed root of the first %d event(s) differs from the signed root: an event before this position was altered, deleted, inserted or reordered", c.Size))
+		ok, ws.diverged = false, true
 	}
 	if g := ws.good; g != nil {
 		if c.Size < g.Size {

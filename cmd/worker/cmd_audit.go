@@ -250,7 +250,7 @@ func printVerify(w io.Writer, rep *audit.Report) {
 	for _, wl := range rep.Workers {
 		fmt.Fprintf(w, "worker %s: %d event(s), %d checkpoint(s), %d sealed", wl.WorkerID, wl.Events, wl.Checkpoints, wl.Sealed)
 		if n := len(wl.UnsealedTail); n > 0 {
-			fmt.Fprintf(w, ", unsealed tail of %d event(s) at positions %d..%d (not yet covered by a checkpoint)", n, wl.UnsealedTail[0], wl.UnsealedTail[n-1])
+			fmt.Fprintf(w, ", unsealed tail of %d event(s) at positions %d..%d not covered by a verified checkpoint", n, wl.UnsealedTail[0], wl.UnsealedTail[n-1])
 		}
 		fmt.Fprintln(w)
 	}
