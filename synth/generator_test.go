@@ -351,3 +351,18 @@ func abs(x int) int {
 	}
 	return x
 }
+
+func TestAbbreviate(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"The patient complains of shortness of breath", "Pt c/o SOB"},
+		{"outpatient with history", "outpatient w/ hx"},
+		{"withdrawal", "withdrawal"},
+		{"follow up in 2 weeks.", "f/u in 2 wks."},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := abbreviate(tt.in); got != tt.want {
+			t.Errorf("abbreviate(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -338,9 +338,7 @@ var emailDomains = []string{"gmail.com", "yahoo.com", "hotmail.com", "outlook.co
 
 // email returns an address derived from a person's name, as people choose them.
 func email(r *rand.Rand, first, last string) string {
-	f, l := strings.ToLower(first), strings.ToLower(last)
-	l = strings.NewReplacer("'", "", " ", "", "-", "").Replace(l)
-	f = strings.NewReplacer("'", "", " ", "").Replace(f)
+	f, l := emailPart(first), emailPart(last)
 	var local string
 	switch r.IntN(6) {
 	case 0:
@@ -357,6 +355,23 @@ func email(r *rand.Rand, first, last string) string {
 		local = string(randFrom(r, []byte(f[:1]), lowerAlnum, 5))
 	}
 	return local + "@" + emailDomains[r.IntN(len(emailDomains))]
+}
+
+// emailPart lower-cases s and keeps only letters and digits.
+func emailPart(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	if len(b) == 0 {
+		return "x"
+	}
+	return string(b)
 }
 
 // orgDomain turns a facility name into a plausible web domain.

@@ -40,7 +40,7 @@ func (b *noteBuilder) lit(s string) {
 		return
 	}
 	if b.terse {
-		s = abbreviator.Replace(s)
+		s = abbreviate(s)
 	}
 	if b.typoRate > 0 && b.r.Float64() < b.typoRate {
 		s = misspell(b.r, s)
@@ -66,19 +66,54 @@ func (b *noteBuilder) put(s string) string {
 	return s
 }
 
-// abbreviator rewrites phrases the way clinicians shorten them.
-var abbreviator = strings.NewReplacer(
-	"The patient", "Pt", "the patient", "pt", "Patient", "Pt", "patient", "pt",
-	"history of", "hx of", "History", "Hx", "history", "hx",
-	"complains of", "c/o", "complaining of", "c/o", "status post", "s/p",
-	"follow up", "f/u", "follow-up", "f/u", "years old", "yo", "year-old", "yo",
-	"without", "w/o", "with ", "w/ ", "shortness of breath", "SOB", "diagnosis", "dx",
-	"treatment", "tx", "prescription", "rx", "symptoms", "sx", "secondary to", "2/2",
-	"twice daily", "BID", "three times daily", "TID", "once daily", "daily", "as needed", "PRN",
-	"by mouth", "PO", "blood pressure", "BP", "heart rate", "HR", "emergency department", "ED",
-	"weeks", "wks", "hours", "hrs", "minutes", "min", "negative", "neg", "positive", "pos",
-	"within normal limits", "WNL",
-)
+// abbreviations are the phrases clinicians shorten, applied at word
+// boundaries only ("patient" but not "outpatient").
+var abbreviations = [][2]string{
+	{"The patient", "Pt"}, {"the patient", "pt"}, {"Patient", "Pt"}, {"patient", "pt"},
+	{"history of", "hx of"}, {"History", "Hx"}, {"history", "hx"},
+	{"complains of", "c/o"}, {"complaining of", "c/o"}, {"status post", "s/p"},
+	{"follow up", "f/u"}, {"follow-up", "f/u"}, {"years old", "yo"}, {"year-old", "yo"}, {"year old", "yo"},
+	{"without", "w/o"}, {"with", "w/"}, {"shortness of breath", "SOB"}, {"diagnosis", "dx"},
+	{"treatment", "tx"}, {"prescription", "rx"}, {"symptoms", "sx"}, {"secondary to", "2/2"},
+	{"twice daily", "BID"}, {"three times daily", "TID"}, {"as needed", "PRN"},
+	{"by mouth", "PO"}, {"blood pressure", "BP"}, {"heart rate", "HR"}, {"emergency department", "ED"},
+	{"weeks", "wks"}, {"hours", "hrs"}, {"minutes", "min"}, {"negative", "neg"}, {"positive", "pos"},
+	{"within normal limits", "WNL"}, {"discharge", "d/c"}, {"Discharge", "D/c"},
+}
+
+// abbrevByFirst indexes abbreviations by their first byte.
+var abbrevByFirst = func() (idx [256][][2]string) {
+	for _, a := range abbreviations {
+		idx[a[0][0]] = append(idx[a[0][0]], a)
+	}
+	return idx
+}()
+
+// abbreviate rewrites the phrases of abbreviations found at word boundaries.
+func abbreviate(s string) string {
+	var out []byte // nil until the first replacement
+	last := 0
+	for i := 0; i < len(s); i++ {
+		cands := abbrevByFirst[s[i]]
+		if cands == nil || (i > 0 && isWordByte(s[i-1])) {
+			continue
+		}
+		for _, a := range cands {
+			end := i + len(a[0])
+			if strings.HasPrefix(s[i:], a[0]) && (end == len(s) || !isWordByte(s[end])) {
+				out = append(out, s[last:i]...)
+				out = append(out, a[1]...)
+				last = end
+				i = end - 1
+				break
+			}
+		}
+	}
+	if out == nil {
+		return s
+	}
+	return string(append(out, s[last:]...))
+}
 
 // misspell changes one word of five or more lower-case letters by a typical
 // typing slip: transposition, dropped letter or doubled letter.
