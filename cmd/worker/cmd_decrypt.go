@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/deidstream/deidstream/arrowconv"
+	"github.com/deidstream/deidstream/envelope"
+)
+
+func init() {
+	register(command{name: "decrypt", summary: "open sealed batches or files with a private key", run: runDecrypt})
+}
+
+// formatRaw writes the plaintext unchanged without checking it is Arrow (files from `worker seal`).
+const formatRaw = "raw"
+
+// sealedInput hands each sealed object to fn, in order. --in is one source;
+// a Kafka topic reader is another implementation of the same shape.
+type sealedInput func(ctx context.Context, fn func(sealed []byte) error) error
+
+func sealedFileInput(path string) sealedInput {
+	return func(_ context.Context, fn func([]byte) error) error {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("reading sealed input: %w", err)
+		}
+		return fn(b)
+	}
+}
+
+type decryptFlags struct {
+	key, in, out, format string
+}
+
+func runDecrypt(ctx context.Context, s stdio, args []string) int {
+	fl := flag.NewFlagSet("decrypt", flag.ContinueOnError)
+	fl.SetOutput(s.Stderr)
+	var f decryptFlags
+	fl.StringVar(&f.key, "key", "", "private key file (required)")
+	fl.StringVar(&f.in, "in", "", "sealed file to open (required)")
+	fl.StringVar(&f.out, "out", "", "plaintext output to create, or - for stdout (required)")
+	fl.StringVar(&f.format, "format", formatRaw, "output format: raw|arrow|jsonl|csv|parquet")
+	fl.Usage = func() {
+		fmt.Fprintln(s.Stderr, "usage: worker decrypt --key FILE.key --in FILE --out FILE [--format raw|arrow|jsonl|csv|parquet]")
+		fmt.Fprintln(s.Stderr, "Opens a sealed file. Nothing is written unless every check passes.\n\nflags:")
+		fmt.Fprintln(s.Stderr, "  --key FILE.key  private key (required, no default)")
+		fmt.Fprintln(s.Stderr, "  --in FILE       sealed input (required, no default)")
+		fmt.Fprintln(s.Stderr, "  --out FILE      output, created new; - for stdout (required, no default)")
+		fmt.Fprintln(s.Stderr, "  --format F      raw (bytes as sealed), arrow (checked Arrow IPC stream), jsonl, csv;")
+		fmt.Fprintln(s.Stderr, "                  parquet is not built in yet (default raw)")
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if f.key == "" || f.in == "" || f.out == "" || fl.NArg() != 0 {
+		fl.Usage()
+		return 2
+	}
+	if err := decrypt(ctx, s, f, sealedFileInput(f.in)); err != nil {
+		fmt.Fprintf(s.Stderr, "worker decrypt: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// decrypt opens every object from input into memory and writes --out only
+// after all of them authenticated and converted: plaintext never reaches disk
+// on failure, and never in a temp file.
+func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) error {
+	if f.format != formatRaw && !validDecryptFormat(f.format) {
+		return fmt.Errorf("choosing format: %q is not one of raw, %s: %w", f.format, strings.Join(append(arrowconv.Formats(), arrowconv.FormatParquet), ", "), arrowconv.ErrUnsupportedFormat)
+	}
+	key, err := envelope.LoadPrivateKey(f.key)
+	if err != nil {
+		return err
+	}
+	if f.out != "-" {
+		if _, err := os.Lstat(f.out); err == nil {
+			return fmt.Errorf("writing %s: already exists; refusing to overwrite", f.out)
+		}
+	}
+	var plain bytes.Buffer
+	objects := 0
+	err = input(ctx, func(sealed []byte) error {
+		pt, prov, err := envelope.Open(sealed, key)
+		if err != nil {
+			return fmt.Errorf("object %d: %w", objects, err)
+		}
+		defer clear(pt)
+		objects++
+		fmt.Fprintf(s.Stderr, "opened object %d: kind=%s batch=%q worker=%q ranges=%d plaintext=%d bytes\n",
+			objects-1, prov.Kind, prov.BatchID, prov.WorkerID, len(prov.Ranges), len(pt))
+		if f.format == formatRaw {
+			plain.Write(pt)
+			return nil
+		}
+		if err := arrowconv.Convert(&plain, pt, f.format); err != nil {
+			return fmt.Errorf("object %d: %w", objects-1, err)
+		}
+		return nil
+	})
+	defer clear(plain.Bytes())
+	if err != nil {
+		return err
+	}
+	return writeDecrypted(s.Stdout, f.out, plain.Bytes())
+}
+
+func validDecryptFormat(f string) bool {
+	switch f {
+	case arrowconv.FormatArrow, arrowconv.FormatJSONL, arrowconv.FormatCSV, arrowconv.FormatParquet:
+		return true
+	}
+	return false
+}
+
+// writeDecrypted creates out (mode 0600, never overwriting) or writes to stdout.
+func writeDecrypted(stdout io.Writer, out string, b []byte) error {
+	if out == "-" {
+		if _, err := stdout.Write(b); err != nil {
+			return fmt.Errorf("writing stdout: %w", err)
+		}
+		return nil
+	}
+	if err := writeFileExclusive(out, b, 0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
+	return nil
+}
