@@ -60,4 +60,11 @@
 // the tighter of Bun and Steinke (TCC 2016, Proposition 1.3),
 // eps = rho + 2 sqrt(rho ln(1/delta)), and the Renyi conversion of CKS 2020
 // (Corollary 13), minimised over the Renyi order.
+//
+// Releaser wraps Release for the pipeline: Commit keeps a window's charge
+// once its transaction committed, Abort restores the ledger from before it.
+// One Accountant per dataset must have a single writer: workers of one
+// consumer group that release for the same dataset would each restore the
+// same ledger and could together overspend it, so give each worker its own
+// dataset name (and budget share) or route a dataset's releases to one worker.
 package dp
