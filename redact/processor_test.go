@@ -79,10 +79,10 @@ func TestRedactTextModes(t *testing.T) {
 		{mode: ModeDetect, want: text,
 			spans: []string{"John Smith", "123-45-6789", "03/04/2019", "Smith", "555-201-3344", "John Smith"}},
 		{mode: ModeRedact,
-			want:  "[NAME_1] (SSN [SSN_1]) seen [DATE_1]; [NAME_2] called [PHONE_1]. [NAME_1] agreed.",
-			spans: []string{"[NAME_1]", "[SSN_1]", "[DATE_1]", "[NAME_2]", "[PHONE_1]", "[NAME_1]"}},
+			want:  "[NAME_1] (SSN [SSN_1]) seen [DATE_1]; [NAME_1] called [PHONE_1]. [NAME_1] agreed.",
+			spans: []string{"[NAME_1]", "[SSN_1]", "[DATE_1]", "[NAME_1]", "[PHONE_1]", "[NAME_1]"}},
 		{mode: ModeReject, // RedactText cannot reject: it redacts
-			want: "[NAME_1] (SSN [SSN_1]) seen [DATE_1]; [NAME_2] called [PHONE_1]. [NAME_1] agreed."},
+			want: "[NAME_1] (SSN [SSN_1]) seen [DATE_1]; [NAME_1] called [PHONE_1]. [NAME_1] agreed."},
 		{mode: ModeHash,
 			match: `^\[NAME:[0-9a-f]{16}\] \(SSN \[SSN:[0-9a-f]{16}\]\) seen \[DATE:[0-9a-f]{16}\]; ` +
 				`\[NAME:[0-9a-f]{16}\] called \[PHONE:[0-9a-f]{16}\]\. \[NAME:[0-9a-f]{16}\] agreed\.$`},
@@ -111,6 +111,24 @@ func TestRedactTextModes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRedactNumbering(t *testing.T) {
+	p, err := NewProcessor(testConfig(), fakeDetector{
+		"Dr. Mary Jones": detectors.Name, "Mary Jones MD": detectors.Name, "Dr. Jones": detectors.Name,
+		"John Smith": detectors.Name, "Anna Smith": detectors.Name, "SMITH": detectors.Name,
+		"3/4/2019": detectors.Date, "March 4, 2019": detectors.Date, "March 5, 2019": detectors.Date,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Dr. Mary Jones saw John Smith on 3/4/2019. Anna Smith called Dr. Jones on March 4, 2019; " +
+		"SMITH seen March 5, 2019. Signed Mary Jones MD"
+	want := "[NAME_1] saw [NAME_2] on [DATE_1]. [NAME_3] called [NAME_1] on [DATE_1]; " +
+		"[NAME_2] seen [DATE_2]. Signed [NAME_1]"
+	if out, _ := p.RedactText("p", text, ModeRedact); out != want {
+		t.Errorf("got  %q\nwant %q", out, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ type recordState struct {
 	next    map[detectors.Type]int
 	counts  map[detectors.Type]int
 	reject  detectors.Type // first type whose mode is reject, "" if none
+	names   []numberedName // full names numbered so far, for partOfName
 }
 
 func (p *Processor) newState(patient string) *recordState {
@@ -37,19 +39,72 @@ func (st *recordState) shiftDays(g *surrogator) int {
 }
 
 // placeholder returns "[TYPE_n]", n counting distinct values of the type in the record.
+// A name whose words all belong to a name seen before in the record takes
+// that name's number: "Dr. Mary Jones" ... "Dr. Jones" are both [NAME_2].
 func (st *recordState) placeholder(t detectors.Type, value string) string {
-	key := string(t) + "\x00" + normValue(t, value)
+	norm := normValue(t, value)
+	key := string(t) + "\x00" + norm
 	n, ok := st.numbers[key]
 	if !ok {
 		if st.numbers == nil {
 			st.numbers = map[string]int{}
 			st.next = map[detectors.Type]int{}
 		}
-		st.next[t]++
-		n = st.next[t]
+		if t == detectors.Name {
+			n = st.partOfName(strings.Fields(norm))
+		}
+		if n == 0 {
+			st.next[t]++
+			n = st.next[t]
+			if t == detectors.Name {
+				st.names = append(st.names, numberedName{strings.Fields(norm), n})
+			}
+		}
 		st.numbers[key] = n
 	}
 	return "[" + string(t) + "_" + strconv.Itoa(n) + "]"
+}
+
+// numberedName is a full name seen in the record, as lower-case words.
+type numberedName struct {
+	words []string
+	n     int
+}
+
+// partOfName returns the number of the first earlier name containing every
+// word of words, or 0.
+func (st *recordState) partOfName(words []string) int {
+	if len(words) == 0 {
+		return 0
+	}
+	for _, nn := range st.names {
+		all := true
+		for _, w := range words {
+			if !slices.Contains(nn.words, w) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return nn.n
+		}
+	}
+	return 0
+}
+
+// nameWords returns the lower-case words of a name without titles and
+// punctuation: "Dr. Mary Jones, MD" -> [mary jones].
+func nameWords(value string) []string {
+	words := strings.FieldsFunc(strings.ToLower(value), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '-'
+	})
+	out := words[:0]
+	for _, w := range words {
+		if !nameTitles[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // hashToken is "[TYPE:16 hex]": HMAC-SHA256 of the type and normalized value,
@@ -67,9 +122,14 @@ const sha256Size = 32
 // count, so "555-0101" and "(555) 0101" are one value.
 func normValue(t detectors.Type, value string) string {
 	switch t {
-	case detectors.Name, detectors.Location, detectors.Email, detectors.URL, detectors.Biometric:
+	case detectors.Name:
+		if w := nameWords(value); len(w) > 0 {
+			return strings.Join(w, " ")
+		}
+		return strings.ToLower(value)
+	case detectors.Location, detectors.Email, detectors.URL, detectors.Biometric:
 		return strings.Join(strings.FieldsFunc(strings.ToLower(value), func(r rune) bool {
-			return unicode.IsSpace(r) || r == ',' || r == '.' && t == detectors.Name
+			return unicode.IsSpace(r) || r == ','
 		}), " ")
 	case detectors.Date:
 		if f, ok := parseDate(strings.TrimSpace(value)); ok {
