@@ -36,12 +36,16 @@ func BenchmarkMarshalBaseline(b *testing.B) {
 func BenchmarkAppend(b *testing.B) {
 	l := NewLog(testSigner(b, "bench", 1), "w1")
 	ev := benchEvent()
+	var size int
 	for b.Loop() {
-		if _, err := l.Append(ev); err != nil {
+		m, err := l.Append(ev)
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = len(m.Value)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(size), "B/event")
 }
 
 // BenchmarkCheckpoint signs a checkpoint (Ed25519 + ML-DSA-65) over a tree of 10k events.
@@ -53,11 +57,15 @@ func BenchmarkCheckpoint(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	var size int
 	for b.Loop() {
-		if _, err := l.Checkpoint(); err != nil {
+		m, err := l.Checkpoint()
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = len(m.Value)
 	}
+	b.ReportMetric(float64(size), "B/checkpoint")
 }
 
 // BenchmarkEd25519SignBaseline is the Ed25519 half of a checkpoint alone.
@@ -83,6 +91,24 @@ func BenchmarkWindowWithCheckpoint(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkBatchedCheckpoint appends 100 events per checkpoint
+// (WithCheckpointEvery(100, ...)): the signing cost spread over a batch.
+func BenchmarkBatchedCheckpoint(b *testing.B) {
+	l := NewLog(testSigner(b, "bench", 1), "w1")
+	ev := benchEvent()
+	for b.Loop() {
+		for range 100 {
+			if _, err := l.Append(ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := l.Checkpoint(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(100*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
 // BenchmarkVerify checks a log of 1000 events with a checkpoint every 10.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -191,5 +192,47 @@ func TestRestoreThenContinue(t *testing.T) {
 	bad[4] = Message{Kind: KindEvent, Value: bytes.Replace(bad[4].Value, []byte(`"records_in":6`), []byte(`"records_in":7`), 1)}
 	if err := NewLog(s, "w1").Restore(bad); !errors.Is(err, ErrTampered) {
 		t.Errorf("Restore of tampered log error = %v, want ErrTampered", err)
+	}
+}
+
+func TestNeedsCheckpoint(t *testing.T) {
+	s := testSigner(t, "audit.test", 1)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	tests := []struct {
+		name  string
+		opts  []LogOption
+		steps []time.Duration // append one event after each advance
+		want  []bool          // NeedsCheckpoint after each append
+	}{
+		{"default every event", nil, []time.Duration{0, 0}, []bool{true, true}},
+		{"every 3 events", []LogOption{WithCheckpointEvery(3, 0)}, []time.Duration{0, 0, 0}, []bool{false, false, true}},
+		{"interval", []LogOption{WithCheckpointEvery(100, time.Minute)}, []time.Duration{0, 30 * time.Second, 31 * time.Second}, []bool{false, false, true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := NewLog(s, "w1", append(tc.opts, WithClock(clock))...)
+			if _, err := l.Checkpoint(); err != nil { // empty tree: sets the interval's start
+				t.Fatal(err)
+			}
+			if l.NeedsCheckpoint() {
+				t.Fatal("NeedsCheckpoint with nothing unsealed")
+			}
+			for i, d := range tc.steps {
+				now = now.Add(d)
+				if _, err := l.Append(&LifecycleEvent{Type: TypeStart}); err != nil {
+					t.Fatal(err)
+				}
+				if got := l.NeedsCheckpoint(); got != tc.want[i] {
+					t.Errorf("after event %d NeedsCheckpoint = %v, want %v", i, got, tc.want[i])
+				}
+			}
+			if _, err := l.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+			if l.NeedsCheckpoint() {
+				t.Error("NeedsCheckpoint right after a checkpoint")
+			}
+		})
 	}
 }
