@@ -43,7 +43,8 @@ type Result struct {
 type Option func(*options)
 
 type options struct {
-	first, last     []string
+	male, female    []string
+	last            []string
 	streets, cities []string
 	now             func() time.Time
 }
@@ -59,11 +60,13 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithSurrogateNames replaces the built-in given names and surnames that NAME
-// surrogates are drawn from. Empty lists keep the built-in ones.
+// surrogates are drawn from. Empty lists keep the built-in ones. The built-in
+// given names keep the apparent gender of a known given name; a list given
+// here has no gender.
 func WithSurrogateNames(first, last []string) Option {
 	return func(o *options) {
 		if len(first) > 0 {
-			o.first = first
+			o.male, o.female = first, nil
 		}
 		if len(last) > 0 {
 			o.last = last
@@ -108,8 +111,8 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 	if det == nil {
 		return nil, fmt.Errorf("creating redaction processor: %w", ErrNoDetector)
 	}
-	o := options{first: defaultFirstNames, last: defaultLastNames, streets: defaultStreets, cities: defaultCities,
-		now: time.Now}
+	o := options{male: defaultMaleNames, female: defaultFemaleNames, last: defaultLastNames,
+		streets: defaultStreets, cities: defaultCities, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -122,10 +125,7 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 		hashKey:  newKeyed(secret, labelHash),
 		fieldKey: newKeyed(secret, labelField),
 		now:      o.now,
-		sur: &surrogator{
-			k: newKeyed(secret, labelSurrogate), shiftKey: newKeyed(secret, labelShift),
-			first: o.first, last: o.last, streets: o.streets, cities: o.cities, maxShift: cfg.MaxShiftDays,
-		},
+		sur:      newSurrogator(newKeyed(secret, labelSurrogate), newKeyed(secret, labelShift), o, cfg.MaxShiftDays),
 	}
 	for _, t := range detectors.AllTypes {
 		p.modes[t] = cfg.DefaultMode

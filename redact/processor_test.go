@@ -529,3 +529,35 @@ func TestDateYearAggregatesOldYears(t *testing.T) {
 		}
 	}
 }
+
+func TestSurrogateNameOptions(t *testing.T) {
+	p := newTestProcessor(t, nil)
+	female := map[string]bool{}
+	for _, n := range defaultFemaleNames {
+		female[n] = true
+	}
+	for _, pid := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		out := p.sur.surrogate(pid, detectors.Name, "Anna Smith", 0)
+		if first := strings.Fields(out)[0]; !female[first] {
+			t.Errorf("patient %s: surrogate of a female given name is %q", pid, out)
+		}
+	}
+	c := testConfig()
+	q, err := NewProcessor(c, noteDetector, WithSurrogateNames([]string{"Alex"}, []string{"Doe"}),
+		WithSurrogatePlaces([]string{"Elm"}, []string{"Dover"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		typ      detectors.Type
+		in, want string
+	}{
+		{detectors.Name, "John Smith", "Alex Doe"},
+		{detectors.Location, "12 Oak Street, Boston", "Elm Street, Dover"},
+	}
+	for _, tc := range tests {
+		if got := q.sur.surrogate("p", tc.typ, tc.in, 0); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("surrogate(%q) = %q, want it to end with %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -15,10 +15,46 @@ import (
 // the secret. Immutable; safe for concurrent use.
 type surrogator struct {
 	k               *keyed
-	first, last     []string
-	streets, cities []string
 	shiftKey        *keyed
+	male, female    []string        // given names by apparent gender
+	given           []string        // both, for a given name of unknown gender
+	gender          map[string]int8 // lower-case given name -> genderMale or genderFemale
+	last            []string
+	streets, cities []string
 	maxShift        int
+}
+
+const (
+	genderMale   int8 = 1
+	genderFemale int8 = 2
+)
+
+func newSurrogator(k, shiftKey *keyed, o options, maxShift int) *surrogator {
+	g := &surrogator{k: k, shiftKey: shiftKey, male: o.male, female: o.female, last: o.last,
+		streets: o.streets, cities: o.cities, maxShift: maxShift, gender: map[string]int8{}}
+	g.given = append(append([]string{}, o.male...), o.female...)
+	for _, n := range o.male {
+		g.gender[strings.ToLower(n)] = genderMale
+	}
+	for _, n := range o.female {
+		if g.gender[strings.ToLower(n)] == genderMale {
+			delete(g.gender, strings.ToLower(n)) // in both lists: unknown
+			continue
+		}
+		g.gender[strings.ToLower(n)] = genderFemale
+	}
+	return g
+}
+
+// givenFor returns the list a given name's surrogate is drawn from.
+func (g *surrogator) givenFor(low string) []string {
+	switch g.gender[low] {
+	case genderMale:
+		return g.male
+	case genderFemale:
+		return g.female
+	}
+	return g.given
 }
 
 // shiftDays is the patient's date offset: non-zero, within ±maxShift days.
@@ -163,7 +199,7 @@ func (g *surrogator) name(patient, value string) string {
 		case i == surname:
 			out = pickName(newStream(g.k, patient, "NAME/last", low), g.last, low)
 		default:
-			out = pickName(newStream(g.k, patient, "NAME/first", low), g.first, low)
+			out = pickName(newStream(g.k, patient, "NAME/first", low), g.givenFor(low), low)
 		}
 		if sh := caseShape(orig); sh != shapeTitle {
 			out = matchCase(out, orig)
@@ -284,7 +320,7 @@ func (g *surrogator) email(patient, value string) string {
 	if !strings.Contains(value, "@") {
 		return g.shape(s, value, "")
 	}
-	local := strings.ToLower(g.first[s.intn(len(g.first))] + "." + g.last[s.intn(len(g.last))])
+	local := strings.ToLower(g.given[s.intn(len(g.given))] + "." + g.last[s.intn(len(g.last))])
 	return keepSpace(value, local+"@"+exampleDomains[s.intn(len(exampleDomains))])
 }
 
