@@ -35,6 +35,7 @@ type options struct {
 	sampleCap   int
 	plain       bool
 	strictOnly  bool
+	exact       int
 	hierarchies map[string]*Hierarchy
 }
 
@@ -47,6 +48,10 @@ func WithPlainMondrian() Option { return func(o *options) { o.plain, o.suppressC
 // WithoutRelaxedCuts disables the final relaxed cuts of partitions that no
 // value-aligned cut can split (for measuring their effect).
 func WithoutRelaxedCuts() Option { return func(o *options) { o.strictOnly = true } }
+
+// WithExactCuts sets how many candidate cuts per partition, ranked by their
+// gain on the cut dimension alone, are scored on all dimensions (default 4).
+func WithExactCuts(n int) Option { return func(o *options) { o.exact = n } }
 
 // WithHierarchy supplies an in-memory hierarchy for a categorical column,
 // taking precedence over the file named in the Config.

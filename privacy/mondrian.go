@@ -37,12 +37,18 @@ type partitioner struct {
 	sem  chan struct{}
 	wg   sync.WaitGroup
 	mu   sync.Mutex
-	out  [][]int32
+	out  []part
 	supp [][]int32
 }
 
+// part is a final partition and, when known, its extent.
+type part struct {
+	rows  []int32
+	cells []cell
+}
+
 // partition returns the final partitions and the suppressed rows.
-func (e *engine) partition(opts options) ([][]int32, [][]int32, error) {
+func (e *engine) partition(opts options) ([]part, [][]int32, error) {
 	rows := make([]int32, e.n)
 	for i := range rows {
 		rows[i] = int32(i)
@@ -55,81 +61,122 @@ func (e *engine) partition(opts options) ([][]int32, [][]int32, error) {
 		return nil, nil, fmt.Errorf("checking the whole table (%d rows): %w", e.n, ErrUnsatisfiable)
 	}
 	p := &partitioner{e: e, opts: opts, sem: make(chan struct{}, max(opts.parallelism-1, 0))}
-	p.split(rows, e.maxSupp)
+	p.split(rows, e.maxSupp, nil)
 	p.wg.Wait()
 	return p.out, p.supp, nil
 }
 
-// candidate is one cut of a partition: a group per row, and the group (if
-// any) whose rows are suppressed.
+// candidate is one cut of a partition. Rows are grouped lazily, by one of:
+// a numeric threshold on QI j (rank <= thr goes to group 0); a child index
+// per row and remap from child to group (-1: the pool group); or an explicit
+// assign. suppress is the group whose rows are suppressed, or -1.
 type candidate struct {
+	j        int
+	thr      int32
+	child    []uint16
+	remap    []int
+	pool     int
 	assign   []uint16
 	sizes    []int
-	suppress int // group index suppressed, or -1
+	suppress int
+	proxy    float64 // gain on the cut dimension alone, to rank candidates
 	gain     float64
+	cells    []cell // per group extents, when scored on every row
 }
 
-func (p *partitioner) split(rows []int32, budget int) {
+func (c *candidate) group(e *engine, i int, r int32) int {
+	switch {
+	case c.assign != nil:
+		return int(c.assign[i])
+	case c.child != nil:
+		if g := c.remap[c.child[i]]; g >= 0 {
+			return g
+		}
+		return c.pool
+	case e.code[c.j][r] > c.thr:
+		return 1
+	}
+	return 0
+}
+
+// exactCuts is how many candidates, best by their one-dimension gain, are
+// scored on every dimension.
+const exactCuts = 4
+
+// split cuts rows recursively. cells is their extent when the parent already
+// computed it, else nil.
+func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 	e := p.e
 	if len(rows) < 2*e.model.k || len(rows) < 2 {
-		p.emit(rows)
+		p.emit(rows, cells)
 		return
 	}
-	cells := make([]cell, e.q)
-	e.summarize(rows, cells)
+	if cells == nil {
+		cells = make([]cell, e.q)
+		e.summarize(rows, cells)
+	}
 	parentCost := float64(len(rows)) * e.penSum(cells)
 	if parentCost == 0 {
-		p.emit(rows)
+		p.emit(rows, cells)
 		return
 	}
 	if p.opts.plain {
 		p.splitPlain(rows, cells)
 		return
 	}
-	var best candidate
-	best.gain = -1
-	scratch := make([]uint16, len(rows))
-	try := func(c candidate) {
-		if c.sizes == nil {
-			return
-		}
-		c.gain = parentCost - e.cutCost(rows, c, p.opts.sampleCap)
-		if c.gain > best.gain+tolerance {
-			if best.assign == nil {
-				best.assign = make([]uint16, len(rows))
-			}
-			copy(best.assign, c.assign)
-			best.sizes, best.suppress, best.gain = c.sizes, c.suppress, c.gain
-		}
-	}
+	var cands []candidate
+	var childBuf []uint16 // one child index per row for each categorical QI
 	for j := 0; j < e.q; j++ {
+		if e.penalty(j, cells[j]) == 0 {
+			continue
+		}
 		if e.kind[j] == KindCategorical {
-			for _, c := range e.categoricalCuts(rows, j, cells[j].lo, scratch, budget, p.opts.suppressCut) {
-				try(c)
+			if childBuf == nil {
+				childBuf = make([]uint16, e.q*len(rows))
 			}
-			continue
-		}
-		if cells[j].lo == cells[j].hi {
-			continue
-		}
-		for _, thr := range e.thresholds(rows, j, cells[j]) {
-			try(e.numericCut(rows, j, thr, scratch))
+			child := childBuf[j*len(rows) : (j+1)*len(rows)]
+			cands = append(cands, e.categoricalCuts(rows, j, cells[j].lo, budget, p.opts.suppressCut, child)...)
+		} else {
+			cands = append(cands, e.numericCuts(rows, j, cells[j])...)
 		}
 	}
-	if best.sizes == nil && !p.opts.strictOnly {
+	best := p.pick(rows, cands, parentCost, cells)
+	if best == nil && !p.opts.strictOnly {
+		cands = cands[:0]
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				for _, c := range e.relaxedCuts(rows, j, scratch) {
-					try(c)
-				}
+				cands = append(cands, e.relaxedCuts(rows, j)...)
 			}
 		}
+		best = p.pick(rows, cands, parentCost, cells)
 	}
-	if best.sizes == nil || best.gain < 0 {
-		p.emit(rows)
+	if best == nil {
+		p.emit(rows, cells)
 		return
 	}
-	p.apply(rows, best, budget)
+	p.apply(rows, *best, budget)
+}
+
+// pick scores the exactCuts candidates with the largest one-dimension gain
+// on every dimension and returns the best, or nil.
+func (p *partitioner) pick(rows []int32, cands []candidate, parentCost float64, parentCells []cell) *candidate {
+	if len(cands) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return cmpFloat(b.proxy, a.proxy) })
+	n := p.opts.exact
+	if n <= 0 {
+		n = exactCuts
+	}
+	var best *candidate
+	for i := range cands[:min(len(cands), n)] {
+		c := &cands[i]
+		c.gain = parentCost - p.e.cutCost(rows, c, p.opts.sampleCap, parentCells)
+		if c.gain >= 0 && (best == nil || c.gain > best.gain+tolerance) {
+			best = c
+		}
+	}
+	return best
 }
 
 // apply reorders rows by group (stably), records suppressed rows and recurses
@@ -142,11 +189,17 @@ func (p *partitioner) apply(rows []int32, best candidate, budget int) {
 	tmp := make([]int32, len(rows))
 	pos := slices.Clone(offs[:len(best.sizes)])
 	for i, r := range rows {
-		g := best.assign[i]
+		g := best.group(p.e, i, r)
 		tmp[pos[g]] = r
 		pos[g]++
 	}
 	copy(rows, tmp)
+	childCells := func(g int) []cell {
+		if best.cells == nil {
+			return nil
+		}
+		return best.cells[g*p.e.q : (g+1)*p.e.q]
+	}
 	remaining, kept := budget, len(rows)
 	if best.suppress >= 0 {
 		s := best.sizes[best.suppress]
@@ -171,19 +224,19 @@ func (p *partitioner) apply(rows []int32, best candidate, budget int) {
 				p.wg.Add(1)
 				go func() {
 					defer func() { <-p.sem; p.wg.Done() }()
-					p.split(child, childBudget)
+					p.split(child, childBudget, childCells(g))
 				}()
 				continue
 			default:
 			}
 		}
-		p.split(child, childBudget)
+		p.split(child, childBudget, childCells(g))
 	}
 }
 
-func (p *partitioner) emit(rows []int32) {
+func (p *partitioner) emit(rows []int32, cells []cell) {
 	p.mu.Lock()
-	p.out = append(p.out, rows)
+	p.out = append(p.out, part{rows, cells})
 	p.mu.Unlock()
 }
 
@@ -233,30 +286,38 @@ func (e *engine) penSum(cells []cell) float64 {
 // cutCost is the summed cell penalty after the cut, each group tightened to
 // its own extent; suppressed rows cost 1 per QI. Large partitions are scored
 // on an evenly spaced sample of at most sampleCap rows.
-func (e *engine) cutCost(rows []int32, c candidate, sampleCap int) float64 {
+// Dimensions on which the parent has no penalty are skipped: groups inherit it.
+func (e *engine) cutCost(rows []int32, c *candidate, sampleCap int, parent []cell) float64 {
 	G := len(c.sizes)
 	cells := make([]cell, G*e.q)
 	seen := make([]bool, G)
+	active := make([]int, 0, e.q)
+	for j := range parent {
+		if e.penalty(j, parent[j]) > 0 {
+			active = append(active, j)
+		}
+	}
 	step := 1
 	if sampleCap > 0 && len(rows) > sampleCap {
 		step = len(rows) / sampleCap
 	}
 	for i := 0; i < len(rows); i += step {
-		g := int(c.assign[i])
+		r := rows[i]
+		g := c.group(e, i, r)
 		if g == c.suppress {
 			continue
 		}
-		r := rows[i]
 		gc := cells[g*e.q : (g+1)*e.q]
 		if !seen[g] {
 			seen[g] = true
-			for j := range gc {
+			copy(gc, parent)
+			for _, j := range active {
 				v := e.code[j][r]
 				gc[j] = cell{v, v}
 			}
 			continue
 		}
-		for j := range gc {
+		for _, j := range active {
 			v := e.code[j][r]
 			if e.kind[j] == KindCategorical {
 				h := e.hier[j]
@@ -281,6 +342,9 @@ func (e *engine) cutCost(rows []int32, c candidate, sampleCap int) float64 {
 			continue
 		}
 		cost += float64(size) * e.penSum(cells[g*e.q:(g+1)*e.q])
+	}
+	if step == 1 {
+		c.cells = cells
 	}
 	return cost
 }
@@ -353,142 +417,6 @@ func (e *engine) numericCut(rows []int32, j int, thr int32, assign []uint16) can
 	return candidate{assign: assign, sizes: sizes, suppress: -1}
 }
 
-// categoricalCuts splits categorical QI j's node into its children. Children
-// that fail the models alone are pooled; if the pool still fails it is merged
-// into the smallest passing child (one candidate) or, when the budget allows,
-// suppressed (another candidate).
-func (e *engine) categoricalCuts(rows []int32, j int, node int32, assign []uint16, budget int, suppress bool) []candidate {
-	h := e.hier[j]
-	d := h.depth[node] + 1
-	code := e.code[j]
-	if h.ancestor(code[rows[0]], d) < 0 {
-		return nil // node is a leaf
-	}
-	index := map[int32]int{}
-	var sizes []int
-	var hist []int32
-	for i, r := range rows {
-		ch := h.ancestor(code[r], d)
-		g, ok := index[ch]
-		if !ok {
-			g = len(sizes)
-			index[ch] = g
-			sizes = append(sizes, 0)
-			hist = append(hist, make([]int32, e.m)...)
-		}
-		assign[i] = uint16(g)
-		sizes[g]++
-		hist[g*e.m+int(e.sens[r])]++
-	}
-	if len(sizes) < 2 || len(sizes) > 1<<15 {
-		return nil
-	}
-	// final group of each child group; -1 = pool
-	final := make([]int, len(sizes))
-	var passing []int
-	poolSize := 0
-	pool := make([]int32, e.m)
-	for g, s := range sizes {
-		if e.model.ok(s, hist[g*e.m:(g+1)*e.m]) {
-			final[g] = len(passing)
-			passing = append(passing, g)
-			continue
-		}
-		final[g] = -1
-		poolSize += s
-		for i := 0; i < e.m; i++ {
-			pool[i] += hist[g*e.m+i]
-		}
-	}
-	var out []candidate
-	build := func(groups int, poolGroup, suppressed int, remap []int) candidate {
-		a := make([]uint16, len(rows))
-		sz := make([]int, groups)
-		for i := range rows {
-			f := remap[assign[i]]
-			if f < 0 {
-				f = poolGroup
-			}
-			a[i] = uint16(f)
-			sz[f]++
-		}
-		return candidate{assign: a, sizes: sz, suppress: suppressed}
-	}
-	// One-versus-rest cuts for the largest passing children: a coarser cut
-	// that leaves the rest free to be cut on another dimension first.
-	if len(sizes) > 2 {
-		order := slices.Clone(passing)
-		slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
-		total := 0
-		all := make([]int32, e.m)
-		for g, s := range sizes {
-			total += s
-			for i := 0; i < e.m; i++ {
-				all[i] += hist[g*e.m+i]
-			}
-		}
-		rest := make([]int32, e.m)
-		for _, g := range order[:min(len(order), oneVsRest)] {
-			for i := 0; i < e.m; i++ {
-				rest[i] = all[i] - hist[g*e.m+i]
-			}
-			if !e.model.ok(total-sizes[g], rest) {
-				continue
-			}
-			remap := make([]int, len(sizes))
-			for x := range remap {
-				remap[x] = -1
-			}
-			remap[g] = 0
-			out = append(out, build(2, 1, -1, remap))
-		}
-	}
-	if poolSize == 0 {
-		if len(passing) >= 2 {
-			out = append(out, build(len(passing), -1, -1, final))
-		}
-		return out
-	}
-	if suppress && poolSize <= budget && len(passing) >= 1 {
-		out = append(out, build(len(passing)+1, len(passing), len(passing), final))
-	}
-	if e.model.ok(poolSize, pool) {
-		if len(passing) >= 1 {
-			out = append(out, build(len(passing)+1, len(passing), -1, final))
-		}
-		return out
-	}
-	// Merge the pool into passing children, smallest first, until it passes.
-	order := slices.Clone(passing)
-	slices.SortStableFunc(order, func(a, b int) int { return sizes[a] - sizes[b] })
-	remap := slices.Clone(final)
-	for _, g := range order {
-		poolSize += sizes[g]
-		for i := 0; i < e.m; i++ {
-			pool[i] += hist[g*e.m+i]
-		}
-		remap[g] = -1
-		if e.model.ok(poolSize, pool) {
-			break
-		}
-	}
-	if !e.model.ok(poolSize, pool) {
-		return out
-	}
-	// Renumber the children still standing alone.
-	n := 0
-	for g := range remap {
-		if remap[g] >= 0 {
-			remap[g] = n
-			n++
-		}
-	}
-	if n >= 1 {
-		out = append(out, build(n+1, n, -1, remap))
-	}
-	return out
-}
-
 // splitPlain is textbook Mondrian: dimensions by decreasing normalized
 // width, the first allowable cut wins.
 func (p *partitioner) splitPlain(rows []int32, cells []cell) {
@@ -519,7 +447,7 @@ func (p *partitioner) splitPlain(rows []int32, cells []cell) {
 			}
 		}
 	}
-	p.emit(rows)
+	p.emit(rows, cells)
 }
 
 // strictCategoricalCut splits a node into its children only if every child
@@ -558,18 +486,299 @@ func (e *engine) strictCategoricalCut(rows []int32, j int, node int32, assign []
 	return candidate{assign: assign, sizes: sizes, suppress: -1}, true
 }
 
+
+// needSens reports whether validity depends on the sensitive values.
+func (e *engine) needSens() bool { return e.model.l > 0 || e.model.t > 0 }
+
+// numericCuts proposes thresholds at several quantiles of numeric QI j, each
+// with the tied value on either side, keeping those whose both sides meet the
+// models. Counts come from a histogram over the partition's distinct values.
+func (e *engine) numericCuts(rows []int32, j int, c cell) []candidate {
+	code := e.code[j]
+	s := len(rows)
+	m := e.m
+	sens := e.needSens()
+	// Distinct present ranks with their counts (and sensitive histograms).
+	var pr []int32
+	var cnt []int32
+	var sh []int32
+	width := int(c.hi-c.lo) + 1
+	if width <= 2*s+64 {
+		counts := make([]int32, width)
+		var hist []int32
+		if sens {
+			hist = make([]int32, width*m)
+		}
+		for _, r := range rows {
+			v := code[r] - c.lo
+			counts[v]++
+			if sens {
+				hist[int(v)*m+int(e.sens[r])]++
+			}
+		}
+		for v, n := range counts {
+			if n > 0 {
+				pr = append(pr, c.lo+int32(v))
+				cnt = append(cnt, n)
+				if sens {
+					sh = append(sh, hist[v*m:(v+1)*m]...)
+				}
+			}
+		}
+	} else {
+		idx := slices.Clone(rows)
+		slices.SortFunc(idx, func(a, b int32) int { return int(code[a] - code[b]) })
+		for _, r := range idx {
+			if n := len(pr); n == 0 || pr[n-1] != code[r] {
+				pr = append(pr, code[r])
+				cnt = append(cnt, 0)
+				if sens {
+					sh = append(sh, make([]int32, m)...)
+				}
+			}
+			cnt[len(cnt)-1]++
+			if sens {
+				sh[(len(cnt)-1)*m+int(e.sens[r])]++
+			}
+		}
+	}
+	cum := make([]int, len(pr)+1)
+	for i, n := range cnt {
+		cum[i+1] = cum[i] + int(n)
+	}
+	var out []candidate
+	left := make([]int32, m)
+	right := make([]int32, m)
+	parentPen := e.penalty(j, c)
+	add := func(pi int) { // cut after present value pi
+		if pi < 0 || pi >= len(pr)-1 {
+			return
+		}
+		for _, o := range out {
+			if o.thr == pr[pi] {
+				return
+			}
+		}
+		nl, nr := cum[pi+1], s-cum[pi+1]
+		if nl < e.model.k || nr < e.model.k {
+			return
+		}
+		if sens {
+			clear(left)
+			for v := 0; v <= pi; v++ {
+				for x := 0; x < m; x++ {
+					left[x] += sh[v*m+x]
+				}
+			}
+			for x := 0; x < m; x++ {
+				right[x] = -left[x]
+			}
+			for v := range pr {
+				for x := 0; x < m; x++ {
+					right[x] += sh[v*m+x]
+				}
+			}
+		}
+		if !e.model.ok(nl, left) || !e.model.ok(nr, right) {
+			return
+		}
+		proxy := float64(s)*parentPen - float64(nl)*e.penalty(j, cell{pr[0], pr[pi]}) -
+			float64(nr)*e.penalty(j, cell{pr[pi+1], pr[len(pr)-1]})
+		out = append(out, candidate{j: j, thr: pr[pi], sizes: []int{nl, nr}, suppress: -1, proxy: proxy})
+	}
+	if !sens {
+		// Only sizes matter: left/right histograms are not consulted by ok
+		// beyond k, but must have length m.
+		clear(left)
+		clear(right)
+	}
+	for _, q := range quantiles {
+		target := int(q * float64(s))
+		pi, _ := slices.BinarySearch(cum[1:], target+1) // first value whose cumulative count exceeds target
+		add(pi)     // the value at the quantile goes left
+		add(pi - 1) // ... or right
+	}
+	return out
+}
+
+// categoricalCuts splits categorical QI j's node into its children. Children
+// that fail the models alone are pooled; if the pool still fails it is merged
+// into the smallest passing children (one candidate) or, when the budget
+// allows, suppressed (another candidate). One-versus-rest cuts of the
+// largest children are proposed too.
+func (e *engine) categoricalCuts(rows []int32, j int, node int32, budget int, suppress bool, child []uint16) []candidate {
+	h := e.hier[j]
+	d := h.depth[node] + 1
+	code := e.code[j]
+	if h.ancestor(code[rows[0]], d) < 0 {
+		return nil // node is a leaf
+	}
+	var kids []int32
+	var sizes []int
+	var hist []int32
+	dense := len(h.labels) <= 1<<16
+	var slot []int32
+	var index map[int32]int
+	if dense {
+		slot = make([]int32, len(h.labels))
+	} else {
+		index = map[int32]int{}
+	}
+	for i, r := range rows {
+		ch := h.ancestor(code[r], d)
+		var g int
+		if dense {
+			g = int(slot[ch]) - 1
+		} else if x, ok := index[ch]; ok {
+			g = x
+		} else {
+			g = -1
+		}
+		if g < 0 {
+			g = len(sizes)
+			if g >= 1<<16-1 {
+				return nil
+			}
+			if dense {
+				slot[ch] = int32(g + 1)
+			} else {
+				index[ch] = g
+			}
+			kids = append(kids, ch)
+			sizes = append(sizes, 0)
+			hist = append(hist, make([]int32, e.m)...)
+		}
+		child[i] = uint16(g)
+		sizes[g]++
+		hist[g*e.m+int(e.sens[r])]++
+	}
+	if len(sizes) < 2 {
+		return nil
+	}
+	s := len(rows)
+	pen := e.pen[j]
+	// make builds a candidate from a child->group remap (-1 = pool group
+	// numbered groups-1) and scores the cut dimension alone.
+	mk := func(remap []int, groups int, suppressed int) candidate {
+		sz := make([]int, groups)
+		members := make([]int, groups)
+		last := make([]int, groups)
+		for g, f := range remap {
+			if f < 0 {
+				f = groups - 1
+			}
+			sz[f] += sizes[g]
+			members[f]++
+			last[f] = g
+		}
+		proxy := float64(s) * pen[node]
+		for f := range sz {
+			if members[f] == 1 {
+				proxy -= float64(sz[f]) * pen[kids[last[f]]]
+			} else {
+				proxy -= float64(sz[f]) * pen[node]
+			}
+		}
+		return candidate{j: j, child: child, remap: remap, pool: groups - 1, sizes: sz, suppress: suppressed, proxy: proxy}
+	}
+	final := make([]int, len(sizes))
+	var passing []int
+	poolSize := 0
+	pool := make([]int32, e.m)
+	for g, n := range sizes {
+		if e.model.ok(n, hist[g*e.m:(g+1)*e.m]) {
+			final[g] = len(passing)
+			passing = append(passing, g)
+			continue
+		}
+		final[g] = -1
+		poolSize += n
+		for i := 0; i < e.m; i++ {
+			pool[i] += hist[g*e.m+i]
+		}
+	}
+	var out []candidate
+	if len(sizes) > 2 {
+		order := slices.Clone(passing)
+		slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
+		all := make([]int32, e.m)
+		for i := range hist {
+			all[i%e.m] += hist[i]
+		}
+		rest := make([]int32, e.m)
+		for _, g := range order[:min(len(order), oneVsRest)] {
+			for i := 0; i < e.m; i++ {
+				rest[i] = all[i] - hist[g*e.m+i]
+			}
+			if !e.model.ok(s-sizes[g], rest) {
+				continue
+			}
+			remap := make([]int, len(sizes))
+			for x := range remap {
+				remap[x] = -1
+			}
+			remap[g] = 0
+			out = append(out, mk(remap, 2, -1))
+		}
+	}
+	if poolSize == 0 {
+		if len(passing) >= 2 {
+			out = append(out, mk(final, len(passing), -1))
+		}
+		return out
+	}
+	if suppress && poolSize <= budget && len(passing) >= 1 {
+		out = append(out, mk(final, len(passing)+1, len(passing)))
+	}
+	if e.model.ok(poolSize, pool) {
+		if len(passing) >= 1 {
+			out = append(out, mk(final, len(passing)+1, -1))
+		}
+		return out
+	}
+	// Merge the pool into passing children, smallest first, until it passes.
+	order := slices.Clone(passing)
+	slices.SortStableFunc(order, func(a, b int) int { return sizes[a] - sizes[b] })
+	remap := slices.Clone(final)
+	for _, g := range order {
+		poolSize += sizes[g]
+		for i := 0; i < e.m; i++ {
+			pool[i] += hist[g*e.m+i]
+		}
+		remap[g] = -1
+		if e.model.ok(poolSize, pool) {
+			break
+		}
+	}
+	if !e.model.ok(poolSize, pool) {
+		return out
+	}
+	n := 0
+	for g := range remap {
+		if remap[g] >= 0 {
+			remap[g] = n
+			n++
+		}
+	}
+	if n >= 1 {
+		out = append(out, mk(remap, n+1, -1))
+	}
+	return out
+}
+
 // relaxedCuts split a partition no value-aligned cut can split: rows are
 // ordered by QI j (numeric rank, or depth-first hierarchy position so that
 // siblings stay together) and cut at a position, so rows sharing a value may
 // land on both sides (relaxed Mondrian). Tried only where the strict cuts
-// failed, which keeps every class distinct in most cases and the cost low.
-func (e *engine) relaxedCuts(rows []int32, j int, assign []uint16) []candidate {
+// failed, which keeps the cost low.
+func (e *engine) relaxedCuts(rows []int32, j int) []candidate {
 	s := len(rows)
 	if s < 2*e.model.k {
 		return nil
 	}
+	cat := e.kind[j] == KindCategorical
 	key := func(r int32) int32 {
-		if e.kind[j] == KindCategorical {
+		if cat {
 			return e.hier[j].order[e.code[j][r]]
 		}
 		return e.code[j][r]
@@ -579,6 +788,14 @@ func (e *engine) relaxedCuts(rows []int32, j int, assign []uint16) []candidate {
 		idx[i] = int32(i)
 	}
 	slices.SortStableFunc(idx, func(a, b int32) int { return int(key(rows[a]) - key(rows[b])) })
+	extent := func(from, to int) float64 { // penalty on j of sorted rows [from, to)
+		a, b := e.code[j][rows[idx[from]]], e.code[j][rows[idx[to-1]]]
+		if cat {
+			n := e.hier[j].lca(a, b)
+			return e.pen[j][n]
+		}
+		return e.penalty(j, cell{a, b})
+	}
 	var out []candidate
 	tried := map[int]bool{}
 	for _, p := range []int{s / 2, e.model.k, s - e.model.k} {
@@ -597,7 +814,8 @@ func (e *engine) relaxedCuts(rows []int32, j int, assign []uint16) []candidate {
 			hist[g*e.m+int(e.sens[rows[i]])]++
 		}
 		if e.model.ok(p, hist[:e.m]) && e.model.ok(s-p, hist[e.m:]) {
-			out = append(out, candidate{assign: a, sizes: []int{p, s - p}, suppress: -1})
+			proxy := float64(s)*extent(0, s) - float64(p)*extent(0, p) - float64(s-p)*extent(p, s)
+			out = append(out, candidate{assign: a, sizes: []int{p, s - p}, suppress: -1, proxy: proxy})
 		}
 	}
 	return out

@@ -9,18 +9,32 @@ import (
 
 // release writes the generalized rows and computes the metrics of the
 // released table (grouping by released tuple, as a reader would).
-func (e *engine) release(t Table, parts, supp [][]int32) *Result {
+func (e *engine) release(t Table, parts []part, supp [][]int32) *Result {
 	res := &Result{Rows: make([][]string, e.n), Suppressed: make([]bool, e.n)}
 	type class struct {
 		size int
 		hist []int32
 	}
 	classes := map[string]*class{}
-	cells := make([]cell, e.q)
+	scratch := make([]cell, e.q)
+	width := 0
+	if e.n > 0 {
+		width = len(t.Rows[0])
+	}
+	backing := make([]string, e.n*width) // one allocation for all released rows
+	copyRow := func(r int32) []string {
+		out := backing[int(r)*width : (int(r)+1)*width : (int(r)+1)*width]
+		copy(out, t.Rows[r])
+		return out
+	}
 	labels := make([]string, e.q)
 	total := 0.0
-	for _, rows := range parts {
-		e.summarize(rows, cells)
+	for _, pt := range parts {
+		rows, cells := pt.rows, pt.cells
+		if cells == nil {
+			cells = scratch
+			e.summarize(rows, cells)
+		}
 		for j, c := range cells {
 			labels[j] = e.label(j, c)
 		}
@@ -33,7 +47,7 @@ func (e *engine) release(t Table, parts, supp [][]int32) *Result {
 		}
 		cl.size += len(rows)
 		for _, r := range rows {
-			out := append([]string(nil), t.Rows[r]...)
+			out := copyRow(r)
 			for j, c := range e.qiCol {
 				out[c] = labels[j]
 			}
@@ -44,7 +58,7 @@ func (e *engine) release(t Table, parts, supp [][]int32) *Result {
 	nsupp := 0
 	for _, rows := range supp {
 		for _, r := range rows {
-			out := append([]string(nil), t.Rows[r]...)
+			out := copyRow(r)
 			for _, c := range e.qiCol {
 				out[c] = rootLabel
 			}
