@@ -151,7 +151,7 @@ func (sc *scan) isDay(k int) bool {
 
 func (sc *scan) isYear(k int) bool {
 	n := atoiTok(sc, k)
-	return n >= 1800 && n <= 2200
+	return n >= 1900 && n <= 2099 // "the 2nd of March 1801" is more likely a clock time
 }
 
 // yearAfter returns the year token after a day at token j ("4, 2019", "4th 2019", "Mar-2019"), or -1.
@@ -161,7 +161,10 @@ func (sc *scan) yearAfter(j int) int {
 		k++
 	}
 	if k < len(sc.toks) && !sc.toks[k].has(fNewline) && sc.toks[k].kind == tNum {
-		if l := sc.toks[k].e - sc.toks[k].s; (l == 4 && sc.isYear(k)) || (l == 2 && !sc.isPunct(k-1, ',')) {
+		if sc.isPunct(k+1, ':') {
+			return -1 // a clock time: "May 9 11:03 PM", "the 2nd of March 18:01"
+		}
+		if l := sc.toks[k].e - sc.toks[k].s; (l == 4 && sc.isYear(k)) || (l == 2 && (sc.isPunct(k-1, '-') || sc.isPunct(k-1, '/'))) {
 			return k
 		}
 	}

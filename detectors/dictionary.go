@@ -288,5 +288,9 @@ var (
 		"signed", "electronically", "attending", "resident", "intern", "fellow", "consult",
 		"service", "unit", "floor", "room", "bed", "clinic", "hospital", "center", "medical",
 		"health", "care", "general", "memorial", "regional", "community", "university",
-		"saint", "st", "mount", "mt", "north", "south", "east", "west", "new", "old", "great"}
+		"saint", "st", "mount", "mt", "north", "south", "east", "west", "new", "old", "great",
+		// Payers and pharmacy chains: organizations, not persons or places.
+		"cigna", "aetna", "humana", "kaiser", "permanente", "unitedhealthcare", "anthem", "tricare", "molina",
+		"highmark", "wellcare", "medicare", "medicaid", "bcbs", "cvs", "walgreens", "walmart", "kroger",
+		"costco", "centene", "ambetter", "optum", "pharmacy"}
 )

@@ -1,5 +1,7 @@
 package detectors
 
+import "strings"
+
 // Identifiers mixing letters and digits, by check digit or by label:
 //
 //	VEHICLE  1HGCM82633A004352 (VIN check digit), "plate 7ABC123"
@@ -104,6 +106,14 @@ func (sc *scan) idChunk(i, j int) {
 			}
 		}
 	}
+	if hasCtx && (ctx == Phone || ctx == Fax) {
+		hasCtx = false // phones are the numbers detector's; "at L4-L5" is not a phone
+	}
+	if icdCode(w) || vertebra(w) {
+		if !hasCtx || ctx == ID {
+			return // diagnosis codes and spine levels are clinical content
+		}
+	}
 	if hasCtx && ctx != Location && ctx != IP && digits >= 2 && digits+letters >= 4 {
 		t := ctx
 		if t == Phone || t == Fax || t == SSN {
@@ -120,4 +130,38 @@ func (sc *scan) idChunk(i, j int) {
 	} else if digits >= 4 && letters >= 2 && j-i >= 3 {
 		sc.add(s, e, ID, 0.5)
 	}
+}
+
+// icdCode reports an ICD-10 code shape: a letter, two digits, optionally '.' and up to 4 characters ("K92.2", "S72.001A").
+func icdCode(w string) bool {
+	if len(w) < 3 || !isAlpha(w[0]) || !isDigit(w[1]) || !(isDigit(w[2]) || w[2] == 'A' || w[2] == 'B') {
+		return false
+	}
+	if len(w) == 3 {
+		return true
+	}
+	if w[3] != '.' || len(w) > 8 {
+		return false
+	}
+	for i := 4; i < len(w); i++ {
+		if !isDigit(w[i]) && !isAlpha(w[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// vertebra reports spine levels: "L4", "C5-C6", "T12-L1", "L5-S1".
+func vertebra(w string) bool {
+	for _, part := range strings.Split(w, "-") {
+		if len(part) < 2 || len(part) > 3 || strings.IndexByte("CTLSctls", part[0]) < 0 {
+			return false
+		}
+		for i := 1; i < len(part); i++ {
+			if !isDigit(part[i]) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -38,7 +38,7 @@ var streetLower = map[string]bool{"u": true, "utca": true, "tér": true, "út": 
 // Words ending a facility name.
 var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": true, "centre": true,
 	"rehab": true, "rehabilitation": true, "manor": true, "practice": true, "institute": true, "infirmary": true,
-	"hospice": true, "pharmacy": true, "healthcare": true, "home": true, "village": true, "lodge": true,
+	"hospice": true, "healthcare": true, "home": true, "village": true, "lodge": true,
 	"residence": true, "gardens": true, "terrace": true, "sanatorium": true, "medical": false, "health": false,
 	"shelter": true, "associates": true, "group": false, "campus": true, "facility": true, "ymca": true,
 	"school": true, "elementary": true, "academy": true, "university": true, "college": true}
@@ -142,6 +142,9 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 	if t.kind == tAlnum && !isDigit(sc.text[t.s]) {
 		return 0, false
 	}
+	if sc.isPunct(i-1, ':') || sc.isPunct(i-1, '.') && sc.glued(i) {
+		return 0, false // a clock time or decimal: "3:30 AM"
+	}
 	words := 0
 	for k := i + 1; k < len(toks) && words < 6; k++ {
 		u := toks[k]
@@ -191,7 +194,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			// "123 Oak Dr." but not "at 3 Dr Smith": a street suffix that is a title needs a capital after it not to follow.
 			return e, true
 		}
-		if !capital && !placeConnector[w] {
+		if !capital && !placeConnector[w] || w == "am" || w == "pm" {
 			return 0, false
 		}
 		if capital && cls&wCommon != 0 && cls&(wStreetName|wFirst|wLast) == 0 && !streetLead[w] && words == 0 && cls&wStreet == 0 {
@@ -235,13 +238,12 @@ func (sc *scan) foreignStreet(k int) bool {
 func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 	toks := sc.toks
 	if streetLead[w] {
-		// Lead word, up to 4 name words, optional number.
-		e, k, words := toks[i].e, i+1, 0
+		// Lead word, up to 4 name words, then the house number.
+		k, words := i+1, 0
 		for k < len(toks) && words < 5 && !toks[k].has(fNewline) {
 			u := toks[k]
 			lw := sc.lw(k)
 			if u.kind == tWord && (u.has(fCap) || u.has(fUpper) || placeConnector[lw]) {
-				e = u.e
 				words++
 				k++
 				continue
@@ -251,10 +253,7 @@ func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 			}
 			break
 		}
-		if words >= 1 && w != "place" && w != "route" && w != "avenue" && w != "plaza" {
-			return e, true
-		}
-		return 0, false
+		return 0, false // a lead word without a house number is too often an ordinary word ("via")
 	}
 	// Foreign street word followed by a house number.
 	if k := i + 1; k < len(toks) && toks[k].kind == tNum && !toks[k].has(fNewline) && toks[k].e-toks[k].s <= 4 {
@@ -318,6 +317,9 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 		}
 		if sc.cls[k]&wTitle != 0 && lw != "st" && lw != "saint" {
 			break
+		}
+		if t.has(fUpper) && sc.cls[k]&wCommon != 0 && sc.cls[k]&(wFirst|wLast|wConnector) == 0 && sc.lineUpper(k) {
+			break // in a capitals line, an ordinary word ("HOME HEALTH AGENCY") is not part of the name
 		}
 		start = t.s
 		words++
@@ -464,6 +466,9 @@ func (sc *scan) extendAddress(e int) int {
 			}
 			if lw == "and" || lw == "the" || lw == "of" {
 				return e
+			}
+			if cls&wState != 0 && t.e-t.s == 2 || cls&wState != 0 && k > 0 && sc.isPunct(k-1, ',') {
+				return e // a US state: allowed under Safe Harbor (its ZIP is reported on its own)
 			}
 			if t.has(fUpper) && t.e-t.s <= 3 && k > 0 && (sc.isPunct(k-1, ',') || toks[k].has(fNewline)) {
 				e = t.e // a region code: ", ON", ", QC", "APO AA"

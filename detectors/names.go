@@ -255,11 +255,8 @@ func detectNames(sc *scan) {
 		}
 		score = min(score, 0.97) // a name is never certain
 		if score >= 0.3 {
-			s := toks[start].s
-			if p := sc.prevWordIdx(start, 1); p >= 0 && sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) && p >= start-2 {
-				s = sc.toks[p].s // the title joins the span: "Dr. Kim"
-			}
-			sc.add(s, e, Name, score)
+			// The title stays outside the span ("Dr. [Kim]"): it is not an identifier.
+			sc.add(toks[start].s, e, Name, score)
 		}
 		i = j
 	}
@@ -307,9 +304,6 @@ func (sc *scan) nameContextAfter(j int) float64 {
 	n := j + 1
 	if n >= len(sc.toks) || sc.toks[n].has(fNewline) {
 		return 0
-	}
-	if sc.isPunct(n, ':') && sc.toks[j-0].has(fCap) && (j == 0 || sc.toks[j].has(fNewline) || sc.sentenceStart(j)) {
-		return 0.15 // "Halldór: What a wife." (a speaker)
 	}
 	if sc.toks[n].kind == tWord && !sc.toks[n].has(fCap) && nameVerbAfter[sc.lw(n)] && sc.sentenceStart(j) {
 		return 0.2

@@ -245,7 +245,7 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	// Month/day ("3/14") and month/year are dates only with some support.
 	if n >= 2 && sc.sepBefore(g[0], g[1]) == "/" && L[0] <= 2 && L[1] <= 2 {
 		m, d := atoiTok(sc, g[0]), atoiTok(sc, g[1])
-		if m >= 1 && m <= 12 && d >= 1 && d <= 31 && !sc.looksLikeRatio(g[1]) {
+		if m >= 1 && m <= 12 && d >= 1 && d <= 31 && !sc.looksLikeRatio(g[1]) && !sc.scoreBefore(g[0], d) {
 			score := 0.55
 			if sc.dateContextBefore(g[0]) {
 				score = 0.85
@@ -270,11 +270,10 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		for k < n && sc.sepBefore(g[k-1], g[k]) == "-" {
 			k++
 		}
-		t := ctx
-		if t == Phone || t == Fax {
-			t = ID // a phone label on a digit run that is not a phone number
+		if ctx == Phone || ctx == Fax {
+			return k // a phone label on a digit run that is not a phone number: "at 1614" is a time
 		}
-		sc.add(seq.s, sc.idEnd(g[k-1]), t, 0.9)
+		sc.add(seq.s, sc.idEnd(g[k-1]), ctx, 0.9)
 		return k
 	case hasCtx && ctx == SSN && d == 9:
 		sc.add(seq.s, end(1), SSN, 0.9)
@@ -454,6 +453,18 @@ func (sc *scan) looksLikeRatio(j int) bool {
 		return true
 	}
 	return false
+}
+
+// scoreBefore reports a rating rather than a date: "pain 7/10", "strength 4/5", "GCS 3/5".
+func (sc *scan) scoreBefore(i, denom int) bool {
+	if p := sc.prevWordIdx(i, 1); p >= 0 {
+		switch sc.lw(p) {
+		case "pain", "strength", "score", "scored", "grade", "power", "rated", "rates", "scale", "motor",
+			"reflexes", "murmur", "gcs", "apgar", "pulses", "effort", "of", "was", "is", "at", "now":
+			return true
+		}
+	}
+	return (denom == 10 || denom == 5) && !sc.dateContextBefore(i)
 }
 
 // dateContextBefore reports a date label or preposition near token i ("DOB", "on", "since").

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Evaluate `worker detect` on gold JSONL files with the project's scorer (token-level, binary),
+# Evaluate the detection engine (the same Engine `worker detect` runs) on gold JSONL files with the project's scorer (token-level, binary),
 # printing per-type recall, false-positive examples and overall recall / precision / F2.
 #
 # Usage: benchmarks/phi/eval.sh [-c config.yaml] GOLD.jsonl...
@@ -15,10 +15,10 @@ if [ $# -eq 0 ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/worker" ./cmd/worker
+go build -o "$tmp/predict" ./benchmarks/phi/predict
 for gold in "$@"; do
 	echo "== $gold"
 	# shellcheck disable=SC2086
-	"$tmp/worker" detect $cfg <"$gold" >"$tmp/pred.jsonl" || true
+	"$tmp/predict" $cfg <"$gold" >"$tmp/pred.jsonl"
 	python3 "$scorer" "$gold" "$tmp/pred.jsonl" --by-type
 done
