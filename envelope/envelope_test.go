@@ -325,3 +325,30 @@ func TestWriterCloseTwiceAndWriteAfterClose(t *testing.T) {
 		t.Errorf("Open(empty stream) = %d bytes, %v", len(got), err)
 	}
 }
+
+func TestAppendSealReusesBuffer(t *testing.T) {
+	k := testKey(t, "alice")
+	prefix := []byte("kafka-frame:")
+	buf := make([]byte, len(prefix), 1<<20)
+	copy(buf, prefix)
+	out, err := AppendSeal(buf, pattern(5000), testProv(), []*PublicKey{k.Public()}, WithSegmentSize(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &out[0] != &buf[0] || !bytes.HasPrefix(out, prefix) {
+		t.Error("AppendSeal did not append into the caller's buffer")
+	}
+	dst := append(make([]byte, 0, 8000), "header"...)
+	got, _, err := AppendOpen(dst, out[len(prefix):], k)
+	if err != nil || !bytes.Equal(got[6:], pattern(5000)) || string(got[:6]) != "header" || &got[0] != &dst[:1][0] {
+		t.Errorf("AppendOpen(AppendSeal output) = %d bytes, %v; want the plaintext after dst, in dst's array", len(got), err)
+	}
+	bad := bytes.Clone(out[len(prefix):])
+	bad[len(bad)-1] ^= 1
+	if got, _, err := AppendOpen(dst, bad, k); got != nil || !errors.Is(err, ErrSegmentAuth) {
+		t.Errorf("AppendOpen(tampered) = %d bytes, %v", len(got), err)
+	}
+	if tail := dst[len(dst):cap(dst)]; bytes.Contains(tail, pattern(5000)[:64]) {
+		t.Error("AppendOpen left plaintext of earlier segments in dst's spare capacity")
+	}
+}

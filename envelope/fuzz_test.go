@@ -129,7 +129,7 @@ func FuzzOpenPayload(f *testing.F) {
 	f.Add(payload[:48])
 	f.Add(append(bytes.Clone(payload), 0))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		pt, err := openPayload(sc, h.segmentSize, b)
+		pt, err := openPayload(nil, sc, h.segmentSize, b)
 		if err != nil {
 			if pt != nil {
 				t.Fatal("plaintext returned with an error")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // unwrapDataKey finds the stanza for key and returns the data key.
@@ -53,6 +54,13 @@ func openHeader(h *header, key *PrivateKey) (*segmentCipher, error) {
 // Open authenticates and decrypts a whole sealed object. It returns no
 // plaintext unless every check passed.
 func Open(sealed []byte, key *PrivateKey) ([]byte, Provenance, error) {
+	return AppendOpen(nil, sealed, key)
+}
+
+// AppendOpen is Open that appends the plaintext to dst, so a caller opening
+// many batches can reuse one buffer. On failure it returns nil and wipes
+// whatever it had written past len(dst).
+func AppendOpen(dst, sealed []byte, key *PrivateKey) ([]byte, Provenance, error) {
 	hl, err := readPrefix(sealed)
 	if err != nil {
 		return nil, Provenance{}, fmt.Errorf("opening envelope: %w", err)
@@ -68,7 +76,7 @@ func Open(sealed []byte, key *PrivateKey) ([]byte, Provenance, error) {
 	if err != nil {
 		return nil, Provenance{}, fmt.Errorf("opening envelope: %w", err)
 	}
-	pt, err := openPayload(sc, h.segmentSize, sealed[hl:])
+	pt, err := openPayload(dst, sc, h.segmentSize, sealed[hl:])
 	if err != nil {
 		return nil, Provenance{}, fmt.Errorf("opening envelope: %w", err)
 	}
@@ -76,12 +84,12 @@ func Open(sealed []byte, key *PrivateKey) ([]byte, Provenance, error) {
 }
 
 // openPayload authenticates and decrypts every segment, or wipes and returns nothing.
-func openPayload(sc *segmentCipher, segmentSize int, payload []byte) ([]byte, error) {
+func openPayload(dst []byte, sc *segmentCipher, segmentSize int, payload []byte) ([]byte, error) {
 	full := segmentSize + tagSize
 	// Segments are checked in order, so an append is reported at the segment
 	// it displaced rather than as a short tail.
-	buf := make([]byte, 0, max(0, len(payload)-(len(payload)+full-1)/full*tagSize))
-	out := buf
+	out := slices.Grow(dst, max(0, len(payload)-(len(payload)+full-1)/full*tagSize))
+	buf := out[len(out):] // the region this call writes, wiped on failure
 	var err error
 	for i, off := uint64(0), 0; ; i++ {
 		n := min(full, len(payload)-off)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/cloudflare/circl/hpke"
 )
@@ -121,6 +122,13 @@ func wrapDataKey(r *PublicKey, dataKey []byte, rnd io.Reader) (stanza, error) {
 
 // Seal encrypts plaintext to every recipient and binds prov into the header.
 func Seal(plaintext []byte, prov Provenance, recipients []*PublicKey, opts ...Option) ([]byte, error) {
+	return AppendSeal(nil, plaintext, prov, recipients, opts...)
+}
+
+// AppendSeal is Seal that appends the sealed object to dst, so a caller
+// sealing many batches can reuse one buffer (allocating a fresh output costs
+// about as much as encrypting it). dst and plaintext must not overlap.
+func AppendSeal(dst, plaintext []byte, prov Provenance, recipients []*PublicKey, opts ...Option) ([]byte, error) {
 	s, err := newSealer(prov, recipients, opts)
 	if err != nil {
 		return nil, fmt.Errorf("sealing: %w", err)
@@ -129,7 +137,7 @@ func Seal(plaintext []byte, prov Provenance, recipients []*PublicKey, opts ...Op
 	if segs == 0 {
 		segs = 1
 	}
-	out := make([]byte, 0, len(s.header)+len(plaintext)+segs*tagSize)
+	out := slices.Grow(dst, len(s.header)+len(plaintext)+segs*tagSize)
 	out = append(out, s.header...)
 	for i := range segs {
 		lo := i * s.size
