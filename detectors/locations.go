@@ -41,7 +41,16 @@ var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": 
 	"hospice": true, "healthcare": true, "home": true, "village": true, "lodge": true,
 	"residence": true, "gardens": true, "terrace": true, "sanatorium": true, "medical": false, "health": false,
 	"shelter": true, "associates": true, "group": false, "campus": true, "facility": true, "ymca": true,
-	"school": true, "elementary": true, "academy": true, "university": true, "college": true}
+	"school": true, "elementary": true, "academy": true, "university": true, "college": true,
+	"pediatrics": true, "cardiology": true, "oncology": true, "orthopedics": true, "dermatology": true,
+	"neurology": true, "imaging": true, "radiology": true, "dialysis": true, "psychiatry": true,
+	"hospitals": true, "clinics": true, "partners": true, "medicine": true, "urology": true, "obstetrics": true,
+	"gastroenterology": true, "pulmonology": true, "nephrology": true, "rheumatology": true}
+
+// Facility words that end a name only after a proper noun ("Cedar Ridge Urgent Care", "Holy Cross
+// Behavioral Health"), never alone ("Primary Care", "Home Health").
+var facilityTail = map[string]bool{"care": true, "health": true, "services": true, "surgery": true,
+	"associates": true, "specialists": true, "group": true}
 
 // Connector words allowed inside a place name.
 var placeConnector = map[string]bool{"of": true, "the": true, "de": true, "du": true, "la": true, "le": true,
@@ -98,6 +107,12 @@ func detectLocations(sc *scan) {
 				}
 			}
 			// Facility or county ending a run of capitalized words.
+			if facilityTail[w] && !sc.isWord(i+1, "center") && !sc.isWord(i+1, "centre") && i+1 < len(toks) && !(toks[i+1].kind == tWord && toks[i+1].has(fCap) && sc.cls[i+1]&wFacility != 0) {
+				if s, ok := sc.capRunBefore(i); ok && sc.properNounIn(s, t.s) {
+					sc.add(s, t.e, Location, 0.7)
+				}
+				continue
+			}
 			if cls&wFacility != 0 {
 				if s, ok := sc.capRunBefore(i); ok {
 					score := 0.8
@@ -142,7 +157,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 	if t.kind == tAlnum && !isDigit(sc.text[t.s]) {
 		return 0, false
 	}
-	if sc.isPunct(i-1, ':') || sc.isPunct(i-1, '.') && sc.glued(i) {
+	if (sc.isPunct(i-1, ':') || sc.isPunct(i-1, '.')) && sc.glued(i) {
 		return 0, false // a clock time or decimal: "3:30 AM"
 	}
 	words := 0
@@ -330,6 +345,30 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 	return start, true
 }
 
+// properNounIn reports a word in [s,e) that is not an ordinary word (a name or an unknown word).
+func (sc *scan) properNounIn(s, e int) bool {
+	for k := sc.tokenAt(s); k < len(sc.toks) && sc.toks[k].s < e; k++ {
+		if sc.toks[k].kind == tWord && (sc.cls[k]&wCommon == 0 || sc.cls[k]&(wFirst|wLast) != 0) && sc.cls[k]&(wConnector|wMedical) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenAt returns the index of the first token starting at or after byte offset s.
+func (sc *scan) tokenAt(s int) int {
+	lo, hi := 0, len(sc.toks)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if sc.toks[m].s < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // cityBefore returns the start of the capitalized city name that ends at the comma token c.
 func (sc *scan) cityBefore(c int) (int, bool) {
 	toks := sc.toks
@@ -404,7 +443,13 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 	}
 	score := cue
 	if unknown == 0 && names == 0 {
-		score -= 0.3 // "in Pain", "to Rehab": ordinary words
+		// An ordinary word, capitalized mid-sentence after a place cue: a city that is also
+		// an English word ("in Reading") or a gazetteer-only city; not a clinical word ("to Rehab").
+		score -= 0.3
+		if words == 1 && !sc.sentenceStart(first) && !sc.lineUpper(first) && sc.cls[first]&(wMedical|wFacility) == 0 &&
+			(w == "in" || w == "to" || w == "from" || w == "near") && toks[first].has(fCap) {
+			score = cue
+		}
 	}
 	if sc.cls[first]&wState != 0 && words == 1 {
 		return // "in Texas": a state is allowed

@@ -256,10 +256,27 @@ func detectNames(sc *scan) {
 		score = min(score, 0.97) // a name is never certain
 		if score >= 0.3 {
 			// The title stays outside the span ("Dr. [Kim]"): it is not an identifier.
-			sc.add(toks[start].s, e, Name, score)
+			// A leading initial joins it: "B. Higgins", "J Smith".
+			s := toks[start].s
+			if p := start - 1; p >= 0 && sc.isPunct(p, '.') && p >= 1 && sc.isInitialTok(p-1) {
+				s = toks[p-1].s
+			} else if p >= 0 && sc.isInitialTok(p) && toks[start].has(fSpace) {
+				s = toks[p].s
+			}
+			sc.add(s, e, Name, score)
 		}
 		i = j
 	}
+}
+
+// isInitialTok reports a single capital letter word token that is not a sentence-initial "I" or "A".
+func (sc *scan) isInitialTok(k int) bool {
+	t := sc.toks[k]
+	if t.kind != tWord || t.e-t.s != 1 || !t.has(fUpper) {
+		return false
+	}
+	c := sc.text[t.s]
+	return c != 'I' && c != 'A' || sc.isPunct(k+1, '.')
 }
 
 // titleBefore reports a person title right before token i ("Dr.", "Mrs").
