@@ -61,6 +61,9 @@ func NewAccountant(cfg Config) *Accountant {
 // Dataset returns the dataset the accountant keeps.
 func (a *Accountant) Dataset() string { return a.dataset }
 
+// Accounting returns Pure or ZCDP.
+func (a *Accountant) Accounting() string { return a.accounting }
+
 // Restore replaces the spend with a stored state. The stored budget is
 // informational: the configured budget applies, so an operator can raise or
 // lower it. A state of another dataset or accounting mode is refused with

@@ -3,6 +3,7 @@ package dp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"math/bits"
@@ -225,4 +226,53 @@ func FuzzParseRational(f *testing.F) {
 			t.Fatalf("round trip of %q via %q: %v, %v", s, r.RatString(), back, err)
 		}
 	})
+}
+
+// FuzzSamplerPaths draws from arbitrary rational parameters: no error, and
+// the uint64 and math/big paths agree sample for sample.
+func FuzzSamplerPaths(f *testing.F) {
+	f.Add(uint64(5), uint64(2), uint64(1))
+	f.Add(uint64(1), uint64(1000), uint64(2))
+	f.Add(uint64(1<<63), uint64(3), uint64(3))
+	f.Add(uint64(1<<64-1), uint64(1<<64-1), uint64(4))
+	f.Fuzz(func(t *testing.T, num, den, seed uint64) {
+		if num == 0 || den == 0 {
+			return
+		}
+		p := new(big.Rat).SetFrac(new(big.Int).SetUint64(num), new(big.Int).SetUint64(den))
+		lapFast, err1 := NewDiscreteLaplace(p)
+		lapSlow, err2 := NewDiscreteLaplace(p)
+		gFast, err3 := NewDiscreteGaussian(p)
+		gSlow, err4 := NewDiscreteGaussian(p)
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			t.Fatal(err)
+		}
+		lapSlow.forceSlow = true
+		gSlow.forceSlow, gSlow.lap.forceSlow = true, true
+		for _, pair := range [][2]Sampler{{lapFast, lapSlow}, {gFast, gSlow}} {
+			a, b := SeededSource(seed), SeededSource(seed)
+			for range 5 {
+				x, err := pair[0].SampleBig(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				y, err := pair[1].SampleBig(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if x.Cmp(y) != 0 {
+					t.Fatalf("parameter %v: fast path %v, big path %v", p, x, y)
+				}
+			}
+		}
+	})
+}
+
+func ExampleDiscreteGaussian() {
+	sigma, _ := ParseRational("5/2")
+	g, _ := NewDiscreteGaussian(new(big.Rat).Mul(sigma, sigma))
+	src := SeededSource(1) // CryptoSource() for real noise
+	v, err := g.Sample(src)
+	fmt.Println(err == nil && v > -100 && v < 100)
+	// Output: true
 }
