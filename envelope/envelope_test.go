@@ -348,6 +348,13 @@ func TestAppendSealReusesBuffer(t *testing.T) {
 	if got, _, err := AppendOpen(dst, bad, k); got != nil || !errors.Is(err, ErrSegmentAuth) {
 		t.Errorf("AppendOpen(tampered) = %d bytes, %v", len(got), err)
 	}
+	if string(dst) != "header" {
+		t.Errorf("failed AppendOpen changed the caller's bytes: %q", dst)
+	}
+	cut := out[len(prefix):][:segmentBounds(t, out[len(prefix):])[3]]
+	if got, _, err := AppendOpen(dst, cut, k); got != nil || !errors.Is(err, ErrTruncated) || string(dst) != "header" {
+		t.Errorf("AppendOpen(truncated) = %d bytes, %v, dst %q; want ErrTruncated and dst untouched", len(got), err, dst)
+	}
 	if tail := dst[len(dst):cap(dst)]; bytes.Contains(tail, pattern(5000)[:64]) {
 		t.Error("AppendOpen left plaintext of earlier segments in dst's spare capacity")
 	}

@@ -117,8 +117,10 @@ func (c *segmentCipher) open(dst, ct []byte, index uint64, isFinal bool) ([]byte
 		return pt, nil
 	}
 	segmentNonce(&n, c.prefix, uint32(index), !isFinal)
-	if pt2, err2 := c.aead.Open(dst[:0], n[:], ct, c.aad[:]); err2 == nil {
-		clear(pt2) // authenticated under the wrong flag: never released
+	// Retry appends after dst like the first try did, so the caller's bytes
+	// in dst are never touched.
+	if pt2, err2 := c.aead.Open(dst, n[:], ct, c.aad[:]); err2 == nil {
+		clear(pt2[len(dst):]) // authenticated under the wrong flag: never released
 		if isFinal {
 			return nil, fmt.Errorf("opening segment %d: it is not the final segment, the rest is missing: %w", index, ErrTruncated)
 		}
