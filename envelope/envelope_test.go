@@ -359,3 +359,19 @@ func TestAppendSealReusesBuffer(t *testing.T) {
 		t.Error("AppendOpen left plaintext of earlier segments in dst's spare capacity")
 	}
 }
+
+func TestSealedSize(t *testing.T) {
+	keys := []*PublicKey{testKey(t, "a").Public(), testKey(t, "b").Public()}
+	for _, n := range []int{0, 1, 999, 1000, 1001, 5000} {
+		for _, r := range []int{1, 2} {
+			sealed := mustSeal(t, pattern(n), keys[:r], WithSegmentSize(1000))
+			got, err := SealedSize(n, testProv(), r, WithSegmentSize(1000))
+			if err != nil || got != len(sealed) {
+				t.Errorf("SealedSize(%d, %d recipients) = %d, %v; Seal made %d", n, r, got, err, len(sealed))
+			}
+		}
+	}
+	if _, err := SealedSize(10, testProv(), 0); !errors.Is(err, ErrRecipients) {
+		t.Errorf("SealedSize with 0 recipients: %v", err)
+	}
+}

@@ -225,3 +225,23 @@ func (w *Writer) Close() error {
 	}
 	return w.flush(true)
 }
+
+// SealedSize is the exact length Seal produces for a plaintext of n bytes,
+// so callers can size Kafka records before sealing.
+func SealedSize(n int, prov Provenance, recipients int, opts ...Option) (int, error) {
+	cfg := sealConfig{segmentSize: DefaultSegmentSize}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return 0, fmt.Errorf("sizing sealed object: %w", err)
+		}
+	}
+	enc, err := appendProvenance(nil, prov)
+	if err != nil {
+		return 0, fmt.Errorf("sizing sealed object: %w", err)
+	}
+	if n < 0 || recipients < 1 || recipients > MaxRecipients {
+		return 0, fmt.Errorf("sizing sealed object: %d bytes for %d recipients: %w", n, recipients, ErrRecipients)
+	}
+	segs := max(1, (n+cfg.segmentSize-1)/cfg.segmentSize)
+	return fixedPrefixLen + len(enc) + 2 + recipients*stanzaSize + commitSize + macSize + n + segs*tagSize, nil
+}
