@@ -51,6 +51,9 @@ var ctxNearOnly = map[string]bool{"at": true, "home": true, "work": true, "call"
 func (sc *scan) keyContext(i int) (Type, bool) {
 	var fallback Type
 	words := 0
+	if i < len(sc.toks) && sc.toks[i].has(fNewline) {
+		return "", false // a value starts its own line: "PLAN:\nCONTINUE ..." is a heading, not a label
+	}
 	for j := i - 1; j >= 0 && words < 5; j-- {
 		if sc.toks[j+1].has(fBlankLine) {
 			break

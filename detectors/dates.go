@@ -29,7 +29,27 @@ func detectDates(sc *scan) {
 				sc.add(t.s, e, Age, 0.9)
 			}
 			continue
+		case tAlnum:
+			// "94yo", "92F", "101y"
+			if w := sc.lw(i); len(w) >= 3 && isDigit(w[0]) && isDigit(w[1]) {
+				k := 2
+				if isDigit(w[2]) {
+					k = 3
+				}
+				n := atoiTok(sc, i) // stops at the letters
+				switch w[k:] {
+				case "yo", "y", "yr", "yrs", "yof", "yom", "f", "m", "yowf", "yowm":
+					if n >= 90 && n <= 125 {
+						sc.add(t.s, t.e, Age, 0.9)
+					}
+				}
+			}
+			continue
 		case tWord:
+			if e, ok := sc.ageWords(i); ok {
+				sc.add(t.s, e, Age, 0.85)
+				continue
+			}
 		default:
 			continue
 		}
@@ -181,11 +201,18 @@ func (sc *scan) age(i int) (int, bool) {
 	if n < 90 || n > 125 {
 		return 0, false
 	}
-	// Before: "age 92", "aged 95", "age: 90".
+	// Before: "age 92", "aged 95", "age: 90", "died at 102", "alive at 91".
 	if p := sc.prevWordIdx(i, 1); p >= 0 {
 		switch sc.lw(p) {
 		case "age", "aged", "ages":
 			return t.e, true
+		case "at":
+			if pp := sc.prevWordIdx(p, 0); pp >= 0 {
+				switch sc.lw(pp) {
+				case "died", "alive", "death", "deceased", "passed", "living", "age":
+					return t.e, true
+				}
+			}
 		}
 	}
 	// After: "92 year old", "94-year-old", "101 yo", "91 y/o", "90 yrs", "92F", "92 M".
@@ -204,6 +231,54 @@ func (sc *scan) age(i int) (int, bool) {
 		return t.e, sc.glued(k)
 	case "s":
 		return 0, false
+	}
+	return 0, false
+}
+
+// Number words for ages written out: "ninety-seven", "one hundred two".
+var numberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+	"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20}
+
+// ageWords matches an age over 89 written in words at token i, followed by an age unit:
+// "ninety-seven y/o", "one hundred two yo", "a hundred and one year old".
+func (sc *scan) ageWords(i int) (int, bool) {
+	w := sc.lw(i)
+	if w != "ninety" && w != "hundred" && !(w == "one" && sc.isWord(i+1, "hundred")) {
+		return 0, false
+	}
+	n, k := 0, i
+	for ; k < len(sc.toks) && k < i+8; k++ {
+		t := sc.toks[k]
+		if t.kind == tPunct {
+			if sc.isPunct(k, '-') {
+				continue
+			}
+			break
+		}
+		lw := sc.lw(k)
+		switch {
+		case lw == "ninety":
+			n += 90
+		case lw == "hundred":
+			if n == 0 {
+				n = 1
+			}
+			n *= 100
+		case lw == "and":
+		case numberWords[lw] > 0:
+			n += numberWords[lw]
+		default:
+			goto done
+		}
+	}
+done:
+	if n < 90 || k >= len(sc.toks) {
+		return 0, false
+	}
+	switch sc.lw(k) {
+	case "year", "years", "yr", "yrs", "yo", "y":
+		return sc.toks[k-1].e, true
 	}
 	return 0, false
 }

@@ -62,15 +62,34 @@ func (sc *scan) idChunk(i, j int) {
 			}
 		}
 	}
-	if digits == 0 || (letters == 0 && toks[i].kind != tPunct) {
-		// Pure digit runs are the numbers detector's; "(01)0064..." UDIs carry letters later.
-		if !(letters == 0 && digits >= 14 && sc.isPunct(i, '(')) {
-			return
-		}
+	if letters == 0 && toks[i].kind != tPunct {
+		return // pure digit runs are the numbers detector's
+	}
+	if digits == 0 && !(toks[i].has(fUpper) && letters >= 2) {
+		return // words
 	}
 	s, e := toks[i].s, toks[j-1].e
 	w := sc.text[s:e]
 	ctx, hasCtx := sc.keyContext(i)
+	if digits == 0 {
+		// Capitals only: a labelled code ("BIO-BVBWSJXTJA") or a plate written in two parts ("plate HZB 125").
+		if !hasCtx || ctx == ID || ctx == Location || ctx == IP {
+			return
+		}
+		if ctx == Vehicle && letters <= 4 && j < len(toks) && toks[j].kind == tNum && !toks[j].has(fNewline) && toks[j].e-toks[j].s <= 4 {
+			sc.add(s, toks[j].e, Vehicle, 0.9)
+			return
+		}
+		for k := i; k < j; k++ {
+			if toks[k].kind == tWord && sc.cls[k]&wCommon != 0 {
+				return // an ordinary word in capitals ("CONTINUE"), not a code
+			}
+		}
+		if letters >= 6 && (j-i >= 3 || letters >= 8) {
+			sc.add(s, e, ctx, 0.85)
+		}
+		return
+	}
 	// A short all-caps prefix word before the code ("HPN 6620019", "SN 45-88213-A") keeps its label.
 	if !hasCtx {
 		if p := sc.prevWordIdx(i, 0); p >= 0 && sc.toks[p].kind == tWord && sc.toks[p].has(fUpper) && sc.toks[p].e-sc.toks[p].s <= 4 {

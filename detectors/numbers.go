@@ -254,6 +254,15 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 			return 2
 		}
 	}
+	// Month and year: "01/2017", "12-1941" (the month is a date element).
+	if n >= 2 && L[0] <= 2 && L[1] == 4 && seq.lead == 0 {
+		if sp := sc.sepBefore(g[0], g[1]); sp == "/" || sp == "-" {
+			if m, y := atoiTok(sc, g[0]), atoiTok(sc, g[1]); m >= 1 && m <= 12 && y >= 1900 && y <= 2099 {
+				sc.add(seq.s, end(2), Date, 0.8)
+				return 2
+			}
+		}
+	}
 	// A single group.
 	d := L[0]
 	w := sc.word(g[0])
