@@ -375,3 +375,27 @@ func TestSealedSize(t *testing.T) {
 		t.Errorf("SealedSize with 0 recipients: %v", err)
 	}
 }
+
+func TestSmallestHeader(t *testing.T) {
+	k := testKey(t, "alice")
+	sealed := mustSealProv(t, nil, Provenance{Kind: KindFile}, k.Public())
+	h, err := Inspect(sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.HeaderLen != 1326 {
+		t.Errorf("smallest header is %d bytes; docs/envelope.md says 1326", h.HeaderLen)
+	}
+	if _, _, err := Open(sealed, k); err != nil {
+		t.Errorf("Open(smallest): %v", err)
+	}
+}
+
+func mustSealProv(t *testing.T, pt []byte, prov Provenance, recips ...*PublicKey) []byte {
+	t.Helper()
+	s, err := Seal(pt, prov, recips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

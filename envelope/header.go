@@ -86,7 +86,8 @@ func readPrefix(b []byte) (int, error) {
 		return 0, fmt.Errorf("reading header: format version %d, this reader knows %d: %w", b[4], Version, ErrVersion)
 	}
 	n := binary.BigEndian.Uint32(b[5:9])
-	minLen := uint32(fixedPrefixLen + 6 + 2 + stanzaSize + commitSize + macSize)
+	// Smallest header: one stanza and a provenance of kind "file" with nothing else (14 bytes).
+	minLen := uint32(fixedPrefixLen + 14 + 2 + stanzaSize + commitSize + macSize)
 	if n < minLen || n > maxHeaderLen {
 		return 0, fmt.Errorf("reading header: declared header length %d outside %d..%d: %w", n, minLen, maxHeaderLen, ErrFormat)
 	}
