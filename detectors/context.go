@@ -55,8 +55,8 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 		return "", false // a value starts its own line: "PLAN:\nCONTINUE ..." is a heading, not a label
 	}
 	for j := i - 1; j >= 0 && words < 5; j-- {
-		if sc.toks[j+1].has(fBlankLine) {
-			break
+		if sc.toks[j+1].has(fNewline) {
+			break // labels and values share a line
 		}
 		t := sc.toks[j]
 		if t.kind == tPunct {

@@ -128,7 +128,7 @@ func (sc *scan) idChunk(i, j int) {
 	if hasCtx && (ctx == Phone || ctx == Fax) {
 		hasCtx = false // phones are the numbers detector's; "at L4-L5" is not a phone
 	}
-	if icdCode(w) || vertebra(w) {
+	if bare := strings.Trim(w, "()"); icdCode(bare) || vertebra(bare) {
 		if !hasCtx || ctx == ID {
 			return // diagnosis codes and spine levels are clinical content
 		}

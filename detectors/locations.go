@@ -133,7 +133,8 @@ func detectLocations(sc *scan) {
 			}
 		}
 		// City, State: "Quincy, MA" / "Dorchester, Massachusetts".
-		if cls&wState != 0 && sc.isPunct(i-1, ',') && (t.has(fUpper) && t.e-t.s == 2 || t.has(fCap) && t.e-t.s > 2) {
+		if cls&wState != 0 && sc.isPunct(i-1, ',') && (t.has(fUpper) && t.e-t.s == 2 || t.has(fCap) && t.e-t.s > 2) &&
+			!(i+1 < len(toks) && toks[i+1].kind == tAlnum) && !(w == "id" && sc.keyValueAfter(i)) {
 			if s, ok := sc.cityBefore(i - 1); ok {
 				sc.add(s, toks[i-2].e, Location, 0.85)
 			}
@@ -369,6 +370,12 @@ func (sc *scan) tokenAt(s int) int {
 	return lo
 }
 
+// keyValueAfter reports a code with digits right after token i ("Cigna, ID ZJL619830897").
+func (sc *scan) keyValueAfter(i int) bool {
+	n := sc.nextWordIdx(i, 2)
+	return n >= 0 && sc.toks[n].kind != tWord && !sc.toks[n].has(fNewline)
+}
+
 // cityBefore returns the start of the capitalized city name that ends at the comma token c.
 func (sc *scan) cityBefore(c int) (int, bool) {
 	toks := sc.toks
@@ -378,7 +385,7 @@ func (sc *scan) cityBefore(c int) (int, bool) {
 		if t.kind != tWord || !(t.has(fCap) || t.has(fUpper)) {
 			break
 		}
-		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday) != 0 && !placeConnector[sc.lw(k)] {
+		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday|wMedical) != 0 && !placeConnector[sc.lw(k)] {
 			break
 		}
 		start = t.s

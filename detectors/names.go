@@ -344,6 +344,10 @@ func (sc *scan) nameContextBefore(i int) float64 {
 	if sc.isPunct(i-1, ':') && b > 0 {
 		b += 0.1
 	}
+	switch w {
+	case "insurance", "insurer", "payer", "carrier", "coverage", "plan", "pharmacy":
+		b -= 0.5 // "insurance Harvard Pilgrim": an organization
+	}
 	boost += b
 	if b < 0.3 {
 		if pp := sc.prevWordIdx(p, 1); pp >= 0 {
