@@ -113,7 +113,7 @@ func vitals(r *rand.Rand) string {
 		return "T " + temp + ", P " + strconv.Itoa(hr) + ", BP " + strconv.Itoa(sys) + "/" + strconv.Itoa(dia) +
 			", R " + strconv.Itoa(rr) + ", O2 sat " + strconv.Itoa(spo2) + "% on " + strconv.Itoa(1+r.IntN(4)) + "L NC"
 	case 2:
-		return "Vitals: temp " + temp + "F, pulse " + strconv.Itoa(hr) + ", blood pressure " + strconv.Itoa(sys) +
+		return "Vitals: temp " + temp + "°F, pulse " + strconv.Itoa(hr) + ", blood pressure " + strconv.Itoa(sys) +
 			"/" + strconv.Itoa(dia) + ", respirations " + strconv.Itoa(rr)
 	default:
 		return "BP " + strconv.Itoa(sys) + "/" + strconv.Itoa(dia) + ", HR " + strconv.Itoa(hr) + ", afebrile, " +
@@ -174,7 +174,7 @@ var socialBits = []string{"Former smoker, 30 pack-years", "Never smoker", "Quit 
 // traps are non-PHI numbers that look like identifiers or dates.
 var traps = []string{"BP 120/80", "pain 7/10", "5/5 strength", "grade 2/6 murmur", "x3 days",
 	"EF 55%", "A1c 7.2%", "Cr 1.1", "K 4.1", "GCS 15", "24/7 supervision", "1/2 tab", "3-4 times a week",
-	"NYHA class II", "G2P1", "BMI 31.4", "PHQ-9 score 12", "CHA2DS2-VASc 4", "10-15 lbs", "2 L NC",
+	"NYHA class II", "G2P1", "T 38.2 °C", "Hgb ≥ 7", "levothyroxine 75 µg", "SpO₂ 94%", "2–3 days", "BMI 31.4", "PHQ-9 score 12", "CHA2DS2-VASc 4", "10-15 lbs", "2 L NC",
 	"20 mg", "T 98.6", "ASA class 3", "Mallampati 2", "4-6 weeks", "q4-6h", "x2 weeks", "0/10 pain"}
 
 var durations = []string{"3 days", "x3 days", "2 weeks", "x2 wks", "1 month", "several hours", "48 hours",
@@ -182,3 +182,32 @@ var durations = []string{"3 days", "x3 days", "2 weeks", "x2 wks", "1 month", "s
 
 var insurers = []string{"BCBS", "Blue Cross Blue Shield", "Aetna", "Cigna", "UnitedHealthcare", "Humana",
 	"Medicare", "Medicaid", "Kaiser Permanente", "Tricare", "Harvard Pilgrim", "Anthem"}
+
+// eponyms are person names that are medical terms, not PHI.
+var eponyms = []string{"Parkinson's disease", "Alzheimer's dementia", "Crohn's disease", "Bell's palsy",
+	"Hodgkin lymphoma", "Cushing syndrome", "Graves disease", "Hashimoto thyroiditis", "Foley catheter",
+	"Murphy's sign", "Babinski sign", "Glasgow Coma Scale", "Wells score", "Apgar score", "Down syndrome",
+	"Guillain-Barre syndrome", "Barrett's esophagus", "Addison's disease", "Swan-Ganz catheter",
+	"Whipple procedure", "Nissen fundoplication", "Kussmaul respirations", "Cheyne-Stokes breathing",
+	"Homans sign", "McBurney's point", "Tinel's sign", "Raynaud phenomenon", "Sjogren syndrome",
+	"Wolff-Parkinson-White", "Brugada pattern", "Mallory-Weiss tear", "Roux-en-Y bypass", "Jackson-Pratt drain"}
+
+// Places allowed under Safe Harbor: states and countries are not PHI.
+var (
+	countries = []string{"Mexico", "India", "Haiti", "the Dominican Republic", "Vietnam", "China", "Brazil",
+		"Guatemala", "Nigeria", "Canada", "Puerto Rico", "the Philippines", "Ireland", "Italy", "Ghana"}
+	stateNames = []string{"Massachusetts", "Texas", "Florida", "California", "Ohio", "New York", "Georgia",
+		"Arizona", "Maine", "Oregon", "Illinois", "Michigan", "Virginia", "Colorado", "Alabama"}
+)
+
+// wordSenses use words that are also names ("will", "Hope", "Grant",
+// "Brown", "Rose") in their ordinary sense.
+var wordSenses = []string{"BP rose to 168/94 overnight.", "Will need repeat CXR in AM.",
+	"Hope to transition to PO abx tomorrow.", "Brown stool, guaiac negative.", "Young adult with no PMH.",
+	"White count trending down.", "Green sputum x2 days.", "Faith-based hospice discussed.",
+	"Bill to secondary insurance.", "Mark improvement in edema.", "Grant for home modifications pending.",
+	"Frank blood per rectum, now resolved.", "Patience with slow wean advised.", "Summer camp clearance form done.",
+	"May discharge tomorrow if stable.", "Pt will call if sx worsen.", "Long-term care placement discussed.",
+	"Joy reported by family after visit.", "Sharp pain on inspiration.", "Gross hematuria resolved.",
+	"Ray of light on fundoscopy: normal red reflex.", "Art therapy group attended.", "Black tarry stools denied.",
+	"Little change from prior.", "Strong cough, able to clear secretions.", "Wade through options with family."}

@@ -57,6 +57,9 @@ func TestGoldOffsetsExact(t *testing.T) {
 		p := g.newPatient()
 		b.reset(r)
 		writeNote(&b, r, &p)
+		if !utf8.Valid(b.buf) {
+			t.Fatalf("note %d is not valid UTF-8", i)
+		}
 		runes := []rune(string(b.buf))
 		if len(b.spans) != len(b.vals) {
 			t.Fatalf("note %d: %d spans but %d values", i, len(b.spans), len(b.vals))
@@ -261,7 +264,7 @@ func TestVariety(t *testing.T) {
 	if len(skeletons) < n*99/100 {
 		t.Errorf("only %d distinct skeletons in %d notes", len(skeletons), n)
 	}
-	if upper < n/20 || wordNames < n/20 || oldAges < n/50 {
+	if upper < n/20 || wordNames < n/20 || oldAges < n/100 {
 		t.Errorf("upper-case notes %d, word-names %d, ages over 89 %d: too few", upper, wordNames, oldAges)
 	}
 }

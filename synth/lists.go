@@ -56,6 +56,15 @@ var (
 		"Sweet", "Swift", "Wise", "Ward", "Parks", "Marsh", "Field", "Rivers", "Hardy", "Walker", "Page"}
 )
 
+// Names with letters outside ASCII, so code-point offsets differ from byte
+// offsets and detectors meet accented text.
+var (
+	accentFemale   = []string{"María", "Zoë", "Renée", "Chloé", "Inés", "Ana Lucía", "Małgorzata", "Björk", "Nguyệt", "Siobhán"}
+	accentMale     = []string{"José", "Jesús", "André", "Raúl", "Joël", "Søren", "Łukasz", "Ramón", "Đức", "Seán"}
+	accentSurnames = []string{"Ramírez", "Peña", "Müller", "Núñez", "Gómez", "Hernández", "Øster", "Nguyễn",
+		"Wójcik", "O'Brien", "Ramírez-Ochoa", "Da Silva", "Côté", "Jiménez", "Saint-Pierre"}
+)
+
 func init() {
 	for _, line := range lines(firstNamesCSV) {
 		name, sex, _ := strings.Cut(line, ",")

@@ -85,13 +85,18 @@ func drawAge(r *rand.Rand) int {
 // firstName picks a given name for a person of the given sex and rough age;
 // about one in eight is also an English word ("Hope", "Will").
 func firstName(r *rand.Rand, female bool, age int) string {
-	switch n := r.IntN(16); {
+	switch n := r.IntN(32); {
+	case n == 31:
+		if female {
+			return accentFemale[r.IntN(len(accentFemale))]
+		}
+		return accentMale[r.IntN(len(accentMale))]
 	case n < 2:
 		if female {
 			return wordFemale[r.IntN(len(wordFemale))]
 		}
 		return wordMale[r.IntN(len(wordMale))]
-	case n < 8 && age >= 50:
+	case n < 14 && age >= 50:
 		if female {
 			return olderFemale[r.IntN(len(olderFemale))]
 		}
@@ -105,6 +110,8 @@ func firstName(r *rand.Rand, female bool, age int) string {
 
 func lastName(r *rand.Rand) string {
 	switch n := r.IntN(20); {
+	case n == 19:
+		return accentSurnames[r.IntN(len(accentSurnames))]
 	case n < 2:
 		return wordSurnames[r.IntN(len(wordSurnames))]
 	case n == 2:

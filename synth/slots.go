@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Canonical PHI type names used in gold spans (see detectors/types.go).
@@ -99,7 +100,7 @@ var slots = map[string]slotFn{
 	"clin": func(n *noteGen) {
 		c := n.clinicians[n.r.IntN(len(n.clinicians))]
 		if n.chance(30) {
-			n.b.phi(c.first[:1]+". "+c.last, tName)
+			n.b.phi(initial(c.first)+". "+c.last, tName)
 			return
 		}
 		n.b.phi(c.first+" "+c.last, tName)
@@ -114,7 +115,7 @@ var slots = map[string]slotFn{
 	},
 	"dremail": func(n *noteGen) {
 		c := n.clinicians[n.r.IntN(len(n.clinicians))]
-		n.b.phi(strings.ToLower(c.first[:1]+strings.ReplaceAll(c.last, "-", ""))+"@"+orgDomain(n.facilities[0]), tEmail)
+		n.b.phi(emailPart(initial(c.first))+emailPart(c.last)+"@"+orgDomain(n.facilities[0]), tEmail)
 	},
 	"dea":    func(n *noteGen) { n.b.phi(dea(n.r, n.clinicians[0].last[0]), tLicense) },
 	"npi":    func(n *noteGen) { n.b.phi(npi(n.r), tID) },
@@ -157,7 +158,28 @@ var slots = map[string]slotFn{
 	"trap":     func(n *noteGen) { n.b.lit(traps[n.r.IntN(len(traps))]) },
 	"pharmacy": func(n *noteGen) { n.b.lit(pharmacyNames[n.r.IntN(len(pharmacyNames))]) },
 	"ins":      func(n *noteGen) { n.b.lit(insurers[n.r.IntN(len(insurers))]) },
-	"los":      func(n *noteGen) { n.b.lit(strconv.Itoa(n.stay())) },
+	"epo":      func(n *noteGen) { n.b.lit(eponyms[n.r.IntN(len(eponyms))]) },
+	"country":  func(n *noteGen) { n.b.lit(countries[n.r.IntN(len(countries))]) },
+	"state":    func(n *noteGen) { n.b.lit(stateNames[n.r.IntN(len(stateNames))]) },
+	"ws":       func(n *noteGen) { n.b.lit(wordSenses[n.r.IntN(len(wordSenses))]) },
+	"Pt": func(n *noteGen) {
+		if n.chance(20) {
+			n.b.lit("The patient")
+			return
+		}
+		slotPtNamed(n)
+	},
+	"relemail": func(n *noteGen) {
+		q := n.relatives[1]
+		n.b.phi(email(n.r, q.first, q.last), tEmail)
+	},
+	"los": func(n *noteGen) { n.b.lit(strconv.Itoa(n.stay())) },
+}
+
+// initial returns the first letter of s (a whole rune, not a byte).
+func initial(s string) string {
+	_, size := utf8.DecodeRuneInString(s)
+	return s[:size]
 }
 
 func (n *noteGen) pron(female, male string) string {
@@ -277,8 +299,16 @@ func slotName(n *noteGen) {
 // slotPt refers to the patient in running text: "Mr. Smith", "John", "John
 // Smith" or plain "the patient".
 func slotPt(n *noteGen) {
+	if n.chance(20) {
+		n.b.lit("the patient")
+		return
+	}
+	slotPtNamed(n)
+}
+
+func slotPtNamed(n *noteGen) {
 	p := n.p
-	switch x := n.r.IntN(10); {
+	switch x := n.r.IntN(8); {
 	case x < 4:
 		switch {
 		case !p.female:
@@ -291,10 +321,8 @@ func slotPt(n *noteGen) {
 		n.b.phi(p.last, tName)
 	case x < 6:
 		n.b.phi(p.first, tName)
-	case x < 8:
-		n.b.phi(p.first+" "+p.last, tName)
 	default:
-		n.b.lit("the patient")
+		n.b.phi(p.first+" "+p.last, tName)
 	}
 }
 

@@ -7,30 +7,61 @@ package synth
 var styles = []func(n *noteGen){
 	styleAdmission, styleDischarge, styleNursing, styleProgress, styleRadiology, styleTelephone,
 	styleMedRec, styleReferral, styleED, styleProcedure, styleCaseMgmt, stylePortal, styleConsult,
+	styleInstructions, stylePathology, styleHomeVisit, styleDeath, stylePeds, styleLetter, stylePsych,
+	styleFlowsheet,
 }
 
-// idLines are header lines of identifiers, as EHR note templates print them.
-var idLines = parseAll(
-	"Patient: {name}", "Name: {name}", "Pt Name: {name}", "PATIENT NAME: {name}", "Re: {name}",
-	"MRN: {mrn}", "MR#: {mrn}", "Med Rec No. {mrn}", "Medical record number {mrn}", "MRN {mrn}",
-	"DOB: {dob}", "D.O.B. {dob}", "Date of Birth: {dob}", "Birth date {dob}",
-	"Admit Date: {admit}", "Admission date: {admit}", "Date of admission: {admit}",
-	"Attending: {attending}, MD", "PCP: {dr}", "Referring: {dr}", "{acct}",
-	"Insurance: {ins} ID {hp}", "Member ID: {hp}", "Policy #{hp} ({ins})", "SSN: {ssn}", "SS# {ssn}",
-	"Address: {addr}", "Phone: {phone}", "Home phone {phone}", "Cell: {phone}", "Email: {email}",
-	"Location: {fac}", "Facility: {fac}", "Encounter date: {date}", "{oid}", "Sex: {sex}",
-	"Dx: {icd} {dxa}", "Service date {date}", "Age: {age}",
-)
+// idLines are header lines of identifiers, as EHR note templates print them,
+// grouped by field so a header names each field once.
+var idLines = [][]tmpl{
+	parseAll("Patient: {name}", "Name: {name}", "Pt Name: {name}", "PATIENT NAME: {name}", "Re: {name}",
+		"Patient Name........ {name}"),
+	parseAll("MRN: {mrn}", "MR#: {mrn}", "Med Rec No. {mrn}", "Medical record number {mrn}", "MRN {mrn}"),
+	parseAll("DOB: {dob}", "D.O.B. {dob}", "Date of Birth: {dob}", "Birth date {dob}"),
+	parseAll("Admit Date: {admit}", "Admission date: {admit}", "Date of admission: {admit}"),
+	parseAll("Attending: {attending}, MD", "PCP: {dr}", "Referring: {dr}"),
+	parseAll("{acct}"),
+	parseAll("Insurance: {ins} ID {hp}", "Member ID: {hp}", "Policy #{hp} ({ins})"),
+	parseAll("SSN: {ssn}", "SS# {ssn}"),
+	parseAll("Address: {addr}"),
+	parseAll("Phone: {phone}", "Home phone {phone}", "Cell: {phone}"),
+	parseAll("Email: {email}"),
+	parseAll("Location: {fac}", "Facility: {fac}"),
+	parseAll("Encounter date: {date}", "Service date {date}"),
+	parseAll("{oid}"),
+	parseAll("Sex: {sex}", "Gender: {sexl}"),
+	parseAll("Dx: {icd} {dxa}"),
+	parseAll("Age: {age}"),
+}
 
 func (n *noteGen) idBlock(lo, hi int) {
 	sep := "\n"
-	switch n.r.IntN(5) {
+	switch n.r.IntN(7) {
 	case 0:
 		sep = "   "
 	case 1:
 		sep = " | "
+	case 2:
+		sep = "\t"
+	case 3:
+		sep = "; "
 	}
-	n.some(idLines, lo, hi, sep)
+	k := lo + n.r.IntN(hi-lo+1)
+	var used [32]bool
+	for i := 0; i < k; i++ {
+		g := n.r.IntN(len(idLines))
+		for tries := 0; used[g] && tries < 8; tries++ {
+			g = n.r.IntN(len(idLines))
+		}
+		if used[g] {
+			continue
+		}
+		used[g] = true
+		if i > 0 {
+			n.b.lit(sep)
+		}
+		n.pick(idLines[g])
+	}
 	n.b.lit("\n")
 }
 
@@ -56,9 +87,9 @@ var ccPool = parseAll("{sym} x {dur}", "{sym}", "\"{sym}\"", "{sym} and {sym}", 
 	"{dxa}", "{sym} since {date}", "transfer from {fac2} for {dxa}", "\"I can't breathe\"", "abnormal labs")
 
 var hpiPool = parseAll(
-	"{pt} is a {age} {sexw} with a history of {pmh} who presents with {sym} x{dur}.",
+	"{Pt} is a {age} {sexw} with a history of {pmh} who presents with {sym} x{dur}.",
 	"{age} {sex} w/ PMH of {pmh} presenting with {sym}.",
-	"{pt} is a {age} {sexl} with {pmh}, admitted {admit} with {dx}.",
+	"{Pt} is a {age} {sexl} with {pmh}, admitted {admit} with {dx}.",
 	"{He} reports {sym} that started on {date} and has been getting worse.",
 	"{His} {rel} brought {him} to the {fac} ED after {he} was found on the floor.",
 	"Pt was transferred from {fac2} on {date} for further management of {dxa}.",
@@ -78,6 +109,9 @@ var hpiPool = parseAll(
 	"Grant application for home O2 pending. Will reassess.",
 	"{He} was in {his} usual state of health until {date}, when {he} developed {sym}.",
 	"Last seen in clinic by {clin} on {pdate}; at that time {trap}.",
+	"Recently traveled to {country}; returned {date}.", "Originally from {country}, moved to {city} in {year}.",
+	"Hx of {epo}.", "{ws}", "Seen at an outside hospital in {state} in {year}.", "{ws} {ws}",
+	"{He} has known {epo}, followed by {dr}.", "Moved here from {state} to live with {his} {rel}.",
 )
 
 var pmhPool = parseAll("{pmh}", "{pmh}. Hx of {icd2}", "s/p {proc} in {year}", "{dxa} dx'd {year}",
@@ -88,6 +122,7 @@ var socialPool = parseAll(
 	"Lives alone in {county}; {his} {rel2} checks on {him} daily.", "{social}. Drives; plate {plate}.",
 	"Works at {fac2}. {social}.", "{social}. Quit in {year}.", "Resides at {fac2} since {pdate}.",
 	"{social}. Emergency contact: {rel}, {relphone}.", "{social}.",
+	"Lives with {his} mother, age {relage}.", "Cares for {his} {relage} yo father at home.",
 )
 
 var familyPool = parseAll("Mother died at {relage} of stroke.", "Father with {pmh}.",
@@ -95,7 +130,8 @@ var familyPool = parseAll("Mother died at {relage} of stroke.", "Father with {pm
 	"Mother alive at {relage}, has dementia.", "FHx of {pmh}.")
 
 var examPool = parseAll("{vit}. Gen: NAD. {exam}. {exam}.", "{vit}\n{exam}; {exam}; {exam}.",
-	"General: alert, in mild distress. {exam}. {exam}.", "{exam}. {exam}. {trap}.")
+	"General: alert, in mild distress. {exam}. {exam}.", "{exam}. {exam}. {trap}.",
+	"{vit}. {exam}. {epo} negative. {ws}")
 
 var labsPool = parseAll("{labs}", "Labs on {date}: {labs}.", "{labs}. Repeat {lab} on {date}.",
 	"Notable for {lab} and {lab}.", "{labs}. UA pos for nitrites.")
@@ -104,7 +140,8 @@ var planPool = parseAll("continue {med}", "start {med}", "f/u with {dr} in {n} w
 	"consult cardiology", "PT/OT eval", "will monitor", "hope to discharge home tomorrow",
 	"recheck {lab} in AM", "dispo: home with {rel} when stable", "hold {med} for now",
 	"will discuss with {his} {rel} at {relphone}", "goals of care discussed with {his} {rel}; {he} will remain full code",
-	"{proc} today", "titrate {med}", "transfer to {fac2} when bed available", "renal dosing of {med}")
+	"{proc} today", "titrate {med}", "transfer to {fac2} when bed available", "renal dosing of {med}",
+	"{ws}", "{epo} - stable", "monitor {epo}", "may go home to {city} with {rel2}")
 
 var signPool = parseAll(
 	"Electronically signed by {clin}, MD on {date} {time}", "{clin}, RN", "Dictated by: {clin}, MD  D: {date}  T: {date}",
@@ -189,7 +226,7 @@ func styleAdmission(n *noteGen) {
 }
 
 var hospCoursePool = parseAll(
-	"{pt} was admitted on {admit} with {dx} and treated with {med}.",
+	"{Pt} was admitted on {admit} with {dx} and treated with {med}.",
 	"Hospital course was complicated by {dxa} on hospital day {n}.",
 	"{He} was seen in consultation by {dr}, who recommended {proc}.",
 	"{proc} on {date} showed {img}.",
@@ -233,7 +270,7 @@ var nursingPool = parseAll(
 	"{time} Pt resting in bed, {exam}. {vit}.",
 	"{time} Pt's {rel} called at {relphone}, updated on plan of care.",
 	"{time} Pt c/o {sym}; {med} given per order. Reassessed at {time}: {trap}.",
-	"Turned q2h. Skin intact. Fall precautions in place.",
+	"Turned q2h. Skin intact. Fall precautions in place.", "{age} {sex} admitted with {dxa}.",
 	"{rel} at bedside, asked about discharge to {fac2}.",
 	"{time} Paged {dr} re: {lab}. New order for {med}.",
 	"Pt ambulated in hall with walker x{n} laps, tolerated well.",
@@ -348,7 +385,8 @@ var phonePool = parseAll(
 	"Pt requests refill of {med}. Last seen {pdate}.",
 	"Pt's {rel2} asks that results be sent to {email}.",
 	"Pt verified identity with DOB {dob} and address {street}.",
-	"Will route to {dr} for review. Pt aware.",
+	"Will route to {dr} for review. Pt aware.", "Caller is pt's mother, {relage} years old.",
+	"Pt is a {age} {sexw} known to {dr}.",
 	"Triage RN {nurse} advised {him} to call 911 for {sym}.",
 	"{He} will call back after {his} appointment on {fdate}.",
 )
@@ -483,7 +521,7 @@ func styleProcedure(n *noteGen) {
 
 var cmPool = parseAll(
 	"Met with pt and {rel} to discuss discharge plan.", "Pt lives at {addr}.", "Insurance {ins}, member ID {hp}.",
-	"Medicaid ID {hp} verified.", "Referral faxed to {fac2} at {fax}.", "Pt's {rel2} can be reached at {relphone} or {email}.",
+	"Medicaid ID {hp} verified.", "Referral faxed to {fac2} at {fax}.", "Pt's {rel2} can be reached at {relphone} or {relemail}.",
 	"Bank acct for copay assistance on file, {acct}.", "Pt's {rel} will drive; vehicle plate {plate}.",
 	"Home health agency {fac2} accepted; start of care {fdate}.", "SSN {ssn} confirmed for benefits application.",
 	"Pt enrolled in portal {url}.", "Driver license {dl} copied to chart.", "Anticipated d/c {disch}.",
@@ -523,7 +561,7 @@ func stylePortal(n *noteGen) {
 }
 
 var consultPool = parseAll(
-	"Asked by {dr} to evaluate {pt} for {sym}.", "{pt} is a {age} {sexw} with {pmh}.",
+	"Asked by {dr} to evaluate {pt} for {sym}.", "{Pt} is a {age} {sexw} with {pmh}.",
 	"Hx obtained from pt and {his} {rel}.", "{He} was seen at {fac2} on {pdate} for similar sx.",
 	"ECG: NSR, no acute ST changes. {trap}.", "Recommendations: {med}; {proc}; f/u with {dr} in clinic {fdate}.",
 	"Thank you for this consult. Will follow.", "{vit}. {exam}.", "Labs: {labs}.",
@@ -540,4 +578,182 @@ func styleConsult(n *noteGen) {
 	n.some(consultPool, 3, 6, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
+}
+
+var instructionPool = parseAll(
+	"You were in {fac} from {admit} to {disch} for {dx}.", "Your doctor in the hospital was {dr}.",
+	"Please take {med} as directed.", "Your next appointment is with {dr} on {fdate} at {time}.",
+	"If you have {sym} or {sym}, call {ophone} or go to the nearest emergency department.",
+	"Questions about your bill? Call {ophone} and have your account number ready ({acct}).",
+	"Sign up for the patient portal at {url}.", "Do not drive for {dur}.", "{ws}",
+	"Your {rel} was given a copy of these instructions.", "We sent your prescriptions to {pharmacy} in {ocity}.",
+	"Weigh yourself daily; call if you gain more than 3 lbs in 2 days.",
+)
+
+func styleInstructions(n *noteGen) {
+	n.word("DISCHARGE INSTRUCTIONS", "Patient Instructions", "After Visit Summary", "Going Home Instructions")
+	n.b.lit("\n")
+	n.b.lit("Dear ")
+	if n.chance(50) {
+		n.slot("first")
+	} else {
+		n.slot("name")
+	}
+	n.b.lit(",\n")
+	n.some(instructionPool, 3, 6, "\n")
+	n.b.lit("\n")
+	if n.chance(50) {
+		n.idBlock(1, 3)
+	}
+}
+
+var pathPool = parseAll(
+	"Received in formalin labeled with the patient's name ({name}) and MRN ({mrn}).",
+	"Specimen: {proc} specimen, collected {date}.", "Gross: tan-pink tissue, 3.2 x 1.1 x 0.8 cm.",
+	"Microscopic: chronic inflammation; no dysplasia or malignancy identified.",
+	"Diagnosis: {dx}.", "Clinical history: {sym}, {epo}.", "Submitting physician: {dr}.",
+	"Intraoperative consultation called to {dr} at {time}.", "Block A1-A{n} submitted.",
+	"Comment: compared with prior specimen from {pdate} ({fac2}).",
+)
+
+func stylePathology(n *noteGen) {
+	n.word("SURGICAL PATHOLOGY REPORT", "Pathology Report", "CYTOLOGY REPORT")
+	n.b.lit("\n")
+	n.slot("oid")
+	n.b.lit("\n")
+	n.some(pathPool, 3, 6, "\n")
+	n.b.lit("\nPathologist: ")
+	n.slot("clin")
+	n.b.lit(", MD")
+}
+
+var homePool = parseAll(
+	"Home visit at {addr} on {date}.", "Pt lives with {his} {rel} in a 2-story home.",
+	"{vit}.", "Med review: {meds}.", "Pt's {rel2} ({relphone}) present for teaching.",
+	"Wound to L heel 2 x 3 cm, granulating.", "Next visit {fdate}.", "Caregiver email {relemail}.",
+	"Gate code given by {rel}; dog in yard.", "{ws}", "Home safety eval: grab bars in bathroom, {trap}.",
+	"Directions: from {county} line take Rt 9, house on the left past {fac2}.",
+)
+
+func styleHomeVisit(n *noteGen) {
+	n.word("Home Health Visit Note", "HOME CARE NOTE", "VNA Skilled Nursing Visit", "Home visit")
+	n.b.lit("\n")
+	n.some(homePool, 3, 6, " ")
+	n.b.lit("\n")
+	n.slot("nurse")
+	n.b.lit(", RN, ")
+	n.slot("fac2")
+}
+
+var deathPool = parseAll(
+	"Called to bedside by RN at {time} for pt without respirations.", "No heart sounds, no breath sounds, pupils fixed.",
+	"Pt pronounced dead at {time} on {disch}.", "Family ({rel}) at bedside and notified.",
+	"{His} {rel2} was called at {relphone}.", "Autopsy declined by family.", "Medical examiner notified; {oid}.",
+	"Organ bank ({fac2}) notified per protocol, ref {oid}.", "Attending {dr} notified.",
+	"Cause of death: {dx}. Contributing: {pmh}.",
+)
+
+func styleDeath(n *noteGen) {
+	n.word("DEATH NOTE", "Pronouncement Note", "Expiration Note")
+	n.b.lit("\n")
+	n.idBlock(1, 3)
+	n.some(deathPool, 3, 6, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var pedsPool = parseAll(
+	"{first} is here with {his} {rel} for a well child check.", "Born at {fac2} on {dob}, term, uncomplicated.",
+	"Immunizations up to date per state registry.", "Growth: weight 50th %ile, height 60th %ile.",
+	"Attends daycare in {city}.", "{His} {rel} asks about {sym}.", "School nurse fax {fax}.",
+	"{ws}", "Next WCC at 4 years.", "Development on track: {n} words, walks independently.",
+	"Mom can be reached at {relphone}.", "Vision screen normal, 20/20 OU.", "Hearing screen pass.",
+)
+
+func stylePeds(n *noteGen) {
+	if n.p.age >= 18 {
+		styleProgress(n)
+		return
+	}
+	n.word("Well Child Visit", "PEDIATRIC NOTE", "Peds clinic note", "WCC")
+	n.b.lit(" ")
+	n.slot("date")
+	n.b.lit("\n")
+	if n.chance(60) {
+		n.idBlock(1, 3)
+	}
+	n.some(pedsPool, 3, 6, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+var letterPool = parseAll(
+	"{name} was seen in our clinic on {date} and may return to work on {fdate}.",
+	"Please excuse {name} from school from {date} through {fdate}.",
+	"{Pt} is under my care for {dxa} and should avoid lifting over 10 lbs for {dur}.",
+	"This letter confirms that {name} (DOB {dob}) is a patient at {fac}.",
+	"{He} is cleared to travel to {country} on {fdate}.",
+	"For questions please call {ophone} or write to {dremail}.",
+)
+
+func styleLetter(n *noteGen) {
+	n.slot("fac")
+	n.b.lit("\n")
+	n.slot("street")
+	n.b.lit(", ")
+	n.slot("city")
+	n.b.lit("\n")
+	n.slot("date")
+	n.b.lit("\n\n")
+	n.word("To whom it may concern:\n", "To Whom It May Concern,\n", "Re: work status\n")
+	n.some(letterPool, 2, 4, " ")
+	n.b.lit("\n\nSincerely,\n")
+	n.slot("attending")
+	n.b.lit(", MD")
+	if n.chance(40) {
+		n.b.lit("\nLicense ")
+		n.slot("dl")
+	}
+}
+
+var psychPool = parseAll(
+	"MSE: alert, casually dressed, good eye contact, speech normal rate.", "Mood \"okay\", affect constricted.",
+	"Denies SI/HI. PHQ-9 score 14, GAD-7 9.", "{He} reports stressors including {his} job at {fac2}.",
+	"{His} {rel} is supportive.", "Started on {med} on {date}; tolerating.", "Sleep 5-6 hrs, appetite fair.",
+	"Safety plan reviewed; crisis line given, and {he} has {his} therapist {clin}'s number {ophone}.",
+	"Hx of {epo}.", "{ws}", "Follow up in {n} weeks, {fdate}.", "Collateral from {rel2} at {relphone}.",
+)
+
+func stylePsych(n *noteGen) {
+	n.word("Psychiatry Progress Note", "BEHAVIORAL HEALTH NOTE", "Outpt psych f/u", "Psychiatric Evaluation")
+	n.b.lit(" ")
+	n.slot("date")
+	n.b.lit("\n")
+	if n.chance(60) {
+		n.idBlock(1, 3)
+	}
+	n.some(psychPool, 3, 7, " ")
+	n.b.lit("\n")
+	n.pick(signPool)
+}
+
+// styleFlowsheet prints rows of vitals as EHR flowsheets export them.
+func styleFlowsheet(n *noteGen) {
+	n.word("VITAL SIGNS FLOWSHEET", "Flowsheet", "I&O / Vitals")
+	n.b.lit("\n")
+	n.idBlock(1, 3)
+	rows := 2 + n.r.IntN(4)
+	for range rows {
+		n.slot("date")
+		n.b.lit(" ")
+		n.slot("time")
+		n.b.lit("  ")
+		n.slot("vit")
+		n.b.lit("  ")
+		n.slot("nurse")
+		n.b.lit("\n")
+	}
+	if n.chance(50) {
+		n.pick(signPool)
+	}
 }
