@@ -47,7 +47,7 @@ func parseCheckpointText(text string) (Checkpoint, error) {
 		return c, errors.New("want 5 lines")
 	}
 	var ok bool
-	if c.WorkerID, ok = strings.CutPrefix(lines[0], originPrefix); !ok || !codeRE.MatchString(c.WorkerID) {
+	if c.WorkerID, ok = strings.CutPrefix(lines[0], originPrefix); !ok || !isCode(c.WorkerID) {
 		return c, errors.New("bad origin line")
 	}
 	var err error

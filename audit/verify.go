@@ -151,7 +151,7 @@ func verifyEvent(pos int, leaf []byte, last *workerState, worker func(string) *w
 				WorkerID string `json:"worker_id"`
 			} `json:"event"`
 		}
-		if json.Unmarshal(leaf, &loose) == nil && codeRE.MatchString(loose.Event.WorkerID) {
+		if json.Unmarshal(leaf, &loose) == nil && isCode(loose.Event.WorkerID) {
 			ws = worker(loose.Event.WorkerID)
 		} else if ws == nil {
 			ws = worker("")
