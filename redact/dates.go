@@ -67,7 +67,7 @@ func lookupName(s string, names []string) int {
 }
 
 func tokenizeDate(s string) []dateTok {
-	var toks []dateTok
+	toks := make([]dateTok, 0, 8) // most dates have at most 8 tokens
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		j := i + n

@@ -17,8 +17,8 @@ import (
 // not safe for concurrent use.
 type recordState struct {
 	patient string
-	shift   int            // the patient's date offset; 0 until first needed
-	numbers map[string]int // type + "\x00" + normalized value -> placeholder number
+	shift   int                 // the patient's date offset; 0 until first needed
+	numbers map[valueKey]string // a value's identity -> its placeholder
 	next    map[detectors.Type]int
 	counts  map[detectors.Type]int
 	reject  detectors.Type // first type whose mode is reject, "" if none
@@ -43,26 +43,36 @@ func (st *recordState) shiftDays(g *surrogator) int {
 // that name's number: "Dr. Mary Jones" ... "Dr. Jones" are both [NAME_2].
 func (st *recordState) placeholder(t detectors.Type, value string) string {
 	norm := normValue(t, value)
-	key := string(t) + "\x00" + norm
-	n, ok := st.numbers[key]
-	if !ok {
-		if st.numbers == nil {
-			st.numbers = map[string]int{}
-			st.next = map[detectors.Type]int{}
-		}
-		if t == detectors.Name {
-			n = st.partOfName(strings.Fields(norm))
-		}
-		if n == 0 {
-			st.next[t]++
-			n = st.next[t]
-			if t == detectors.Name {
-				st.names = append(st.names, numberedName{strings.Fields(norm), n})
-			}
-		}
-		st.numbers[key] = n
+	key := valueKey{t, norm}
+	if ph, ok := st.numbers[key]; ok {
+		return ph
 	}
-	return "[" + string(t) + "_" + strconv.Itoa(n) + "]"
+	if st.numbers == nil {
+		st.numbers = make(map[valueKey]string, 16)
+		st.next = make(map[detectors.Type]int, 8)
+	}
+	n := 0
+	var words []string
+	if t == detectors.Name {
+		words = strings.Fields(norm)
+		n = st.partOfName(words)
+	}
+	if n == 0 {
+		st.next[t]++
+		n = st.next[t]
+		if t == detectors.Name {
+			st.names = append(st.names, numberedName{words, n})
+		}
+	}
+	ph := "[" + string(t) + "_" + strconv.Itoa(n) + "]"
+	st.numbers[key] = ph
+	return ph
+}
+
+// valueKey identifies a value within a record: its type and normalized form.
+type valueKey struct {
+	t    detectors.Type
+	norm string
 }
 
 // numberedName is a full name seen in the record, as lower-case words.
@@ -95,16 +105,51 @@ func (st *recordState) partOfName(words []string) int {
 // nameWords returns the lower-case words of a name without titles and
 // punctuation: "Dr. Mary Jones, MD" -> [mary jones].
 func nameWords(value string) []string {
-	words := strings.FieldsFunc(strings.ToLower(value), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\'' && r != '’' && r != '-'
-	})
-	out := words[:0]
-	for _, w := range words {
-		if !nameTitles[w] {
-			out = append(out, w)
+	return strings.Fields(normWords(value, isNameRune, true))
+}
+
+func isNameRune(r rune) bool { return unicode.IsLetter(r) || r == '\'' || r == '’' || r == '-' }
+
+func isPlaceRune(r rune) bool { return !unicode.IsSpace(r) && r != ',' }
+
+// normWords lower-cases value and joins its words (runs of runes for which
+// inWord holds) with single spaces, leaving out name titles when asked. One
+// allocation: this runs for every redacted span.
+func normWords(value string, inWord func(rune) bool, dropTitles bool) string {
+	buf := make([]byte, 0, len(value))
+	wordStart := -1
+	end := func() {
+		if wordStart >= 0 && dropTitles && nameTitles[string(buf[wordStart:])] {
+			buf = buf[:max(0, wordStart-1)] // the title and the space before it
+		}
+		wordStart = -1
+	}
+	for _, r := range value {
+		if !inWord(r) {
+			end()
+			continue
+		}
+		if wordStart < 0 {
+			if len(buf) > 0 {
+				buf = append(buf, ' ')
+			}
+			wordStart = len(buf)
+		}
+		buf = utf8.AppendRune(buf, unicode.ToLower(r))
+	}
+	end()
+	return string(buf)
+}
+
+// normAlnum keeps only the letters and digits of value, lower-cased.
+func normAlnum(value string) string {
+	buf := make([]byte, 0, len(value))
+	for _, r := range value {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
 		}
 	}
-	return out
+	return string(buf)
 }
 
 // hashToken is "[TYPE:16 hex]": HMAC-SHA256 of the type and normalized value,
@@ -121,32 +166,38 @@ const sha256Size = 32
 // case and spacing do not matter, and for numbers only letters and digits
 // count, so "555-0101" and "(555) 0101" are one value.
 func normValue(t detectors.Type, value string) string {
+	var norm string
 	switch t {
 	case detectors.Name:
-		if w := nameWords(value); len(w) > 0 {
-			return strings.Join(w, " ")
-		}
-		return strings.ToLower(value)
+		norm = normWords(value, isNameRune, true)
 	case detectors.Location, detectors.Email, detectors.URL, detectors.Biometric:
-		return strings.Join(strings.FieldsFunc(strings.ToLower(value), func(r rune) bool {
-			return unicode.IsSpace(r) || r == ','
-		}), " ")
+		norm = normWords(value, isPlaceRune, false)
 	case detectors.Date:
 		if f, ok := parseDate(strings.TrimSpace(value)); ok {
-			return strconv.Itoa(f.year) + "-" + strconv.Itoa(f.month) + "-" + strconv.Itoa(f.day) +
-				"/" + strconv.FormatBool(f.hasYear) + strconv.FormatBool(f.hasDay)
+			b := make([]byte, 0, 16)
+			b = strconv.AppendInt(b, int64(f.year), 10)
+			b = append(b, '-')
+			b = strconv.AppendInt(b, int64(f.month), 10)
+			b = append(b, '-')
+			b = strconv.AppendInt(b, int64(f.day), 10)
+			b = append(b, '/', "ny"[b2i(f.hasYear)], "nd"[b2i(f.hasDay)])
+			return string(b)
 		}
+		norm = normAlnum(value)
+	default:
+		norm = normAlnum(value)
 	}
-	var b strings.Builder
-	for _, r := range strings.ToLower(value) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	if b.Len() == 0 {
+	if norm == "" {
 		return strings.ToLower(value)
 	}
-	return b.String()
+	return norm
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // cleanSpans returns the spans that are in bounds [0, n], non-empty, sorted
@@ -199,20 +250,21 @@ func (p *Processor) transform(st *recordState, text string, spans []detectors.Sp
 	outCP := 0                    // code points written to b
 	advance := func(to int) int { // byte offset of code point `to`, from (cp, bi)
 		for cp < to && bi < len(text) {
-			_, n := utf8.DecodeRuneInString(text[bi:])
-			bi += n
+			if text[bi] < utf8.RuneSelf { // ASCII: most clinical text
+				bi++
+			} else {
+				_, n := utf8.DecodeRuneInString(text[bi:])
+				bi += n
+			}
 			cp++
 		}
 		return bi
 	}
-	lastByte := 0
+	lastByte, lastCP := 0, 0
 	for _, s := range spans {
 		startByte := advance(s.Start)
-		if startByte > lastByte {
-			seg := text[lastByte:startByte]
-			b.WriteString(seg)
-			outCP += utf8.RuneCountInString(seg)
-		}
+		b.WriteString(text[lastByte:startByte])
+		outCP += s.Start - lastCP // cleanSpans guarantees s.Start <= rune count
 		endByte := advance(s.End)
 		value := text[startByte:endByte]
 		if st.counts == nil {
@@ -242,7 +294,7 @@ func (p *Processor) transform(st *recordState, text string, spans []detectors.Sp
 		out = append(out, detectors.Span{Start: outCP, End: outCP + n, Type: s.Type, Score: s.Score})
 		b.WriteString(rep)
 		outCP += n
-		lastByte = endByte
+		lastByte, lastCP = endByte, s.End
 	}
 	b.WriteString(text[lastByte:])
 	return b.String(), out
