@@ -1,10 +1,3 @@
-// Package redact turns detected PHI into released values: per-type handling
-// modes for free text (detect, redact, surrogate, hash, reject) and a per-field
-// policy for structured records (drop, keep, hash, scan, date_year, date_shift,
-// zip3, age). The Processor is the record-level stage the pipeline calls.
-//
-// Nothing in this package puts record content in an error, a reject reason or a
-// panic: reasons carry PHI types and configured field names only.
 package redact
 
 import (
