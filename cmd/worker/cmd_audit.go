@@ -114,7 +114,7 @@ type source struct {
 func (src *source) flags(fs *flag.FlagSet) {
 	fs.StringVar(&src.in, "in", "", "read messages from this JSONL export file")
 	fs.StringVar(&src.topic, "topic", "", "read messages from this Kafka audit topic (read_committed, to its end at start); default with --config: its topics.audit")
-	fs.StringVar(&src.cfgPath, "config", "", "worker config file whose kafka: section (brokers, TLS, SASL) is used, as for `worker run`")
+	fs.StringVar(&src.cfgPath, "config", "", "worker config file whose kafka: section (brokers, TLS, SASL) is used, as for worker run")
 	fs.StringVar(&src.brokers, "brokers", "", "comma-separated seed brokers; overrides the config's kafka.brokers (default from config, else 127.0.0.1:19092)")
 	fs.DurationVar(&src.timeout, "timeout", 2*time.Minute, "bound on reading the topic")
 }
