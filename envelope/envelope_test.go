@@ -125,6 +125,7 @@ func TestSealRejects(t *testing.T) {
 		{"no recipients", testProv(), nil, nil, ErrRecipients},
 		{"duplicate recipient", testProv(), []*PublicKey{k, k}, nil, ErrRecipients},
 		{"nil recipient", testProv(), []*PublicKey{nil}, nil, ErrRecipients},
+		{"zero-value recipient", testProv(), []*PublicKey{{}}, nil, ErrRecipients},
 		{"unknown kind", bad, []*PublicKey{k}, nil, ErrProvenance},
 		{"last before first", badRange, []*PublicKey{k}, nil, ErrProvenance},
 		{"zero segment size", testProv(), []*PublicKey{k}, []Option{WithSegmentSize(0)}, ErrFormat},

@@ -60,8 +60,8 @@ func newSealer(prov Provenance, recipients []*PublicKey, opts []Option) (*sealer
 	}
 	seen := make(map[[keyIDSize]byte]bool, len(recipients))
 	for i, r := range recipients {
-		if r == nil {
-			return nil, fmt.Errorf("recipient %d is nil: %w", i, ErrRecipients)
+		if r == nil || r.pk == nil {
+			return nil, fmt.Errorf("recipient %d is nil or not made by NewPublicKey/ParsePublicKey: %w", i, ErrRecipients)
 		}
 		if seen[r.id] {
 			return nil, fmt.Errorf("recipient key %s listed twice: %w", r.KeyID(), ErrRecipients)

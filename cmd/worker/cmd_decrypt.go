@@ -84,6 +84,9 @@ func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) er
 	if err != nil {
 		return err
 	}
+	if st, err := os.Stat(f.key); err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(s.Stderr, "worker decrypt: warning: %s is readable by group or others (mode %v); it should be 0600\n", f.key, st.Mode().Perm())
+	}
 	if f.out != "-" {
 		if _, err := os.Lstat(f.out); err == nil {
 			return fmt.Errorf("writing %s: already exists; refusing to overwrite", f.out)
