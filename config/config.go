@@ -6,10 +6,15 @@ package config
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
+	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/kafkaconn"
+	"github.com/deidstream/deidstream/privacy"
+	"github.com/deidstream/deidstream/privacy/dp"
+	"github.com/deidstream/deidstream/redact"
 )
 
 // Config is the whole worker configuration. See example.yaml for every key with its default.
@@ -21,7 +26,22 @@ type Config struct {
 	Window Window           `yaml:"window"`
 	Keys   Keys             `yaml:"keys"`
 	Ops    Ops              `yaml:"ops"`
+
+	// Detection tunes the PHI detectors (thresholds, allow/deny lists, custom detectors).
+	Detection detectors.Config `yaml:"detection"`
+	// Redaction is the per-field policy and the handling mode per PHI type.
+	Redaction redact.Config `yaml:"redaction"`
+	// Privacy is k-anonymity / l-diversity / t-closeness per window; off without quasi_identifiers.
+	Privacy privacy.Config `yaml:"privacy"`
+	// DP is differentially private statistics per window with a budget; off without a dataset.
+	DP dp.Config `yaml:"dp"`
 }
+
+// PrivacyEnabled reports whether the window is anonymized.
+func (c *Config) PrivacyEnabled() bool { return len(c.Privacy.QuasiIdentifiers) > 0 }
+
+// DPEnabled reports whether DP statistics are released.
+func (c *Config) DPEnabled() bool { return c.DP.Dataset != "" }
 
 // Worker identifies this worker and sizes its stage graph.
 type Worker struct {
@@ -106,6 +126,10 @@ func Defaults() Config {
 		Input:  Input{MaxRecordBytes: 256 << 10},
 		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second},
 		Ops:    Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
+
+		Detection: detectors.DefaultConfig(),
+		Redaction: redact.DefaultConfig(),
+		Privacy:   privacy.DefaultConfig(),
 	}
 }
 
@@ -173,7 +197,43 @@ func (c *Config) Validate() error {
 	if c.Ops.DrainTimeout <= 0 {
 		return bad("ops.drain_timeout", "must be positive")
 	}
+	if err := c.Detection.Validate(); err != nil {
+		return fmt.Errorf("detection: %w: %w", err, ErrInvalid)
+	}
+	if c.PrivacyEnabled() {
+		if err := c.Privacy.Validate(); err != nil {
+			return fmt.Errorf("privacy: %w: %w", err, ErrInvalid)
+		}
+	}
+	if c.DPEnabled() {
+		if err := c.DP.Validate(); err != nil {
+			return fmt.Errorf("dp: %w: %w", err, ErrInvalid)
+		}
+	}
 	return nil
+}
+
+// resolvePaths makes relative file paths relative to dir, the config file's folder.
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i := range c.Keys.Research {
+		c.Keys.Research[i] = abs(c.Keys.Research[i])
+	}
+	for i := range c.Keys.Quarantine {
+		c.Keys.Quarantine[i] = abs(c.Keys.Quarantine[i])
+	}
+	c.Keys.AuditSigner = abs(c.Keys.AuditSigner)
+	c.Kafka.TLS.CAFile = abs(c.Kafka.TLS.CAFile)
+	c.Kafka.TLS.CertFile = abs(c.Kafka.TLS.CertFile)
+	c.Kafka.TLS.KeyFile = abs(c.Kafka.TLS.KeyFile)
+	for i := range c.Privacy.QuasiIdentifiers {
+		c.Privacy.QuasiIdentifiers[i].Hierarchy = abs(c.Privacy.QuasiIdentifiers[i].Hierarchy)
+	}
 }
 
 // RequireKeys checks the key files `run` needs; validate and demo may do without them.

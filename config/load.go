@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -22,19 +23,36 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	return Parse(path, data)
+	cfg, err := parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	cfg.resolvePaths(filepath.Dir(path))
+	return cfg, validate(path, cfg)
 }
 
-// Parse is Load on bytes; name is used in messages.
+// Parse is Load on bytes, with paths taken as they are; name is used in messages.
 func Parse(name string, data []byte) (*Config, error) {
+	cfg, err := parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, validate(name, cfg)
+}
+
+func parse(name string, data []byte) (*Config, error) {
 	cfg := Defaults()
 	if err := decodeStrict(name, data, &cfg); err != nil {
 		return nil, err
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	return &cfg, nil
+}
+
+func validate(name string, cfg *Config) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 // decodeStrict interpolates ${ENV} in scalar values, rejects keys that out has no

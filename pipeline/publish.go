@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -24,6 +25,11 @@ const (
 	HeaderSource = "deid-source" // quarantined record's topic/partition/offset
 	HeaderPart   = "deid-part"   // "i/n" when a quarantined record is split to fit
 )
+
+// errKafka marks a publish failure of Kafka's (a produce or flush), which a
+// new attempt at the window may not meet; any other publish error is the
+// stages' and would recur on the same input, so the worker stops on it.
+var errKafka = errors.New("kafka")
 
 // published is what a window put in its transaction, counted once it commits.
 type published struct {
@@ -50,7 +56,7 @@ func (p *producer) send(ctx context.Context, r *kgo.Record) {
 		if err != nil {
 			p.mu.Lock()
 			if p.err == nil {
-				p.err = fmt.Errorf("producing to %s: %w", r.Topic, err)
+				p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, errKafka)
 			}
 			p.mu.Unlock()
 		}
@@ -61,7 +67,7 @@ func (p *producer) send(ctx context.Context, r *kgo.Record) {
 // wait returns the first produce error once every record is acknowledged.
 func (p *producer) wait(ctx context.Context) error {
 	if err := p.sess.Client().Flush(ctx); err != nil {
-		return fmt.Errorf("flushing produced records: %w", err)
+		return fmt.Errorf("flushing produced records: %w (%w)", err, errKafka)
 	}
 	p.wg.Wait()
 	return p.err
@@ -145,6 +151,15 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		ev.Privacy = &an.Achieved
 	}
 	res.rows = int64(len(rows))
+	if w.dp != nil && len(rows) > 0 {
+		released := make([][]string, len(rows))
+		for i := range rows {
+			released[i] = rows[i].Values
+		}
+		if err := w.dp.Perturb(columns, released); err != nil {
+			return nil, fmt.Errorf("adding record noise to window %d: %w", win.seq, err)
+		}
+	}
 
 	start := time.Now()
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) ([]byte, error) {

@@ -47,6 +47,8 @@ type PrivacySummary struct {
 // window committed, Abort to forget the charge.
 type Releaser interface {
 	Release(columns []string, rows [][]string) (*Release, error)
+	// Perturb adds per-record noise, in place, to the rows about to be published.
+	Perturb(columns []string, rows [][]string) error
 	Commit()
 	Abort()
 }
@@ -54,12 +56,14 @@ type Releaser interface {
 // Release is one window's DP output. Refused means the budget would have been
 // exceeded: Stats is nil and nothing was charged.
 type Release struct {
-	Dataset   string
-	Stats     []byte // plaintext JSON, sealed before publishing
-	Ledger    []byte // the new ledger state for the compacted budget topic (no PHI)
-	Refused   bool
-	Spent     float64
-	Remaining float64
+	Dataset    string
+	Stats      []byte // plaintext JSON, sealed before publishing
+	Ledger     []byte // the new ledger state for the compacted budget topic (no PHI)
+	Refused    bool
+	Accounting string // pure or zcdp
+	Budget     float64
+	Spent      float64
+	Remaining  float64
 }
 
 // Provenance is what a sealed object is bound to (authenticated, never PHI).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,10 +38,11 @@ type Worker struct {
 	schema   *sinks.Schema
 	decoder  schema
 
-	maxValue int // largest record value produced, under the topics' limits
-	seq      uint64
-	ready    atomic.Bool
-	jobs     chan job
+	topicLimit int // smallest max.message.bytes of the output topics; 0 = not yet checked
+	maxValue   int // largest record value produced, under the topics' limits
+	seq        uint64
+	ready      atomic.Bool
+	jobs       chan job
 	// afterPublish, for tests, runs between producing a window and committing
 	// it; an error stops Run at once, leaving the transaction open, as a crash would.
 	afterPublish func() error
@@ -91,22 +93,22 @@ func (w *Worker) Ready() bool { return w.ready.Load() }
 // SchemaFingerprint identifies the research batch schema.
 func (w *Worker) SchemaFingerprint() string { return w.schema.Fingerprint }
 
-// EnsureTopics checks (or creates) the input and output topics and learns the
-// largest record the worker may produce.
-func (w *Worker) EnsureTopics(ctx context.Context) error {
-	cl, err := kgo.NewClient(w.conn...)
+// EnsureTopics checks the input topics and checks or creates the output
+// topics. It returns the smallest max.message.bytes among the output topics.
+func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int, error) {
+	cl, err := kgo.NewClient(conn...)
 	if err != nil {
-		return fmt.Errorf("connecting to kafka: %w", err)
+		return 0, fmt.Errorf("connecting to kafka: %w", err)
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	t := w.cfg.Topics
+	t := cfg.Topics
 	var ins []kafkaconn.TopicSpec
 	for _, in := range t.Input {
 		ins = append(ins, kafkaconn.TopicSpec{Name: in})
 	}
 	if _, err := kafkaconn.EnsureTopics(ctx, adm, false, ins...); err != nil {
-		return fmt.Errorf("checking input topics: %w", err)
+		return 0, fmt.Errorf("checking input topics: %w", err)
 	}
 	limit, err := kafkaconn.EnsureTopics(ctx, adm, t.Create,
 		kafkaconn.TopicSpec{Name: t.Research, Partitions: t.Partitions},
@@ -116,19 +118,21 @@ func (w *Worker) EnsureTopics(ctx context.Context) error {
 		kafkaconn.TopicSpec{Name: t.Budget, Partitions: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
 	if err != nil {
-		return fmt.Errorf("checking output topics: %w", err)
+		return 0, fmt.Errorf("checking output topics: %w", err)
 	}
-	w.setLimit(limit)
-	return nil
+	return limit, nil
 }
+
+// WithTopicLimit passes the output topics' max.message.bytes found by EnsureTopics.
+func WithTopicLimit(n int) Option { return func(w *Worker) { w.topicLimit = n } }
 
 // recordOverhead leaves room for key, headers and batch framing under the limit.
 const recordOverhead = 4 << 10
 
-func (w *Worker) setLimit(topicLimit int) {
+func (w *Worker) setLimit() {
 	limit := w.cfg.Kafka.MaxMessageBytes
-	if topicLimit > 0 && topicLimit < limit {
-		limit = topicLimit
+	if w.topicLimit > 0 && w.topicLimit < limit {
+		limit = w.topicLimit
 	}
 	w.maxValue = limit - recordOverhead
 }
@@ -136,11 +140,14 @@ func (w *Worker) setLimit(topicLimit int) {
 // Run consumes and publishes window after window until ctx ends, then
 // finishes the open window within ops.drain_timeout and leaves the group.
 func (w *Worker) Run(ctx context.Context) error {
-	if w.maxValue == 0 {
-		if err := w.EnsureTopics(ctx); err != nil {
+	if w.topicLimit == 0 {
+		limit, err := EnsureTopics(ctx, w.cfg, w.conn)
+		if err != nil {
 			return err
 		}
+		w.topicLimit = limit
 	}
+	w.setLimit()
 	sess, err := kgo.NewGroupTransactSession(append(w.conn[:len(w.conn):len(w.conn)],
 		kgo.ConsumerGroup(w.cfg.Kafka.GroupID),
 		kgo.ConsumeTopics(w.cfg.Topics.Input...),
@@ -181,7 +188,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		stages.Wait()
 	}()
 
-	if err := w.lifecycle(ctx, sess, "start", nil); err != nil {
+	if err := w.lifecycle(ctx, sess, "start", "config_loaded"); err != nil {
 		return err
 	}
 	for ctx.Err() == nil {
@@ -191,7 +198,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
 	defer cancel()
-	return w.lifecycle(stopCtx, sess, "stop", nil)
+	return w.lifecycle(stopCtx, sess, "stop")
 }
 
 // runWindow fills one window, then publishes and commits it. A window that
@@ -231,6 +238,10 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 			w.dp.Abort()
 		}
 		w.metrics.Windows.WithLabelValues("aborted").Inc()
+		if perr != nil && !errors.Is(perr, errKafka) {
+			// The same records would fail the same way: stop rather than loop.
+			return fmt.Errorf("window %d aborted, stopping: %w", win.seq, errors.Join(perr, err))
+		}
 		w.log.Warn("window aborted; its records will be consumed again", "window", win.seq,
 			"records", len(win.slots), "publish_error", errString(perr), "end_error", errString(err))
 		if err != nil {
@@ -322,17 +333,22 @@ func (w *Worker) observeLag(fs kgo.Fetches) {
 	}
 }
 
-// lifecycle publishes a lifecycle audit event in a transaction of its own.
-func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, kind string, detail map[string]string) error {
-	msgs, err := w.auditor.Lifecycle(kind, detail)
-	if err != nil {
-		return fmt.Errorf("recording %s event: %w", kind, err)
-	}
+// lifecycle publishes lifecycle audit events in a transaction of their own.
+func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, kinds ...string) error {
+	kind := strings.Join(kinds, "+")
 	if err := sess.Begin(); err != nil {
 		return fmt.Errorf("beginning %s transaction: %w", kind, err)
 	}
 	p := newProducer(sess)
-	w.produceAudit(ctx, p, msgs)
+	for _, k := range kinds {
+		msgs, err := w.auditor.Lifecycle(k, nil)
+		if err != nil {
+			w.auditor.Abort()
+			_, _ = sess.End(ctx, kgo.TryAbort)
+			return fmt.Errorf("recording %s event: %w", k, err)
+		}
+		w.produceAudit(ctx, p, msgs)
+	}
 	perr := p.wait(ctx)
 	try := kgo.TryCommit
 	if perr != nil {

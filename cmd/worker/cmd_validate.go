@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/detectors"
+	"github.com/deidstream/deidstream/privacy"
+	"github.com/deidstream/deidstream/stages"
+)
+
+func init() {
+	register(command{name: "validate", summary: "check a config file and everything it names (keys, hierarchies); no Kafka needed", run: runValidate})
+}
+
+func runValidate(_ context.Context, s stdio, args []string) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(s.Stderr)
+	cfgPath := fs.String("c", "config.yaml", "config file to check")
+	list := fs.Bool("detectors", false, "also list the built-in detectors and their settings")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Stderr, "usage: worker validate -c config.yaml [--detectors]\n\nExit 0 if the config is usable by `worker run`, 1 with file, key and reason otherwise.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(s.Stderr, "worker validate:", err)
+		return 1
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := stages.LoadKeys(cfg); err != nil {
+		return fail(fmt.Errorf("%s: %w", *cfgPath, err))
+	}
+	red, err := stages.NewRedaction(cfg)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", *cfgPath, err))
+	}
+	cols := red.Columns()
+	if cfg.PrivacyEnabled() {
+		if _, err := privacy.NewAnonymizer(cfg.Privacy); err != nil {
+			return fail(fmt.Errorf("%s: privacy: %w", *cfgPath, err))
+		}
+		if err := columnsExist(cols, cfg); err != nil {
+			return fail(fmt.Errorf("%s: %w", *cfgPath, err))
+		}
+	}
+	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n",
+		*cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg))
+	if *list {
+		for _, sp := range detectors.Specs() {
+			fmt.Fprintf(s.Stdout, "\n%s %v\n  %s\n", sp.Name, sp.Types, sp.Description)
+		}
+	}
+	return 0
+}
+
+// columnsExist checks that the privacy models name released columns.
+func columnsExist(cols []string, cfg *config.Config) error {
+	have := map[string]bool{}
+	for _, c := range cols {
+		have[c] = true
+	}
+	for _, q := range cfg.Privacy.QuasiIdentifiers {
+		if !have[q.Name] {
+			return fmt.Errorf("privacy.quasi_identifiers: %q is not an output column of redaction.fields (%s)", q.Name, strings.Join(cols, ", "))
+		}
+	}
+	if s := cfg.Privacy.Sensitive; s != "" && !have[s] {
+		return fmt.Errorf("privacy.sensitive: %q is not an output column of redaction.fields", s)
+	}
+	return nil
+}
+
+func privacySummary(cfg *config.Config) string {
+	if !cfg.PrivacyEnabled() {
+		return "off (no privacy.quasi_identifiers)"
+	}
+	p := cfg.Privacy
+	out := fmt.Sprintf("k=%d over %d quasi-identifiers", p.K, len(p.QuasiIdentifiers))
+	if p.L > 0 {
+		out += fmt.Sprintf(", %s l=%g on %s", p.LKind, p.L, p.Sensitive)
+	}
+	if p.T > 0 {
+		out += fmt.Sprintf(", t=%g on %s", p.T, p.Sensitive)
+	}
+	return out
+}
+
+func dpSummary(cfg *config.Config) string {
+	if !cfg.DPEnabled() {
+		return "off (no dp.dataset)"
+	}
+	d := cfg.DP.WithDefaults()
+	return fmt.Sprintf("dataset %s, %s budget %g, %g per window", d.Dataset, d.Accounting, d.Budget, d.PerRelease)
+}

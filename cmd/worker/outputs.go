@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/audit"
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/kafkaconn"
+	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/sinks"
+)
+
+// outputs is what a worker published, read back read_committed, decrypted
+// and verified the way a research consumer and an auditor would.
+type outputs struct {
+	columns     []string
+	rows        []sinks.Row
+	batches     int
+	quarantined map[string]int // reason -> records (split records counted once)
+	stats       int            // sealed DP releases
+	windows     []*audit.WindowEvent
+	report      *audit.Report
+}
+
+func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *envelope.PrivateKey, v *audit.Verifier) (*outputs, error) {
+	out := &outputs{quarantined: map[string]int{}}
+	research, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Research)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range research {
+		plain, prov, err := envelope.Open(r.Value, key)
+		if err != nil {
+			return nil, fmt.Errorf("opening research batch at %s/%d/%d: %w", r.Topic, r.Partition, r.Offset, err)
+		}
+		if prov.Kind != envelope.KindResearch {
+			return nil, fmt.Errorf("research batch at offset %d is sealed as %q", r.Offset, prov.Kind)
+		}
+		cols, rows, err := sinks.Decode(plain)
+		if err != nil {
+			return nil, err
+		}
+		out.columns, out.rows, out.batches = cols, append(out.rows, rows...), out.batches+1
+	}
+	quarantine, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Quarantine)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range quarantine {
+		var reason, part string
+		for _, h := range r.Headers {
+			switch h.Key {
+			case pipeline.HeaderReason:
+				reason = string(h.Value)
+			case pipeline.HeaderPart:
+				part = string(h.Value)
+			}
+		}
+		if strings.HasPrefix(part, "1/") {
+			out.quarantined[reason]++
+		}
+	}
+	stats, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Stats)
+	if err != nil {
+		return nil, err
+	}
+	out.stats = len(stats)
+	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+	if err != nil {
+		return nil, err
+	}
+	if out.report, err = audit.Verify(msgs, v); err != nil {
+		return nil, fmt.Errorf("verifying the audit log: %w", err)
+	}
+	for _, m := range msgs {
+		if m.Kind != audit.KindEvent {
+			continue
+		}
+		d, err := audit.DecodeEntry(m.Value)
+		if err != nil {
+			return nil, err
+		}
+		if d.Window != nil {
+			out.windows = append(out.windows, d.Window)
+		}
+	}
+	return out, nil
+}
+
+// duplicates counts input offsets that appear in more than one published row.
+func (o *outputs) duplicates() int {
+	seen := make(map[string]bool, len(o.rows))
+	dup := 0
+	for _, r := range o.rows {
+		k := fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)
+		if seen[k] {
+			dup++
+		}
+		seen[k] = true
+	}
+	return dup
+}
+
+// totals sums the audit events' accounting.
+func (o *outputs) totals() (in, published, suppressed, quarantined int64) {
+	for _, w := range o.windows {
+		in, published, suppressed, quarantined = in+w.RecordsIn, published+w.Published, suppressed+w.Suppressed, quarantined+w.Quarantined
+	}
+	return
+}

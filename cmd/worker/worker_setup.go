@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/twmb/franz-go/plugin/kprom"
+
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/stages"
+)
+
+// newLogger makes the structured logger; it never receives record content.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by config
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// newWorker checks the topics, builds every stage from cfg and keys (restoring
+// the audit log and DP ledger from their topics) and returns the worker with
+// its metrics registered on reg.
+func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *prometheus.Registry, log *slog.Logger) (*pipeline.Worker, error) {
+	conn, err := cfg.Kafka.Opts()
+	if err != nil {
+		return nil, err
+	}
+	limit, err := pipeline.EnsureTopics(ctx, cfg, conn)
+	if err != nil {
+		return nil, err
+	}
+	st, err := stages.Build(ctx, cfg, conn, keys)
+	if err != nil {
+		return nil, err
+	}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
+	opts := append(st.Options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
+		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
+	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("building worker: %w", err)
+	}
+	return w, nil
+}

@@ -1,0 +1,62 @@
+package stages
+
+import (
+	"fmt"
+
+	"github.com/deidstream/deidstream/audit"
+	"github.com/deidstream/deidstream/pipeline"
+)
+
+// Auditor appends the worker's events to its Merkle log and signs a
+// checkpoint after each batch of events, all published in the window's transaction.
+type Auditor struct {
+	log        *audit.Log
+	policyHash string // hash of the config sections that decide what is released
+	configHash string
+	keyIDs     []string
+	privacy    *audit.Privacy // configured parameters, achieved values filled per window
+}
+
+// Window records one window's event and a checkpoint covering it.
+func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, error) {
+	e := audit.WindowEvent{Window: ev.Window, RecordsIn: ev.RecordsIn, Published: ev.Published,
+		Suppressed: ev.Suppressed, Quarantined: ev.Quarantined, QuarantineReasons: ev.QuarantineReasons,
+		PHICounts: ev.PHICounts, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs}
+	for _, r := range ev.Inputs {
+		e.Inputs = append(e.Inputs, audit.InputRange{Topic: r.Topic, Partition: r.Partition, First: r.First, Last: r.Last})
+	}
+	if ev.Privacy != nil && a.privacy != nil {
+		p := *a.privacy
+		p.AchievedK, p.AchievedL, p.AchievedT = ev.Privacy.K, ev.Privacy.L, ev.Privacy.T
+		p.NCP, p.Classes = ev.Privacy.NCP, ev.Privacy.Classes
+		e.Privacy = &p
+	}
+	if d := ev.DP; d != nil {
+		e.DP = &audit.DP{Dataset: d.Dataset, Accounting: d.Accounting, Spent: d.Spent, Remaining: d.Remaining,
+			Budget: d.Budget, Refused: d.Refused}
+	}
+	return a.append(e)
+}
+
+// Lifecycle records a start, stop, config or budget event.
+func (a *Auditor) Lifecycle(kind string, detail map[string]string) ([]pipeline.AuditMessage, error) {
+	return a.append(audit.LifecycleEvent{Type: kind, ConfigHash: a.configHash, KeyIDs: a.keyIDs, Detail: detail})
+}
+
+func (a *Auditor) append(ev any) ([]pipeline.AuditMessage, error) {
+	m, err := a.log.Append(ev)
+	if err != nil {
+		return nil, fmt.Errorf("appending audit event: %w", err)
+	}
+	cp, err := a.log.Checkpoint()
+	if err != nil {
+		return nil, fmt.Errorf("signing audit checkpoint: %w", err)
+	}
+	return []pipeline.AuditMessage{{Kind: m.Kind, Value: m.Value}, {Kind: cp.Kind, Value: cp.Value}}, nil
+}
+
+// Commit keeps the events of the committed transaction.
+func (a *Auditor) Commit() { a.log.Commit() }
+
+// Abort forgets the events of the aborted transaction.
+func (a *Auditor) Abort() { a.log.Abort() }

@@ -1,0 +1,166 @@
+package stages
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/audit"
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/detectors"
+	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/kafkaconn"
+	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/privacy"
+	"github.com/deidstream/deidstream/redact"
+)
+
+// Keys are the worker's key material: recipients of what it seals and the
+// signer of its audit log.
+type Keys struct {
+	Research   []*envelope.PublicKey
+	Quarantine []*envelope.PublicKey
+	Signer     *audit.Signer
+}
+
+// LoadKeys reads the key files named in cfg.Keys.
+func LoadKeys(cfg *config.Config) (Keys, error) {
+	if err := cfg.RequireKeys(); err != nil {
+		return Keys{}, err
+	}
+	var k Keys
+	var err error
+	if k.Research, err = envelope.LoadPublicKeys(cfg.Keys.Research...); err != nil {
+		return Keys{}, fmt.Errorf("loading keys.research: %w", err)
+	}
+	if k.Quarantine, err = envelope.LoadPublicKeys(cfg.Keys.Quarantine...); err != nil {
+		return Keys{}, fmt.Errorf("loading keys.quarantine: %w", err)
+	}
+	if k.Signer, err = audit.LoadSigner(cfg.Keys.AuditSigner); err != nil {
+		return Keys{}, fmt.Errorf("loading keys.audit_signer: %w", err)
+	}
+	return k, nil
+}
+
+// Stages are the pipeline's stages built from config; Anonymizer and
+// Releaser are nil when their models are not configured.
+type Stages struct {
+	Redactor   pipeline.Redactor
+	Anonymizer pipeline.Anonymizer
+	Releaser   pipeline.Releaser
+	Sealer     pipeline.Sealer
+	Auditor    pipeline.Auditor
+}
+
+// Options returns the pipeline options that install the optional stages.
+func (s *Stages) Options() []pipeline.Option {
+	var opts []pipeline.Option
+	if s.Anonymizer != nil {
+		opts = append(opts, pipeline.WithAnonymizer(s.Anonymizer))
+	}
+	if s.Releaser != nil {
+		opts = append(opts, pipeline.WithReleaser(s.Releaser))
+	}
+	return opts
+}
+
+// NewRedaction builds the detect/redact stage alone (also used by `worker redact`).
+func NewRedaction(cfg *config.Config) (Redaction, error) {
+	engine, err := detectors.New(cfg.Detection)
+	if err != nil {
+		return Redaction{}, fmt.Errorf("building detectors: %w", err)
+	}
+	p, err := redact.NewProcessor(cfg.Redaction, engine)
+	if err != nil {
+		return Redaction{}, fmt.Errorf("building redaction: %w", err)
+	}
+	return Redaction{p}, nil
+}
+
+// Build makes every stage. It reads the audit and budget topics (which must
+// exist: run pipeline.EnsureTopics first) so that the audit log and the DP
+// ledger continue from what was committed before this start.
+func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (*Stages, error) {
+	red, err := NewRedaction(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stages{Redactor: red, Sealer: &Sealer{research: keys.Research, quarantine: keys.Quarantine}}
+	aud := &Auditor{log: audit.NewLog(keys.Signer, cfg.Worker.ID), configHash: configHash(cfg),
+		policyHash: policyHash(cfg)}
+	for _, k := range append(append([]*envelope.PublicKey{}, keys.Research...), keys.Quarantine...) {
+		aud.keyIDs = append(aud.keyIDs, k.KeyID())
+	}
+	if cfg.PrivacyEnabled() {
+		anon, err := privacy.NewAnonymizer(cfg.Privacy)
+		if err != nil {
+			return nil, fmt.Errorf("building privacy models: %w", err)
+		}
+		s.Anonymizer = Privacy{cfg: cfg.Privacy, anon: anon}
+		p := cfg.Privacy
+		aud.privacy = &audit.Privacy{K: p.K, L: p.L, LKind: p.LKind, T: p.T}
+	}
+	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the audit log back: %w", err)
+	}
+	if err := aud.log.Restore(msgs); err != nil {
+		return nil, fmt.Errorf("restoring the audit log of worker %s: %w", cfg.Worker.ID, err)
+	}
+	s.Auditor = aud
+	if cfg.DPEnabled() {
+		ledger, err := readLedger(ctx, conn, cfg.Topics.Budget, cfg.DP.Dataset)
+		if err != nil {
+			return nil, err
+		}
+		if s.Releaser, err = newDP(cfg.DP, ledger); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// readLedger returns the last committed ledger state of dataset, or nil.
+func readLedger(ctx context.Context, conn []kgo.Opt, topic, dataset string) ([]byte, error) {
+	recs, err := kafkaconn.ReadAll(ctx, conn, topic)
+	if err != nil {
+		return nil, fmt.Errorf("reading the budget ledger: %w", err)
+	}
+	var last []byte
+	for _, r := range recs {
+		if string(r.Key) == dataset {
+			last = r.Value
+		}
+	}
+	return last, nil
+}
+
+// policyHash identifies what decides the released content: detection,
+// redaction (without its secret), privacy and DP settings.
+func policyHash(cfg *config.Config) string {
+	red := cfg.Redaction
+	red.Secret = ""
+	return hashJSON(struct {
+		D any `json:"detection"`
+		R any `json:"redaction"`
+		P any `json:"privacy"`
+		Q any `json:"dp"`
+	}{cfg.Detection, red, cfg.Privacy, cfg.DP})
+}
+
+// configHash identifies the whole config, secrets left out.
+func configHash(cfg *config.Config) string {
+	c := *cfg
+	c.Redaction.Secret, c.Kafka.SASL.Password = "", ""
+	return hashJSON(c)
+}
+
+func hashJSON(v any) string {
+	b, _ := json.Marshal(v)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,27 @@
+// Package stages adapts the detection, privacy, envelope and audit libraries
+// to the pipeline's ports, and builds them from the worker's config.
+package stages
+
+import (
+	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/redact"
+)
+
+// Redaction runs detection and the field policy on each record.
+type Redaction struct{ p *redact.Processor }
+
+// Columns are the policy's output columns.
+func (r Redaction) Columns() []string { return r.p.Columns() }
+
+// Process redacts one record.
+func (r Redaction) Process(rec map[string]any) (pipeline.Redacted, error) {
+	res, err := r.p.Process(rec)
+	if err != nil {
+		return pipeline.Redacted{}, err
+	}
+	phi := make(map[string]int, len(res.Counts))
+	for t, n := range res.Counts {
+		phi[string(t)] = n
+	}
+	return pipeline.Redacted{Values: res.Values, PHI: phi, Reject: res.Reject}, nil
+}
