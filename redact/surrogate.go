@@ -76,6 +76,14 @@ func (g *surrogator) surrogate(patient string, t detectors.Type, value string, s
 		if f, ok := parseDate(strings.TrimSpace(value)); ok {
 			return keepSpace(value, f.shifted(shift))
 		}
+		// A form we cannot read ("Xmas '19"): its numbers change, its words
+		// stay, so the text still reads as a date without revealing it. With
+		// no numbers ("Christmas Day") nothing realistic is safe: "[DATE]".
+		if len(digitsOf(value)) == 0 {
+			return "[DATE]"
+		}
+		return putDigits(value, digitsOf(g.shape(newStream(g.k, patient, "DATE", normValue(t, value)),
+			string(digitsOf(value)), "")))
 	case detectors.Age:
 		return ageSurrogate(value)
 	case detectors.Phone, detectors.Fax:
