@@ -17,9 +17,10 @@ const (
 
 // Message is one record of the audit topic. The pipeline writes Kind in the
 // Kafka header "kind", Value as the record value and the worker id as key.
+// WriteExport and ReadExport store it in files.
 type Message struct {
-	Kind  string `json:"kind"`
-	Value []byte `json:"value"` // base64 in JSON exports
+	Kind  string // KindEvent or KindCheckpoint
+	Value []byte // an Entry's canonical JSON, or a signed checkpoint note
 }
 
 // Log is one worker's append-only Merkle log. It is not safe for
