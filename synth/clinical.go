@@ -208,6 +208,6 @@ var wordSenses = []string{"BP rose to 168/94 overnight.", "Will need repeat CXR 
 	"Bill to secondary insurance.", "Mark improvement in edema.", "Grant for home modifications pending.",
 	"Frank blood per rectum, now resolved.", "Patience with slow wean advised.", "Summer camp clearance form done.",
 	"May discharge tomorrow if stable.", "Pt will call if sx worsen.", "Long-term care placement discussed.",
-	"Joy reported by family after visit.", "Sharp pain on inspiration.", "Gross hematuria resolved.",
-	"Ray of light on fundoscopy: normal red reflex.", "Art therapy group attended.", "Black tarry stools denied.",
+	"Family expressed joy after the visit.", "Sharp pain on inspiration.", "Gross hematuria resolved.",
+	"Art therapy group attended.", "Black tarry stools denied.",
 	"Little change from prior.", "Strong cough, able to clear secretions.", "Wade through options with family."}

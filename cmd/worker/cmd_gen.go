@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/synth"
@@ -97,6 +98,9 @@ func runGen(ctx context.Context, s stdio, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "worker gen: %v\n", err)
+		if errors.Is(err, kerr.MessageTooLarge) {
+			fmt.Fprintf(s.Stderr, "worker gen: oversized poison records are %d bytes: raise the topic's max.message.bytes or lower --poison to 0\n", synth.OversizedBytes)
+		}
 		return 1
 	}
 	return 0
