@@ -1,7 +1,6 @@
 package envelope
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -70,17 +69,16 @@ type Header struct {
 	PlaintextLen int64 // derived from PayloadLen and SegmentSize
 }
 
-// readPrefix checks magic, version and returns the declared header length
-// from the first 9 bytes.
+// readPrefix checks magic and version and returns the declared header
+// length, from the first 9 bytes. Input shorter than that is ErrTruncated if
+// it could still be the start of an envelope, ErrFormat otherwise.
 func readPrefix(b []byte) (int, error) {
-	if len(b) < 9 {
-		if len(b) < len(Magic) && !bytes.HasPrefix([]byte(Magic), b) || len(b) >= len(Magic) && string(b[:4]) != Magic {
-			return 0, fmt.Errorf("reading header: bad magic: %w", ErrFormat)
-		}
-		return 0, fmt.Errorf("reading header: %d bytes, the fixed prefix needs 9: %w", len(b), ErrTruncated)
-	}
-	if string(b[:4]) != Magic {
+	m := b[:min(len(b), len(Magic))]
+	if string(m) != Magic[:len(m)] {
 		return 0, fmt.Errorf("reading header: bad magic (not a deidstream envelope): %w", ErrFormat)
+	}
+	if len(b) < 9 {
+		return 0, fmt.Errorf("reading header: %d bytes, the fixed prefix needs 9: %w", len(b), ErrTruncated)
 	}
 	if b[4] != Version {
 		return 0, fmt.Errorf("reading header: format version %d, this reader knows %d: %w", b[4], Version, ErrVersion)
