@@ -441,7 +441,8 @@ func matchCase(s, like string) string {
 	case shapeUpper:
 		return strings.ToUpper(s)
 	case shapeTitle:
-		return strings.ToUpper(s[:1]) + strings.ToLower(s[1:])
+		_, n := utf8.DecodeRuneInString(s)
+		return strings.ToUpper(s[:n]) + strings.ToLower(s[n:])
 	}
 	return strings.ToLower(s)
 }

@@ -89,3 +89,26 @@ func FuzzRedactTextEngine(f *testing.F) {
 		checkRedactOutput(t, text, out, spans, mode)
 	})
 }
+
+// FuzzSurrogate drives every type's surrogate with arbitrary values: no
+// panic, valid UTF-8 out for valid UTF-8 in, and the same output twice.
+func FuzzSurrogate(f *testing.F) {
+	for _, s := range []string{"John Smith", "O'Neil-Smith, Mary", "555-201-3344", "a@b", "http://x/y?z=1",
+		"fe80::1", "12 Oak St, Boston MA 02134", "4111 1111 1111 1111", "3rd of March", "", "١٢٣", "ǅemal"} {
+		f.Add(s, uint8(0))
+	}
+	p, err := NewProcessor(testConfig(), fakeDetector{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, value string, ti uint8) {
+		typ := detectors.AllTypes[int(ti)%len(detectors.AllTypes)]
+		out := p.sur.surrogate("patient", typ, value, 42)
+		if utf8.ValidString(value) && !utf8.ValidString(out) {
+			t.Fatalf("surrogate(%s, %q) = %q: not valid UTF-8", typ, value, out)
+		}
+		if again := p.sur.surrogate("patient", typ, value, 42); again != out {
+			t.Fatalf("surrogate(%s, %q) not deterministic: %q then %q", typ, value, out, again)
+		}
+	})
+}
