@@ -11,7 +11,7 @@ import (
 	"sync"
 )
 
-//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/streets.txt
+//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/wordlike.txt.gz data/streets.txt
 var dataFS embed.FS
 
 // ErrDictionary means an embedded dictionary could not be read (a broken build).
@@ -66,7 +66,8 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	for _, f := range []struct {
 		file  string
 		class uint32
-	}{{"data/first.txt.gz", wFirst}, {"data/last.txt.gz", wLast}, {"data/common.txt.gz", wCommon}} {
+	}{{"data/first.txt.gz", wFirst}, {"data/last.txt.gz", wLast}, {"data/common.txt.gz", wCommon},
+		{"data/wordlike.txt.gz", wCommon}} {
 		if err := d.loadGzip(f.file, f.class); err != nil {
 			return nil, err
 		}

@@ -60,7 +60,11 @@ var placeConnector = map[string]bool{"of": true, "the": true, "de": true, "du": 
 	"port": true, "new": true, "north": true, "south": true, "east": true, "west": true, "upper": true,
 	"lower": true, "lake": true, "san": true, "santa": true, "general": true, "memorial": true,
 	"regional": true, "community": true, "medical": true, "health": true, "family": true, "care": true,
-	"nursing": true, "county": true, "city": true, "valley": true, "children": true, "women": true}
+	"nursing": true, "county": true, "city": true, "valley": true, "children": true, "women": true,
+	"behavioral": true, "specialty": true, "skilled": true, "urgent": true, "rehabilitation": true,
+	"surgical": true, "heart": true, "cancer": true, "eye": true, "dental": true, "mental": true,
+	"diagnostic": true, "cardiology": true, "university": true, "veterans": true, "affairs": true,
+	"hospital": true, "center": true, "centre": true}
 
 // Cue words before a city ("lives in X") and their score.
 var placeCue = map[string]float64{"lives": 0.75, "living": 0.75, "resides": 0.8, "residing": 0.8,
@@ -202,7 +206,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		if words > 0 && cls&wUnit != 0 && capital && w != "floor" && w != "fl" && w != "room" && w != "rm" {
 			return toks[k-1].e, true // "9554 62 Rue Gafsa Apt. 981": the unit follows the street
 		}
-		if words > 0 && (cls&wStreet != 0 || streetLower[w]) {
+		if words > 0 && (cls&wStreet != 0 && cls&wStop == 0 || streetLower[w]) {
 			e := u.e
 			if sc.isPunct(k+1, '.') && sc.glued(k+1) {
 				e = toks[k+1].e
@@ -280,7 +284,7 @@ func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 		}
 	}
 	// Named street without a number: "Washington St", "Elm Street" (capitalized suffix, no name after).
-	if k := i + 1; k < len(toks) && toks[k].kind == tWord && toks[k].has(fCap) && sc.cls[k]&wStreet != 0 && !toks[k].has(fNewline) {
+	if k := i + 1; k < len(toks) && toks[k].kind == tWord && toks[k].has(fCap) && sc.cls[k]&wStreet != 0 && sc.cls[k]&wStop == 0 && !toks[k].has(fNewline) {
 		sw := sc.lw(k)
 		if sw == "dr" || sw == "st" || sw == "ct" || sw == "park" || sw == "center" || sw == "way" || sw == "square" {
 			// Ambiguous suffixes ("St. Anne", "Dr. Kim") need a full stop or line end after, not a name.
@@ -334,7 +338,7 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 		if sc.cls[k]&wTitle != 0 && lw != "st" && lw != "saint" {
 			break
 		}
-		if t.has(fUpper) && sc.cls[k]&wCommon != 0 && sc.cls[k]&(wFirst|wLast|wConnector) == 0 && sc.lineUpper(k) {
+		if t.has(fUpper) && sc.cls[k]&wCommon != 0 && sc.cls[k]&(wFirst|wLast|wConnector|wFacility) == 0 && sc.lineUpper(k) {
 			break // in a capitals line, an ordinary word ("HOME HEALTH AGENCY") is not part of the name
 		}
 		start = t.s
@@ -346,14 +350,20 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 	return start, true
 }
 
-// properNounIn reports a word in [s,e) that is not an ordinary word (a name or an unknown word).
+// properNounIn reports a word in [s,e) that is not an ordinary word (a name or an unknown word),
+// or at least two capitalized words ("Wichita Cardiology").
 func (sc *scan) properNounIn(s, e int) bool {
+	words := 0
 	for k := sc.tokenAt(s); k < len(sc.toks) && sc.toks[k].s < e; k++ {
-		if sc.toks[k].kind == tWord && (sc.cls[k]&wCommon == 0 || sc.cls[k]&(wFirst|wLast) != 0) && sc.cls[k]&(wConnector|wMedical) == 0 {
+		if sc.toks[k].kind != tWord {
+			continue
+		}
+		words++
+		if (sc.cls[k]&wCommon == 0 || sc.cls[k]&(wFirst|wLast) != 0) && sc.cls[k]&(wConnector|wMedical) == 0 {
 			return true
 		}
 	}
-	return false
+	return words >= 2
 }
 
 // tokenAt returns the index of the first token starting at or after byte offset s.

@@ -54,7 +54,17 @@ var nameNegAfter = map[string]bool{"disease": true, "syndrome": true, "sign": tr
 	"fracture": true, "law": true, "s": false, "stain": true, "tube": true, "bag": true, "solution": true,
 	"county": true, "street": true, "st": true, "avenue": true, "ave": true, "road": true, "rd": true,
 	"hospital": true, "clinic": true, "center": true, "centre": true, "university": true, "college": true,
-	"school": true, "inc": true, "llc": true, "corp": true, "company": true, "institute": true}
+	"school": true, "inc": true, "llc": true, "corp": true, "company": true, "institute": true,
+	"phenomenon": true, "breathing": true, "respiration": true, "triad": true, "ulcer": true, "node": true,
+	"nodes": true, "cell": true, "cells": true, "body": true, "bodies": true, "effect": true, "position": true,
+	"lesion": true, "lesions": true, "murmur": true, "rhythm": true, "block": true, "fistula": true,
+	"hernia": true, "maneuvre": true, "duct": true, "layer": true, "nerve": true, "canal": true, "gland": true,
+	"glands": true, "technique": true, "repair": true, "shunt": true, "splint": true, "view": true,
+	"ligament": true, "organ": true, "pouch": true, "space": true, "spots": true, "stage": true, "staging": true,
+	"equation": true, "formula": true, "index": true, "rule": true, "rules": true, "type": true, "anomaly": true,
+	"contracture": true, "deformity": true, "toe": true, "knot": true, "thyroiditis": true, "encephalopathy": true,
+	"esophagus": true, "ataxia": true, "dystrophy": true, "chorea": true, "sarcoma": true, "neuroma": true,
+	"neuropathy": true, "phenomena": true, "aneurysm": true, "insufficiency": true, "dementia": true}
 
 // nameWordScore scores token i alone as part of a name, or returns -1 when it can never be one.
 func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
@@ -85,10 +95,15 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	if sc.isPunct(i+1, '-') && sc.glued(i+1) && i+2 < len(sc.toks) && sc.glued(i+2) && sc.toks[i+2].kind != tWord {
 		return -1 // a code: "ZEBRA-9", "COVID-19"
 	}
+	if i >= 2 && sc.isPunct(i-1, '-') && sc.glued(i) && sc.lw(i-2) == "in" {
+		return -1 // "son-in-law"
+	}
 	switch {
 	case upperLine && upper:
 		// Capitals carry no signal: rely on the dictionaries.
 		switch {
+		case cls&(wState|wCountry) != 0:
+			return 0.05
 		case name && !common:
 			return 0.55
 		case name:
@@ -100,6 +115,8 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	case upper && !upperLine && n >= 2:
 		// Capitals in a mixed-case line: a surname written in capitals ("PATEL"), else an acronym.
 		switch {
+		case cls&(wState|wCountry) != 0:
+			return 0.05
 		case name && !common:
 			return 0.6
 		case name:

@@ -473,6 +473,9 @@ func (sc *scan) scoreBefore(i, denom int) bool {
 			return true
 		}
 	}
+	if atoiTok(sc, i) == 2 && denom == 2 {
+		return true // "2/2": "secondary to"
+	}
 	return (denom == 10 || denom == 5) && !sc.dateContextBefore(i)
 }
 

@@ -2,7 +2,8 @@
 """Rebuild the embedded dictionaries from ../../../shared/data/dictionaries (see ATTRIBUTION.md).
 
 Usage: python3 build_dicts.py SRC_DIR   (SRC_DIR = the shared dictionaries folder)
-Writes first.txt.gz, last.txt.gz, common.txt.gz (one lower-case term per line, sorted) and
+Writes first.txt.gz, last.txt.gz, common.txt.gz, wordlike.txt.gz (names that are also words)
+(one lower-case term per line, sorted) and
 streets.txt (suffixes, abbreviations, secondary designators, common street names: kind<TAB>term).
 """
 import csv, gzip, json, os, sys
@@ -23,6 +24,19 @@ def write(name, terms):
     with gzip.GzipFile(name, "wb", compresslevel=9, mtime=0) as f:
         f.write(("\n".join(sorted(terms)) + "\n").encode())
 write("first.txt.gz", first); write("last.txt.gz", last); write("common.txt.gz", common)
+
+# Names that are also English words: Philter removed them from its whitelist, so recover them when at
+# least two inflected forms of the name are in the whitelist ("bill": bills, billed; "grant": grants, granted).
+def wordlike(w):
+    if len(w) < 3:
+        return False
+    v = [w + x for x in ("s", "es", "ed", "ing", "ly", "er", "ers", "ness", "ful", "less")]
+    if w.endswith("y"):
+        v += [w[:-1] + "ies", w[:-1] + "ied"]
+    if w.endswith("e"):
+        v += [w[:-1] + "ing", w + "d"]
+    return sum(x in common for x in v) >= 2
+write("wordlike.txt.gz", {w for w in (first | last) - common if wordlike(w)})
 with open("streets.txt", "w") as f:
     rows = []
     with open(os.path.join(src, "us", "2017_USPS_Street_Suffixes.csv"), encoding="utf-8-sig") as g:
