@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"encoding/json"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -109,6 +111,50 @@ func FuzzSurrogate(f *testing.F) {
 		}
 		if again := p.sur.surrogate("patient", typ, value, 42); again != out {
 			t.Fatalf("surrogate(%s, %q) not deterministic: %q then %q", typ, value, out, again)
+		}
+	})
+}
+
+// FuzzProcess feeds arbitrary JSON records through the brief's policy: no
+// panic, values aligned with the columns and valid UTF-8, and a reject reason
+// that is one of the documented codes with a configured field name.
+func FuzzProcess(f *testing.F) {
+	for _, s := range []string{
+		`{"patient_id":"P1","note":"John Smith 03/04/2019","birth_date":"1950-07-04","zip":"02134","age":93}`,
+		`{"note":42}`, `{"zip":[1]}`, `{"admit_date":"the 4th of March"}`, `{"age":"1e400"}`, `{}`,
+	} {
+		f.Add(s)
+	}
+	p, err := NewProcessor(func() Config { c := testConfig(); policyConfig(&c); return c }(), noteDetector)
+	if err != nil {
+		f.Fatal(err)
+	}
+	reason := regexp.MustCompile(`^(field_not_string|field_not_scalar|field_bad_date|field_bad_zip|field_bad_age|` +
+		`phi_rejected_type|field_rejected):[a-z_A-Z]+$|^unexpected_field$`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		var rec map[string]any
+		if dec.Decode(&rec) != nil {
+			return
+		}
+		res, err := p.Process(rec)
+		if err != nil {
+			t.Fatalf("Process: %v", err)
+		}
+		if res.Reject != "" {
+			if !reason.MatchString(res.Reject) {
+				t.Fatalf("reject reason %q is not a documented code", res.Reject)
+			}
+			return
+		}
+		if len(res.Values) != len(p.Columns()) {
+			t.Fatalf("%d values for %d columns", len(res.Values), len(p.Columns()))
+		}
+		for i, v := range res.Values {
+			if !utf8.ValidString(v) {
+				t.Fatalf("column %s: invalid UTF-8", p.Columns()[i])
+			}
 		}
 	})
 }
