@@ -57,6 +57,7 @@ func TestSealDecryptFile(t *testing.T) {
 		{"flipped payload bit", "alice", flipped, "segment"},
 		{"truncated", "alice", good[:h.HeaderLen+2*(h.SegmentSize+16)], "truncated"},
 		{"appended", "alice", append(bytes.Clone(good), 1, 2, 3), "after the final segment"},
+		{"reordered", "alice", swapSegments(good, h.HeaderLen, h.SegmentSize+16), "segment 0"},
 		{"not an envelope", "alice", plain, "malformed"},
 	}
 	for _, tc := range tests {
@@ -82,4 +83,13 @@ func TestSealDecryptFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// swapSegments exchanges the first two sealed segments.
+func swapSegments(sealed []byte, headerLen, segLen int) []byte {
+	out := bytes.Clone(sealed)
+	a, b := out[headerLen:headerLen+segLen], sealed[headerLen+segLen:headerLen+2*segLen]
+	copy(out[headerLen+segLen:], a)
+	copy(out[headerLen:], b)
+	return out
 }
