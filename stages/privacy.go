@@ -28,7 +28,7 @@ func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymiz
 	out := pipeline.Anonymized{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows))}
 	var placed []int // indexes of rows given to the anonymizer
 	var in [][]string
-	topCoded := map[[2]int]bool{} // (row in `in`, column) read from "N+"
+	topCoded := map[int]map[string]bool{} // column -> bases read from "N+"
 	for i, r := range rows {
 		row, ok := r, true
 		for _, c := range numeric {
@@ -43,7 +43,10 @@ func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymiz
 					row = append([]string(nil), r...)
 				}
 				row[c] = base
-				topCoded[[2]int{len(in), c}] = true
+				if topCoded[c] == nil {
+					topCoded[c] = map[string]bool{}
+				}
+				topCoded[c][base] = true
 			}
 		}
 		if !ok {
@@ -69,10 +72,16 @@ func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymiz
 	for j, i := range placed {
 		out.Rows[i], out.Suppressed[i] = res.Rows[j], res.Suppressed[j]
 	}
-	for k := range topCoded {
-		r := res.Rows[k[0]]
-		if v := r[k[1]]; v != "*" {
-			r[k[1]] = v + "+"
+	// Mark by value, not by row, so every row of a class keeps one label.
+	for c, bases := range topCoded {
+		for _, r := range res.Rows {
+			v := r[c]
+			if i := strings.LastIndexByte(v, '-'); i > 0 {
+				v = v[i+1:]
+			}
+			if bases[v] {
+				r[c] += "+"
+			}
 		}
 	}
 	out.Achieved = pipeline.PrivacySummary{K: m.K, L: m.L, T: m.T, NCP: m.NCP, Classes: m.Classes}
