@@ -18,11 +18,11 @@ const originPrefix = "deidstream/audit/"
 
 // Checkpoint is the content of a checkpoint note.
 type Checkpoint struct {
-	WorkerID string
-	Size     int64
-	Root     tlog.Hash
-	Seq      int64 // 0-based count of checkpoints before this one
-	Time     time.Time
+	WorkerID string    `json:"worker_id"`
+	Size     int64     `json:"size"`
+	Root     tlog.Hash `json:"root"` // base64 in JSON
+	Seq      int64     `json:"seq"`  // 0-based count of checkpoints before this one
+	Time     time.Time `json:"time"`
 }
 
 func (c Checkpoint) text() string {

@@ -93,7 +93,7 @@ func Verify(msgs []Message, v *Verifier) (*Report, error) {
 	if v == nil {
 		return nil, fmt.Errorf("verifying audit log: no verifier: %w", ErrKeyFile)
 	}
-	rep := &Report{Messages: len(msgs)}
+	rep := &Report{Messages: len(msgs), Findings: []Finding{}}
 	workers := map[string]*workerState{}
 	var last *workerState
 	worker := func(id string) *workerState {
@@ -127,7 +127,7 @@ func Verify(msgs []Message, v *Verifier) (*Report, error) {
 			add(ws.laterFail[0], ws, -1, CheckRoot, fmt.Sprintf("this and %d later checkpoint(s) up to position %d do not match the recomputed tree either, because of the earlier finding(s)",
 				n-1, ws.laterFail[n-1]))
 		}
-		ws.sum.UnsealedTail = ws.tailPos
+		ws.sum.UnsealedTail = append([]int{}, ws.tailPos...) // [] rather than null in JSON
 		ws.sum.Last = ws.good
 		if ws.good != nil {
 			ws.sum.Sealed = ws.good.Size
