@@ -562,3 +562,34 @@ func TestSurrogateNameOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessWithEngine runs the real detection engine on a realistic record:
+// the identifiers it finds must not survive in any mode that rewrites text.
+func TestProcessWithEngine(t *testing.T) {
+	for _, mode := range []Mode{ModeRedact, ModeSurrogate, ModeHash} {
+		c := testConfig()
+		policyConfig(&c)
+		c.DefaultMode = mode
+		p, err := NewProcessor(c, realEngine(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := benchRecord()
+		res, err := p.Process(rec)
+		if err != nil || res.Reject != "" {
+			t.Fatalf("%s: %v %q", mode, err, res.Reject)
+		}
+		note := res.Values[1]
+		for _, phi := range []string{"John Smith", "555-201-3344", "anna.smith@mail.com", "00482913", "03/04/1950"} {
+			if strings.Contains(note, phi) {
+				t.Errorf("%s: %q survived: %s", mode, phi, note)
+			}
+		}
+		if !strings.Contains(note, "community-acquired pneumonia") || !strings.Contains(note, "lisinopril 10 mg daily") {
+			t.Errorf("%s: clinical content lost: %s", mode, note)
+		}
+		if res.Counts[detectors.Name] == 0 || res.Counts[detectors.Date] == 0 {
+			t.Errorf("%s: counts %v", mode, res.Counts)
+		}
+	}
+}

@@ -134,3 +134,26 @@ func TestRedactCLIFlags(t *testing.T) {
 		t.Errorf("extra argument: exit %d, want 2", code)
 	}
 }
+
+func TestRedactCLIPatientKey(t *testing.T) {
+	t.Setenv("DEID_SECRET", strings.Repeat("s", 40))
+	in := `{"id":"1","text":"Seen 3/4/2019.","patient_id":"P1"}
+{"id":"2","text":"Seen 3/4/2019.","patient_id":"P1"}
+{"id":"3","text":"Seen 3/4/2019.","patient_id":"P2"}
+`
+	code, out, stderr := runRedactCLI(t, in, "--mode", "surrogate")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var texts []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct{ Text string }
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, r.Text)
+	}
+	if len(texts) != 3 || texts[0] != texts[1] || texts[0] == texts[2] || texts[0] == "Seen 3/4/2019." {
+		t.Errorf("one patient must get one shift, another patient another: %q", texts)
+	}
+}
