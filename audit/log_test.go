@@ -22,7 +22,7 @@ func TestRoundTrip(t *testing.T) {
 	if !rep.OK {
 		t.Fatalf("clean log has findings: %v", rep.Findings)
 	}
-	want := []*WorkerLog{{WorkerID: "worker-1", Events: 9, Checkpoints: 5, Sealed: 9}}
+	want := []*WorkerLog{{WorkerID: "worker-1", Events: 9, Checkpoints: 5, Sealed: 9, UnsealedTail: []int{}}}
 	if d := cmp.Diff(want, rep.Workers, cmpIgnoreLast); d != "" {
 		t.Errorf("workers (-want +got):\n%s", d)
 	}
