@@ -282,3 +282,35 @@ func TestWorkerCrashBeforeCommitLosesAndDuplicatesNothing(t *testing.T) {
 	rows, reasons, events := outputs(t, conn, cfg)
 	checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
 }
+
+type failingAnonymizer struct{}
+
+func (failingAnonymizer) Anonymize([]string, [][]string) (Anonymized, error) {
+	return Anonymized{}, errors.New("hierarchy does not cover a value")
+}
+
+// A stage error would recur on the same records: the worker aborts the window
+// and stops with the error instead of consuming it again forever.
+func TestWorkerStopsOnStageError(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	recs, _, _ := inputs(100)
+	produceAll(t, conn, "raw", recs)
+	aud := &fakeAuditor{}
+	m := NewMetrics(prometheus.NewRegistry())
+	w, err := New(cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithAnonymizer(failingAnonymizer{}), WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = runUntil(t, w, func() bool { return false })
+	if err == nil || !strings.Contains(err.Error(), "hierarchy does not cover a value") {
+		t.Fatalf("Run returned %v, want the stage error", err)
+	}
+	if got := testutil.ToFloat64(m.Windows.WithLabelValues("aborted")); got != 1 {
+		t.Errorf("%v windows aborted, want exactly 1", got)
+	}
+	rows, reasons, _ := outputs(t, conn, cfg)
+	if len(rows) != 0 || len(reasons) != 0 {
+		t.Errorf("aborted window left %d rows and %d quarantine reasons visible", len(rows), len(reasons))
+	}
+}
