@@ -73,10 +73,28 @@ func WriteCSV(w io.Writer, t Table, sep string) error {
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = c
-	if err := cw.Write(t.Columns); err != nil {
+	write := func(rec []string) error {
+		if len(rec) == 1 && rec[0] == "" {
+			// encoding/csv writes a lone empty field as a blank line, which
+			// readers skip: quote it so that the row survives.
+			cw.Flush()
+			if _, err := io.WriteString(w, "\"\"\n"); err != nil {
+				return err
+			}
+			return nil
+		}
+		return cw.Write(rec)
+	}
+	if err := write(t.Columns); err != nil {
 		return fmt.Errorf("writing header: %w", err)
 	}
-	if err := cw.WriteAll(t.Rows); err != nil {
+	for i, r := range t.Rows {
+		if err := write(r); err != nil {
+			return fmt.Errorf("writing row %d: %w", i+1, err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
 		return fmt.Errorf("writing rows: %w", err)
 	}
 	return nil
