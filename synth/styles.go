@@ -188,7 +188,7 @@ func styleAdmission(n *noteGen) {
 	n.pick(ccPool)
 	n.para()
 	n.heading("HPI", "History of Present Illness", "HISTORY")
-	n.some(hpiPool, 2, 5, " ")
+	n.some(hpiPool, 3, 7, " ")
 	n.para()
 	n.heading("PMH", "Past Medical History", "PMHx")
 	n.pick(pmhPool)
@@ -255,13 +255,13 @@ func styleDischarge(n *noteGen) {
 	n.expand(parse1dx)
 	n.para()
 	n.heading("Hospital Course", "HOSPITAL COURSE", "Brief hospital course")
-	n.some(hospCoursePool, 3, 6, " ")
+	n.some(hospCoursePool, 4, 8, " ")
 	n.para()
 	n.heading("Discharge Medications", "D/C meds", "Medications on discharge")
 	n.slot("meds")
 	n.para()
 	n.heading("Follow-up", "Follow up", "Instructions", "Disposition")
-	n.some(followPool, 1, 3, " ")
+	n.some(followPool, 2, 5, " ")
 	n.para()
 	n.pick(signPool)
 }
@@ -292,7 +292,7 @@ func styleNursing(n *noteGen) {
 	if n.chance(50) {
 		n.idBlock(1, 3)
 	}
-	n.some(nursingPool, 3, 6, "\n")
+	n.some(nursingPool, 4, 8, "\n")
 	n.b.lit("\n")
 	n.slot("nurse")
 	n.b.lit(", RN")
@@ -403,7 +403,7 @@ func styleTelephone(n *noteGen) {
 	if n.chance(50) {
 		n.idBlock(1, 3)
 	}
-	n.some(phonePool, 2, 5, " ")
+	n.some(phonePool, 3, 7, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -425,7 +425,7 @@ func styleMedRec(n *noteGen) {
 	n.heading("Home medications", "Current meds", "Medication list")
 	n.slot("meds")
 	n.para()
-	n.some(medRecPool, 2, 5, "\n")
+	n.some(medRecPool, 3, 7, "\n")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -460,7 +460,7 @@ func styleReferral(n *noteGen) {
 		n.slot("dob")
 		n.b.lit("\n\n")
 	}
-	n.some(referralBody, 3, 6, " ")
+	n.some(referralBody, 4, 8, " ")
 	n.b.lit("\n\n")
 	n.word("Sincerely,\n", "Best regards,\n", "Thank you,\n")
 	n.slot("attending")
@@ -496,7 +496,7 @@ func styleED(n *noteGen) {
 	if n.chance(60) {
 		n.idBlock(1, 3)
 	}
-	n.some(edPool, 3, 7, " ")
+	n.some(edPool, 4, 9, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -514,7 +514,7 @@ func styleProcedure(n *noteGen) {
 	n.word("OPERATIVE NOTE", "Operative Note", "Procedure Note", "Brief Op Note")
 	n.b.lit("\n")
 	n.idBlock(1, 3)
-	n.some(procPool, 3, 6, "\n")
+	n.some(procPool, 4, 8, "\n")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -533,7 +533,7 @@ func styleCaseMgmt(n *noteGen) {
 	n.b.lit(" ")
 	n.slot("date")
 	n.b.lit("\n")
-	n.some(cmPool, 3, 7, " ")
+	n.some(cmPool, 4, 9, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -555,7 +555,7 @@ func stylePortal(n *noteGen) {
 	if n.chance(50) {
 		n.idBlock(1, 2)
 	}
-	n.some(portalPool, 2, 5, "\n")
+	n.some(portalPool, 3, 7, "\n")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -575,7 +575,7 @@ func styleConsult(n *noteGen) {
 	if n.chance(60) {
 		n.idBlock(1, 3)
 	}
-	n.some(consultPool, 3, 6, " ")
+	n.some(consultPool, 4, 8, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -600,7 +600,7 @@ func styleInstructions(n *noteGen) {
 		n.slot("name")
 	}
 	n.b.lit(",\n")
-	n.some(instructionPool, 3, 6, "\n")
+	n.some(instructionPool, 4, 8, "\n")
 	n.b.lit("\n")
 	if n.chance(50) {
 		n.idBlock(1, 3)
@@ -621,7 +621,7 @@ func stylePathology(n *noteGen) {
 	n.b.lit("\n")
 	n.slot("oid")
 	n.b.lit("\n")
-	n.some(pathPool, 3, 6, "\n")
+	n.some(pathPool, 4, 8, "\n")
 	n.b.lit("\nPathologist: ")
 	n.slot("clin")
 	n.b.lit(", MD")
@@ -638,7 +638,7 @@ var homePool = parseAll(
 func styleHomeVisit(n *noteGen) {
 	n.word("Home Health Visit Note", "HOME CARE NOTE", "VNA Skilled Nursing Visit", "Home visit")
 	n.b.lit("\n")
-	n.some(homePool, 3, 6, " ")
+	n.some(homePool, 4, 8, " ")
 	n.b.lit("\n")
 	n.slot("nurse")
 	n.b.lit(", RN, ")
@@ -657,7 +657,7 @@ func styleDeath(n *noteGen) {
 	n.word("DEATH NOTE", "Pronouncement Note", "Expiration Note")
 	n.b.lit("\n")
 	n.idBlock(1, 3)
-	n.some(deathPool, 3, 6, " ")
+	n.some(deathPool, 4, 8, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -682,7 +682,7 @@ func stylePeds(n *noteGen) {
 	if n.chance(60) {
 		n.idBlock(1, 3)
 	}
-	n.some(pedsPool, 3, 6, " ")
+	n.some(pedsPool, 4, 8, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
@@ -706,7 +706,7 @@ func styleLetter(n *noteGen) {
 	n.slot("date")
 	n.b.lit("\n\n")
 	n.word("To whom it may concern:\n", "To Whom It May Concern,\n", "Re: work status\n")
-	n.some(letterPool, 2, 4, " ")
+	n.some(letterPool, 3, 6, " ")
 	n.b.lit("\n\nSincerely,\n")
 	n.slot("attending")
 	n.b.lit(", MD")
@@ -732,7 +732,7 @@ func stylePsych(n *noteGen) {
 	if n.chance(60) {
 		n.idBlock(1, 3)
 	}
-	n.some(psychPool, 3, 7, " ")
+	n.some(psychPool, 4, 9, " ")
 	n.b.lit("\n")
 	n.pick(signPool)
 }
