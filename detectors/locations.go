@@ -31,6 +31,10 @@ var streetEndings = []string{"straat", "strasse", "straße", "gatan", "gata", "v
 	"tie", "weg", "laan", "gasse", "platz", "allee", "plein", "kade", "gade", "väg", "vägen", "utca", "stra",
 	"steig", "ring", "damm", "markt", "street", "road", "avenue", "lane", "drive"}
 
+// Directions before a street name.
+var directions = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne": true, "nw": true, "se": true,
+	"sw": true, "north": true, "south": true, "east": true, "west": true}
+
 // Street words written in lower case in other languages ("Piroska u. 97", "Erzsébet tér 19").
 var streetLower = map[string]bool{"u": true, "utca": true, "tér": true, "út": true, "str": true, "ul": true,
 	"ulica": true, "kapu": true, "körút": true, "sor": true, "köz": true, "gatan": true, "vej": true, "gade": true}
@@ -118,7 +122,7 @@ func detectLocations(sc *scan) {
 				continue
 			}
 			if cls&wFacility != 0 {
-				if s, ok := sc.capRunBefore(i); ok {
+				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s)) {
 					score := 0.8
 					if w == "home" && !sc.isWord(sc.prevWordIdx(i, 0), "nursing") {
 						score = 0.3 // "Home" alone ends many phrases
@@ -217,6 +221,9 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		if !capital && !placeConnector[w] || w == "am" || w == "pm" {
 			return 0, false
 		}
+		if words == 0 && capital && directions[w] {
+			continue // "612 S Pecan Brg", "10921 North Cardinal Road"
+		}
 		if capital && cls&wCommon != 0 && cls&(wStreetName|wFirst|wLast) == 0 && !streetLead[w] && words == 0 && cls&wStreet == 0 {
 			// "3 Tablets", "2 Weeks": an ordinary word after a number is not a street.
 			if k+1 >= len(toks) || sc.cls[k+1]&wStreet == 0 {
@@ -312,8 +319,8 @@ func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 func (sc *scan) capRunBefore(i int) (int, bool) {
 	toks := sc.toks
 	start := -1
-	words := 0
-	for k := i - 1; k >= 0 && words < 5; k-- {
+	words, plain := 0, 0
+	for k := i - 1; k >= 0 && words < 7; k-- {
 		u := toks[k+1]
 		if u.has(fNewline) {
 			break
@@ -339,7 +346,11 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 			break
 		}
 		if t.has(fUpper) && sc.cls[k]&wCommon != 0 && sc.cls[k]&(wFirst|wLast|wConnector|wFacility) == 0 && sc.lineUpper(k) {
-			break // in a capitals line, an ordinary word ("HOME HEALTH AGENCY") is not part of the name
+			// In a capitals line, ordinary words may be the name ("GOOD SAMARITAN") or the sentence
+			// ("HOME HEALTH AGENCY"): keep at most two.
+			if plain++; plain > 2 || sc.cls[k]&wLabel != 0 {
+				break
+			}
 		}
 		start = t.s
 		words++
@@ -363,7 +374,7 @@ func (sc *scan) properNounIn(s, e int) bool {
 			return true
 		}
 	}
-	return words >= 2
+	return words >= 2 && !sc.lineUpper(sc.tokenAt(s)) // in capitals, "GOALS OF CARE" is two words too
 }
 
 // tokenAt returns the index of the first token starting at or after byte offset s.
@@ -395,7 +406,7 @@ func (sc *scan) cityBefore(c int) (int, bool) {
 		if t.kind != tWord || !(t.has(fCap) || t.has(fUpper)) {
 			break
 		}
-		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday|wMedical) != 0 && !placeConnector[sc.lw(k)] {
+		if sc.cls[k]&(wStop|wTitle|wMonth|wWeekday) != 0 && !placeConnector[sc.lw(k)] {
 			break
 		}
 		start = t.s

@@ -36,6 +36,7 @@ var nameCueBefore = map[string]float64{
 	"and": 0.05, "wrote": 0.2, "said": 0.05, "told": 0.15, "ask": 0.1, "asked": 0.1, "met": 0.2, "per": 0.2,
 	"witness": 0.3, "interpreter": 0.3, "visitor": 0.3, "child": 0.3, "baby": 0.3, "infant": 0.3,
 	"children": 0.2, "kids": 0.2, "tribute": 0.2, "meet": 0.1, "mister": 0.5, "chaplain": 0.3, "therapist": 0.3,
+	"re": 0.4, "accessed": 0.2, "husband's": 0.3, "wife's": 0.3, "hussband": 0.4, "dauther": 0.4, "doughter": 0.4,
 }
 
 // Credentials after a name ("Karen Liu, MD").
@@ -157,7 +158,7 @@ func detectNames(sc *scan) {
 		}
 		upperLine := toks[i].has(fUpper) && sc.lineUpper(i)
 		first := sc.nameWordScore(i, upperLine)
-		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&(wTitle|wMonth|wWeekday) == 0 {
+		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&wTitle == 0 {
 			// "son Will", "Dr. May": a name that is also a function word, after a strong cue.
 			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[sc.lw(p)] >= 0.4 || sc.cls[p]&wTitle != 0) {
 				first = 0.3
@@ -182,7 +183,10 @@ func detectNames(sc *scan) {
 			} else if k < len(toks) && sc.isPunct(k, ',') && len(words) == 1 && k+1 < len(toks) && !toks[k+1].has(fNewline) {
 				// "Jones, Robert": only when both sides are name-like.
 				nx := k + 1
-				if s := sc.nameWordScore(nx, upperLine); s >= 0.5 && first >= 0.5 && !sc.isCredential(nx) {
+				s := sc.nameWordScore(nx, upperLine)
+				// Both name-like, or one strong and the pair ends the clause ("Walton, Hope,", "COX, ISABELLA\n").
+				ends := nx+1 >= len(toks) || toks[nx+1].has(fNewline) || sc.isPunct(nx+1, ',') || sc.isPunct(nx+1, '(')
+				if (s >= 0.5 && first >= 0.5 || max(s, first) >= 0.5 && min(s, first) >= 0.15 && ends) && !sc.isCredential(nx) {
 					k = nx
 				} else {
 					break
@@ -192,6 +196,9 @@ func detectNames(sc *scan) {
 				break
 			}
 			s := sc.nameWordScore(k, upperLine)
+			if s < 0.15 && sc.cls[k]&(wFirst|wLast) != 0 && toks[k].has(fCap) && sc.cls[k]&wTitle == 0 && sc.credentialAfter(k) {
+				s = 0.3 // "Vivian West, RN", "Frances May, MD"
+			}
 			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
 			if isInitial {
 				s = 0.15
@@ -351,6 +358,13 @@ func (sc *scan) nameContextBefore(i int) float64 {
 	p := sc.prevWordIdx(i, 2)
 	if p < 0 {
 		return 0
+	}
+	if sc.isInitialTok(p) && sc.toks[p].kind == tWord {
+		// "B. Hill", "E. WISE": an initial before a capitalized word; the cue is further back.
+		boost += 0.25
+		if p = sc.prevWordIdx(p, 1); p < 0 {
+			return boost
+		}
 	}
 	w := sc.lw(p)
 	b := nameCueBefore[w]
