@@ -225,7 +225,7 @@ func TestVariety(t *testing.T) {
 	g := NewGenerator(Options{Seed: 11})
 	types := map[string]int{}
 	skeletons := map[string]int{}
-	upper, wordNames, oldAges := 0, 0, 0
+	upper, lower, wordNames, oldAges := 0, 0, 0, 0
 	words := map[string]bool{}
 	for _, w := range append(append(wordFemale, wordMale...), wordSurnames...) {
 		words[strings.ToLower(w)] = true
@@ -255,6 +255,9 @@ func TestVariety(t *testing.T) {
 		if gold.Text == strings.ToUpper(gold.Text) {
 			upper++
 		}
+		if gold.Text == strings.ToLower(gold.Text) {
+			lower++
+		}
 	}
 	for ty := range canonicalTypes {
 		if types[ty] == 0 {
@@ -264,8 +267,8 @@ func TestVariety(t *testing.T) {
 	if len(skeletons) < n*99/100 {
 		t.Errorf("only %d distinct skeletons in %d notes", len(skeletons), n)
 	}
-	if upper < n/20 || wordNames < n/20 || oldAges < n/100 {
-		t.Errorf("upper-case notes %d, word-names %d, ages over 89 %d: too few", upper, wordNames, oldAges)
+	if upper < n/20 || lower < n/100 || wordNames < n/20 || oldAges < n/100 {
+		t.Errorf("upper-case notes %d, lower-case %d, word-names %d, ages over 89 %d: too few", upper, lower, wordNames, oldAges)
 	}
 }
 

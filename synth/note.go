@@ -21,6 +21,7 @@ type noteBuilder struct {
 	r     *rand.Rand
 
 	upper    bool    // ALL-CAPS note (dictated and legacy systems)
+	lower    bool    // all lower case (hurried typing), names included
 	terse    bool    // abbreviate: patient -> pt, history -> hx
 	typoRate float64 // chance that a literal piece gets one misspelled word
 }
@@ -31,7 +32,7 @@ func (b *noteBuilder) reset(r *rand.Rand) {
 	b.spans = b.spans[:0]
 	b.vals = b.vals[:0]
 	b.r = r
-	b.upper, b.terse, b.typoRate = false, false, 0
+	b.upper, b.lower, b.terse, b.typoRate = false, false, false, 0
 }
 
 // lit appends non-PHI text.
@@ -56,10 +57,14 @@ func (b *noteBuilder) phi(s, typ string) {
 	b.vals = append(b.vals, s)
 }
 
-// put appends s (upper-cased in an upper-case note) and returns what it wrote.
+// put appends s (case-folded in an upper- or lower-case note) and returns
+// what it wrote.
 func (b *noteBuilder) put(s string) string {
-	if b.upper {
+	switch {
+	case b.upper:
 		s = strings.ToUpper(s)
+	case b.lower:
+		s = strings.ToLower(s)
 	}
 	b.buf = append(b.buf, s...)
 	b.runes += utf8.RuneCountInString(s)
@@ -299,6 +304,9 @@ func writeNote(b *noteBuilder, r *rand.Rand, p *patient) {
 	switch x := r.IntN(100); {
 	case x < 12:
 		b.upper = true
+	case x < 15:
+		b.lower = true
+		b.terse = true
 	case x < 45:
 		b.terse = true
 	}

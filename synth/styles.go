@@ -152,7 +152,8 @@ var signPool = parseAll(
 var followPool = parseAll("Follow up with {dr} on {fdate} at {time}.", "Call {ophone} to schedule.",
 	"Questions: call {fac} at {ophone}, fax {fax}.", "F/u in {n} weeks with PCP {dr}.",
 	"Return to ED for {sym}.", "Appointment with {dr} at {fac2}, {fdate}.", "F/U {fdate}.",
-	"Records faxed to {dr} at {fax}.", "Portal: {url}", "Will call {rel} with results.")
+	"Records faxed to {dr} at {fax}.", "Portal: {url}", "Will call {rel} with results.",
+	"{fac2} P: {ophone} F: {fax}", "Clinic tel {ophone}, fax {fax}.")
 
 func (n *noteGen) plan() {
 	n.heading("Assessment and Plan", "A/P", "ASSESSMENT/PLAN", "Plan", "Impression and plan")
