@@ -1,5 +1,10 @@
 package envelope
 
+// Fuzz with a bounded minimizer: minimizing a 1.5 KB envelope at the default
+// (60 s per input) stalls a short run.
+//
+//	go test -run '^$' -fuzz FuzzInspect -fuzztime 20s -fuzzminimizetime 20x ./envelope
+
 import (
 	"bytes"
 	"io"
