@@ -106,7 +106,11 @@ func isDigits(s string) bool {
 // age releases whole years, and "90+" for any age over 89 (Safe Harbor
 // aggregates those into one category).
 func age(v string) (string, string) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	v = strings.TrimSpace(v)
+	if strings.HasSuffix(v, "+") { // already aggregated upstream: "90+"
+		v = strings.TrimSpace(strings.TrimSuffix(v, "+"))
+	}
+	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || f < 0 || f > 200 {
 		return "", ReasonBadAge
 	}

@@ -397,6 +397,7 @@ func TestProcessFieldActions(t *testing.T) {
 		{`{"age":89.9}`, []string{"", "89", "", ""}, ""},
 		{`{"age":90}`, []string{"", "90+", "", ""}, ""},
 		{`{"age":104}`, []string{"", "90+", "", ""}, ""},
+		{`{"age":"90+"}`, []string{"", "90+", "", ""}, ""},
 		{`{"age":-1}`, nil, "field_bad_age:age"},
 		{`{"age":"old"}`, nil, "field_bad_age:age"},
 		{`{"dob":"07/04/1950"}`, []string{"", "", "1950", ""}, ""},
