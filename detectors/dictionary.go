@@ -215,8 +215,10 @@ func (d *dictionary) loadGzip(name string, class uint32) error {
 }
 
 // lookup returns the classes of w (any case); 0 when unknown.
-func (d *dictionary) lookup(w string) uint32 {
-	h := hashLower(w)
+func (d *dictionary) lookup(w string) uint32 { return d.lookupHash(hashLower(w)) }
+
+// lookupHash returns the classes of the word with hash h (from hashLower).
+func (d *dictionary) lookupHash(h uint64) uint32 {
 	for i := (h ^ h>>29) & d.mask; ; i = (i + 1) & d.mask {
 		switch d.keys[i] {
 		case h:

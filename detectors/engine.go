@@ -29,13 +29,19 @@ type cand struct {
 
 // scan is the per-call working state of Detect. Pooled; never shared between goroutines.
 type scan struct {
-	text  string
-	ltext string // text with ASCII letters lower-cased (same byte offsets)
-	toks  []token
-	cls   []uint32 // dictionary classes per token (0 for non-words)
-	allow []bool   // token is a single-word allow term
-	cands []cand
-	e     *Engine
+	text      string
+	ltext     string // text with ASCII letters lower-cased (same byte offsets); aliases lbuf
+	lbuf      []byte
+	upperLine []bool // per token: its line is written in capitals
+	toks      []token
+	cls       []uint32 // dictionary classes per token (0 for non-words)
+	allow     []bool   // token is a single-word allow term
+	cands     []cand
+	e         *Engine
+	// cache is a small direct-mapped cache of dictionary lookups: frequent words
+	// ("the", "patient") are answered from L1/L2 instead of the 12 MB table.
+	cacheKey [1 << 12]uint64
+	cacheVal [1 << 12]uint32
 }
 
 // Engine detects PHI in text. It is immutable after New and safe for concurrent
@@ -189,14 +195,23 @@ func (e *Engine) Detect(text string) []Span {
 
 func (sc *scan) reset(text string) {
 	sc.text = text
-	sc.ltext = lowerText(text)
+	sc.lbuf, sc.ltext = lowerInto(sc.lbuf, text)
 	sc.toks = tokenize(sc.toks[:0], text)
+	sc.markUpperLines()
 	sc.cands = sc.cands[:0]
 	sc.cls = slices.Grow(sc.cls[:0], len(sc.toks))[:len(sc.toks)]
 	d := sc.e.dict
 	for i, t := range sc.toks {
 		if t.kind == tWord {
-			sc.cls[i] = d.lookup(text[t.s:t.e])
+			h := hashLower(text[t.s:t.e])
+			slot := (h ^ h>>17) & (uint64(len(sc.cacheKey)) - 1)
+			if sc.cacheKey[slot] == h {
+				sc.cls[i] = sc.cacheVal[slot]
+			} else {
+				v := d.lookupHash(h)
+				sc.cacheKey[slot], sc.cacheVal[slot] = h, v
+				sc.cls[i] = v
+			}
 		} else {
 			sc.cls[i] = 0
 		}

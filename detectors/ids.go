@@ -65,8 +65,12 @@ func (sc *scan) idChunk(i, j int) {
 	if letters == 0 && toks[i].kind != tPunct {
 		return // pure digit runs are the numbers detector's
 	}
-	if digits == 0 && !(toks[i].has(fUpper) && letters >= 2) {
-		return // words
+	if digits == 0 {
+		// Only a capital-letter code right after a label can be an identifier without digits.
+		p := sc.prevWordIdx(i, 2)
+		if !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") {
+			return
+		}
 	}
 	s, e := toks[i].s, toks[j-1].e
 	w := sc.text[s:e]

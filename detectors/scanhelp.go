@@ -1,6 +1,10 @@
 package detectors
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"unsafe"
+)
 
 // Token-level helpers shared by the detectors. All take token indexes into sc.toks.
 
@@ -84,39 +88,52 @@ func (sc *scan) isTitleAbbrev(i int) bool {
 // without allocating: a slice of the per-call lower-case copy of the text.
 func (sc *scan) lw(i int) string { t := sc.toks[i]; return sc.ltext[t.s:t.e] }
 
-// lowerText lower-cases the ASCII letters of s in one allocation; byte offsets are kept.
-func lowerText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+// lowerInto lower-cases the ASCII letters of s into buf (reused between calls)
+// and returns it as a string without copying. The string aliases buf: it is
+// valid only until the next call, which is all Detect needs (scan.ltext is
+// cleared before the scan returns to its pool).
+func lowerInto(buf []byte, s string) ([]byte, string) {
+	buf = slices.Grow(buf[:0], len(s))[:len(s)]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		b.WriteByte(c)
+		buf[i] = c
 	}
-	return b.String()
+	if len(buf) == 0 {
+		return buf, ""
+	}
+	return buf, unsafe.String(&buf[0], len(buf))
 }
 
 // lineUpper reports whether the line holding token i is written in capitals
-// (most letters upper-case), where capitalization carries no name signal.
-func (sc *scan) lineUpper(i int) bool {
-	lo := i
-	for lo > 0 && !sc.toks[lo].has(fNewline) && i-lo < 12 {
-		lo--
-	}
-	hi := i
-	for hi+1 < len(sc.toks) && !sc.toks[hi+1].has(fNewline) && hi-i < 12 {
-		hi++
-	}
-	words, upper := 0, 0
-	for j := lo; j <= hi; j++ {
-		if sc.toks[j].kind == tWord && sc.toks[j].e-sc.toks[j].s > 1 {
-			words++
-			if sc.toks[j].has(fUpper) {
-				upper++
+// (at least three words of two letters or more, three quarters of them upper-case),
+// where capitalization carries no name signal. Precomputed per line in reset.
+func (sc *scan) lineUpper(i int) bool { return sc.upperLine[i] }
+
+// markUpperLines fills sc.upperLine in one pass over the tokens.
+func (sc *scan) markUpperLines() {
+	sc.upperLine = slices.Grow(sc.upperLine[:0], len(sc.toks))[:len(sc.toks)]
+	start := 0
+	for start < len(sc.toks) {
+		end := start + 1
+		for end < len(sc.toks) && !sc.toks[end].has(fNewline) {
+			end++
+		}
+		words, upper := 0, 0
+		for j := start; j < end; j++ {
+			if t := sc.toks[j]; t.kind == tWord && t.e-t.s > 1 {
+				words++
+				if t.has(fUpper) {
+					upper++
+				}
 			}
 		}
+		u := words >= 3 && upper*4 >= words*3
+		for j := start; j < end; j++ {
+			sc.upperLine[j] = u
+		}
+		start = end
 	}
-	return words >= 3 && upper*4 >= words*3
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 func main() {
 	corpus := flag.String("corpus", "", "JSONL corpus with a text field (default: detectors/testdata/clinical_gold.jsonl + /work/shared/data/phi/presidio_synth_v2.jsonl)")
 	mb := flag.Float64("mb", 20, "megabytes to scan per measurement")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the engine measurement to this file (default: none)")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
 
@@ -66,7 +68,18 @@ func main() {
 	fmt.Printf("dictionaries: load %v, heap %.1f MB\n", load.Round(time.Millisecond), float64(after.HeapAlloc-before.HeapAlloc)/1e6)
 
 	spans := 0
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "throughput: creating profile: %v\n", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+	}
 	engine, engineWall := measure(texts, size, *mb, func(s string) { spans += len(eng.Detect(s)) })
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	base := baseline()
 	regex, regexWall := measure(texts, size, *mb/4, func(s string) {
 		for _, re := range base {
