@@ -400,3 +400,67 @@ func mustSealProv(t *testing.T, pt []byte, prov Provenance, recips ...*PublicKey
 	}
 	return s
 }
+
+// failAfter accepts n bytes, then fails every write.
+type failAfter struct{ n int }
+
+var errDisk = errors.New("disk full")
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return 0, errDisk
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+func TestWriterReportsWriteErrors(t *testing.T) {
+	k := testKey(t, "alice")
+	if _, err := NewWriter(&failAfter{n: 10}, testProv(), []*PublicKey{k.Public()}); !errors.Is(err, errDisk) {
+		t.Errorf("NewWriter on a failing writer: %v", err)
+	}
+	w, err := NewWriter(&failAfter{n: 3000}, testProv(), []*PublicKey{k.Public()}, WithSegmentSize(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, werr := w.Write(pattern(5000)) // the second segment's write fails
+	if !errors.Is(werr, errDisk) {
+		t.Errorf("Write: %v, want the underlying error", werr)
+	}
+	if _, err := w.Write([]byte("x")); !errors.Is(err, errDisk) {
+		t.Errorf("Write after a failure: %v, want the first error again", err)
+	}
+	if err := w.Close(); !errors.Is(err, errDisk) {
+		t.Errorf("Close after a failure: %v, want the first error", err)
+	}
+}
+
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		return n, e.err
+	}
+	return n, err
+}
+
+func TestReaderReportsReadErrors(t *testing.T) {
+	k := testKey(t, "alice")
+	sealed := mustSeal(t, pattern(3000), []*PublicKey{k.Public()}, WithSegmentSize(1000))
+	b := segmentBounds(t, sealed)
+	errNet := errors.New("connection reset")
+	r, _, err := NewReader(&errReader{r: bytes.NewReader(sealed[:b[1]+10]), err: errNet}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(r); !errors.Is(err, errNet) {
+		t.Errorf("ReadAll: %v, want the underlying error", err)
+	}
+	if _, _, err := NewReader(&errReader{r: bytes.NewReader(sealed[:100]), err: errNet}, k); !errors.Is(err, errNet) {
+		t.Errorf("NewReader with a failing header read: %v", err)
+	}
+}
