@@ -272,7 +272,7 @@ func (p *Processor) transform(st *recordState, text string, spans []detectors.Sp
 		}
 		st.counts[s.Type]++
 		var rep string
-		switch m := modeFor(s.Type); m {
+		switch modeFor(s.Type) {
 		case ModeDetect:
 			rep = value
 		case ModeSurrogate:
