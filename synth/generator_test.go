@@ -372,3 +372,17 @@ func TestAbbreviate(t *testing.T) {
 		}
 	}
 }
+
+func TestPatientIDs(t *testing.T) {
+	g := NewGenerator(Options{Seed: 0xbeef})
+	tests := []struct {
+		n    int
+		want string
+	}{{1, "Pbeef-0000001"}, {9999999, "Pbeef-9999999"}, {12345678, "Pbeef-12345678"}}
+	for _, tt := range tests {
+		g.n = tt.n
+		if got := g.newPatient().id; got != tt.want {
+			t.Errorf("record %d: id %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

@@ -124,7 +124,9 @@ func lastName(r *rand.Rand) string {
 func (g *Generator) newPatient() patient {
 	r := g.r
 	var p patient
-	p.id = "P" + g.tag + "-" + strconv.Itoa(1000000 + g.n)[1:]
+	// Unique within a stream at any length; the tag (low 16 bits of the seed)
+	// keeps streams of different seeds apart in practice.
+	p.id = string(pad([]byte("P"+g.tag+"-"), g.n, 7))
 	p.female = r.IntN(2) == 0
 	p.age = drawAge(r)
 	p.first = firstName(r, p.female, p.age)
