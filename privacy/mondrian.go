@@ -53,6 +53,10 @@ func getChild(n int) *[]uint16 {
 	return b
 }
 
+// relaxedAlways is the partition size up to which relaxed cuts compete with
+// value-aligned ones; larger partitions try them only when nothing else cuts.
+var relaxedAlways = 300
+
 // parallelMin is the smallest partition handed to another goroutine.
 const parallelMin = 16384
 
@@ -174,8 +178,15 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 			cands = append(cands, e.numericCuts(rows, j, cells[j])...)
 		}
 	}
+	if len(rows) <= relaxedAlways && !p.opts.strictOnly {
+		for j := 0; j < e.q; j++ {
+			if e.penalty(j, cells[j]) > 0 {
+				cands = append(cands, e.relaxedCuts(rows, j)...)
+			}
+		}
+	}
 	best := p.pick(rows, cands, parentCost, cells)
-	if best == nil && !p.opts.strictOnly {
+	if best == nil && !p.opts.strictOnly && len(rows) > relaxedAlways {
 		cands = cands[:0]
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
@@ -816,17 +827,20 @@ func (e *engine) relaxedCuts(rows []int32, j int) []candidate {
 		return nil
 	}
 	cat := e.kind[j] == KindCategorical
-	key := func(r int32) int32 {
+	// Sort (key, position) pairs packed in one uint64 each: no closures.
+	packed := make([]uint64, s)
+	for i, r := range rows {
+		k := e.code[j][r]
 		if cat {
-			return e.hier[j].order[e.code[j][r]]
+			k = e.hier[j].order[k]
 		}
-		return e.code[j][r]
+		packed[i] = uint64(uint32(k))<<32 | uint64(i)
 	}
+	slices.Sort(packed)
 	idx := make([]int32, s)
-	for i := range idx {
-		idx[i] = int32(i)
+	for i, x := range packed {
+		idx[i] = int32(uint32(x))
 	}
-	slices.SortStableFunc(idx, func(a, b int32) int { return int(key(rows[a]) - key(rows[b])) })
 	extent := func(from, to int) float64 { // penalty on j of sorted rows [from, to)
 		a, b := e.code[j][rows[idx[from]]], e.code[j][rows[idx[to-1]]]
 		if cat {
@@ -836,12 +850,12 @@ func (e *engine) relaxedCuts(rows []int32, j int) []candidate {
 		return e.penalty(j, cell{a, b})
 	}
 	var out []candidate
-	tried := map[int]bool{}
+	var tried []int
 	for _, p := range []int{s / 2, e.model.k, s - e.model.k} {
-		if p < 1 || p >= s || tried[p] {
+		if p < 1 || p >= s || slices.Contains(tried, p) {
 			continue
 		}
-		tried[p] = true
+		tried = append(tried, p)
 		a := make([]uint16, s)
 		hist := make([]int32, 2*e.m)
 		for pos, i := range idx {
