@@ -182,6 +182,7 @@ func TestSurrogateShapes(t *testing.T) {
 	}{
 		{detectors.Name, "John Smith", `^[A-Z][a-z]+ [A-Z][a-zA-Z]+$`},
 		{detectors.Name, "SMITH, JOHN", `^[A-Z]+, [A-Z]+$`},
+		{detectors.Name, "Ludwig van der Berg", `^[A-Z][a-z]+ van der [A-Z][a-zA-Z]+$`},
 		{detectors.Name, "Dr. J. Smith", `^Dr\. [A-Z]\. [A-Z][a-zA-Z]+$`},
 		{detectors.Phone, "(555) 201-3344", `^\([2-9]\d\d\) [2-9]\d\d-\d{4}$`},
 		{detectors.Phone, "+1 555 201 3344", `^\+1 [2-9]\d\d [2-9]\d\d \d{4}$`},

@@ -159,6 +159,12 @@ var nameTitles = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true
 	"md": true, "do": true, "rn": true, "np": true, "pa": true, "jr": true, "sr": true, "ii": true,
 	"iii": true, "iv": true, "phd": true, "prof": true}
 
+// nameParticles, written in lower case inside a name, are kept: "Ludwig van
+// Beethoven" keeps its "van"; alone they identify no one.
+var nameParticles = map[string]bool{"van": true, "von": true, "der": true, "den": true, "de": true,
+	"del": true, "della": true, "da": true, "di": true, "du": true, "la": true, "le": true, "st": true,
+	"bin": true, "ibn": true, "al": true, "el": true, "ben": true, "y": true}
+
 // name replaces each word of a person's name on its own, keyed by the word, so
 // "John Smith" and a later "Mr. Smith" keep the same surname. The last word
 // (or the first, in "Smith, John") draws from surnames, the others from given
@@ -181,7 +187,7 @@ func (g *surrogator) name(patient, value string) string {
 			}
 			break
 		}
-		if !nameTitles[strings.ToLower(value[i:j])] {
+		if w := value[i:j]; !nameTitles[strings.ToLower(w)] && !nameParticles[w] {
 			words = append(words, word{i, j})
 		}
 		i = j
