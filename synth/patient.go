@@ -17,6 +17,7 @@ type patient struct {
 	street              string
 	city                city
 	zip                 string
+	zip4                string // ZIP+4 form, used in some notes
 	phA, phE, phL       string // phone parts, formatted per mention
 	email               string
 	ssnA, ssnG, ssnS    int
@@ -142,6 +143,7 @@ func (g *Generator) newPatient() patient {
 	p.street = streetLine(r)
 	p.city = cities[r.IntN(len(cities))]
 	p.zip = p.city.zip(r)
+	p.zip4 = p.zip + "-" + twoDigits(r.IntN(100)) + twoDigits(r.IntN(100))
 	p.phA, p.phE, p.phL = phoneParts(r, p.city.area)
 	p.email = email(r, p.first, p.last)
 	p.ssnA, p.ssnG, p.ssnS = ssnParts(r)

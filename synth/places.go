@@ -51,6 +51,7 @@ var counties = []string{"Suffolk County", "Cook County", "Harris County", "Maric
 	"Middlesex County", "Orange County", "Wayne County", "Fulton County", "Travis County", "Essex County",
 	"Franklin County", "Jefferson County", "Hamilton County", "Dade County", "Worcester County"}
 
+// zip returns a 5-digit ZIP code in the city's 3-digit area.
 func (c city) zip(r *rand.Rand) string {
 	return c.zip3 + twoDigits(r.IntN(100))
 }
@@ -101,6 +102,10 @@ var commonSuffixes = []string{"St", "Ave", "Rd", "Dr", "Ln", "Blvd", "Ct", "Way"
 // streetLine returns "221 Maple Ave", sometimes with a unit ("Apt 3B").
 func streetLine(r *rand.Rand) string {
 	var b []byte
+	if r.IntN(25) == 0 {
+		b = append(b, []string{"PO Box ", "P.O. Box ", "POB "}[r.IntN(3)]...)
+		return string(strconv.AppendInt(b, int64(1+r.IntN(9999)), 10))
+	}
 	switch r.IntN(10) {
 	case 0:
 		b = strconv.AppendInt(b, int64(1+r.IntN(9)), 10)

@@ -47,7 +47,7 @@ var slots = map[string]slotFn{
 	"addr":   slotAddr,
 	"street": func(n *noteGen) { n.b.phi(n.p.street, tLocation) },
 	"city":   func(n *noteGen) { n.b.phi(n.p.city.name, tLocation) },
-	"zip":    func(n *noteGen) { n.b.phi(n.p.zip, tLocation) },
+	"zip":    func(n *noteGen) { n.b.phi(n.zip(), tLocation) },
 	"phone": func(n *noteGen) {
 		n.b.phi(formatPhone(n.p.phA, n.p.phE, n.p.phL, n.r.IntN(7)), tPhone)
 	},
@@ -104,6 +104,19 @@ var slots = map[string]slotFn{
 			return
 		}
 		n.b.phi(c.first+" "+c.last, tName)
+	},
+	"clinrev": func(n *noteGen) {
+		c := n.clinicians[n.r.IntN(len(n.clinicians))]
+		n.b.phi(c.last+", "+c.first, tName)
+	},
+	"decade": func(n *noteGen) {
+		// "in her 90s" reveals an age over 89 as surely as "92" does.
+		d := strconv.Itoa(n.p.age/10*10) + "s"
+		if n.p.age > 89 {
+			n.b.phi(d, tAge)
+		} else {
+			n.b.lit(d)
+		}
 	},
 	"nurse": func(n *noteGen) {
 		q := newPerson(n.r, 40)
@@ -174,6 +187,14 @@ var slots = map[string]slotFn{
 		n.b.phi(email(n.r, q.first, q.last), tEmail)
 	},
 	"los": func(n *noteGen) { n.b.lit(strconv.Itoa(n.stay())) },
+}
+
+// zip returns the patient's ZIP, one time in ten as ZIP+4.
+func (n *noteGen) zip() string {
+	if n.chance(10) {
+		return n.p.zip4
+	}
+	return n.p.zip
 }
 
 // initial returns the first letter of s (a whole rune, not a byte).
@@ -372,7 +393,7 @@ func slotAddr(n *noteGen) {
 	n.b.lit(sep)
 	n.b.phi(p.city.name, tLocation)
 	n.b.lit(", " + p.city.state + " ")
-	n.b.phi(p.zip, tLocation)
+	n.b.phi(n.zip(), tLocation)
 }
 
 func slotPMH(n *noteGen) {

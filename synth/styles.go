@@ -146,7 +146,7 @@ var planPool = parseAll("continue {med}", "start {med}", "f/u with {dr} in {n} w
 var signPool = parseAll(
 	"Electronically signed by {clin}, MD on {date} {time}", "{clin}, RN", "Dictated by: {clin}, MD  D: {date}  T: {date}",
 	"Attending: {attending}, MD. NPI {npi}.", "-- {clin}, PA-C", "Cosigned: {dr}", "{clin}, MD\n{fac}",
-	"Signed {clin} {date} {time}", "I saw and examined the patient with the resident. {clin}, MD",
+	"Signed {clin} {date} {time}", "{clinrev} MD", "{clinrev}, M.D. ({date})", "I saw and examined the patient with the resident. {clin}, MD",
 )
 
 var followPool = parseAll("Follow up with {dr} on {fdate} at {time}.", "Call {ophone} to schedule.",
@@ -235,7 +235,7 @@ var hospCoursePool = parseAll(
 	"Discussed with {his} {rel}, who agrees with the plan.",
 	"Pt was transferred to the ICU on {date} for {sym} and returned to the floor on {date}.",
 	"{He} remained hemodynamically stable; {vit}.",
-	"Length of stay {los} days. {trap}.",
+	"Length of stay {los} days. {trap}.", "Hospitalized {admit} - {disch} at {fac}.",
 	"{He} was discharged on {disch} to {fac2} in stable condition.",
 	"Case management arranged home services with {fac2} ({ophone}).",
 	"Will follow up with {dr} on {fdate}.",
