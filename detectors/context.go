@@ -14,7 +14,7 @@ var ctxWords = map[string]Type{
 	"member": HealthPlan, "policy": HealthPlan, "insurance": HealthPlan, "subscriber": HealthPlan,
 	"beneficiary": HealthPlan, "medicaid": HealthPlan, "medicare": HealthPlan, "plan": HealthPlan,
 	"group": HealthPlan, "payer": HealthPlan, "insurer": HealthPlan, "hicn": HealthPlan, "mbi": HealthPlan,
-	"license": License, "licence": License, "lic": License, "dl": License, "dea": License,
+	"license": License, "driver": License, "drivers": License, "licence": License, "lic": License, "dl": License, "dea": License,
 	"certificate": License, "cert": License, "permit": License, "registration": License,
 	"vin": Vehicle, "plate": Vehicle, "plates": Vehicle, "tag": Vehicle, "vehicle": Vehicle,
 	"serial": Device, "sn": Device, "udi": Device, "device": Device, "implant": Device, "lot": Device,

@@ -273,7 +273,7 @@ var (
 		slovakia slovenia somalia spain sudan suriname sweden switzerland syria taiwan tajikistan tanzania
 		thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine uruguay uzbekistan vanuatu
 		venezuela vietnam yemen zambia zimbabwe usa uk uae england scotland wales kingdom zealand africa
-		republic rica lanka arabia salvador emirates states america greenlander united`
+		republic rica lanka arabia salvador emirates states america greenlander united puerto rico`
 	// Clinical words and abbreviations that name lists also contain; never a name alone.
 	medicalNotNames = []string{"pt", "pts", "hx", "dx", "rx", "tx", "sx", "fx", "bp", "hr", "rr",
 		"temp", "sob", "cp", "ekg", "ecg", "cxr", "ct", "mri", "er", "ed", "icu", "or", "pacu",

@@ -65,7 +65,9 @@ var nameNegAfter = map[string]bool{"disease": true, "syndrome": true, "sign": tr
 	"equation": true, "formula": true, "index": true, "rule": true, "rules": true, "type": true, "anomaly": true,
 	"contracture": true, "deformity": true, "toe": true, "knot": true, "thyroiditis": true, "encephalopathy": true,
 	"esophagus": true, "ataxia": true, "dystrophy": true, "chorea": true, "sarcoma": true, "neuroma": true,
-	"neuropathy": true, "phenomena": true, "aneurysm": true, "insufficiency": true, "dementia": true}
+	"neuropathy": true, "phenomena": true, "aneurysm": true, "insufficiency": true, "dementia": true,
+	"drain": true, "pattern": true, "point": true, "forceps": true, "needle": true, "mask": true, "pump": true,
+	"stocking": true, "stockings": true, "boot": true, "brace": true, "collar": true, "wave": true, "waves": true}
 
 // nameWordScore scores token i alone as part of a name, or returns -1 when it can never be one.
 func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
@@ -82,7 +84,7 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 		return -1 // relations and roles: "Daughter", "Attending"
 	}
 	if cls&wLabel != 0 {
-		if nx := sc.nextWordIdx(i, 2); nx >= 0 && sc.toks[nx].kind != tWord {
+		if nx := sc.nextWordIdx(i, 2); nx >= 0 && (sc.toks[nx].kind != tWord || sc.cls[nx]&wLabel != 0) {
 			return -1 // a label before its value: "DEA AM1234563", "IBAN DE89..."
 		}
 	}
@@ -92,6 +94,9 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	upper := t.has(fUpper)
 	if n == 1 {
 		return -1 // initials join a name run but are not one
+	}
+	if n >= 3 && !t.has(fUpper) && isUpperAlpha(sc.text[t.s]) && isUpperAlpha(sc.text[t.s+1]) {
+		return -1 // "HFrEF", "HbA": an abbreviation with lower-case letters, not a name
 	}
 	if sc.isPunct(i+1, '-') && sc.glued(i+1) && i+2 < len(sc.toks) && sc.glued(i+2) && sc.toks[i+2].kind != tWord {
 		return -1 // a code: "ZEBRA-9", "COVID-19"
@@ -126,11 +131,13 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 		return 0.1
 	case capital:
 		switch {
+		case cls&wCountry != 0 && !name:
+			return 0.05
 		case name && !common:
 			return 0.7
 		case name:
 			return 0.3
-		case cls&wState != 0:
+		case cls&(wState|wCountry) != 0:
 			return 0.2
 		case !common:
 			if sc.sentenceStart(i) {
@@ -238,6 +245,18 @@ func detectNames(sc *scan) {
 				first = words[0]
 			}
 		}
+		// A weak word before a strong one is not part of the name ("NEIIGHBOR JUSTIN").
+		for start < j && len(words) > 1 && words[0] < 0.3 && words[1] >= 0.5 && sc.cls[start]&(wFirst|wLast) == 0 {
+			start = sc.nextWordIdx(start, 2)
+			words = words[1:]
+			if start < 0 {
+				break
+			}
+		}
+		if start < 0 {
+			i = j
+			continue
+		}
 		// Combine: the best word, plus a bonus for several name-like words, plus context.
 		score := best
 		strong := 0
@@ -298,6 +317,9 @@ func (sc *scan) isInitialTok(k int) bool {
 	t := sc.toks[k]
 	if t.kind != tWord || t.e-t.s != 1 || !t.has(fUpper) {
 		return false
+	}
+	if sc.isPunct(k-1, '\'') && sc.glued(k) {
+		return false // "PT'S"
 	}
 	c := sc.text[t.s]
 	return c != 'I' && c != 'A' || sc.isPunct(k+1, '.')
