@@ -32,7 +32,13 @@ func runGen(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "usage: worker gen [--count N] [--seed S] [--rate R] [--gold FILE] [--poison F] [--brokers host:port --topic T]")
 		fmt.Fprintln(s.Stderr, "\nGenerates synthetic patient records: JSONL on stdout, or produced to Kafka (no key, idempotent).")
 		fmt.Fprintln(s.Stderr, "\nflags:")
-		fs.PrintDefaults()
+		fs.VisitAll(func(f *flag.Flag) {
+			def := f.DefValue
+			if def == "" {
+				def = `""`
+			}
+			fmt.Fprintf(s.Stderr, "  --%-8s %s (default %s)\n", f.Name, f.Usage, def)
+		})
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -34,6 +34,7 @@ func TestGenFlags(t *testing.T) {
 		{"single dash", []string{"-count=3"}, 0, 3, ""},
 		{"help", []string{"-h"}, 0, 0, "--poison"},
 		{"help lists defaults", []string{"--help"}, 0, 0, "(default 1000)"},
+		{"help lists zero defaults", []string{"--help"}, 0, 0, "--rate     records per second; 0 = as fast as possible (default 0)"},
 		{"negative count", []string{"--count", "-1"}, 2, 0, "--count"},
 		{"poison out of range", []string{"--poison", "1.5"}, 2, 0, "--poison"},
 		{"brokers without topic", []string{"--brokers", "127.0.0.1:1"}, 2, 0, "--topic"},
