@@ -72,6 +72,11 @@ func (sc *scan) idChunk(i, j int) {
 			return
 		}
 	}
+	for k := i; k < j; k++ {
+		if toks[k].kind == tWord && sc.cls[k]&wMonth != 0 && k > i && toks[k-1].kind == tPunct {
+			return // "24-May-2015": a date (dates.go)
+		}
+	}
 	s, e := toks[i].s, toks[j-1].e
 	w := sc.text[s:e]
 	ctx, hasCtx := sc.keyContext(i)
@@ -97,7 +102,7 @@ func (sc *scan) idChunk(i, j int) {
 	// A short all-caps prefix word before the code ("HPN 6620019", "SN 45-88213-A") keeps its label.
 	if !hasCtx {
 		if p := sc.prevWordIdx(i, 0); p >= 0 && sc.toks[p].kind == tWord && sc.toks[p].has(fUpper) && sc.toks[p].e-sc.toks[p].s <= 4 {
-			if c, ok := sc.keyContext(p); ok {
+			if c, ok := sc.keyContext(p); ok && c != Phone && c != Fax && c != ID {
 				ctx, hasCtx, s = c, true, sc.toks[p].s
 			} else if c, ok := ctxWords[sc.lw(p)]; ok && c != ID {
 				ctx, hasCtx = c, true

@@ -221,6 +221,9 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		if !capital && !placeConnector[w] || w == "am" || w == "pm" {
 			return 0, false
 		}
+		if cls&(wStop|wMedical|wLabel) != 0 && !placeConnector[w] && cls&(wStreet|wStreetName) == 0 {
+			return 0, false // "8 WEEKS WITH PCP DR.": a sentence, not a street
+		}
 		if words == 0 && capital && directions[w] {
 			continue // "612 S Pecan Brg", "10921 North Cardinal Road"
 		}
@@ -358,7 +361,18 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 	if start < 0 {
 		return 0, false
 	}
-	return start, true
+	// Leading connectors belong to the sentence: "to [the] Lexington General Hospital".
+	for k := sc.tokenAt(start); k < i; k++ {
+		if sc.toks[k].kind == tWord && !(sc.toks[k].has(fCap) || sc.toks[k].has(fUpper)) || sc.isWord(k, "the") || sc.isWord(k, "of") || sc.isWord(k, "and") {
+			start = -1
+			continue
+		}
+		if sc.toks[k].kind == tWord {
+			start = sc.toks[k].s
+			break
+		}
+	}
+	return start, start >= 0
 }
 
 // properNounIn reports a word in [s,e) that is not an ordinary word (a name or an unknown word),
@@ -436,8 +450,11 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 	if k >= len(toks) || toks[k].kind != tWord || !(toks[k].has(fCap) || toks[k].has(fUpper) && !sc.lineUpper(k)) {
 		return
 	}
-	if sc.isWord(k, "the") {
-		return
+	if sc.isWord(k, "the") || toks[k].has(fUpper) && toks[k].e-toks[k].s <= 4 && !sc.lineUpper(k) {
+		return // "in AM", "in ED": abbreviations, not places
+	}
+	if n := toks[k].e - toks[k].s; n >= 3 && !toks[k].has(fUpper) && isUpperAlpha(sc.text[toks[k].s+1]) {
+		return // "ADLs", "HFrEF"
 	}
 	first := k
 	s, e := toks[k].s, toks[k].e
