@@ -183,12 +183,17 @@ func TestPoisonMix(t *testing.T) {
 			}
 			var v map[string]any
 			err := json.Unmarshal(rec, &v)
+			if err != nil && json.Valid(rec) && rec[0] == '[' {
+				continue // an array where an object belongs
+			}
 			switch {
 			case !utf8.Valid(rec):
 			case err != nil:
 			default:
-				if _, isNum := v["age"].(float64); isNum {
-					t.Fatalf("poison record %d is valid JSON with a numeric age: not poison", i)
+				_, ageNum := v["age"].(float64)
+				_, nameStr := v["name"].(string)
+				if ageNum && nameStr {
+					t.Fatalf("poison record %d is a valid record: not poison", i)
 				}
 			}
 		}

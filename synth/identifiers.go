@@ -75,7 +75,8 @@ func formatPhone(a, e, l string, style int) string {
 	}
 }
 
-// mrnFormats are several institutional MRN shapes.
+// mrn returns a medical record number in one of several institutional
+// shapes; a patient keeps one format.
 func mrn(r *rand.Rand, format int) string {
 	var b []byte
 	switch format % 7 {

@@ -53,6 +53,15 @@ func (g *Generator) poison(k poisonKind) []byte {
 		p.note = string(bytes.Repeat(filler, OversizedBytes/len(filler)+1))
 		return appendRecord(make([]byte, 0, len(p.note)+1024), &p)
 	default:
+		switch g.r.IntN(5) {
+		case 0: // a number where a string belongs
+			out := bytes.Replace(good, []byte(`"name":"`+p.name()+`"`), []byte(`"name":`+strconv.Itoa(p.ssnS)), 1)
+			if !bytes.Equal(out, good) {
+				return out
+			}
+		case 1: // an array of records, not a record
+			return append(append([]byte{'['}, good...), ']')
+		}
 		i := bytes.Index(good, []byte(`"age":`)) + len(`"age":`)
 		j := i + bytes.IndexByte(good[i:], ',')
 		var repl string
