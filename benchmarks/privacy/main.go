@@ -127,7 +127,7 @@ func ablation(dir string, reps int) error {
 		{"plain Mondrian: widest dimension, median, strict categorical", []privacy.Option{privacy.WithPlainMondrian()}},
 		{"+ cut by NCP gain (11 quantiles, pooled and one-vs-rest children)",
 			[]privacy.Option{privacy.WithOutlierSuppression(false), privacy.WithoutRelaxedCuts()}},
-		{"+ relaxed cuts of unsplittable partitions", []privacy.Option{privacy.WithOutlierSuppression(false)}},
+		{"+ relaxed cuts (partitions <= 300 rows, or unsplittable)", []privacy.Option{privacy.WithOutlierSuppression(false)}},
 		{"+ suppress failing children within budget (default)", nil},
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
