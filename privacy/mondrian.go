@@ -6,16 +6,21 @@ import (
 	"sync"
 )
 
-// Multidimensional Mondrian (LeFevre et al. 2006) with three changes that the
-// figures in benchmarks/results/privacy.md justify:
-//   - the cut is the candidate (any QI, several split points) with the largest
-//     NCP gain after each side is tightened to its own ranges and lowest common
-//     hierarchy ancestors, not the widest dimension's median;
-//   - categorical cuts split a node into its children and pool only the
-//     children that cannot stand alone, so a class may hold a subset of a node;
-//   - a side that fails the models may be suppressed instead of pooled, within
-//     a suppression budget shared out deterministically down the tree.
-// The l-diversity and t-closeness predicates are checked on every side of
+// Multidimensional Mondrian (LeFevre et al. 2006) with changes that the
+// figures in benchmarks/results/privacy.md justify, each measured on Adult:
+//   - the cut is chosen by NCP gain after every side is tightened to its own
+//     ranges and lowest common hierarchy ancestors, among median and other
+//     quantile cuts of numeric QIs and child splits of categorical nodes
+//     (children that cannot stand alone are pooled; the largest children are
+//     also tried one-versus-rest), not the widest dimension's median. The
+//     candidates are ranked by their gain on the cut dimension and the best
+//     exactCuts are scored on every dimension (on a sample when large);
+//   - relaxed cuts (rows ordered by one QI and cut at a position, ties on
+//     both sides) compete in small partitions and finish partitions that no
+//     value-aligned cut can split;
+//   - a side that fails the models may be suppressed instead of pooled,
+//     within a suppression budget shared out deterministically down the tree.
+// The k, l-diversity and t-closeness predicates are checked on every side of
 // every cut, so each final partition satisfies all models by construction.
 
 // cell is a partition's extent on one QI: a rank range, or (lo) a hierarchy node.
