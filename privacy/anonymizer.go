@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -36,6 +37,7 @@ type options struct {
 	plain       bool
 	strictOnly  bool
 	exact       int
+	suppressAll bool
 	hierarchies map[string]*Hierarchy
 }
 
@@ -52,6 +54,13 @@ func WithoutRelaxedCuts() Option { return func(o *options) { o.strictOnly = true
 // WithExactCuts sets how many candidate cuts per partition, ranked by their
 // gain on the cut dimension alone, are scored on all dimensions (default 4).
 func WithExactCuts(n int) Option { return func(o *options) { o.exact = n } }
+
+// WithSuppressUnsatisfiable makes Anonymize suppress every row, instead of
+// returning ErrUnsatisfiable, when the table as a whole cannot meet the models
+// (a window smaller than k, or with too few sensitive values). Streams use it
+// so that a small final window is withheld and counted, never released. The
+// result then exceeds max_suppression, which Verify reports.
+func WithSuppressUnsatisfiable() Option { return func(o *options) { o.suppressAll = true } }
 
 // WithHierarchy supplies an in-memory hierarchy for a categorical column,
 // taking precedence over the file named in the Config.
@@ -146,6 +155,13 @@ func (a *Anonymizer) Anonymize(t Table) (*Result, error) {
 		return &Result{Rows: [][]string{}, Suppressed: []bool{}}, nil
 	}
 	parts, supp, err := e.partition(a.opts)
+	if errors.Is(err, ErrUnsatisfiable) && a.opts.suppressAll {
+		all := make([]int32, e.n)
+		for i := range all {
+			all[i] = int32(i)
+		}
+		parts, supp, err = nil, [][]int32{all}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("anonymizing %d rows: %w", e.n, err)
 	}

@@ -336,3 +336,28 @@ func TestAnonymizeEmpty(t *testing.T) {
 		t.Errorf("empty table: %v, %d rows", err, len(res.Rows))
 	}
 }
+
+func TestAnonymizeSuppressUnsatisfiable(t *testing.T) {
+	tab := loadClinic(t)
+	cfg := clinicConfig()
+	cfg.K = 20
+	a, err := NewAnonymizer(cfg, WithSuppressUnsatisfiable())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Anonymize(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range res.Rows {
+		if !res.Suppressed[i] || row[0] != "*" || row[1] != "*" || row[2] != "*" || row[3] != "*" || row[4] != tab.Rows[i][4] {
+			t.Errorf("row %d not suppressed as expected: %v", i, row)
+		}
+	}
+	if res.Metrics.Suppressed != len(tab.Rows) || res.Metrics.NCP != 1 || res.Metrics.Classes != 0 {
+		t.Errorf("metrics %+v", res.Metrics)
+	}
+	if _, err := Verify(tab, Table{Columns: tab.Columns, Rows: res.Rows}, cfg); !errors.Is(err, ErrSuppression) {
+		t.Errorf("Verify: %v, want ErrSuppression", err)
+	}
+}
