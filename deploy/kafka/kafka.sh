@@ -250,9 +250,10 @@ start() {
 	: >"$logs/server.log"
 	log "starting Kafka on 127.0.0.1:$plaintext_port (PLAINTEXT), :$sasl_port (SASL_SSL), :$controller_port (CONTROLLER)"
 	# setsid: the broker outlives this shell and ignores the terminal's Ctrl-C; kafka.sh stop ends it.
+	# 9>&-: the broker must not inherit the lock, or every later kafka.sh would wait for it.
 	setsid "$java" -Xms256m -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
 		-Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$logs" \
-		-cp "$libs/*" kafka.Kafka "$cache/server.properties" </dev/null >"$logs/stdout.log" 2>&1 &
+		-cp "$libs/*" kafka.Kafka "$cache/server.properties" </dev/null >"$logs/stdout.log" 2>&1 9>&- &
 	local pid=$!
 	echo "$pid" >"$pidfile"
 

@@ -59,6 +59,8 @@ func ConsoleConsumer(t testing.TB, timeout time.Duration, args ...string) []byte
 	cmd := exec.CommandContext(ctx, "bash", append([]string{script}, cmdArgs...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// A killed script may leave a child holding the output pipes; do not wait for it forever.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("running kafka.sh console-consumer %s: %v (after %v)\nstderr:\n%s", strings.Join(args, " "), err, timeout, tail(stderr.String(), 20))
 	}
