@@ -56,7 +56,9 @@ func TestGoldOffsetsExact(t *testing.T) {
 	for i := range 3000 {
 		p := g.newPatient()
 		b.reset(r)
-		writeNote(&b, r, &p)
+		if own := writeNote(&b, r, &p); own < minOwn || len(b.spans) < minSpans {
+			t.Fatalf("note %d: %d identifiers, %d of the patient; want >= %d and >= %d", i, len(b.spans), own, minSpans, minOwn)
+		}
 		if !utf8.Valid(b.buf) {
 			t.Fatalf("note %d is not valid UTF-8", i)
 		}

@@ -227,6 +227,7 @@ type noteGen struct {
 	relatives  [2]person
 	facilities [2]string
 	dateStyle  int // most dates in a note share a style, as a real author's would
+	own        int // identifiers of the patient written so far
 }
 
 func (n *noteGen) expand(t tmpl) {
@@ -241,7 +242,8 @@ func (n *noteGen) expand(t tmpl) {
 
 func (n *noteGen) pick(pool []tmpl) { n.expand(pool[n.r.IntN(len(pool))]) }
 
-// some expands between lo and hi distinct templates of pool, separated by sep.
+// some expands between lo and hi templates of pool, mostly distinct,
+// separated by sep.
 func (n *noteGen) some(pool []tmpl, lo, hi int, sep string) {
 	k := lo
 	if hi > lo {
@@ -280,8 +282,9 @@ func newPerson(r *rand.Rand, age int) person {
 	return person{first: firstName(r, f, age), last: lastName(r), female: f}
 }
 
-// writeNote writes one clinical note about p into b.
-func writeNote(b *noteBuilder, r *rand.Rand, p *patient) {
+// writeNote writes one clinical note about p into b and returns how many of
+// its identifiers are the patient's own.
+func writeNote(b *noteBuilder, r *rand.Rand, p *patient) int {
 	n := noteGen{b: b, r: r, p: p, dateStyle: r.IntN(numDateFormats)}
 	for i := range n.clinicians {
 		n.clinicians[i] = newPerson(r, 50)
@@ -314,13 +317,17 @@ func writeNote(b *noteBuilder, r *rand.Rand, p *patient) {
 		b.typoRate = 0.08
 	}
 	styles[r.IntN(len(styles))](&n)
-	// Every note must name the patient somehow: short styles get the footer
-	// EHRs print on each page.
-	if len(b.spans) < minSpans {
+	// Short notes, or notes that never identify their patient, get the
+	// identifier footer EHRs print on each page.
+	for try := 0; try < 4 && (len(b.spans) < minSpans || n.own < minOwn); try++ {
 		b.lit("\n")
-		n.idBlock(minSpans-len(b.spans), minSpans)
+		lo := max(minSpans-len(b.spans), minOwn-n.own, 1)
+		n.idBlock(lo, max(lo, minSpans))
 	}
+	return n.own
 }
 
-// minSpans is the fewest identifiers a note carries.
-const minSpans = 5
+const (
+	minSpans = 5 // the fewest identifiers a note carries
+	minOwn   = 2 // the fewest of them that are the patient's own
+)

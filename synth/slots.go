@@ -29,10 +29,9 @@ const (
 	tID         = "ID"
 )
 
-// slots maps template slot names to what they write. PHI slots write through
-// noteBuilder.phi; the rest write plain clinical text.
-var slots = map[string]slotFn{
-	// The patient.
+// patientSlots write the patient's own identifiers; slots counts them
+// per note so every note names its patient.
+var patientSlots = map[string]slotFn{
 	"name":   slotName,
 	"pt":     slotPt,
 	"first":  func(n *noteGen) { n.b.phi(n.p.first, tName) },
@@ -86,6 +85,26 @@ var slots = map[string]slotFn{
 		n.b.phi(v, tBiometric)
 	},
 
+	"decade": func(n *noteGen) {
+		// "in her 90s" reveals an age over 89 as surely as "92" does.
+		d := strconv.Itoa(n.p.age/10*10) + "s"
+		if n.p.age > 89 {
+			n.b.phi(d, tAge)
+		} else {
+			n.b.lit(d)
+		}
+	},
+	"Pt": func(n *noteGen) {
+		if n.chance(20) {
+			n.b.lit("The patient")
+			return
+		}
+		slotPtNamed(n)
+	},
+}
+
+// otherSlots write other people's and places' identifiers and clinical text.
+var otherSlots = map[string]slotFn{
 	// Other people and places.
 	"rel":      func(n *noteGen) { n.relative(0) },
 	"rel2":     func(n *noteGen) { n.relative(1) },
@@ -108,15 +127,6 @@ var slots = map[string]slotFn{
 	"clinrev": func(n *noteGen) {
 		c := n.clinicians[n.r.IntN(len(n.clinicians))]
 		n.b.phi(c.last+", "+c.first, tName)
-	},
-	"decade": func(n *noteGen) {
-		// "in her 90s" reveals an age over 89 as surely as "92" does.
-		d := strconv.Itoa(n.p.age/10*10) + "s"
-		if n.p.age > 89 {
-			n.b.phi(d, tAge)
-		} else {
-			n.b.lit(d)
-		}
 	},
 	"nurse": func(n *noteGen) {
 		q := newPerson(n.r, 40)
@@ -175,19 +185,29 @@ var slots = map[string]slotFn{
 	"country":  func(n *noteGen) { n.b.lit(countries[n.r.IntN(len(countries))]) },
 	"state":    func(n *noteGen) { n.b.lit(stateNames[n.r.IntN(len(stateNames))]) },
 	"ws":       func(n *noteGen) { n.b.lit(wordSenses[n.r.IntN(len(wordSenses))]) },
-	"Pt": func(n *noteGen) {
-		if n.chance(20) {
-			n.b.lit("The patient")
-			return
-		}
-		slotPtNamed(n)
-	},
 	"relemail": func(n *noteGen) {
 		q := n.relatives[1]
 		n.b.phi(email(n.r, q.first, q.last), tEmail)
 	},
 	"los": func(n *noteGen) { n.b.lit(strconv.Itoa(n.stay())) },
 }
+
+// slots maps template slot names to what they write. PHI slots write through
+// noteBuilder.phi; the rest write plain clinical text.
+var slots = func() map[string]slotFn {
+	m := make(map[string]slotFn, len(patientSlots)+len(otherSlots))
+	for k, f := range otherSlots {
+		m[k] = f
+	}
+	for k, f := range patientSlots {
+		m[k] = func(n *noteGen) {
+			before := len(n.b.spans)
+			f(n)
+			n.own += len(n.b.spans) - before
+		}
+	}
+	return m
+}()
 
 // zip returns the patient's ZIP, one time in ten as ZIP+4.
 func (n *noteGen) zip() string {
