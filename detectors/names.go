@@ -192,7 +192,8 @@ func detectNames(sc *scan) {
 				nx := k + 1
 				s := sc.nameWordScore(nx, upperLine)
 				// Both name-like, or one strong and the pair ends the clause ("Walton, Hope,", "COX, ISABELLA\n").
-				ends := nx+1 >= len(toks) || toks[nx+1].has(fNewline) || sc.isPunct(nx+1, ',') || sc.isPunct(nx+1, '(')
+				ends := nx+1 >= len(toks) || toks[nx+1].has(fNewline) || sc.isPunct(nx+1, ',') || sc.isPunct(nx+1, '(') ||
+					sc.isInitialTok(nx+1) // "JONES, MARY A"
 				if (s >= 0.5 && first >= 0.5 || max(s, first) >= 0.5 && min(s, first) >= 0.15 && ends) && !sc.isCredential(nx) {
 					k = nx
 				} else {

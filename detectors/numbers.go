@@ -280,7 +280,13 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 			k++
 		}
 		if ctx == Phone || ctx == Fax {
-			return k // a phone label on a digit run that is not a phone number: "at 1614" is a time
+			// A pager or extension number is a short phone number; after weak labels
+			// ("at 1614", "call 2100") a short run is a clock time.
+			if p := sc.prevWordIdx(g[0], 2); p >= 0 && !ctxNearOnly[sc.lw(p)] && sc.lw(p) != "at" && d <= 6 {
+				sc.add(seq.s, end(1), ctx, 0.8)
+				return 1
+			}
+			return k
 		}
 		sc.add(seq.s, sc.idEnd(g[k-1]), ctx, 0.9)
 		return k
