@@ -12,6 +12,29 @@
 // Output is reproducible: the same Options give byte-identical records. No
 // value is real: names, streets and ZIP prefixes come from public frequency
 // lists, numbers are random.
+//
+// # Gold annotation conventions
+//
+// A span covers the identifier only, never its label or title:
+//   - NAME: "Smith" in "Dr. Smith", "Mrs. Hope Baker" -> "Hope Baker";
+//     "Smith, John" and "SMITH, JOHN" are one span. Eponyms ("Parkinson's
+//     disease", "Foley catheter") and names used as words ("will", "Hope to
+//     wean") are not spans.
+//   - LOCATION: a street line with its unit ("221 Maple Ave Apt 3B", "PO Box
+//     12"), a city, a county, a ZIP or ZIP+4, a facility's full name ("Mercy
+//     General Hospital"). States and countries are not PHI and not spans.
+//   - DATE: the whole date expression, year included when written: "3/4/2019",
+//     "March 4th, 2019", "the 4th of March", "Monday, March 4, 2019", "March
+//     2019". Years alone ("quit in 2015"), times and durations are not spans.
+//   - AGE: only ages over 89, and only the number: "92" in "92 yo",
+//     "ninety-one" in "ninety-one year old", "90s" in "in her 90s".
+//   - Numbers: the value without its label: "88301274" in "Acct #88301274",
+//     "(617) 555-0142" in "Phone: (617) 555-0142".
+//
+// Types: NAME, LOCATION, DATE, AGE, PHONE, FAX, EMAIL, SSN, MRN, HEALTH_PLAN
+// (member ids, Medicare MBIs), ACCOUNT (hospital, bank, card), LICENSE
+// (driver's, professional, DEA), VEHICLE (VIN, plate), DEVICE (serials, UDI),
+// URL, IP, BIOMETRIC (template ids), ID (accession, claim, study, NPI).
 package synth
 
 import (
