@@ -74,7 +74,7 @@ func Run(ctx context.Context, g *Generator, count int, sink Sink, opts ...RunOpt
 				case <-ctx.Done():
 					timer.Stop()
 					if count == 0 {
-						return g.Stats(), flushAll(ctx, sink, gold)
+						return g.Stats(), drain(ctx, sink, gold)
 					}
 					return g.Stats(), fmt.Errorf("pacing record %d of %d: %w", i+1, count, ctx.Err())
 				case <-timer.C:
@@ -93,7 +93,24 @@ func Run(ctx context.Context, g *Generator, count int, sink Sink, opts ...RunOpt
 			}
 		}
 	}
-	return g.Stats(), flushAll(context.WithoutCancel(ctx), sink, gold)
+	return g.Stats(), drain(ctx, sink, gold)
+}
+
+// DrainTimeout bounds the final flush once the run's context is done, so an
+// interrupted run against an unreachable broker still exits.
+const DrainTimeout = 30 * time.Second
+
+// drain flushes what was generated. It outlives ctx's cancellation (an
+// interrupted unbounded run still delivers what it made) but not by more
+// than DrainTimeout.
+func drain(ctx context.Context, sink Sink, gold *bufio.Writer) error {
+	fctx := context.WithoutCancel(ctx)
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		fctx, cancel = context.WithTimeout(fctx, DrainTimeout)
+		defer cancel()
+	}
+	return flushAll(fctx, sink, gold)
 }
 
 func flushAll(ctx context.Context, sink Sink, gold *bufio.Writer) error {

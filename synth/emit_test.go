@@ -96,6 +96,18 @@ func TestKafkaSink(t *testing.T) {
 		t.Fatalf("produced %d, want 50", got)
 	}
 
+	// An interrupted unbounded run still delivers everything it generated.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	sink2 := NewKafkaSink(cl, "in")
+	st, err := Run(ctx, NewGenerator(Options{Seed: 5}), 0, sink2, WithRate(300))
+	if err != nil {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	if st.Records == 0 || sink2.Produced() != st.Records {
+		t.Fatalf("generated %d, delivered %d", st.Records, sink2.Produced())
+	}
+
 	// A failed produce surfaces, without record content in the error.
 	bad, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ProducerBatchMaxBytes(512),
 		kgo.RecordRetries(1))
