@@ -51,6 +51,22 @@ var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": 
 	"hospitals": true, "clinics": true, "partners": true, "medicine": true, "urology": true, "obstetrics": true,
 	"gastroenterology": true, "pulmonology": true, "nephrology": true, "rheumatology": true}
 
+// Facility words that name a place even after ordinary words in capitals
+// ("RIVERSIDE REGIONAL REHABILITATION CENTER"), unlike departments ("CONSULT CARDIOLOGY").
+var strongFacility = map[string]bool{"hospital": true, "center": true, "centre": true, "clinic": true,
+	"institute": true, "infirmary": true, "hospice": true, "manor": true, "rehab": true, "sanatorium": true}
+
+// wordsIn counts word tokens in the byte range [s,e).
+func (sc *scan) wordsIn(s, e int) int {
+	n := 0
+	for k := sc.tokenAt(s); k < len(sc.toks) && sc.toks[k].s < e; k++ {
+		if sc.toks[k].kind == tWord && sc.toks[k].e-sc.toks[k].s > 1 {
+			n++
+		}
+	}
+	return n
+}
+
 // Facility words that end a name only after a proper noun ("Cedar Ridge Urgent Care", "Holy Cross
 // Behavioral Health"), never alone ("Primary Care", "Home Health").
 var facilityTail = map[string]bool{"care": true, "health": true, "services": true, "surgery": true,
@@ -122,13 +138,25 @@ func detectLocations(sc *scan) {
 				continue
 			}
 			if cls&wFacility != 0 {
-				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s)) {
+				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s) || strongFacility[w] && sc.wordsIn(s, t.s) >= 2) {
 					score := 0.8
 					if w == "home" && !sc.isWord(sc.prevWordIdx(i, 0), "nursing") {
 						score = 0.3 // "Home" alone ends many phrases
 					}
 					sc.add(s, t.e, Location, score)
 				}
+				continue
+			}
+		}
+		// Post office boxes: "P.O. Box 3650", "PO Box 12", "POB 6228".
+		if w == "p" && sc.isPunct(i+1, '.') && sc.isWord(i+2, "o") || w == "po" || w == "pob" {
+			k := i + 1
+			for k < len(toks) && k <= i+4 && (toks[k].kind == tPunct || sc.isWord(k, "o") || sc.isWord(k, "box")) {
+				k++
+			}
+			if k < len(toks) && toks[k].kind == tNum && (sc.isWord(k-1, "box") || w == "pob") {
+				sc.add(t.s, sc.extendAddress(toks[k].e), Location, 0.9)
+				i = k
 				continue
 			}
 		}
@@ -218,8 +246,8 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			// "123 Oak Dr." but not "at 3 Dr Smith": a street suffix that is a title needs a capital after it not to follow.
 			return e, true
 		}
-		if !capital && !placeConnector[w] || w == "am" || w == "pm" {
-			return 0, false
+		if !capital && !placeConnector[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directions[w])) || w == "am" || w == "pm" {
+			return 0, false // lower case only in the street words of a house number: "11793 s park drs"
 		}
 		if cls&(wStop|wMedical|wLabel) != 0 && !placeConnector[w] && cls&(wStreet|wStreetName) == 0 {
 			return 0, false // "8 WEEKS WITH PCP DR.": a sentence, not a street
@@ -496,8 +524,8 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 			score = cue
 		}
 	}
-	if sc.cls[first]&wState != 0 && words == 1 {
-		return // "in Texas": a state is allowed
+	if sc.cls[first]&(wState|wCountry) != 0 && words <= 2 {
+		return // "in Texas", "to Puerto Rico": states and countries are allowed
 	}
 	if score >= 0.3 {
 		sc.add(s, e, Location, score)
@@ -565,6 +593,11 @@ func (sc *scan) extendAddress(e int) int {
 				continue
 			}
 			if cls&wCommon != 0 && cls&(wState|wUnit|wStreet|wFirst|wLast|wStreetName|wCountry) == 0 && !placeConnector[lw] {
+				// "878 Manor Way, Anchorage\n": a city that is also a word, alone after the comma.
+				if k > 0 && sc.isPunct(k-1, ',') && t.has(fCap) && (k+1 >= len(toks) || toks[k+1].has(fNewline) || sc.isPunct(k+1, ',')) {
+					e = t.e
+					continue
+				}
 				return e // "Call", "Thank": a sentence resumes
 			}
 			e = t.e

@@ -67,7 +67,7 @@ var nameNegAfter = map[string]bool{"disease": true, "syndrome": true, "sign": tr
 	"esophagus": true, "ataxia": true, "dystrophy": true, "chorea": true, "sarcoma": true, "neuroma": true,
 	"neuropathy": true, "phenomena": true, "aneurysm": true, "insufficiency": true, "dementia": true,
 	"drain": true, "pattern": true, "point": true, "forceps": true, "needle": true, "mask": true, "pump": true,
-	"stocking": true, "stockings": true, "boot": true, "brace": true, "collar": true, "wave": true, "waves": true}
+	"stocking": true, "stockings": true, "coma": true, "boot": true, "brace": true, "collar": true, "wave": true, "waves": true}
 
 // nameWordScore scores token i alone as part of a name, or returns -1 when it can never be one.
 func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
@@ -131,8 +131,8 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 		return 0.1
 	case capital:
 		switch {
-		case cls&wCountry != 0 && !name:
-			return 0.05
+		case cls&wCountry != 0 || cls&wState != 0 && cls&wFirst == 0:
+			return 0.2 // "travel to Nigeria", "from Maine"; "Virginia" stays a possible first name
 		case name && !common:
 			return 0.7
 		case name:
@@ -284,6 +284,12 @@ func detectNames(sc *scan) {
 		score += sc.nameContextBefore(start) + sc.nameContextAfter(j)
 		if sc.credentialAfter(j) {
 			score += 0.4
+		}
+		for k := start + 1; k <= j; k++ {
+			if toks[k].kind == tWord && nameNegAfter[sc.lw(k)] {
+				score -= 0.5 // "Glasgow Coma Scale": the eponym's noun is inside the run
+				break
+			}
 		}
 		if nx := sc.nextWordIdx(j, 1); nx >= 0 {
 			w := sc.lw(nx)
