@@ -38,6 +38,7 @@ const oneVsRest = 3
 var (
 	rowPool   = sync.Pool{New: func() any { return new([]int32) }}
 	childPool = sync.Pool{New: func() any { return new([]uint16) }}
+	candPool  = sync.Pool{New: func() any { s := make([]candidate, 0, 64); return &s }}
 )
 
 func getRows(n int) *[]int32 {
@@ -158,13 +159,20 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		p.splitPlain(rows, cells)
 		return
 	}
-	var cands []candidate
+	candPtr := candPool.Get().(*[]candidate)
+	cands := (*candPtr)[:0]
 	var childBuf []uint16 // one child index per row for each categorical QI
 	var childPtr *[]uint16
 	release := func() {
 		if childPtr != nil {
 			childPool.Put(childPtr)
 			childPtr = nil
+		}
+		if candPtr != nil {
+			clear(cands) // drop references to row-sized buffers
+			*candPtr = cands[:0]
+			candPool.Put(candPtr)
+			candPtr = nil
 		}
 	}
 	defer release()
@@ -178,15 +186,15 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 				childBuf = *childPtr
 			}
 			child := childBuf[j*len(rows) : (j+1)*len(rows)]
-			cands = append(cands, e.categoricalCuts(rows, j, cells[j].lo, budget, p.opts.suppressCut, child)...)
+			cands = e.categoricalCuts(cands, rows, j, cells[j].lo, budget, p.opts.suppressCut, child)
 		} else {
-			cands = append(cands, e.numericCuts(rows, j, cells[j])...)
+			cands = e.numericCuts(cands, rows, j, cells[j])
 		}
 	}
 	if len(rows) <= relaxedAlways && !p.opts.strictOnly {
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				cands = append(cands, e.relaxedCuts(rows, j)...)
+				cands = e.relaxedCuts(cands, rows, j)
 			}
 		}
 	}
@@ -195,7 +203,7 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		cands = cands[:0]
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				cands = append(cands, e.relaxedCuts(rows, j)...)
+				cands = e.relaxedCuts(cands, rows, j)
 			}
 		}
 		best = p.pick(rows, cands, parentCost, cells)
@@ -204,7 +212,8 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		p.emit(rows, cells)
 		return
 	}
-	p.apply(rows, *best, budget, release)
+	chosen := *best // cands returns to the pool once the rows are reordered
+	p.apply(rows, chosen, budget, release)
 }
 
 // pick scores the exactCuts candidates with the largest one-dimension gain
@@ -548,7 +557,8 @@ func (e *engine) needSens() bool { return e.model.l > 0 || e.model.t > 0 }
 // numericCuts proposes thresholds at several quantiles of numeric QI j, each
 // with the tied value on either side, keeping those whose both sides meet the
 // models. Counts come from a histogram over the partition's distinct values.
-func (e *engine) numericCuts(rows []int32, j int, c cell) []candidate {
+func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []candidate {
+	first := len(out)
 	code := e.code[j]
 	s := len(rows)
 	m := e.m
@@ -601,7 +611,6 @@ func (e *engine) numericCuts(rows []int32, j int, c cell) []candidate {
 	for i, n := range cnt {
 		cum[i+1] = cum[i] + int(n)
 	}
-	var out []candidate
 	left := make([]int32, m)
 	right := make([]int32, m)
 	parentPen := e.penalty(j, c)
@@ -609,7 +618,7 @@ func (e *engine) numericCuts(rows []int32, j int, c cell) []candidate {
 		if pi < 0 || pi >= len(pr)-1 {
 			return
 		}
-		for _, o := range out {
+		for _, o := range out[first:] {
 			if o.thr == pr[pi] {
 				return
 			}
@@ -661,12 +670,12 @@ func (e *engine) numericCuts(rows []int32, j int, c cell) []candidate {
 // into the smallest passing children (one candidate) or, when the budget
 // allows, suppressed (another candidate). One-versus-rest cuts of the
 // largest children are proposed too.
-func (e *engine) categoricalCuts(rows []int32, j int, node int32, budget int, suppress bool, child []uint16) []candidate {
+func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int32, budget int, suppress bool, child []uint16) []candidate {
 	h := e.hier[j]
 	d := h.depth[node] + 1
 	code := e.code[j]
 	if h.ancestor(code[rows[0]], d) < 0 {
-		return nil // node is a leaf
+		return out // node is a leaf
 	}
 	var kids []int32
 	var sizes []int
@@ -692,7 +701,7 @@ func (e *engine) categoricalCuts(rows []int32, j int, node int32, budget int, su
 		if g < 0 {
 			g = len(sizes)
 			if g >= 1<<16-1 {
-				return nil
+				return out
 			}
 			if dense {
 				slot[ch] = int32(g + 1)
@@ -708,7 +717,7 @@ func (e *engine) categoricalCuts(rows []int32, j int, node int32, budget int, su
 		hist[g*e.m+int(e.sens[r])]++
 	}
 	if len(sizes) < 2 {
-		return nil
+		return out
 	}
 	s := len(rows)
 	pen := e.pen[j]
@@ -752,7 +761,6 @@ func (e *engine) categoricalCuts(rows []int32, j int, node int32, budget int, su
 			pool[i] += hist[g*e.m+i]
 		}
 	}
-	var out []candidate
 	if len(sizes) > 2 {
 		order := slices.Clone(passing)
 		slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
@@ -826,10 +834,10 @@ func (e *engine) categoricalCuts(rows []int32, j int, node int32, budget int, su
 // siblings stay together) and cut at a position, so rows sharing a value may
 // land on both sides (relaxed Mondrian). Tried only where the strict cuts
 // failed, which keeps the cost low.
-func (e *engine) relaxedCuts(rows []int32, j int) []candidate {
+func (e *engine) relaxedCuts(out []candidate, rows []int32, j int) []candidate {
 	s := len(rows)
 	if s < 2*e.model.k {
-		return nil
+		return out
 	}
 	cat := e.kind[j] == KindCategorical
 	// Sort (key, position) pairs packed in one uint64 each: no closures.
@@ -854,24 +862,28 @@ func (e *engine) relaxedCuts(rows []int32, j int) []candidate {
 		}
 		return e.penalty(j, cell{a, b})
 	}
-	var out []candidate
 	var tried []int
+	hist := make([]int32, 2*e.m)
 	for _, p := range []int{s / 2, e.model.k, s - e.model.k} {
 		if p < 1 || p >= s || slices.Contains(tried, p) {
 			continue
 		}
 		tried = append(tried, p)
-		a := make([]uint16, s)
-		hist := make([]int32, 2*e.m)
+		clear(hist)
 		for pos, i := range idx {
 			g := 0
 			if pos >= p {
 				g = 1
 			}
-			a[i] = uint16(g)
 			hist[g*e.m+int(e.sens[rows[i]])]++
 		}
 		if e.model.ok(p, hist[:e.m]) && e.model.ok(s-p, hist[e.m:]) {
+			a := make([]uint16, s)
+			for pos, i := range idx {
+				if pos >= p {
+					a[i] = 1
+				}
+			}
 			proxy := float64(s)*extent(0, s) - float64(p)*extent(0, p) - float64(s-p)*extent(p, s)
 			out = append(out, candidate{assign: a, sizes: []int{p, s - p}, suppress: -1, proxy: proxy})
 		}
