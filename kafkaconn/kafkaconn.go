@@ -33,6 +33,9 @@ type Config struct {
 	TransactionalIDPrefix string `yaml:"transactional_id_prefix"`
 	// TransactionTimeout bounds how long a window's transaction may stay open. Default 60s.
 	TransactionTimeout time.Duration `yaml:"transaction_timeout"`
+	// SessionTimeout is how long the group waits for a silent member before
+	// giving its partitions to others (a killed worker's recovery time). Default 45s.
+	SessionTimeout time.Duration `yaml:"session_timeout"`
 	// MaxMessageBytes is the largest record value the worker produces; it is
 	// lowered to the broker's or topic's limit found at start. Default 1048576 (1 MiB).
 	MaxMessageBytes int  `yaml:"max_message_bytes"`
@@ -71,6 +74,7 @@ func Defaults() Config {
 		GroupID:               "deidstream",
 		TransactionalIDPrefix: "deidstream-",
 		TransactionTimeout:    60 * time.Second,
+		SessionTimeout:        45 * time.Second,
 		MaxMessageBytes:       1 << 20,
 	}
 }
@@ -88,6 +92,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageBytes < 64<<10 {
 		return bad("max_message_bytes", "must be at least 65536")
+	}
+	if c.SessionTimeout < time.Second {
+		return bad("session_timeout", "must be at least 1s (brokers allow 6s and more by default)")
 	}
 	if c.TransactionTimeout < time.Second {
 		return bad("transaction_timeout", "must be at least 1s")

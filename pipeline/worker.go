@@ -150,6 +150,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.setLimit()
 	sess, err := kgo.NewGroupTransactSession(append(w.conn[:len(w.conn):len(w.conn)],
 		kgo.ConsumerGroup(w.cfg.Kafka.GroupID),
+		kgo.SessionTimeout(w.cfg.Kafka.SessionTimeout),
 		kgo.ConsumeTopics(w.cfg.Topics.Input...),
 		kgo.TransactionalID(w.cfg.Kafka.TransactionalIDPrefix+w.cfg.Worker.ID),
 		kgo.TransactionTimeout(w.cfg.Kafka.TransactionTimeout),

@@ -123,6 +123,9 @@ func demoKeys() (stages.Keys, *envelope.PrivateKey, error) {
 	if err != nil {
 		return stages.Keys{}, nil, err
 	}
+	if err := errors.Join(research.SetName("research"), security.SetName("security")); err != nil {
+		return stages.Keys{}, nil, err
+	}
 	return stages.Keys{Research: []*envelope.PublicKey{research.Public()},
 		Quarantine: []*envelope.PublicKey{security.Public()}, Signer: signer}, research, nil
 }
