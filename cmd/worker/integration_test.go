@@ -183,4 +183,3 @@ print(t.num_rows, ",".join(t.column_names))`, path).CombinedOutput()
 		t.Errorf("pyarrow read %q, want %d rows and the research schema", out, len(rows))
 	}
 }
-
