@@ -159,6 +159,7 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		p.splitPlain(rows, cells)
 		return
 	}
+	var rsc relaxScratch
 	candPtr := candPool.Get().(*[]candidate)
 	cands := (*candPtr)[:0]
 	var childBuf []uint16 // one child index per row for each categorical QI
@@ -194,7 +195,7 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 	if len(rows) <= relaxedAlways && !p.opts.strictOnly {
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				cands = e.relaxedCuts(cands, rows, j)
+				cands = e.relaxedCuts(cands, rows, j, &rsc)
 			}
 		}
 	}
@@ -203,7 +204,7 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		cands = cands[:0]
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				cands = e.relaxedCuts(cands, rows, j)
+				cands = e.relaxedCuts(cands, rows, j, &rsc)
 			}
 		}
 		best = p.pick(rows, cands, parentCost, cells)
@@ -829,19 +830,28 @@ func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int3
 	return out
 }
 
+// relaxScratch is reused by relaxedCuts across the QIs of one partition.
+type relaxScratch struct {
+	packed []uint64
+	idx    []int32
+}
+
 // relaxedCuts split a partition no value-aligned cut can split: rows are
 // ordered by QI j (numeric rank, or depth-first hierarchy position so that
 // siblings stay together) and cut at a position, so rows sharing a value may
 // land on both sides (relaxed Mondrian). Tried only where the strict cuts
 // failed, which keeps the cost low.
-func (e *engine) relaxedCuts(out []candidate, rows []int32, j int) []candidate {
+func (e *engine) relaxedCuts(out []candidate, rows []int32, j int, sc *relaxScratch) []candidate {
 	s := len(rows)
 	if s < 2*e.model.k {
 		return out
 	}
 	cat := e.kind[j] == KindCategorical
 	// Sort (key, position) pairs packed in one uint64 each: no closures.
-	packed := make([]uint64, s)
+	if cap(sc.packed) < s {
+		sc.packed, sc.idx = make([]uint64, s), make([]int32, s)
+	}
+	packed, idx := sc.packed[:s], sc.idx[:s]
 	for i, r := range rows {
 		k := e.code[j][r]
 		if cat {
@@ -850,7 +860,6 @@ func (e *engine) relaxedCuts(out []candidate, rows []int32, j int) []candidate {
 		packed[i] = uint64(uint32(k))<<32 | uint64(i)
 	}
 	slices.Sort(packed)
-	idx := make([]int32, s)
 	for i, x := range packed {
 		idx[i] = int32(uint32(x))
 	}
