@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -11,11 +12,19 @@ import (
 // KafkaSink produces records to one topic through a franz-go client. Records
 // carry no key (nothing derived from PHI may appear in keys) and no headers.
 // The client should be idempotent (franz-go's default). Write is asynchronous;
-// the first produce failure is returned by a later Write or by Flush. Safe for
+// the first produce failure is returned by a later Write or by Flush. Records
+// already written survive the cancellation of Write's context for up to
+// DrainTimeout, so an interrupted run delivers what it generated. Safe for
 // concurrent use.
 type KafkaSink struct {
 	cl    *kgo.Client
 	topic string
+
+	// life scopes every produce: cancelled DrainTimeout after the first
+	// Write's context is done, so nothing waits on a dead broker forever.
+	life     context.Context
+	stop     context.CancelFunc
+	watchRun sync.Once
 
 	mu       sync.Mutex
 	err      error
@@ -25,15 +34,22 @@ type KafkaSink struct {
 // NewKafkaSink returns a Sink producing to topic through cl. It does not own
 // cl: the caller closes it.
 func NewKafkaSink(cl *kgo.Client, topic string) *KafkaSink {
-	return &KafkaSink{cl: cl, topic: topic}
+	life, stop := context.WithCancel(context.Background())
+	return &KafkaSink{cl: cl, topic: topic, life: life, stop: stop}
 }
 
 // Write produces rec asynchronously.
 func (k *KafkaSink) Write(ctx context.Context, rec []byte) error {
+	k.watchRun.Do(func() {
+		context.AfterFunc(ctx, func() { time.AfterFunc(DrainTimeout, k.stop) })
+	})
 	if err := k.firstErr(); err != nil {
 		return err
 	}
-	k.cl.Produce(ctx, &kgo.Record{Topic: k.topic, Value: rec}, k.done)
+	if err := k.life.Err(); err != nil {
+		return fmt.Errorf("producing to topic %s after the drain deadline: %w", k.topic, err)
+	}
+	k.cl.Produce(k.life, &kgo.Record{Topic: k.topic, Value: rec}, k.done)
 	return nil
 }
 
