@@ -22,6 +22,7 @@ type noteBuilder struct {
 
 	upper    bool    // ALL-CAPS note (dictated and legacy systems)
 	lower    bool    // all lower case (hurried typing), names included
+	crlf     bool    // Windows line ends, as pasted from older systems
 	terse    bool    // abbreviate: patient -> pt, history -> hx
 	typoRate float64 // chance that a literal piece gets one misspelled word
 }
@@ -32,7 +33,7 @@ func (b *noteBuilder) reset(r *rand.Rand) {
 	b.spans = b.spans[:0]
 	b.vals = b.vals[:0]
 	b.r = r
-	b.upper, b.lower, b.terse, b.typoRate = false, false, false, 0
+	b.upper, b.lower, b.crlf, b.terse, b.typoRate = false, false, false, false, 0
 }
 
 // lit appends non-PHI text.
@@ -65,6 +66,9 @@ func (b *noteBuilder) put(s string) string {
 		s = strings.ToUpper(s)
 	case b.lower:
 		s = strings.ToLower(s)
+	}
+	if b.crlf && strings.IndexByte(s, '\n') >= 0 {
+		s = strings.ReplaceAll(s, "\n", "\r\n")
 	}
 	b.buf = append(b.buf, s...)
 	b.runes += utf8.RuneCountInString(s)
@@ -316,6 +320,7 @@ func writeNote(b *noteBuilder, r *rand.Rand, p *patient) int {
 	if r.IntN(3) == 0 {
 		b.typoRate = 0.08
 	}
+	b.crlf = r.IntN(30) == 0
 	styles[r.IntN(len(styles))](&n)
 	// Short notes, or notes that never identify their patient, get the
 	// identifier footer EHRs print on each page.
