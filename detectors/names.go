@@ -1,5 +1,7 @@
 package detectors
 
+import "strings"
+
 // Person names: patients, relatives, clinicians. Evidence is combined per word and
 // then per run of adjacent name-like words:
 //
@@ -90,6 +92,14 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	}
 	name := cls&(wFirst|wLast) != 0
 	common := cls&wCommon != 0
+	if !t.has(fASCII) && !name && !common && (t.has(fCap) || t.has(fUpper)) && n >= 3 {
+		// Capitalized words with diacritics that no dictionary knows ("CÔTÉ", "Nguyễn", "JOSÉ")
+		// are names far more often than acronyms or English words.
+		if upperLine {
+			return 0.5
+		}
+		return 0.55
+	}
 	capital := t.has(fCap)
 	upper := t.has(fUpper)
 	if n == 1 {
@@ -97,6 +107,9 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 	}
 	if n >= 3 && !t.has(fUpper) && isUpperAlpha(sc.text[t.s]) && isUpperAlpha(sc.text[t.s+1]) {
 		return -1 // "HFrEF", "HbA": an abbreviation with lower-case letters, not a name
+	}
+	if camelAbbrev(sc.text[t.s:t.e]) {
+		return -1 // "SpO", "NaCl", "pH": internal capitals outside name prefixes
 	}
 	if sc.isPunct(i+1, '-') && sc.glued(i+1) && i+2 < len(sc.toks) && sc.glued(i+2) && sc.toks[i+2].kind != tWord {
 		return -1 // a code: "ZEBRA-9", "COVID-19"
@@ -193,7 +206,7 @@ func detectNames(sc *scan) {
 				s := sc.nameWordScore(nx, upperLine)
 				// Both name-like, or one strong and the pair ends the clause ("Walton, Hope,", "COX, ISABELLA\n").
 				ends := nx+1 >= len(toks) || toks[nx+1].has(fNewline) || sc.isPunct(nx+1, ',') || sc.isPunct(nx+1, '(') ||
-					sc.isInitialTok(nx+1) // "JONES, MARY A"
+					sc.isInitialTok(nx+1) || sc.credentialAfter(nx) // "JONES, MARY A", "Miller, Lucas MD"
 				if (s >= 0.5 && first >= 0.5 || max(s, first) >= 0.5 && min(s, first) >= 0.15 && ends) && !sc.isCredential(nx) {
 					k = nx
 				} else {
@@ -204,7 +217,7 @@ func detectNames(sc *scan) {
 				break
 			}
 			s := sc.nameWordScore(k, upperLine)
-			if s < 0.15 && sc.cls[k]&(wFirst|wLast) != 0 && toks[k].has(fCap) && sc.cls[k]&wTitle == 0 && sc.credentialAfter(k) {
+			if s < 0.15 && sc.cls[k]&(wFirst|wLast) != 0 && sc.cls[k]&wTitle == 0 && sc.credentialAfter(k) {
 				s = 0.3 // "Vivian West, RN", "Frances May, MD"
 			}
 			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
@@ -291,7 +304,14 @@ func detectNames(sc *scan) {
 				break
 			}
 		}
-		if nx := sc.nextWordIdx(j, 1); nx >= 0 {
+		// The word right after the run, in the same sentence ("Babinski sign", "Parkinson's disease").
+		if nx := j + 1; nx < len(toks) && (toks[nx].kind == tWord || sc.isPunct(nx, '\'')) && !toks[nx].has(fNewline) {
+			if sc.isPunct(nx, '\'') {
+				nx++
+			}
+			if nx >= len(toks) {
+				nx = j
+			}
 			w := sc.lw(nx)
 			if nameNegAfter[w] && !(w == "s" && sc.isPunct(j+1, '\'')) {
 				score -= 0.5
@@ -345,8 +365,11 @@ func (sc *scan) isCredential(k int) bool {
 	w := sc.word(k)
 	lw := sc.lw(k)
 	if lw == "m" || lw == "d" {
-		// "M.D." / "D.O." only when the letters follow with periods.
-		return sc.isPunct(k+1, '.') && (sc.isWord(k+2, "D") || sc.isWord(k+2, "O"))
+		// "M.D." / "D.O." (any case) only when the letters follow with periods.
+		return sc.isPunct(k+1, '.') && (sc.isWord(k+2, "D") || sc.isWord(k+2, "O")) && (sc.toks[k].has(fCap) || sc.isPunct(k-1, ','))
+	}
+	if nameCueAfter[lw] && !sc.toks[k].has(fCap) && sc.isPunct(k-1, ',') && lw != "do" && lw != "pa" {
+		return true // "rowe, james, md": a lower-case note
 	}
 	return nameCueAfter[lw] && (sc.toks[k].has(fUpper) || len(w) <= 2) && sc.toks[k].has(fCap)
 }
@@ -424,4 +447,24 @@ func (sc *scan) nameContextBefore(i int) float64 {
 		}
 	}
 	return boost
+}
+
+// camelAbbrev reports an ASCII word with a capital after a lower-case letter whose
+// prefix is not a surname particle: "SpO", "NaCl" are abbreviations; "McDonald",
+// "DeAndre", "MacArthur", "LaToya" are names.
+func camelAbbrev(w string) bool {
+	for i := 1; i < len(w); i++ {
+		c, p := w[i], w[i-1]
+		if c >= 0x80 || p >= 0x80 {
+			return false
+		}
+		if isUpperAlpha(c) && p >= 'a' && p <= 'z' {
+			switch strings.ToLower(w[:i]) {
+			case "mc", "mac", "de", "la", "le", "di", "da", "van", "von", "du", "st", "o", "d", "del", "della", "ja", "ke", "ra", "sha", "ta":
+				return false
+			}
+			return true
+		}
+	}
+	return false
 }
