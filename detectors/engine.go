@@ -197,6 +197,7 @@ func (sc *scan) reset(text string) {
 	sc.text = text
 	sc.lbuf, sc.ltext = lowerInto(sc.lbuf, text)
 	sc.toks = tokenize(sc.toks[:0], text)
+	sc.foldCaseless()
 	sc.markUpperLines()
 	sc.cands = sc.cands[:0]
 	sc.cls = slices.Grow(sc.cls[:0], len(sc.toks))[:len(sc.toks)]

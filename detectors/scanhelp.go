@@ -112,6 +112,29 @@ func lowerInto(buf []byte, s string) ([]byte, string) {
 // where capitalization carries no name signal. Precomputed per line in reset.
 func (sc *scan) lineUpper(i int) bool { return sc.upperLine[i] }
 
+// foldCaseless treats a note written without capitals ("pt seen by dr lopez") like
+// one written in capitals: both carry no capitalization signal, and the detectors
+// already rely on the dictionaries and context for notes in capitals.
+func (sc *scan) foldCaseless() {
+	words, capped := 0, 0
+	for _, t := range sc.toks {
+		if t.kind == tWord && t.e-t.s > 1 {
+			words++
+			if t.has(fCap) {
+				capped++
+			}
+		}
+	}
+	if !(words >= 4 && capped == 0 || words >= 20 && capped*20 < words) {
+		return
+	}
+	for i := range sc.toks {
+		if sc.toks[i].kind == tWord {
+			sc.toks[i].flags |= fCap | fUpper
+		}
+	}
+}
+
 // markUpperLines fills sc.upperLine in one pass over the tokens.
 func (sc *scan) markUpperLines() {
 	sc.upperLine = slices.Grow(sc.upperLine[:0], len(sc.toks))[:len(sc.toks)]
