@@ -361,3 +361,21 @@ func TestAnonymizeSuppressUnsatisfiable(t *testing.T) {
 		t.Errorf("Verify: %v, want ErrSuppression", err)
 	}
 }
+
+// TestAnonymizeManySensitiveValues drives the numeric cuts down the path that
+// recounts sensitive histograms per threshold (too many distinct values to
+// keep one histogram per QI value).
+func TestAnonymizeManySensitiveValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	tab := Table{Columns: []string{"age", "site", "cost"}}
+	for i := range 3000 {
+		tab.Rows = append(tab.Rows, []string{fmt.Sprint(20 + rng.IntN(60)), fmt.Sprintf("S%d", rng.IntN(6)), fmt.Sprint(i)})
+	}
+	cfg := DefaultConfig()
+	cfg.QuasiIdentifiers = []QuasiIdentifier{{Name: "age", Kind: KindNumeric}, {Name: "site"}}
+	cfg.Sensitive, cfg.SensitiveKind, cfg.T, cfg.K = "cost", KindNumeric, 0.3, 10
+	res := anonymizeAndVerify(t, cfg, tab)
+	if res.Metrics.Classes < 4 || res.Metrics.T > 0.3 {
+		t.Errorf("metrics %+v: want several classes within t=0.3", res.Metrics)
+	}
+}

@@ -564,21 +564,25 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 	s := len(rows)
 	m := e.m
 	sens := e.needSens()
+	width := int(c.hi-c.lo) + 1
+	// Per-value sensitive histograms, unless they would dwarf the partition
+	// (many distinct values times many sensitive values): then each
+	// threshold's histograms come from a pass over the rows.
+	sensHist := sens && min(width, 2*s+64)*m <= 8*s+65536
 	// Distinct present ranks with their counts (and sensitive histograms).
 	var pr []int32
 	var cnt []int32
 	var sh []int32
-	width := int(c.hi-c.lo) + 1
 	if width <= 2*s+64 {
 		counts := make([]int32, width)
 		var hist []int32
-		if sens {
+		if sensHist {
 			hist = make([]int32, width*m)
 		}
 		for _, r := range rows {
 			v := code[r] - c.lo
 			counts[v]++
-			if sens {
+			if sensHist {
 				hist[int(v)*m+int(e.sens[r])]++
 			}
 		}
@@ -586,7 +590,7 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 			if n > 0 {
 				pr = append(pr, c.lo+int32(v))
 				cnt = append(cnt, n)
-				if sens {
+				if sensHist {
 					sh = append(sh, hist[v*m:(v+1)*m]...)
 				}
 			}
@@ -598,12 +602,12 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 			if n := len(pr); n == 0 || pr[n-1] != code[r] {
 				pr = append(pr, code[r])
 				cnt = append(cnt, 0)
-				if sens {
+				if sensHist {
 					sh = append(sh, make([]int32, m)...)
 				}
 			}
 			cnt[len(cnt)-1]++
-			if sens {
+			if sensHist {
 				sh[(len(cnt)-1)*m+int(e.sens[r])]++
 			}
 		}
@@ -628,7 +632,17 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 		if nl < e.model.k || nr < e.model.k {
 			return
 		}
-		if sens {
+		if sens && !sensHist {
+			clear(left)
+			clear(right)
+			for _, r := range rows {
+				if code[r] <= pr[pi] {
+					left[e.sens[r]]++
+				} else {
+					right[e.sens[r]]++
+				}
+			}
+		} else if sens {
 			clear(left)
 			for v := 0; v <= pi; v++ {
 				for x := 0; x < m; x++ {
