@@ -99,6 +99,14 @@ func TestDetectFindsEachType(t *testing.T) {
 		{"facility", "transferred from Mercy General Hospital on April 11.", "Mercy General Hospital", Location},
 		{"unit", "221 Maple Ave Apt 3B", "221 Maple Ave Apt 3B", Location},
 		{"foreign street", "6750 Koskikatu 25 Apt. 864", "Koskikatu 25", Location},
+		{"po box", "Pt lives at P.O. Box 3650\nPittsburgh, PA 15217.", "P.O. Box 3650", Location},
+		{"pager", "reach me on pager #4471 tonight", "4471", Phone},
+		{"month year", "Encounter date: 01/2017", "01/2017", Date},
+		{"age in words", "a ninety-seven y/o woman", "ninety-seven", Age},
+		{"caseless note", "pt seen by dr lopez today. son mark called. lives in worcester with wife.", "lopez", Name},
+		{"caseless facility", "he was admitted to simmons regional medical center for ams and dehydration.", "simmons regional medical center", Location},
+		{"signature", "Thank you.\nMiller, Lucas MD", "Miller, Lucas", Name},
+		{"accented capitals", "RE: CÔTÉ, ANDRÉ\nDOB 3/4/1950", "CÔTÉ", Name},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,6 +125,9 @@ func TestDetectLeavesOrdinaryTextAlone(t *testing.T) {
 		"BP 142/88 HR 76 T 98.6 SpO2 97% RA. Metoprolol 25 mg PO BID. Take 1/2 tab daily.",
 		"67 yo M with hx of CAD, HTN, DM2 presents with chest pain x 2 days. A1c 8.1.",
 		"Former smoker, quit in 1999. Parkinson disease stable. Foley catheter removed.",
+		"Pain 7/10, strength 4/5, recheck INR in AM. Glasgow Coma Scale 15. Independent in ADLs.",
+		"Dx: cellulitis (L03.115). Degenerative changes at L4-L5. HFrEF stable. SpO2 97%.",
+		"Moved here from Texas; plans to travel to Puerto Rico.",
 		"",
 	} {
 		if got := e.Detect(text); len(got) != 0 {

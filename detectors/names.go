@@ -144,8 +144,10 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 		return 0.1
 	case capital:
 		switch {
-		case cls&wCountry != 0 || cls&wState != 0 && cls&wFirst == 0:
-			return 0.2 // "travel to Nigeria", "from Maine"; "Virginia" stays a possible first name
+		case cls&(wCountry|wState) != 0 && cls&wFirst == 0:
+			return 0.2 // "travel to Nigeria", "from Maine"
+		case cls&(wCountry|wState) != 0:
+			return 0.3 // "Virginia", "Georgia": first names with other evidence only
 		case name && !common:
 			return 0.7
 		case name:
@@ -285,7 +287,7 @@ func detectNames(sc *scan) {
 		if len(words) >= 2 && strong >= 2 {
 			score += 0.1
 		}
-		if all := len(words) >= 2; all && strong == 0 {
+		if all := len(words) >= 2 && !sc.placeWordIn(start, j); all && strong == 0 {
 			// "patricia desrosiers": two dictionary names in a row, even in lower case.
 			for _, w := range words {
 				all = all && w >= 0.2
@@ -350,6 +352,16 @@ func (sc *scan) isInitialTok(k int) bool {
 	}
 	c := sc.text[t.s]
 	return c != 'I' && c != 'A' || sc.isPunct(k+1, '.')
+}
+
+// placeWordIn reports a state or country word among tokens [a,b].
+func (sc *scan) placeWordIn(a, b int) bool {
+	for k := a; k <= b && k < len(sc.toks); k++ {
+		if sc.cls[k]&(wState|wCountry) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // titleBefore reports a person title right before token i ("Dr.", "Mrs").
