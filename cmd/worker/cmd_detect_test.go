@@ -57,7 +57,7 @@ not json with secret Alvarez
 	if lines[3] != `{"id":"c","spans":[]}` {
 		t.Errorf("empty result = %s", lines[3])
 	}
-	if !strings.Contains(lines[4], `"start":2,"end":11`) {
+	if !strings.Contains(lines[4], `"start":6,"end":11`) {
 		t.Errorf("code-point offsets wrong: %s", lines[4])
 	}
 	if strings.Contains(stderr, "Alvarez") {
