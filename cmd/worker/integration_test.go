@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,13 +12,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/config"
-	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/internal/kafkatest"
 	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 // integrationConfig is the demo policy on the real broker, with topics and a
@@ -100,10 +96,7 @@ func TestIntegrationExactlyOnce100k(t *testing.T) {
 	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], n, 7, 0.01); err != nil {
 		t.Fatal(err)
 	}
-	keys, researchKey, err := demoKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfgPath, keys, researchKey := writeRunFiles(t, cfg)
 	reg := prometheus.NewRegistry()
 	w, err := newWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -137,12 +130,20 @@ func TestIntegrationExactlyOnce100k(t *testing.T) {
 	if got := strings.Count(string(printed), "deid-kind:research"); got != o.batches {
 		t.Errorf("console consumer printed %d research batches, want %d:\n%.500s", got, o.batches, printed)
 	}
-	// Interop: pyarrow reads a decrypted batch.
-	checkPyarrowReads(t, ctx, conn, cfg, researchKey)
+	// `worker decrypt --topic` joins every batch into one Arrow file, and
+	// pyarrow (an Arrow reader no one here wrote) reads every row of it.
+	arrowFile := filepath.Join(t.TempDir(), "research.arrows")
+	keyFile := filepath.Join(filepath.Dir(cfgPath), "research.key")
+	var stderr strings.Builder
+	if code := dispatch(ctx, stdio{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr},
+		[]string{"decrypt", "--key", keyFile, "--topic", cfg.Topics.Research, "-c", cfgPath, "--format", "arrow", "--out", arrowFile}); code != 0 {
+		t.Fatalf("worker decrypt --topic exited %d: %s", code, stderr.String())
+	}
+	checkPyarrowReads(t, arrowFile, len(o.rows))
 }
 
-// checkPyarrowReads decrypts the first research batch and has pyarrow count its rows.
-func checkPyarrowReads(t *testing.T, ctx context.Context, conn []kgo.Opt, cfg *config.Config, key *envelope.PrivateKey) {
+// checkPyarrowReads has pyarrow read an Arrow IPC file and count its rows.
+func checkPyarrowReads(t *testing.T, path string, rows int) {
 	t.Helper()
 	if exec.Command("python3", "-c", "import pyarrow").Run() != nil {
 		if kafkatest.InCI() {
@@ -150,36 +151,14 @@ func checkPyarrowReads(t *testing.T, ctx context.Context, conn []kgo.Opt, cfg *c
 		}
 		t.Skip("pyarrow not installed; run scripts/setup.sh")
 	}
-	cl, err := kgo.NewClient(append(conn, kgo.ConsumeTopics(cfg.Topics.Research), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	fs := cl.PollRecords(ctx, 1)
-	if fs.NumRecords() == 0 {
-		t.Fatalf("no research batch to read: %v", fs.Err0())
-	}
-	plain, _, err := envelope.Open(fs.Records()[0].Value, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rows, err := sinks.Decode(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "batch.arrows")
-	if err := os.WriteFile(path, plain, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	out, err := exec.Command("python3", "-c", `import sys, pyarrow.ipc as ipc
 t = ipc.open_stream(open(sys.argv[1], "rb")).read_all()
 print(t.num_rows, ",".join(t.column_names))`, path).CombinedOutput()
 	if err != nil {
-		t.Fatalf("pyarrow could not read the batch: %v\n%s", err, out)
+		t.Fatalf("pyarrow could not read the decrypted topic: %v\n%s", err, out)
 	}
 	fields := strings.Fields(string(out))
-	if len(fields) != 2 || fields[0] != fmt.Sprint(len(rows)) || !strings.HasPrefix(fields[1], "_source_topic,_source_partition,_source_offset,patient_id") {
-		t.Errorf("pyarrow read %q, want %d rows and the research schema", out, len(rows))
+	if len(fields) != 2 || fields[0] != fmt.Sprint(rows) || !strings.HasPrefix(fields[1], "_source_topic,_source_partition,_source_offset,patient_id") {
+		t.Errorf("pyarrow read %q, want %d rows and the research schema", out, rows)
 	}
 }

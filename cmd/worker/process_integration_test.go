@@ -33,7 +33,8 @@ func buildWorker(t *testing.T) string {
 	return bin
 }
 
-// writeRunFiles writes keys and the config file `worker run` reads.
+// writeRunFiles writes keys and the config file `worker run` reads; the
+// research private key goes to research.key beside it for `worker decrypt`.
 func writeRunFiles(t *testing.T, cfg *config.Config) (cfgPath string, keys stages.Keys, research *envelope.PrivateKey) {
 	t.Helper()
 	dir := t.TempDir()
@@ -49,6 +50,13 @@ func writeRunFiles(t *testing.T, cfg *config.Config) (cfgPath string, keys stage
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	priv, err := research.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "research.key"), priv, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	signerKey, _, err := keys.Signer.WriteFiles(dir)
 	if err != nil {
