@@ -42,6 +42,7 @@ const (
 	wHoliday   // a holiday name
 	wConnector // a connector inside place names (placeConnector)
 	wLead      // a word starting street names in other languages (streetLead)
+	wTail      // a word ending facility names after a proper noun (facilityTail)
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -133,6 +134,9 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	}
 	for w := range streetLead {
 		d.add(w, wLead)
+	}
+	for w := range facilityTail {
+		d.add(w, wTail)
 	}
 	for _, w := range medicalNotNames {
 		d.add(w, wMedical|wCommon)
