@@ -273,7 +273,13 @@ func (sc *scan) ageWords(i int) (int, bool) {
 		}
 	}
 done:
-	if n < 90 || k >= len(sc.toks) {
+	if n < 90 {
+		return 0, false
+	}
+	if p := sc.prevWordIdx(i, 1); p >= 0 && (sc.lw(p) == "age" || sc.lw(p) == "aged") {
+		return sc.toks[k-1].e, true // "age ninety-two"
+	}
+	if k >= len(sc.toks) {
 		return 0, false
 	}
 	switch sc.lw(k) {

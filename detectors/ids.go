@@ -90,8 +90,8 @@ func (sc *scan) idChunk(i, j int) {
 			return
 		}
 		for k := i; k < j; k++ {
-			if toks[k].kind == tWord && sc.cls[k]&wCommon != 0 {
-				return // an ordinary word in capitals ("CONTINUE"), not a code
+			if toks[k].kind == tWord && sc.cls[k]&wCommon != 0 && (j-i == 1 || toks[k].e-toks[k].s >= 6) {
+				return // an ordinary word in capitals ("CONTINUE"), not a code; a short prefix ("BIO-") may be one
 			}
 		}
 		if letters >= 6 && (j-i >= 3 || letters >= 8) {
@@ -153,7 +153,7 @@ func (sc *scan) idChunk(i, j int) {
 	if toks[i].kind != tWord && toks[i].kind != tPunct && alnum == 1 && j-i == 1 && digits <= 3 {
 		return // "3rd", "A1c", "SpO2", "x4": not identifiers
 	}
-	if digits >= 5 && letters >= 1 {
+	if digits >= 5 && letters >= 1 || digits >= 2 && letters >= 3 && longMixedToken(sc, i, j) {
 		sc.add(s, e, ID, 0.6)
 	} else if digits >= 4 && letters >= 2 && j-i >= 3 {
 		sc.add(s, e, ID, 0.5)
@@ -192,4 +192,16 @@ func vertebra(w string) bool {
 		}
 	}
 	return true
+}
+
+// longMixedToken reports a token in [i,j) of 8 or more letters and digits mixed,
+// in capitals: a generated code ("5NL0WL6TSJ"), not a lab name ("HbA1c", "SpO2").
+func longMixedToken(sc *scan, i, j int) bool {
+	for k := i; k < j; k++ {
+		t := sc.toks[k]
+		if t.kind == tAlnum && t.e-t.s >= 8 && strings.ToUpper(sc.text[t.s:t.e]) == sc.text[t.s:t.e] {
+			return true
+		}
+	}
+	return false
 }

@@ -407,9 +407,13 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 	return 0, 0
 }
 
+// atoiTok parses the leading digits of token i ("92" in "92yo").
 func atoiTok(sc *scan, i int) int {
 	n := 0
 	for _, c := range []byte(sc.word(i)) {
+		if c < '0' || c > '9' {
+			return n
+		}
 		n = n*10 + int(c-'0')
 		if n > 1e6 {
 			return n
