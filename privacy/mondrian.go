@@ -695,7 +695,9 @@ func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int3
 	var kids []int32
 	var sizes []int
 	var hist []int32
-	dense := len(h.labels) <= 1<<16
+	// A node-indexed table is fastest, but a map keeps big hierarchies (ZIP
+	// codes) from costing a hierarchy-sized allocation per small partition.
+	dense := len(h.labels) <= 4*len(rows)+256
 	var slot []int32
 	var index map[int32]int
 	if dense {
