@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -204,3 +205,11 @@ func join(path, key string) string {
 	}
 	return path + "." + key
 }
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// Demo returns the demo's config: the example policy on the records of
+// `worker gen`, used by `worker demo`, the integration tests and benchmarks.
+// It has no secret and no keys: callers supply them.
+func Demo() (*Config, error) { return Parse("demo.yaml", demoYAML) }

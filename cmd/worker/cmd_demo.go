@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	_ "embed"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -26,9 +25,6 @@ import (
 	"github.com/deidstream/deidstream/stages"
 	"github.com/deidstream/deidstream/synth"
 )
-
-//go:embed demo.yaml
-var demoYAML []byte
 
 func init() {
 	register(command{name: "demo", summary: "run the whole job on an in-process Kafka (kfake) with synthetic records and print a summary", run: runDemo})
@@ -63,7 +59,7 @@ func runDemo(ctx context.Context, s stdio, args []string) int {
 func demo(ctx context.Context, out io.Writer, log *slog.Logger, n int, seed uint64, poison float64, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cfg, err := config.Parse("demo.yaml", demoYAML)
+	cfg, err := config.Demo()
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 // group of the test's own.
 func integrationConfig(t *testing.T) *config.Config {
 	t.Helper()
-	cfg, err := config.Parse("demo.yaml", demoYAML)
+	cfg, err := config.Demo()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // the metrics — is searched for the identifiers planted in its input.
 func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 	const n = 1500
-	cfg, err := config.Parse("demo.yaml", demoYAML)
+	cfg, err := config.Demo()
 	if err != nil {
 		t.Fatal(err)
 	}
