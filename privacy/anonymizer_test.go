@@ -80,14 +80,16 @@ func TestAnonymizeAdultTargets(t *testing.T) {
 	tests := []struct {
 		name   string
 		mod    func(*Config)
-		maxNCP float64 // the "done" bound, or measured + ~10%
+		maxNCP float64
 	}{
-		{"k5", func(c *Config) {}, 0.08},
-		{"k5-distinct-l2", func(c *Config) { c.L = 2 }, 0.20},
-		{"k5-t0.2", func(c *Config) { c.T = 0.2 }, 0.45},
-		{"k5-entropy-l1.5", func(c *Config) { c.L, c.LKind = 1.5, LEntropy }, 0.47},
-		{"k5-recursive-c4-l2", func(c *Config) { c.L, c.LKind, c.C = 2, LRecursive, 4 }, 0.62},
-		{"k10-no-suppression", func(c *Config) { c.K, c.MaxSuppression = 10, 0 }, 0.15},
+		// Bounds: the targets are 0.08, 0.20 and 0.45; these lock in
+		// what the package achieves (measured + ~5%) so a regression fails.
+		{"k5", func(c *Config) {}, 0.054},
+		{"k5-distinct-l2", func(c *Config) { c.L = 2 }, 0.114},
+		{"k5-t0.2", func(c *Config) { c.T = 0.2 }, 0.294},
+		{"k5-entropy-l1.5", func(c *Config) { c.L, c.LKind = 1.5, LEntropy }, 0.394},
+		{"k5-recursive-c4-l2", func(c *Config) { c.L, c.LKind, c.C = 2, LRecursive, 4 }, 0.583},
+		{"k10-no-suppression", func(c *Config) { c.K, c.MaxSuppression = 10, 0 }, 0.090},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
