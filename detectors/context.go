@@ -45,7 +45,7 @@ var ctxWeak = map[string]bool{"id": true, "number": true, "identifier": true}
 // Labels that count only right next to the value ("call 555-0142", "at 617-...").
 var ctxNearOnly = map[string]bool{"at": true, "home": true, "work": true, "call": true, "contact": true,
 	"plan": true, "group": true, "order": true, "case": true, "model": true, "tag": true, "lot": true,
-	"card": true, "cc": true, "bank": true, "unit": true}
+	"card": true, "cc": true, "bank": true}
 
 // keyContext returns the label type found within the few words before token i,
 // and whether one was found. The nearest specific label wins.

@@ -150,6 +150,10 @@ func (sc *scan) idChunk(i, j int) {
 		sc.add(s, e, t, 0.9)
 		return
 	}
+	if digits >= 2 && letters >= 3 && longMixedToken(sc, i, j) {
+		sc.add(s, e, ID, 0.6) // "VQMTXQ7A9W", "5NL0WL6TSJ"
+		return
+	}
 	if toks[i].kind != tWord && toks[i].kind != tPunct && alnum == 1 && j-i == 1 && digits <= 3 {
 		return // "3rd", "A1c", "SpO2", "x4": not identifiers
 	}

@@ -296,6 +296,8 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		sc.add(seq.s, end(1), ID, 0.7)
 	case d >= 7:
 		sc.add(seq.s, end(1), ID, 0.65)
+	case d == 6 && sc.toks[g[0]].has(fNewline) && (g[0]+1 >= len(sc.toks) || sc.toks[g[0]+1].has(fNewline)):
+		sc.add(seq.s, end(1), ID, 0.6) // a record number alone on its line (header blocks)
 	case d == 5 && sc.isPunct(g[0]+1, '-') && g[0]+2 < len(sc.toks) && sc.toks[g[0]+2].kind == tNum && sc.toks[g[0]+2].e-sc.toks[g[0]+2].s == 4:
 		sc.add(seq.s, sc.toks[g[0]+2].e, Location, 0.6) // ZIP+4
 	}
