@@ -38,5 +38,5 @@ func ExampleAnonymizer_Anonymize() {
 	// [34-36 respiratory admitted]
 	// [61-64 cardiac admitted]
 	// [61-64 cardiac recovered]
-	// k=2 l=2 classes=2 ncp=0.292
+	// k=2 l=2 classes=2 ncp=0.292 err=<nil>
 }
