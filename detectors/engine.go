@@ -47,6 +47,15 @@ type scan struct {
 // Engine detects PHI in text. It is immutable after New and safe for concurrent
 // use by any number of goroutines; the embedded dictionaries are loaded once per
 // process and shared by every Engine.
+//
+// Detect works in one pass of a tokenizer (runs of letters/digits and single
+// punctuation runes, byte offsets, shape flags) and one dictionary lookup per
+// word; each registered detector (names, locations, dates, numbers, ids, web)
+// then walks the tokens and proposes scored candidates; deny terms and custom
+// detectors add theirs; resolve drops candidates under their type's threshold
+// or on the allow list and merges overlaps (union extent, best-scoring type);
+// offsets are converted to code points last. Every step is linear in the text:
+// detectors look a bounded number of tokens around each position.
 type Engine struct {
 	cfg       Config
 	dict      *dictionary

@@ -1,7 +1,5 @@
 package detectors
 
-import "strings"
-
 // Check-digit validators. Each takes the matched text and ignores separators
 // (spaces, '-', '.') where the identifier is commonly written with them.
 
@@ -165,14 +163,3 @@ func ssnValid(area, group, serial string) bool {
 func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
 func isUpperAlpha(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isAlpha(c byte) bool      { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') }
-
-// digitsOnly returns the ASCII digits of s.
-func digitsOnly(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
