@@ -178,6 +178,9 @@ func detectNames(sc *scan) {
 		if toks[i].kind != tWord {
 			continue
 		}
+		if toks[i].flags&(fCap|fUpper) == 0 && sc.cls[i]&(wFirst|wLast) == 0 {
+			continue // fast path: a lower-case word that no name list holds is never a name
+		}
 		upperLine := toks[i].has(fUpper) && sc.lineUpper(i)
 		first := sc.nameWordScore(i, upperLine)
 		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&wTitle == 0 {
