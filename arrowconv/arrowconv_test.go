@@ -98,7 +98,8 @@ func TestConvertRejects(t *testing.T) {
 		want   error
 	}{
 		{"unknown format", good, "xlsx", ErrUnsupportedFormat},
-		{"parquet not built in", good, FormatParquet, ErrUnsupportedFormat},
+		{"garbage as parquet", []byte("not arrow at all"), FormatParquet, ErrInput},
+		{"truncated stream as parquet", good[:len(good)/2], FormatParquet, ErrInput},
 		{"garbage as arrow", []byte("not arrow at all"), FormatArrow, ErrInput},
 		{"garbage as jsonl", []byte("not arrow at all"), FormatJSONL, ErrInput},
 		{"truncated stream", good[:len(good)/2], FormatJSONL, ErrInput},
