@@ -142,6 +142,9 @@ func (sc *scan) monthDate(i int, w string) {
 func (sc *scan) isDay(k int) bool {
 	t := sc.toks[k]
 	w := sc.word(k)
+	if sc.isPunct(k+1, ':') && sc.glued(k+1) {
+		return false // "April 10:16 PM": a clock time
+	}
 	switch t.kind {
 	case tNum:
 		if len(w) > 2 {

@@ -239,6 +239,16 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			return toks[k-1].e, true // "9554 62 Rue Gafsa Apt. 981": the unit follows the street
 		}
 		if words > 0 && (cls&wStreet != 0 && cls&wStop == 0 || streetLower[w]) {
+			if (w == "dr" || w == "st") && k+1 < len(toks) {
+				// "0155 Paged Dr Sandoval": a title before a name, not Drive/Street.
+				n := k + 1
+				if sc.isPunct(n, '.') {
+					n++
+				}
+				if n < len(toks) && toks[n].kind == tWord && toks[n].has(fCap) && !toks[n].has(fNewline) && sc.cls[n]&(wFirst|wLast) != 0 && !sc.lineUpper(n) {
+					return 0, false
+				}
+			}
 			e := u.e
 			if sc.isPunct(k+1, '.') && sc.glued(k+1) {
 				e = toks[k+1].e
