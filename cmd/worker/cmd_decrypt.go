@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/deidstream/deidstream/arrowconv"
@@ -89,8 +90,8 @@ func runDecrypt(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "  --topic T       topic to read read_committed, from its start to its current end (this or --in)")
 		fmt.Fprintln(s.Stderr, "  -c FILE         with --topic: config whose kafka: section is used (default: brokers 127.0.0.1:19092)")
 		fmt.Fprintln(s.Stderr, "  --out FILE      output, created new; - for stdout (required, no default)")
-		fmt.Fprintln(s.Stderr, "  --format F      raw (bytes as sealed), arrow (checked Arrow IPC stream), jsonl, csv;")
-		fmt.Fprintln(s.Stderr, "                  parquet is not built in yet (default raw)")
+		fmt.Fprintln(s.Stderr, "  --format F      raw (bytes as sealed), arrow (checked Arrow IPC stream), jsonl, csv,")
+		fmt.Fprintln(s.Stderr, "                  parquet (Zstd, one row group per batch) (default raw)")
 	}
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -118,7 +119,7 @@ func runDecrypt(ctx context.Context, s stdio, args []string) int {
 // on failure, and never in a temp file.
 func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) error {
 	if f.format != formatRaw && !validDecryptFormat(f.format) {
-		return fmt.Errorf("choosing format: %q is not one of raw, %s: %w", f.format, strings.Join(append(arrowconv.Formats(), arrowconv.FormatParquet), ", "), arrowconv.ErrUnsupportedFormat)
+		return fmt.Errorf("choosing format: %q is not one of raw, %s: %w", f.format, strings.Join(arrowconv.Formats(), ", "), arrowconv.ErrUnsupportedFormat)
 	}
 	key, err := envelope.LoadPrivateKey(f.key)
 	if err != nil {
@@ -174,13 +175,7 @@ func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) er
 	return writeDecrypted(s.Stdout, f.out, plain.Bytes())
 }
 
-func validDecryptFormat(f string) bool {
-	switch f {
-	case arrowconv.FormatArrow, arrowconv.FormatJSONL, arrowconv.FormatCSV, arrowconv.FormatParquet:
-		return true
-	}
-	return false
-}
+func validDecryptFormat(f string) bool { return slices.Contains(arrowconv.Formats(), f) }
 
 // writeDecrypted creates out (mode 0600, never overwriting) or writes to stdout.
 func writeDecrypted(stdout io.Writer, out string, b []byte) error {
