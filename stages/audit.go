@@ -2,6 +2,8 @@ package stages
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/pipeline"
@@ -15,6 +17,9 @@ type Auditor struct {
 	configHash string
 	keyIDs     []string
 	privacy    *audit.Privacy // configured parameters, achieved values filled per window
+	// previousKeyIDs are the key ids of this worker's last recorded lifecycle
+	// event, when they differ from keyIDs: the keys were rotated since.
+	previousKeyIDs []string
 }
 
 // Window records one window's event and a checkpoint covering it.
@@ -38,9 +43,37 @@ func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, err
 	return a.append(e)
 }
 
-// Lifecycle records a start, stop, config or budget event.
+// Lifecycle records a start, stop, config or budget event. Loading a config
+// whose recipient keys differ from the last recorded ones also records a
+// key_rotation event naming the previous keys.
 func (a *Auditor) Lifecycle(kind string, detail map[string]string) ([]pipeline.AuditMessage, error) {
-	return a.append(audit.LifecycleEvent{Type: kind, ConfigHash: a.configHash, KeyIDs: a.keyIDs, Detail: detail})
+	msgs, err := a.append(audit.LifecycleEvent{Type: kind, ConfigHash: a.configHash, KeyIDs: a.keyIDs, Detail: detail})
+	if err != nil || kind != "config_loaded" || a.previousKeyIDs == nil {
+		return msgs, err
+	}
+	rot, err := a.append(audit.LifecycleEvent{Type: "key_rotation", ConfigHash: a.configHash, KeyIDs: a.keyIDs,
+		Detail: map[string]string{"previous_key_ids": strings.Join(a.previousKeyIDs, "+")}})
+	if err != nil {
+		return nil, err
+	}
+	a.previousKeyIDs = nil
+	return append(msgs, rot...), nil
+}
+
+// noteRotation compares the current keys with the last ones this worker recorded.
+func (a *Auditor) noteRotation(msgs []audit.Message, workerID string) {
+	var last []string
+	for _, m := range msgs {
+		if m.Kind != audit.KindEvent {
+			continue
+		}
+		if d, err := audit.DecodeEntry(m.Value); err == nil && d.Lifecycle != nil && d.Lifecycle.WorkerID == workerID {
+			last = d.Lifecycle.KeyIDs
+		}
+	}
+	if last != nil && !slices.Equal(last, a.keyIDs) {
+		a.previousKeyIDs = last
+	}
 }
 
 func (a *Auditor) append(ev any) ([]pipeline.AuditMessage, error) {

@@ -111,6 +111,7 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	if err := aud.log.Restore(msgs); err != nil {
 		return nil, fmt.Errorf("restoring the audit log of worker %s: %w", cfg.Worker.ID, err)
 	}
+	aud.noteRotation(msgs, cfg.Worker.ID)
 	s.Auditor = aud
 	if cfg.DPEnabled() {
 		ledger, err := readLedger(ctx, conn, cfg.Topics.Budget, cfg.DP.Dataset)

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/deidstream/deidstream/audit"
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/redact"
+	"github.com/deidstream/deidstream/stages"
+)
+
+// benchConfig is the worker's config for one run. skeleton keeps every field
+// of the benchmark records as it is (no detection), with no privacy models and
+// no DP: decode, window, Arrow, seal and audit only. full is the demo policy:
+// detection on the note, redaction, k-anonymity and DP statistics.
+func benchConfig(brokers []string, run, in string, window int, which string) (*config.Config, error) {
+	cfg, err := config.Demo()
+	if err != nil {
+		return nil, err
+	}
+	switch which {
+	case "full":
+	case "skeleton":
+		cfg.Redaction.Fields = nil
+		for _, f := range []string{"patient_id", "age", "sex", "zip", "diagnosis_code", "note"} {
+			cfg.Redaction.Fields = append(cfg.Redaction.Fields, redact.FieldPolicy{Name: f, Action: redact.ActionKeep})
+		}
+		cfg.Privacy.QuasiIdentifiers = nil
+		cfg.DP.Dataset = ""
+	default:
+		return nil, fmt.Errorf("-stages %q: want skeleton or full", which)
+	}
+	cfg.Kafka.Brokers = brokers
+	cfg.Kafka.GroupID = run + "-worker"
+	cfg.Worker.ID = run
+	cfg.Topics.Input = []string{in}
+	cfg.Topics.Research, cfg.Topics.Audit, cfg.Topics.Quarantine = run+".research", run+".audit", run+".quarantine"
+	cfg.Topics.Stats, cfg.Topics.Budget = run+".stats", run+".budget"
+	cfg.Window.MaxRecords = window
+	cfg.Window.MaxWait = 2 * time.Second
+	cfg.Input.Types = nil
+	cfg.Redaction.Secret = strings.Repeat("3c", 32)
+	cfg.DP.Budget = 1e6
+	return cfg, cfg.Validate()
+}
+
+// runWorker runs the worker until n records are committed and returns the
+// time from its first consumed record to the last commit.
+func runWorker(ctx context.Context, brokers []string, run, in string, n, window int, which string) (time.Duration, error) {
+	cfg, err := benchConfig(brokers, run, in, window, which)
+	if err != nil {
+		return 0, err
+	}
+	research, err := envelope.GenerateKey(rand.Reader)
+	if err != nil {
+		return 0, err
+	}
+	signer, err := audit.GenerateSigner("bench", rand.Reader)
+	if err != nil {
+		return 0, err
+	}
+	keys := stages.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{research.Public()}, Signer: signer}
+	conn, err := cfg.Kafka.Opts()
+	if err != nil {
+		return 0, err
+	}
+	limit, err := pipeline.EnsureTopics(ctx, cfg, conn)
+	if err != nil {
+		return 0, err
+	}
+	st, err := stages.Build(ctx, cfg, conn, keys)
+	if err != nil {
+		return 0, err
+	}
+	reg := prometheus.NewRegistry()
+	m := pipeline.NewMetrics(reg)
+	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, append(st.Options(),
+		pipeline.WithTopicLimit(limit), pipeline.WithMetrics(m), pipeline.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))...)
+	if err != nil {
+		return 0, err
+	}
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(rctx) }()
+	var start time.Time
+	for {
+		select {
+		case err := <-errc:
+			return 0, errors.Join(err, errors.New("worker stopped early"))
+		case <-time.After(5 * time.Millisecond):
+		}
+		mfs, _ := reg.Gather()
+		var in, settled float64
+		for _, mf := range mfs {
+			for _, mm := range mf.GetMetric() {
+				switch mf.GetName() {
+				case "deid_records_in_total":
+					in += mm.GetCounter().GetValue()
+				case "deid_records_published_total", "deid_records_suppressed_total", "deid_records_quarantined_total":
+					settled += mm.GetCounter().GetValue()
+				}
+			}
+		}
+		if start.IsZero() && in > 0 {
+			start = time.Now()
+		}
+		if settled >= float64(n) {
+			elapsed := time.Since(start)
+			stop()
+			<-errc
+			return elapsed, nil
+		}
+	}
+}
