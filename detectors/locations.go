@@ -245,7 +245,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 				if sc.isPunct(n, '.') {
 					n++
 				}
-				if n < len(toks) && toks[n].kind == tWord && toks[n].has(fCap) && !toks[n].has(fNewline) && sc.cls[n]&(wFirst|wLast) != 0 && !sc.lineUpper(n) {
+				if n < len(toks) && toks[n].kind == tWord && toks[n].has(fCap) && !toks[n].has(fNewline) && sc.cls[n]&(wFirst|wLast) != 0 && sc.cls[n]&wUnit == 0 && !sc.lineUpper(n) {
 					return 0, false
 				}
 			}
@@ -589,18 +589,18 @@ func (sc *scan) extendAddress(e int) int {
 			if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
 				return e
 			}
+			if cls&wState != 0 && t.e-t.s == 2 || cls&wState != 0 && k > 0 && sc.isPunct(k-1, ',') {
+				return e // a US state: allowed under Safe Harbor (its ZIP is reported on its own)
+			}
+			if t.has(fUpper) && t.e-t.s <= 3 && k > 0 && (sc.isPunct(k-1, ',') || toks[k].has(fNewline)) && !sc.lineUpper(k) {
+				e = t.e // a region code: ", ON", ", QC", "APO AA"
+				continue
+			}
 			if cls&(wStop|wMonth|wWeekday|wMedical) != 0 && cls&wState == 0 && cls&wUnit == 0 && !placeConnector[lw] {
 				return e
 			}
 			if lw == "and" || lw == "the" || lw == "of" {
 				return e
-			}
-			if cls&wState != 0 && t.e-t.s == 2 || cls&wState != 0 && k > 0 && sc.isPunct(k-1, ',') {
-				return e // a US state: allowed under Safe Harbor (its ZIP is reported on its own)
-			}
-			if t.has(fUpper) && t.e-t.s <= 3 && k > 0 && (sc.isPunct(k-1, ',') || toks[k].has(fNewline)) {
-				e = t.e // a region code: ", ON", ", QC", "APO AA"
-				continue
 			}
 			if cls&wCommon != 0 && cls&(wState|wUnit|wStreet|wFirst|wLast|wStreetName|wCountry) == 0 && !placeConnector[lw] {
 				// "878 Manor Way, Anchorage\n": a city that is also a word, alone after the comma.
