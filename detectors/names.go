@@ -290,15 +290,7 @@ func detectNames(sc *scan) {
 		if len(words) >= 2 && strong >= 2 {
 			score += 0.1
 		}
-		if all := len(words) >= 2 && !sc.placeWordIn(start, j); all && strong == 0 {
-			// "patricia desrosiers": two dictionary names in a row, even in lower case.
-			for _, w := range words {
-				all = all && w >= 0.2
-			}
-			if all {
-				score += 0.3
-			}
-		}
+
 		score += sc.nameContextBefore(start) + sc.nameContextAfter(j)
 		if sc.credentialAfter(j) {
 			score += 0.4
@@ -355,16 +347,6 @@ func (sc *scan) isInitialTok(k int) bool {
 	}
 	c := sc.text[t.s]
 	return c != 'I' && c != 'A' || sc.isPunct(k+1, '.')
-}
-
-// placeWordIn reports a state or country word among tokens [a,b].
-func (sc *scan) placeWordIn(a, b int) bool {
-	for k := a; k <= b && k < len(sc.toks); k++ {
-		if sc.cls[k]&(wState|wCountry) != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // titleBefore reports a person title right before token i ("Dr.", "Mrs").
