@@ -51,7 +51,7 @@ var ctxNearOnly = map[string]bool{"at": true, "home": true, "work": true, "call"
 // and whether one was found. The nearest specific label wins.
 func (sc *scan) keyContext(i int) (Type, bool) {
 	var fallback Type
-	words := 0
+	words, labels := 0, 0 // labels: weak labels passed; fillers between a label and its value are fine
 	if i < len(sc.toks) && sc.toks[i].has(fNewline) {
 		return "", false // a value starts its own line: "PLAN:\nCONTINUE ..." is a heading, not a label
 	}
@@ -74,9 +74,10 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 				if fallback == "" {
 					fallback = typ
 				}
+				labels++
 				continue
-			case ctxNearOnly[w] && words > 1:
-				continue
+			case ctxNearOnly[w] && labels > 0:
+				continue // "plan ID 2": a weak label's word, not the value's
 			}
 			return typ, true
 		}

@@ -282,7 +282,7 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		if ctx == Phone || ctx == Fax {
 			// A pager or extension number is a short phone number; after weak labels
 			// ("at 1614", "call 2100") a short run is a clock time.
-			if p := sc.prevWordIdx(g[0], 2); p >= 0 && !ctxNearOnly[sc.lw(p)] && sc.lw(p) != "at" && d <= 6 {
+			if p := sc.prevWordIdx(g[0], 2); p >= 0 && ctxWords[sc.lw(p)] == ctx && !ctxNearOnly[sc.lw(p)] && sc.lw(p) != "at" && d <= 6 {
 				sc.add(seq.s, end(1), ctx, 0.8)
 				return 1
 			}
