@@ -199,8 +199,10 @@ func jsonErrorKind(err error) string {
 	switch {
 	case errors.As(err, &se):
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te) && te.Field == "":
+		return "line is not a JSON object"
 	case errors.As(err, &te):
-		return fmt.Sprintf("field %q must be a %s", te.Field, "string")
+		return fmt.Sprintf("field %q must be a string", te.Field)
 	default:
 		return "invalid JSON"
 	}
