@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -54,14 +55,11 @@ func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...T
 			return 0, fmt.Errorf("creating topic %s: %w", s.Name, err)
 		}
 	}
-	rcs, err := adm.DescribeTopicConfigs(ctx, names...)
+	rcs, err := describeConfigs(ctx, adm, names)
 	if err != nil {
-		return 0, fmt.Errorf("describing topic configs: %w", err)
+		return 0, err
 	}
 	for _, rc := range rcs {
-		if rc.Err != nil {
-			return 0, fmt.Errorf("describing config of topic %s: %w", rc.Name, rc.Err)
-		}
 		for _, c := range rc.Configs {
 			if c.Key != "max.message.bytes" || c.Value == nil {
 				continue
@@ -72,4 +70,30 @@ func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...T
 		}
 	}
 	return maxMessageBytes, nil
+}
+
+// describeConfigs describes the topics' configs, retrying for a few seconds
+// while a topic just created is not yet known to the broker answering.
+func describeConfigs(ctx context.Context, adm *kadm.Client, names []string) (kadm.ResourceConfigs, error) {
+	for attempt := 0; ; attempt++ {
+		rcs, err := adm.DescribeTopicConfigs(ctx, names...)
+		if err != nil {
+			return nil, fmt.Errorf("describing topic configs: %w", err)
+		}
+		var rerr error
+		for _, rc := range rcs {
+			if rc.Err != nil {
+				rerr = fmt.Errorf("describing config of topic %s: %w", rc.Name, rc.Err)
+				break
+			}
+		}
+		if rerr == nil || !errors.Is(rerr, kerr.UnknownTopicOrPartition) || attempt == 40 {
+			return rcs, rerr
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (%w)", rerr, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }

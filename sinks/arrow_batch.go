@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -102,53 +104,81 @@ type Chunk struct {
 }
 
 // EncodeChunks encodes and seals rows in as few chunks as fit: each sealed
-// chunk is at most limit bytes. A chunk too large in plaintext is split by its
-// measured size; one that only the sealing overhead pushes over is halved.
+// chunk is at most limit bytes. The number of chunks is estimated from a
+// sample and the chunks are encoded and sealed in parallel; a chunk that
+// still does not fit is split by its measured size, or halved when only the
+// sealing overhead pushes it over. seal must be safe for concurrent use.
 func (s *Schema) EncodeChunks(rows []Row, limit int, seal func(plain []byte, rows []Row) ([]byte, error)) ([]Chunk, error) {
-	var out []Chunk
-	var do func(rows []Row) error
-	do = func(rows []Row) error {
-		plain, err := s.Encode(rows)
-		if err != nil {
-			return err
-		}
-		if len(plain) > limit && len(rows) > 1 {
-			// Too large already in plaintext: split into the estimated number of
-			// parts at once (10% headroom), rather than halving step by step.
-			return split(rows, len(plain)*10/(limit*9)+1, do)
-		}
-		sealed, err := seal(plain, rows)
-		if err != nil {
-			return err
-		}
-		if len(sealed) <= limit {
-			out = append(out, Chunk{Rows: rows, Sealed: sealed})
-			return nil
-		}
-		if len(rows) == 1 {
-			return fmt.Errorf("encoding batch at %s/%d offset %d: sealed row is %d bytes, limit %d: %w",
-				rows[0].Topic, rows[0].Partition, rows[0].Offset, len(sealed), limit, ErrRowTooLarge)
-		}
-		return split(rows, 2, do)
-	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	if err := do(rows); err != nil {
+	const sample = 256
+	parts := 1
+	if len(rows) > 2*sample {
+		plain, err := s.Encode(rows[:sample])
+		if err != nil {
+			return nil, err
+		}
+		parts = min(len(rows), len(plain)*len(rows)/sample*11/(limit*10)+1)
+	}
+	results := make([][]Chunk, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range parts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i], errs[i] = s.encodeFit(rows[i*len(rows)/parts:(i+1)*len(rows)/parts], limit, seal)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	var out []Chunk
+	for _, r := range results {
+		out = append(out, r...)
 	}
 	return out, nil
 }
 
-// split cuts rows into n nearly equal consecutive parts (at least 2, at most len(rows)).
-func split(rows []Row, n int, do func([]Row) error) error {
-	n = max(2, min(n, len(rows)))
-	for i := 0; i < n; i++ {
-		if err := do(rows[i*len(rows)/n : (i+1)*len(rows)/n]); err != nil {
-			return err
-		}
+// encodeFit encodes and seals rows as one chunk, or splits them until each fits.
+func (s *Schema) encodeFit(rows []Row, limit int, seal func([]byte, []Row) ([]byte, error)) ([]Chunk, error) {
+	plain, err := s.Encode(rows)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(plain) > limit && len(rows) > 1 {
+		// Too large already in plaintext: split by the measured size (10% headroom).
+		return s.splitFit(rows, len(plain)*10/(limit*9)+1, limit, seal)
+	}
+	sealed, err := seal(plain, rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) <= limit {
+		return []Chunk{{Rows: rows, Sealed: sealed}}, nil
+	}
+	if len(rows) == 1 {
+		return nil, fmt.Errorf("encoding batch at %s/%d offset %d: sealed row is %d bytes, limit %d: %w",
+			rows[0].Topic, rows[0].Partition, rows[0].Offset, len(sealed), limit, ErrRowTooLarge)
+	}
+	return s.splitFit(rows, 2, limit, seal)
+}
+
+// splitFit cuts rows into n nearly equal consecutive parts (2 to len(rows)) and fits each.
+func (s *Schema) splitFit(rows []Row, n, limit int, seal func([]byte, []Row) ([]byte, error)) ([]Chunk, error) {
+	n = max(2, min(n, len(rows)))
+	var out []Chunk
+	for i := 0; i < n; i++ {
+		c, err := s.encodeFit(rows[i*len(rows)/n:(i+1)*len(rows)/n], limit, seal)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
 // Decode reads a research batch back into rows and its output column names:

@@ -40,7 +40,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 func TestEncodeChunksStaysUnderLimit(t *testing.T) {
 	s := NewSchema([]string{"a", "b"})
 	rows := testRows(20000, 200) // incompressible digits: several MB
-	overhead := 1500                // what a sealer adds
+	overhead := 1500             // what a sealer adds
 	seal := func(p []byte, _ []Row) ([]byte, error) { return append(make([]byte, overhead), p...), nil }
 	for _, limit := range []int{64 << 10, 256 << 10, 1 << 20} {
 		chunks, err := s.EncodeChunks(rows, limit, seal)

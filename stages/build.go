@@ -96,7 +96,9 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		aud.keyIDs = append(aud.keyIDs, k.KeyID())
 	}
 	if cfg.PrivacyEnabled() {
-		anon, err := privacy.NewAnonymizer(cfg.Privacy)
+		// A window too small for the models is withheld whole (counted as
+		// suppressed) instead of stopping the stream.
+		anon, err := privacy.NewAnonymizer(cfg.Privacy, privacy.WithSuppressUnsatisfiable())
 		if err != nil {
 			return nil, fmt.Errorf("building privacy models: %w", err)
 		}

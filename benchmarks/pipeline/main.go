@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ func main() {
 	window := flag.Int("window", 10000, "records per transaction (both sides)")
 	partitions := flag.Int("partitions", 3, "input topic partitions")
 	stages := flag.String("stages", "skeleton", "worker stages: skeleton or full")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the worker's run to this file")
 	flag.Parse()
 	conn := []kgo.Opt{kgo.SeedBrokers(strings.Split(*brokers, ",")...)}
 	ctx := context.Background()
@@ -45,7 +47,13 @@ func main() {
 
 	bare, err := barePipe(ctx, conn, in, run+"-bare-out", run+"-bare", *records, *window)
 	must(err)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+	}
 	worker, err := runWorker(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages)
+	pprof.StopCPUProfile()
 	must(err)
 	fmt.Printf("records=%d size=%dB window=%d partitions=%d stages=%s\n", *records, *size, *window, *partitions, *stages)
 	fmt.Printf("bare franz-go transactional pipe: %8.0f records/s (%v)\n", float64(*records)/bare.Seconds(), bare.Round(time.Millisecond))

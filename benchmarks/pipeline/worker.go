@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/config"
@@ -120,7 +121,24 @@ func runWorker(ctx context.Context, brokers []string, run, in string, n, window 
 			elapsed := time.Since(start)
 			stop()
 			<-errc
+			printStages(mfs, elapsed)
 			return elapsed, nil
 		}
+	}
+}
+
+// printStages shows where the worker's time went: the per-window stage
+// histograms summed over the run, as a share of the elapsed time.
+func printStages(mfs []*dto.MetricFamily, elapsed time.Duration) {
+	for _, mf := range mfs {
+		if mf.GetName() != "deid_stage_seconds" {
+			continue
+		}
+		var parts []string
+		for _, m := range mf.GetMetric() {
+			sum := m.GetHistogram().GetSampleSum()
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", m.GetLabel()[0].GetValue(), 100*sum/elapsed.Seconds()))
+		}
+		fmt.Printf("worker time by stage (share of elapsed): %s\n", strings.Join(parts, ", "))
 	}
 }
