@@ -380,6 +380,9 @@ func (sc *scan) capRunBefore(i int) (int, bool) {
 		if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
 			break
 		}
+		if lw == "of" || lw == "the" || lw == "and" {
+			break // "Dr. Fitzgerald of Lakeside Family Medicine": the name ends at "of"
+		}
 		if sc.cls[k]&(wStop) != 0 && !placeConnector[lw] {
 			break
 		}

@@ -325,7 +325,9 @@ func detectNames(sc *scan) {
 			// The title stays outside the span ("Dr. [Kim]"): it is not an identifier.
 			// A leading initial joins it: "B. Higgins", "J Smith".
 			s := toks[start].s
-			if p := start - 1; p >= 0 && sc.isPunct(p, '.') && p >= 1 && sc.isInitialTok(p-1) {
+			if p := start - 1; p >= 1 && sc.isPunct(p, '\'') && sc.glued(start) && sc.glued(p) && toks[p-1].e-toks[p-1].s == 1 && toks[p-1].has(fCap) {
+				s = toks[p-1].s // "O'Connor", "D'Angelo"
+			} else if p >= 0 && sc.isPunct(p, '.') && p >= 1 && sc.isInitialTok(p-1) {
 				s = toks[p-1].s
 			} else if p >= 0 && sc.isInitialTok(p) && toks[start].has(fSpace) {
 				s = toks[p].s
