@@ -36,6 +36,9 @@ func (sc *scan) idChunk(i, j int) {
 	for j > i && toks[j-1].kind == tPunct && !sc.isPunct(j-1, ')') {
 		j--
 	}
+	if j-1 > i && sc.isPunct(j-1, ')') && !strings.Contains(sc.text[toks[i].s:toks[j-1].s], "(") {
+		j-- // "MA-123456)": the paren closes the sentence's parenthesis, not the code
+	}
 	if i >= j {
 		return
 	}

@@ -273,8 +273,9 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	case d == 5 && sc.afterState(g[0]):
 		sc.add(seq.s, sc.zipEnd(g), Location, 0.85)
 		return sc.zipUsed(g)
-	case hasCtx && d >= 4 && ctx != Location && ctx != IP:
-		// A labelled value may have several groups: "330-22-19", "45-88213".
+	case hasCtx && labelledDigits(sc, g, L[:n]) >= 4 && ctx != Location && ctx != IP &&
+		!(d == 4 && n == 1 && atoiTok(sc, g[0]) >= 1900 && atoiTok(sc, g[0]) <= 2099 && ctx != MRN && ctx != Account && ctx != ID):
+		// A labelled value may have several groups: "330-22-19", "33-44-55"; "Vehicle: 2014" is a model year.
 		k := 1
 		for k < n && sc.sepBefore(g[k-1], g[k]) == "-" {
 			k++
@@ -302,6 +303,15 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		sc.add(seq.s, sc.toks[g[0]+2].e, Location, 0.6) // ZIP+4
 	}
 	return 1
+}
+
+// labelledDigits counts the digits of the leading groups joined by '-'.
+func labelledDigits(sc *scan, g []int, L []int) int {
+	n := L[0]
+	for k := 1; k < len(g) && sc.sepBefore(g[k-1], g[k]) == "-"; k++ {
+		n += L[k]
+	}
+	return n
 }
 
 func b2i(b bool) int {
