@@ -107,6 +107,10 @@ func TestDetectFindsEachType(t *testing.T) {
 		{"caseless facility", "he was admitted to simmons regional medical center for ams and dehydration.", "simmons regional medical center", Location},
 		{"signature", "Thank you.\nMiller, Lucas MD", "Miller, Lucas", Name},
 		{"accented capitals", "RE: CÔTÉ, ANDRÉ\nDOB 3/4/1950", "CÔTÉ", Name},
+		{"apostrophe name", "Ms. O'Connor-Smith, a 93-year-old woman", "O'Connor-Smith", Name},
+		{"grouped record number", "Hospital No. 33-44-55.", "33-44-55", MRN},
+		{"upper-case facility", "TRANSFER TO CHILDREN'S UNIVERSITY MEDICAL CENTER WHEN BED AVAILABLE", "UNIVERSITY MEDICAL CENTER", Location},
+		{"medicare id", "Medicare #1EG4-TE5-MK73 on file", "1EG4-TE5-MK73", HealthPlan},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,6 +132,7 @@ func TestDetectLeavesOrdinaryTextAlone(t *testing.T) {
 		"Pain 7/10, strength 4/5, recheck INR in AM. Glasgow Coma Scale 15. Independent in ADLs.",
 		"Dx: cellulitis (L03.115). Degenerative changes at L4-L5. HFrEF stable. SpO2 97%.",
 		"Moved here from Texas; plans to travel to Puerto Rico.",
+		"Vehicle: 2014 sedan. Recheck labs in AM. Cheyne-Stokes breathing. Jackson-Pratt drain in place.",
 		"",
 	} {
 		if got := e.Detect(text); len(got) != 0 {
