@@ -79,7 +79,12 @@ func eachRecord(b []byte, start func(*arrow.Schema) error, fn func(arrow.RecordB
 			err = fmt.Errorf("reading arrow stream: the decoder panicked on malformed input: %w", ErrInput)
 		}
 	}()
-	rd, err := ipc.NewReader(bytes.NewReader(b))
+	if err := checkSchemaMessages(b); err != nil {
+		return fmt.Errorf("reading arrow stream: %w: %w", ErrInput, err)
+	}
+	limit := int64(len(b))
+	rd, err := ipc.NewReader(bytes.NewReader(b), ipc.WithAllocator(newBoundedAllocator(len(b))),
+		ipc.WithMetadataSizeLimit(limit), ipc.WithBodySizeLimit(limit))
 	if err != nil {
 		return fmt.Errorf("reading arrow stream schema: %w: %w", ErrInput, err)
 	}
