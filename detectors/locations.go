@@ -91,7 +91,9 @@ var placeCue = map[string]float64{"lives": 0.75, "living": 0.75, "resides": 0.8,
 	"moved": 0.7, "born": 0.7, "relocated": 0.75, "located": 0.6, "visiting": 0.5, "traveled": 0.55,
 	"travelled": 0.55, "travelling": 0.55, "traveling": 0.55, "transferred": 0.65, "from": 0.5, "in": 0.5,
 	"near": 0.55, "to": 0.35, "at": 0.5, "grew": 0.7, "raised": 0.7, "town": 0.7, "city": 0.7, "village": 0.7,
-	"hometown": 0.8, "outside": 0.55, "downtown": 0.6, "staying": 0.6, "stays": 0.6, "address": 0.8}
+	"hometown": 0.8, "outside": 0.55, "downtown": 0.6, "staying": 0.6, "stays": 0.6, "address": 0.8,
+	"flew": 0.7, "drove": 0.6, "trip": 0.6, "vacation": 0.6, "vacationing": 0.6, "originally": 0.7,
+	"visited": 0.6, "returned": 0.5, "emigrated": 0.7, "immigrated": 0.7}
 
 func detectLocations(sc *scan) {
 	toks := sc.toks
@@ -561,8 +563,12 @@ func (sc *scan) extendAddress(e int) int {
 		k = lo
 	}
 	lines := 0
+	linePrefix := false
 	for steps := 0; k < len(toks) && steps < 16; k, steps = k+1, steps+1 {
 		t := toks[k]
+		if t.kind != tPunct {
+			linePrefix = false
+		}
 		if t.has(fBlankLine) && !(t.kind == tNum || sc.cls[k]&wCountry != 0) {
 			break // a new paragraph, unless it is the country or postal code of the address
 		}
@@ -573,6 +579,10 @@ func (sc *scan) extendAddress(e int) int {
 		}
 		switch t.kind {
 		case tPunct:
+			if t.has(fNewline) || linePrefix && !t.has(fSpace) {
+				linePrefix = true // "> Apt. 316", "??? Zuoz": quoting marks before the next address line
+				continue
+			}
 			c := sc.text[t.s]
 			if c == ',' || c == '-' || c == '#' || c == '(' || c == ')' || (c == '.' && k > 0 && sc.toks[k-1].kind == tWord && sc.toks[k-1].e-sc.toks[k-1].s <= 4) {
 				continue
