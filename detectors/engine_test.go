@@ -111,6 +111,8 @@ func TestDetectFindsEachType(t *testing.T) {
 		{"grouped record number", "Hospital No. 33-44-55.", "33-44-55", MRN},
 		{"upper-case facility", "TRANSFER TO CHILDREN'S UNIVERSITY MEDICAL CENTER WHEN BED AVAILABLE", "UNIVERSITY MEDICAL CENTER", Location},
 		{"medicare id", "Medicare #1EG4-TE5-MK73 on file", "1EG4-TE5-MK73", HealthPlan},
+		{"intersection", "He lives at the corner of Elm St. and Maple Avenue in town.", "corner of Elm St. and Maple Avenue", Location},
+		{"polish street", "drops you off at 9383 ul. Chrzanowska 61", "9383 ul. Chrzanowska 61", Location},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,7 +24,8 @@ func init() {
 var streetLead = map[string]bool{"rue": true, "via": true, "viale": true, "piazza": true, "avenida": true,
 	"avenue": true, "calle": true, "rua": true, "corso": true, "plaza": true, "boulevard": true, "chemin": true,
 	"route": true, "carrer": true, "paseo": true, "ulica": true, "strada": true, "praça": true, "largo": true,
-	"camino": true, "travessa": true, "allée": true, "place": true, "cours": true, "quai": true, "ul": true}
+	"camino": true, "travessa": true, "allée": true, "place": true, "cours": true, "quai": true, "ul": true,
+	"rúa": true, "av": true, "avda": true, "trg": true, "ulitsa": true, "prospekt": true, "odos": true}
 
 // Word endings of street names in other languages ("Friedhofstrasse", "Koskikatu", "Asselsestraat").
 var streetEndings = []string{"straat", "strasse", "straße", "gatan", "gata", "vej", "vegen", "veien", "katu",
@@ -84,7 +85,9 @@ var placeConnector = map[string]bool{"of": true, "the": true, "de": true, "du": 
 	"behavioral": true, "specialty": true, "skilled": true, "urgent": true, "rehabilitation": true,
 	"surgical": true, "heart": true, "cancer": true, "eye": true, "dental": true, "mental": true,
 	"diagnostic": true, "cardiology": true, "university": true, "veterans": true, "affairs": true,
-	"hospital": true, "center": true, "centre": true}
+	"hospital": true, "center": true, "centre": true, "dei": true, "della": true, "delle": true, "na": true,
+	"nad": true, "pod": true, "zum": true, "zur": true, "ter": true, "ten": true, "les": true, "aux": true,
+	"au": true}
 
 // Cue words before a city ("lives in X") and their score.
 var placeCue = map[string]float64{"lives": 0.75, "living": 0.75, "resides": 0.8, "residing": 0.8,
@@ -147,6 +150,17 @@ func detectLocations(sc *scan) {
 					}
 					sc.add(s, t.e, Location, score)
 				}
+				continue
+			}
+		}
+		// Intersections: "the corner of Elm St. and 5th Avenue".
+		if w == "corner" && sc.isWord(i+1, "of") {
+			if e, ok := sc.intersection(i + 2); ok {
+				st := t.s
+				if p := sc.prevWordIdx(i, 0); p >= 0 && sc.lw(p) == "the" {
+					st = toks[p].s
+				}
+				sc.add(st, e, Location, 0.8)
 				continue
 			}
 		}
@@ -258,7 +272,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			// "123 Oak Dr." but not "at 3 Dr Smith": a street suffix that is a title needs a capital after it not to follow.
 			return e, true
 		}
-		if !capital && !placeConnector[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directions[w])) || w == "am" || w == "pm" {
+		if !capital && !placeConnector[w] && !streetLower[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directions[w])) || w == "am" || w == "pm" {
 			return 0, false // lower case only in the street words of a house number: "11793 s park drs"
 		}
 		if cls&(wStop|wMedical|wLabel) != 0 && !placeConnector[w] && cls&(wStreet|wStreetName) == 0 {
@@ -452,6 +466,42 @@ func (sc *scan) tokenAt(s int) int {
 func (sc *scan) keyValueAfter(i int) bool {
 	n := sc.nextWordIdx(i, 2)
 	return n >= 0 && sc.toks[n].kind != tWord && !sc.toks[n].has(fNewline)
+}
+
+// intersection returns the end of "<street> and <street>" starting at token k,
+// each street being capitalized words, numbers and street words.
+func (sc *scan) intersection(k int) (int, bool) {
+	toks := sc.toks
+	e, words, and := 0, 0, false
+	for ; k < len(toks) && words < 12; k++ {
+		t := toks[k]
+		if t.has(fNewline) {
+			break
+		}
+		if t.kind == tPunct {
+			if sc.isPunct(k, '.') && k+1 < len(toks) && !toks[k+1].has(fNewline) && (sc.isWord(k+1, "and") || toks[k+1].kind != tWord || toks[k+1].has(fCap)) {
+				continue // "Str. and", "u. 15"
+			}
+			if sc.isPunct(k, '-') || sc.isPunct(k, '\'') {
+				continue
+			}
+			break
+		}
+		lw := sc.lw(k)
+		if lw == "and" || lw == "&" {
+			if words == 0 || and {
+				break
+			}
+			and = true
+			continue
+		}
+		if t.kind == tWord && !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] && !streetLower[lw] && sc.cls[k]&wStreet == 0 {
+			break
+		}
+		words++
+		e = t.e
+	}
+	return e, and && words >= 2
 }
 
 // cityBefore returns the start of the capitalized city name that ends at the comma token c.
