@@ -30,8 +30,8 @@ const (
 var (
 	// ErrUnsupportedFormat: the format name is not one of Formats().
 	ErrUnsupportedFormat = errors.New("arrowconv: unsupported output format")
-	// ErrInput: the input is not a readable Arrow IPC stream, or holds column
-	// types the format cannot represent.
+	// ErrInput: the input is not a readable Arrow IPC stream, declares lengths
+	// its size cannot hold, or holds column types the format cannot represent.
 	ErrInput = errors.New("arrowconv: unreadable Arrow IPC input")
 )
 
@@ -73,10 +73,11 @@ func checkStream(b []byte) error {
 // eachRecord calls fn for every record batch; start (if set) gets the schema first.
 func eachRecord(b []byte, start func(*arrow.Schema) error, fn func(arrow.RecordBatch) error) (err error) {
 	defer func() {
-		// arrow-go panics on some malformed streams; report without the panic
-		// value, which could quote buffer contents.
+		// arrow-go (reader and parquet writer) panics on some malformed
+		// streams, as does the length guard; report without the panic value,
+		// which could quote buffer contents.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("reading arrow stream: the decoder panicked on malformed input: %w", ErrInput)
+			err = fmt.Errorf("reading arrow stream: arrow-go panicked on malformed input: %w", ErrInput)
 		}
 	}()
 	if err := checkSchemaMessages(b); err != nil {
