@@ -86,7 +86,14 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 		return -1 // relations and roles: "Daughter", "Attending"
 	}
 	if cls&wLabel != 0 {
-		if nx := sc.nextWordIdx(i, 2); nx >= 0 && (sc.toks[nx].kind != tWord || sc.cls[nx]&wLabel != 0) {
+		if t.has(fUpper) && !upperLine {
+			return -1 // "IBAN", "MRN", "DEA": a label in capitals
+		}
+		nx := sc.nextWordIdx(i, 2)
+		for hops := 0; nx >= 0 && hops < 2 && ctxFiller[sc.lw(nx)] && sc.toks[nx].kind == tWord; hops++ {
+			nx = sc.nextWordIdx(nx, 2) // "IBAN is GB59...", "license number: 123"
+		}
+		if nx >= 0 && (sc.toks[nx].kind != tWord || sc.cls[nx]&wLabel != 0) {
 			return -1 // a label before its value: "DEA AM1234563", "IBAN DE89..."
 		}
 	}
