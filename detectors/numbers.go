@@ -267,9 +267,14 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	d := L[0]
 	w := sc.word(g[0])
 	switch {
-	case hasCtx && ctx == Location && (d == 5 || d == 9):
-		sc.add(seq.s, sc.zipEnd(g), Location, 0.9)
-		return sc.zipUsed(g)
+	case hasCtx && ctx == Location && d >= 3 && d <= 9:
+		// After "ZIP"/"postal code": any national form, "3520", "394 13", "53-320".
+		k := 1
+		if n > 1 && (sc.sepBefore(g[0], g[1]) == "-" || sc.sepBefore(g[0], g[1]) == "") && L[0]+L[1] <= 10 {
+			k = 2
+		}
+		sc.add(seq.s, end(k), Location, 0.9)
+		return k
 	case d == 5 && sc.afterState(g[0]):
 		sc.add(seq.s, sc.zipEnd(g), Location, 0.85)
 		return sc.zipUsed(g)
