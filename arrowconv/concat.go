@@ -10,6 +10,7 @@ import (
 
 // Concat joins IPC streams of one schema into a single stream, in order, so
 // that the batches of a whole topic become one Arrow, CSV or Parquet output.
+// Each stream is read through the same length guard as Convert.
 func Concat(streams ...[]byte) ([]byte, error) {
 	if len(streams) == 1 {
 		return streams[0], nil
@@ -18,27 +19,22 @@ func Concat(streams ...[]byte) ([]byte, error) {
 	var w *ipc.Writer
 	var schema *arrow.Schema
 	for i, s := range streams {
-		rd, err := ipc.NewReader(bytes.NewReader(s))
-		if err != nil {
-			return nil, fmt.Errorf("reading stream %d: %w: %w", i, err, ErrInput)
-		}
-		if schema == nil {
-			schema = rd.Schema()
-			w = ipc.NewWriter(&out, ipc.WithSchema(schema), ipc.WithZstd())
-		} else if !schema.Equal(rd.Schema()) {
-			rd.Release()
-			return nil, fmt.Errorf("stream %d has another schema than stream 0: %w", i, ErrInput)
-		}
-		for rd.Next() {
-			if err := w.Write(rd.RecordBatch()); err != nil {
-				rd.Release()
-				return nil, fmt.Errorf("joining stream %d: %w", i, err)
+		err := eachRecord(s, func(sc *arrow.Schema) error {
+			if schema == nil {
+				schema = sc
+				w = ipc.NewWriter(&out, ipc.WithSchema(schema), ipc.WithZstd())
+			} else if !schema.Equal(sc) {
+				return fmt.Errorf("stream %d has another schema than stream 0: %w", i, ErrInput)
 			}
-		}
-		err = rd.Err()
-		rd.Release()
+			return nil
+		}, func(rec arrow.RecordBatch) error {
+			if err := w.Write(rec); err != nil {
+				return fmt.Errorf("joining stream %d: %w", i, err)
+			}
+			return nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("reading stream %d: %w: %w", i, err, ErrInput)
+			return nil, fmt.Errorf("joining stream %d: %w", i, err)
 		}
 	}
 	if w == nil {

@@ -3,6 +3,8 @@ package arrowconv
 import (
 	"bytes"
 	"errors"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,5 +47,27 @@ func TestConcatKeepsEveryRowInOrder(t *testing.T) {
 	other, _ := sinks.NewSchema([]string{"b"}).Encode(nil)
 	if _, err := Concat(streams[0], other); !errors.Is(err, ErrInput) {
 		t.Errorf("mixed schemas: %v, want ErrInput", err)
+	}
+}
+
+// A hostile stream among several is refused by the length guard, not read.
+func TestConcatGuardsEveryStream(t *testing.T) {
+	good, err := sinks.NewSchema([]string{"a"}).Encode([]sinks.Row{{Topic: "t", Values: []string{"x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash, err := os.ReadFile("testdata/fuzz/FuzzConvert/c7a2a9682110ce61")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The corpus file holds the input as a Go literal on its second line.
+	lit := strings.TrimSpace(strings.SplitN(string(crash), "\n", 2)[1])
+	lit = strings.TrimSuffix(strings.TrimPrefix(lit, "[]byte("), ")")
+	hostile, err := strconv.Unquote(lit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Concat(good, []byte(hostile)); !errors.Is(err, ErrInput) {
+		t.Fatalf("hostile stream: %v, want ErrInput", err)
 	}
 }
