@@ -32,6 +32,23 @@ func Load(path string) (*Config, error) {
 	return cfg, validate(path, cfg)
 }
 
+// LoadSections reads a config file by the same strict rules as Load (unknown
+// keys rejected, ${ENV} interpolated, paths resolved) without validating it:
+// for commands that use only some sections (worker detect, worker redact) and
+// validate those themselves.
+func LoadSections(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	cfg, err := parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	cfg.resolvePaths(filepath.Dir(path))
+	return cfg, nil
+}
+
 // Parse is Load on bytes, with paths taken as they are; name is used in messages.
 func Parse(name string, data []byte) (*Config, error) {
 	cfg, err := parse(name, data)

@@ -9,10 +9,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
-	"go.yaml.in/yaml/v3"
 
+	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 )
 
@@ -68,35 +67,16 @@ func runDetect(ctx context.Context, s stdio, args []string) int {
 	return 0
 }
 
-// loadDetectionConfig reads only the `detection:` section of a worker config file,
-// rejecting unknown keys inside it.
+// loadDetectionConfig reads the `detection:` section of a worker config file.
 func loadDetectionConfig(path string) (detectors.Config, error) {
-	cfg := detectors.DefaultConfig()
-	raw, err := os.ReadFile(path)
+	c, err := config.LoadSections(path)
 	if err != nil {
-		return cfg, fmt.Errorf("reading config: %w", err)
+		return detectors.Config{}, err
 	}
-	var doc map[string]yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return cfg, fmt.Errorf("parsing config %s: %w", path, err)
+	if err := c.Detection.Validate(); err != nil {
+		return c.Detection, fmt.Errorf("validating config %s: detection: %w", path, err)
 	}
-	node, ok := doc["detection"]
-	if !ok {
-		return cfg, nil
-	}
-	out, err := yaml.Marshal(&node)
-	if err != nil {
-		return cfg, fmt.Errorf("parsing config %s: detection section: %w", path, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(out))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return cfg, fmt.Errorf("parsing config %s: detection section: %w", path, err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("validating config %s: detection: %w", path, err)
-	}
-	return cfg, nil
+	return c.Detection, nil
 }
 
 type detectIn struct {

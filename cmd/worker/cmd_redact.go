@@ -13,8 +13,8 @@ import (
 	"io"
 	"os"
 
-	"go.yaml.in/yaml/v3"
 
+	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/redact"
 )
@@ -98,41 +98,20 @@ func runRedact(ctx context.Context, s stdio, args []string) int {
 	return 0
 }
 
-// loadRedactionConfig reads the `redaction:` section of a worker config file,
-// rejecting unknown keys in it, and expands a "${NAME}" secret.
+// loadRedactionConfig reads the `redaction:` section of a worker config file.
+// An empty secret is left for the caller to fill from the environment.
 func loadRedactionConfig(path string) (redact.Config, error) {
-	cfg := redact.DefaultConfig()
-	raw, err := os.ReadFile(path)
+	c, err := config.LoadSections(path)
 	if err != nil {
-		return cfg, fmt.Errorf("reading config: %w", err)
+		return redact.Config{}, err
 	}
-	var doc map[string]yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return cfg, fmt.Errorf("parsing config %s: %w", path, err)
+	if c.Redaction.Secret == "" {
+		return c.Redaction, nil
 	}
-	node, ok := doc["redaction"]
-	if !ok {
-		return cfg, nil
+	if err := c.Redaction.Validate(); err != nil {
+		return c.Redaction, fmt.Errorf("validating config %s: redaction: %w", path, err)
 	}
-	out, err := yaml.Marshal(&node)
-	if err != nil {
-		return cfg, fmt.Errorf("parsing config %s: redaction section: %w", path, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(out))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return cfg, fmt.Errorf("parsing config %s: redaction section: %w", path, err)
-	}
-	if err := redact.ExpandSecret(&cfg, nil); err != nil {
-		return cfg, fmt.Errorf("loading config %s: redaction: %w", path, err)
-	}
-	if cfg.Secret == "" {
-		return cfg, nil // filled from the environment or at random by the caller, then validated
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("validating config %s: redaction: %w", path, err)
-	}
-	return cfg, nil
+	return c.Redaction, nil
 }
 
 type redactOut struct {

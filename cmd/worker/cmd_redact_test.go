@@ -107,7 +107,7 @@ redaction:
 	tests := []struct {
 		name, body, wantErr string
 	}{
-		{"unknown key", "redaction:\n  secrit: x\n", "field secrit not found"},
+		{"unknown key", "redaction:\n  secrit: x\n", "redaction.secrit: unknown key"},
 		{"bad mode", "redaction:\n  secret: " + strings.Repeat("k", 40) + "\n  default_mode: erase\n", "default_mode"},
 		{"unset env", "redaction:\n  secret: ${NOT_SET_ANYWHERE}\n", "NOT_SET_ANYWHERE"},
 		{"bad detection", "detection:\n  disabled: [PET]\n", "disabled[0]"},
