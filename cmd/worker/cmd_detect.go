@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 
-
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 )

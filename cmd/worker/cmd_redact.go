@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 
-
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/redact"
