@@ -97,6 +97,27 @@ type lineError struct {
 // unreadable lines; the error is for failures of the streams themselves.
 // Error messages never quote record content.
 func detectStream(ctx context.Context, eng *detectors.Engine, in io.Reader, out io.Writer) (int, error) {
+	return eachJSONLine(ctx, in, out, func(lineNo int, line []byte) any {
+		var rec detectIn
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return lineError{Line: lineNo, Error: "decoding JSON: " + jsonErrorKind(err)}
+		}
+		if rec.ID == nil || rec.Text == nil {
+			return lineError{Line: lineNo, Error: "missing \"id\" or \"text\" string field"}
+		}
+		spans := eng.Detect(*rec.Text)
+		if spans == nil {
+			spans = []detectors.Span{}
+		}
+		return detectOut{ID: *rec.ID, Spans: spans}
+	})
+}
+
+// eachJSONLine reads JSONL from in and writes, per non-blank line, the value fn
+// returns as one JSON line to out, in order. A line over maxDetectLine bytes
+// gets a lineError without calling fn. It returns how many lineErrors were
+// written; the error is for failures of the streams themselves.
+func eachJSONLine(ctx context.Context, in io.Reader, out io.Writer, fn func(lineNo int, line []byte) any) (int, error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	bw := bufio.NewWriterSize(out, 1<<16)
 	enc := json.NewEncoder(bw)
@@ -115,29 +136,23 @@ func detectStream(ctx context.Context, eng *detectors.Engine, in io.Reader, out 
 		if len(line) == 0 && !tooLong && errors.Is(err, io.EOF) {
 			break
 		}
-		lineNo++
-		if tooLong {
-			enc.Encode(lineError{Line: lineNo, Error: fmt.Sprintf("line longer than %d bytes", maxDetectLine)})
+		var rec any
+		switch {
+		case tooLong:
+			lineNo++
+			rec = lineError{Line: lineNo, Error: fmt.Sprintf("line longer than %d bytes", maxDetectLine)}
+		case len(bytes.TrimSpace(line)) == 0:
+			// Blank lines carry no record (common at file ends).
+		default:
+			lineNo++
+			rec = fn(lineNo, line)
+		}
+		if _, bad := rec.(lineError); bad {
 			failed++
-		} else if len(bytes.TrimSpace(line)) == 0 {
-			// Blank lines carry no record; skip them silently (common at file ends).
-			lineNo--
-		} else {
-			var rec detectIn
-			if jerr := json.Unmarshal(line, &rec); jerr != nil {
-				enc.Encode(lineError{Line: lineNo, Error: "decoding JSON: " + jsonErrorKind(jerr)})
-				failed++
-			} else if rec.ID == nil || rec.Text == nil {
-				enc.Encode(lineError{Line: lineNo, Error: "missing \"id\" or \"text\" string field"})
-				failed++
-			} else {
-				spans := eng.Detect(*rec.Text)
-				if spans == nil {
-					spans = []detectors.Span{}
-				}
-				if werr := enc.Encode(detectOut{ID: *rec.ID, Spans: spans}); werr != nil {
-					return failed, fmt.Errorf("writing output: %w", werr)
-				}
+		}
+		if rec != nil {
+			if werr := enc.Encode(rec); werr != nil {
+				return failed, fmt.Errorf("writing output: %w", werr)
 			}
 		}
 		if errors.Is(err, io.EOF) {

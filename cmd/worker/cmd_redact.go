@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -123,56 +121,14 @@ type redactOut struct {
 // Messages never quote record content.
 func redactStream(ctx context.Context, p *redact.Processor, patientField string, mode redact.Mode,
 	in io.Reader, out io.Writer) (int, error) {
-	br := bufio.NewReaderSize(in, 1<<20)
-	bw := bufio.NewWriterSize(out, 1<<16)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	failed, lineNo := 0, 0
-	for {
-		if err := ctx.Err(); err != nil {
-			bw.Flush()
-			return failed, fmt.Errorf("reading input: %w", err)
+	return eachJSONLine(ctx, in, out, func(lineNo int, line []byte) any {
+		id, text, patient, msg := decodeRedactLine(line, patientField)
+		if msg != "" {
+			return lineError{Line: lineNo, Error: msg}
 		}
-		line, tooLong, err := readLine(br, maxDetectLine)
-		if err != nil && !errors.Is(err, io.EOF) {
-			bw.Flush()
-			return failed, fmt.Errorf("reading input line %d: %w", lineNo+1, err)
-		}
-		if len(line) == 0 && !tooLong && errors.Is(err, io.EOF) {
-			break
-		}
-		lineNo++
-		var rec any
-		switch {
-		case tooLong:
-			rec = lineError{Line: lineNo, Error: fmt.Sprintf("line longer than %d bytes", maxDetectLine)}
-		case len(bytes.TrimSpace(line)) == 0:
-			lineNo-- // blank lines carry no record
-		default:
-			id, text, patient, msg := decodeRedactLine(line, patientField)
-			if msg != "" {
-				rec = lineError{Line: lineNo, Error: msg}
-			} else {
-				t, _ := p.RedactText(patient, text, mode)
-				rec = redactOut{ID: id, Text: t}
-			}
-		}
-		if _, bad := rec.(lineError); bad {
-			failed++
-		}
-		if rec != nil {
-			if werr := enc.Encode(rec); werr != nil {
-				return failed, fmt.Errorf("writing output: %w", werr)
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return failed, fmt.Errorf("writing output: %w", err)
-	}
-	return failed, nil
+		t, _ := p.RedactText(patient, text, mode)
+		return redactOut{ID: id, Text: t}
+	})
 }
 
 // decodeRedactLine reads "id" and "text" (strings, required) and the patient
