@@ -11,7 +11,7 @@ import (
 	"sync"
 )
 
-//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/wordlike.txt.gz data/streets.txt
+//go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/wordlike.txt.gz data/streets.txt data/cities.txt.gz
 var dataFS embed.FS
 
 // ErrDictionary means an embedded dictionary could not be read (a broken build).
@@ -43,6 +43,8 @@ const (
 	wConnector // a connector inside place names (placeConnector)
 	wLead      // a word starting street names in other languages (streetLead)
 	wTail      // a word ending facility names after a proper noun (facilityTail)
+	wCity      // a city or town of the GeoNames gazetteer (one word, or the space-joined words of a longer name)
+	wCityHead  // the first word of a gazetteer city name of several words ("los" of "Los Angeles")
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -60,7 +62,7 @@ type dictionary struct {
 	n    int
 }
 
-const dictSlots = 1 << 20 // > 2x the ~480k words: short probe sequences
+const dictSlots = 1 << 20 // ~1.8x the ~570k words and city names: short probe sequences
 
 var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	d := &dictionary{keys: make([]uint64, dictSlots), vals: make([]uint32, dictSlots), mask: dictSlots - 1}
@@ -72,6 +74,9 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 		if err := d.loadGzip(f.file, f.class); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.loadCities("data/cities.txt.gz"); err != nil {
+		return nil, err
 	}
 	raw, err := dataFS.ReadFile("data/streets.txt")
 	if err != nil {
@@ -217,6 +222,36 @@ func (d *dictionary) loadGzip(name string, class uint32) error {
 			continue
 		}
 		d.add(string(w), class)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w: %v", name, ErrDictionary, err)
+	}
+	return nil
+}
+
+// loadCities adds the gazetteer: each name as wCity (a name of several words under the hash of its
+// space-joined words) and the first word of a longer name as wCityHead, so the detector tries a
+// phrase lookup only where one can match.
+func (d *dictionary) loadCities(name string) error {
+	f, err := dataFS.Open(name)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w: %v", name, ErrDictionary, err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("decompressing %s: %w: %v", name, ErrDictionary, err)
+	}
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		d.add(line, wCity)
+		if head, _, ok := strings.Cut(line, " "); ok {
+			d.add(head, wCityHead)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading %s: %w: %v", name, ErrDictionary, err)
