@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -126,7 +127,8 @@ func demoKeys() (stages.Keys, *envelope.PrivateKey, error) {
 		Quarantine: []*envelope.PublicKey{security.Public()}, Signer: signer}, research, nil
 }
 
-// produceSynthetic creates topic (large enough for the oversized poison) and fills it.
+// produceSynthetic creates topic if needed (large enough for the oversized
+// poison) and appends n records to it.
 func produceSynthetic(ctx context.Context, conn []kgo.Opt, topic string, n int, seed uint64, poison float64) error {
 	const maxBytes = 4 << 20
 	cl, err := kgo.NewClient(append(conn, kgo.ProducerBatchMaxBytes(maxBytes), kgo.ProducerLinger(5*time.Millisecond))...)
@@ -139,7 +141,7 @@ func produceSynthetic(ctx context.Context, conn []kgo.Opt, topic string, n int, 
 	if err == nil {
 		err = resp.Err
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		return fmt.Errorf("creating input topic %s: %w", topic, err)
 	}
 	g := synth.NewGenerator(synth.Options{Seed: seed, Poison: poison})
