@@ -281,6 +281,11 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		if words == 0 && capital && directions[w] {
 			continue // "612 S Pecan Brg", "10921 North Cardinal Road"
 		}
+		if words == 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
+			if e, ok := sc.streetAfterLead(k); ok {
+				return e, true // "846 31 Rue Al Imam Al Bakri", "36 rue de Pologne", "10963 Rua Vinte e Cinco de Setembro"
+			}
+		}
 		if capital && cls&wCommon != 0 && cls&(wStreetName|wFirst|wLast) == 0 && !streetLead[w] && words == 0 && cls&wStreet == 0 {
 			// "3 Tablets", "2 Weeks": an ordinary word after a number is not a street.
 			if k+1 >= len(toks) || sc.cls[k+1]&wStreet == 0 {
@@ -290,6 +295,44 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		words++
 	}
 	return 0, false
+}
+
+// Street lead words that follow a house number even in lower case ("36 rue de Pologne").
+var houseLead = map[string]bool{"rue": true, "rua": true, "avenida": true, "calle": true, "ul": true, "ulica": true,
+	"strada": true, "viale": true, "piazza": true, "chemin": true, "carrer": true, "avenue": true}
+
+// streetAfterLead returns the end of the street name after the lead word at token k: up to five
+// capitalized words or connectors on the same line ("Rue Ibn El-Jazzar", "rue des lieutemants Thomazo").
+func (sc *scan) streetAfterLead(k int) (int, bool) {
+	toks := sc.toks
+	e, words := 0, 0
+	for n := k + 1; n < len(toks) && words < 6 && !toks[n].has(fNewline); n++ {
+		u := toks[n]
+		if u.kind == tPunct {
+			if (sc.isPunct(n, '-') || sc.isPunct(n, '\'')) && !u.has(fSpace) {
+				continue
+			}
+			break
+		}
+		lw := sc.lw(n)
+		if u.kind == tNum && words > 0 && u.e-u.s <= 4 {
+			e = u.e // a number after the name: "Rua Cyro Schmutzer Franco 1213"
+			break
+		}
+		if u.kind != tWord || sc.cls[n]&(wStop|wMonth|wWeekday|wMedical) != 0 && !placeConnector[lw] {
+			break
+		}
+		capital := u.has(fCap) || u.has(fUpper)
+		if !capital && !placeConnector[lw] && !(sc.isWord(k, "rue") || sc.isWord(k, "rua")) {
+			break
+		}
+		if sc.cls[n]&wUnit != 0 && capital {
+			break // "Rue Gafsa Apt. 981": the unit follows
+		}
+		words++
+		e = u.e
+	}
+	return e, words > 0
 }
 
 func isOrdinal(w string) bool {
@@ -549,7 +592,7 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 	if n := toks[k].e - toks[k].s; n >= 3 && !toks[k].has(fUpper) && isUpperAlpha(sc.text[toks[k].s+1]) {
 		return // "ADLs", "HFrEF"
 	}
-	first := k
+	first, last := k, k
 	s, e := toks[k].s, toks[k].e
 	words, unknown, names := 0, 0, 0
 	for ; k < len(toks) && words < 4; k++ {
@@ -573,13 +616,19 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 		if cls&(wFirst|wLast) != 0 {
 			names++
 		}
-		e = u.e
+		e, last = u.e, k
 		words++
 	}
 	if words == 0 {
 		return
 	}
 	score := cue
+	if pe, ok := sc.postcodeAfter(last); ok && sc.cls[first]&(wState|wCountry) == 0 && (unknown > 0 || sc.cls[first]&wCity != 0) &&
+		!sc.lineUpper(first) && sc.cls[first]&wMedical == 0 {
+		// "in Bjert 6091", "in ARENDAL 4844": a town and its postal code.
+		sc.add(s, pe, Location, cue+0.2)
+		return
+	}
 	if unknown == 0 && names == 0 {
 		// An ordinary word, capitalized mid-sentence after a place cue: a city that is also
 		// an English word ("in Reading") or a gazetteer-only city; not a clinical word ("to Rehab").
