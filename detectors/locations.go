@@ -177,6 +177,16 @@ func detectLocations(sc *scan) {
 			}
 		}
 		// Military addresses: "PSC 1437, Box 3833", "Unit 4719 Box 7394", "APO AA 66791".
+		// Ships of US military mail: "USNS Møller\nFPO AA 85844", "USCGC Khadzhiyev".
+		if t.has(fUpper) && (w == "usns" || w == "usnv" || w == "uscgc" || w == "uss") {
+			if k := i + 1; k < len(toks) && toks[k].kind == tWord && (toks[k].has(fCap) || toks[k].has(fUpper)) && !toks[k].has(fNewline) {
+				if n := sc.nextWordIdx(k, 1); n >= 0 && (sc.isWord(n, "fpo") || sc.isWord(n, "apo") || sc.isWord(n, "dpo")) {
+					sc.add(t.s, toks[k].e, Location, 0.85)
+					i = k
+					continue
+				}
+			}
+		}
 		if t.has(fUpper) && (w == "psc" || w == "cmr" || w == "apo" || w == "fpo" || w == "dpo") || (w == "unit" && t.has(fCap) && sc.isWord(i+2, "box")) {
 			if k := i + 1; k < len(toks) && (toks[k].kind == tNum || (toks[k].kind == tWord && toks[k].has(fUpper) && toks[k].e-toks[k].s == 2)) {
 				sc.add(t.s, sc.extendAddress(toks[k].e), Location, 0.85)
@@ -251,6 +261,11 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		w := sc.lw(k)
 		cls := sc.cls[k]
 		capital := u.has(fCap) || u.has(fUpper)
+		if words == 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
+			if e, ok := sc.streetAfterLead(k); ok {
+				return e, true // "846 31 Rue Al Imam Al Bakri", "36 rue de Pologne", "10963 Rua Vinte e Cinco de Setembro"
+			}
+		}
 		if words > 0 && cls&wUnit != 0 && capital && w != "floor" && w != "fl" && w != "room" && w != "rm" {
 			return toks[k-1].e, true // "9554 62 Rue Gafsa Apt. 981": the unit follows the street
 		}
@@ -281,11 +296,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		if words == 0 && capital && directions[w] {
 			continue // "612 S Pecan Brg", "10921 North Cardinal Road"
 		}
-		if words == 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
-			if e, ok := sc.streetAfterLead(k); ok {
-				return e, true // "846 31 Rue Al Imam Al Bakri", "36 rue de Pologne", "10963 Rua Vinte e Cinco de Setembro"
-			}
-		}
+
 		if capital && cls&wCommon != 0 && cls&(wStreetName|wFirst|wLast) == 0 && !streetLead[w] && words == 0 && cls&wStreet == 0 {
 			// "3 Tablets", "2 Weeks": an ordinary word after a number is not a street.
 			if k+1 >= len(toks) || sc.cls[k+1]&wStreet == 0 {
