@@ -4,6 +4,7 @@ import "strings"
 
 // Cities and towns by gazetteer, and the postal codes written next to them (LOCATION):
 //
+//	quarter    Cité Ben Hjel; Cite El Farik (a French or North African town quarter)
 //	city       Akureyri; Trondheim; Los Angeles; Chiclana de la Frontera; FORT-DE-FRANCE
 //	postcode   ARENDAL 4844; 75001 Paris; Wrocław 53-320; Iceland 80296 (after a country, in an address)
 //
@@ -32,6 +33,12 @@ func detectCities(sc *scan) {
 			continue
 		}
 		cls := sc.cls[i]
+		if n := t.e - t.s; (n == 4 || n == 5) && (sc.lw(i) == "cite" || sc.lw(i) == "cité") {
+			if e, ok := sc.quarterAfter(i); ok {
+				sc.add(t.s, e, Location, 0.7)
+			}
+			continue
+		}
 		if cls&(wCity|wCityHead|wCountry) == 0 {
 			continue
 		}
@@ -218,4 +225,27 @@ func (sc *scan) postcodeAfterCountry(i int) (int, bool) {
 		return 0, false // a phone number or a decimal
 	}
 	return k, true
+}
+
+// quarterAfter returns the end of a town quarter named after "Cité" at token i: one to three
+// capitalized words or connectors on the same line, one of them not an ordinary word
+// ("Cité Ben Hjel", "Cite de l'Interieur"), so that the verb "cite" before a sentence is left alone.
+func (sc *scan) quarterAfter(i int) (int, bool) {
+	toks := sc.toks
+	e, words, last := 0, 0, -1
+	for k := i + 1; k < len(toks) && words < 4 && !toks[k].has(fNewline); k++ {
+		u := toks[k]
+		if u.kind == tPunct && (sc.isPunct(k, '-') || sc.isPunct(k, '\'')) && !u.has(fSpace) {
+			continue
+		}
+		if u.kind != tWord || !(u.has(fCap) || u.has(fUpper) || placeConnector[sc.lw(k)] || sc.lw(k) == "l") {
+			break
+		}
+		words++
+		e, last = u.e, k
+	}
+	if last < 0 || !(toks[last].has(fCap) || toks[last].has(fUpper)) || !sc.distinctive(i+1, last) {
+		return 0, false
+	}
+	return e, true
 }
