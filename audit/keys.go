@@ -176,6 +176,9 @@ func (v *Verifier) mlVerifier() note.Verifier {
 // WriteFiles writes dir/NAME.key (mode 0600) and dir/NAME.pub, where NAME is
 // the key name with '/' replaced by '_'. It refuses to overwrite either file.
 func (s *Signer) WriteFiles(dir string) (keyPath, pubPath string, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", fmt.Errorf("creating key directory: %w", err)
+	}
 	base := filepath.Join(dir, strings.ReplaceAll(s.name, "/", "_"))
 	keyPath, pubPath = base+".key", base+".pub"
 	for _, p := range []string{keyPath, pubPath} {

@@ -81,6 +81,9 @@ func generateKeyFiles(dir, name string) (pubPath, keyPath, id string, err error)
 	if err != nil {
 		return "", "", "", fmt.Errorf("encoding public key: %w", err)
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", "", fmt.Errorf("creating key directory: %w", err)
+	}
 	keyPath = filepath.Join(dir, name+".key")
 	pubPath = filepath.Join(dir, name+".pub")
 	for _, p := range []string{keyPath, pubPath} {
