@@ -79,28 +79,7 @@ func (sc *scan) cityMatch(i int) (int, bool) {
 		return 0, false // "ED", "ICU", "LA": abbreviations before places
 	}
 	if cls&wCityHead != 0 {
-		var buf [64]byte
-		phrase := append(buf[:0], strings.ToLower(sc.word(i))...)
-		best, k := -1, i
-		for words := 1; words < 4; words++ {
-			n := k + 1
-			if n < len(toks) && toks[n].kind == tPunct && !toks[n].has(fSpace) && (sc.isPunct(n, '-') || sc.isPunct(n, '\'')) {
-				n++ // "Fort-de-France", "Val-d'Or"
-			}
-			if n >= len(toks) || toks[n].kind != tWord || toks[n].has(fNewline) || !toks[n].has(fSpace) && toks[n-1].kind != tPunct {
-				break
-			}
-			w := sc.word(n)
-			if !(toks[n].has(fCap) || toks[n].has(fUpper) || placeConnector[sc.lw(n)]) {
-				break
-			}
-			phrase = append(append(phrase, ' '), strings.ToLower(w)...)
-			if sc.e.dict.lookup(string(phrase))&wCity != 0 {
-				best = n
-			}
-			k = n
-		}
-		if best >= 0 && sc.distinctive(i, best) {
+		if best := sc.cityPhrase(i); best >= 0 && sc.distinctive(i, best) {
 			return best, true
 		}
 	}
@@ -119,6 +98,36 @@ func (sc *scan) cityMatch(i int) (int, bool) {
 // Gazetteer towns that are also function words or report headings ("Comparison: None.").
 var cityNotAlone = map[string]bool{"none": true, "nothing": true, "other": true, "unknown": true, "normal": true,
 	"negative": true, "positive": true, "stable": true, "same": true, "both": true, "either": true, "neither": true}
+
+// cityPhrase returns the last token of the longest gazetteer name of two to four words starting
+// at token i, joined by spaces, hyphens or apostrophes ("Los Angeles", "Fort-de-France"), or -1.
+func (sc *scan) cityPhrase(i int) int {
+	toks := sc.toks
+	if sc.cls[i]&wCityHead == 0 {
+		return -1
+	}
+	var buf [64]byte
+	phrase := append(buf[:0], strings.ToLower(sc.word(i))...)
+	best, k := -1, i
+	for words := 1; words < 4; words++ {
+		n := k + 1
+		if n < len(toks) && toks[n].kind == tPunct && !toks[n].has(fSpace) && (sc.isPunct(n, '-') || sc.isPunct(n, '\'')) {
+			n++ // "Fort-de-France", "Val-d'Or"
+		}
+		if n >= len(toks) || toks[n].kind != tWord || toks[n].has(fNewline) || !toks[n].has(fSpace) && toks[n-1].kind != tPunct {
+			break
+		}
+		if !(toks[n].has(fCap) || toks[n].has(fUpper) || placeConnector[sc.lw(n)]) {
+			break
+		}
+		phrase = append(append(phrase, ' '), strings.ToLower(sc.word(n))...)
+		if sc.e.dict.lookup(string(phrase))&wCity != 0 {
+			best = n
+		}
+		k = n
+	}
+	return best
+}
 
 // lineIsPlace reports a city alone on an address line: "\nAkureyri\n", "\nGdańsk, 84968", "> TRONDHEIM".
 func (sc *scan) lineIsPlace(i int) bool {

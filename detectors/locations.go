@@ -634,6 +634,10 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 		return
 	}
 	score := cue
+	if unknown == 0 && (sc.cityPhrase(first) == last || last == first && sc.cls[first]&wCity != 0) {
+		unknown++ // "towed to Little Rock": ordinary words or names, but a gazetteer town after a place cue
+		score += 0.2
+	}
 	if pe, ok := sc.postcodeAfter(last); ok && sc.cls[first]&(wState|wCountry) == 0 && (unknown > 0 || sc.cls[first]&wCity != 0) &&
 		!sc.lineUpper(first) && sc.cls[first]&wMedical == 0 {
 		// "in Bjert 6091", "in ARENDAL 4844": a town and its postal code.
