@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,29 @@ func TestEnvValuesAreNotReparsedAsYAML(t *testing.T) {
 	}
 	if cfg.Worker.ID != "a: b\nkafka: {brokers: [evil:1]}" || cfg.Kafka.Brokers[0] == "evil:1" {
 		t.Errorf("environment value changed the document's structure: id %q brokers %v", cfg.Worker.ID, cfg.Kafka.Brokers)
+	}
+}
+
+func TestLoadSectionsLeavesOtherSectionsAlone(t *testing.T) {
+	path := t.TempDir() + "/c.yaml"
+	doc := minimal + "kafka:\n  brokers: [\"${DEID_TEST_B:10.0.0.1:9092}\"]\nredaction:\n  secret: ${DEID_TEST_UNSET_SECRET}\nworker:\n  parallelism: ${DEID_TEST_UNSET_PAR}\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadSections(path, "kafka")
+	if err != nil {
+		t.Fatalf("a section the command does not use stopped it: %v", err)
+	}
+	if cfg.Kafka.Brokers[0] != "10.0.0.1:9092" {
+		t.Errorf("kafka section not interpolated: %v", cfg.Kafka.Brokers)
+	}
+	if _, err := LoadSections(path, "redaction"); err == nil || !strings.Contains(err.Error(), "DEID_TEST_UNSET_SECRET") {
+		t.Errorf("the named section's unset variable was not reported: %v", err)
+	}
+	if err := os.WriteFile(path, []byte(doc+"kafak: {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSections(path, "kafka"); err == nil || !strings.Contains(err.Error(), "kafak") {
+		t.Errorf("an unknown key outside the named sections was not reported: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,21 +33,25 @@ func Load(path string) (*Config, error) {
 	return cfg, validate(path, cfg)
 }
 
-// LoadSections reads a config file by the same strict rules as Load (unknown
-// keys rejected, ${ENV} interpolated, paths resolved) without validating it:
-// for commands that use only some sections (worker detect, worker redact) and
-// validate those themselves.
-func LoadSections(path string) (*Config, error) {
+// LoadSections reads a config file for a command that uses only the named
+// top-level sections (worker detect, redact, decrypt, audit): unknown keys are
+// rejected everywhere, but ${ENV} is interpolated only in those sections, so an
+// auditor reading the kafka section needs no DEID_SECRET; nothing is
+// validated, the caller validates what it uses.
+func LoadSections(path string, sections ...string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
-	cfg, err := parse(path, data)
+	cfg := Defaults()
+	if err := decodeStrict(path, data, &cfg, sections...); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}
 	cfg.resolvePaths(filepath.Dir(path))
-	return cfg, nil
+	return &cfg, nil
 }
 
 // Parse is Load on bytes, with paths taken as they are; name is used in messages.
@@ -73,9 +78,10 @@ func validate(name string, cfg *Config) error {
 	return nil
 }
 
-// decodeStrict interpolates ${ENV} in scalar values, rejects keys that out has no
-// field for, and decodes over out's current (default) values.
-func decodeStrict(name string, data []byte, out any) error {
+// decodeStrict interpolates ${ENV} in scalar values (of the named top-level
+// sections only, when any are named), rejects keys that out has no field for,
+// and decodes over out's current (default) values.
+func decodeStrict(name string, data []byte, out any, sections ...string) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("%s: parsing YAML: %v: %w", name, err, ErrInvalid)
@@ -84,11 +90,27 @@ func decodeStrict(name string, data []byte, out any) error {
 		return nil // empty file: all defaults
 	}
 	root := doc.Content[0]
-	if err := interpolate(name, root, ""); err != nil {
-		return err
+	if len(sections) == 0 {
+		if err := interpolate(name, root, ""); err != nil {
+			return err
+		}
 	}
 	if err := checkKeys(name, root, reflect.TypeOf(out).Elem(), ""); err != nil {
 		return err
+	}
+	if len(sections) > 0 && root.Kind == yaml.MappingNode {
+		// Keep only the named sections: the others keep their defaults and are
+		// neither interpolated nor decoded.
+		var kept []*yaml.Node
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if key := root.Content[i].Value; slices.Contains(sections, key) {
+				if err := interpolate(name, root.Content[i+1], key); err != nil {
+					return err
+				}
+				kept = append(kept, root.Content[i], root.Content[i+1])
+			}
+		}
+		root.Content = kept
 	}
 	// Re-encode the interpolated tree so the strict decoder sees final values.
 	var buf bytes.Buffer

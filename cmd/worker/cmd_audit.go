@@ -134,7 +134,7 @@ func (src *source) read(ctx context.Context) ([]audit.Message, error) {
 	kc := kafkaconn.Defaults()
 	topic := src.topic
 	if src.cfgPath != "" {
-		cfg, err := config.Load(src.cfgPath)
+		cfg, err := config.LoadSections(src.cfgPath, "kafka", "topics")
 		if err != nil {
 			return nil, fmt.Errorf("loading config: %w", err)
 		}

@@ -49,7 +49,7 @@ func sealedTopicInput(cfgPath, topic string) sealedInput {
 	return func(ctx context.Context, fn func([]byte) error) error {
 		kc := kafkaconn.Defaults()
 		if cfgPath != "" {
-			cfg, err := config.Load(cfgPath)
+			cfg, err := config.LoadSections(cfgPath, "kafka")
 			if err != nil {
 				return err
 			}

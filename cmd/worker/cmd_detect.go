@@ -68,7 +68,7 @@ func runDetect(ctx context.Context, s stdio, args []string) int {
 
 // loadDetectionConfig reads the `detection:` section of a worker config file.
 func loadDetectionConfig(path string) (detectors.Config, error) {
-	c, err := config.LoadSections(path)
+	c, err := config.LoadSections(path, "detection")
 	if err != nil {
 		return detectors.Config{}, err
 	}

@@ -98,7 +98,7 @@ func runRedact(ctx context.Context, s stdio, args []string) int {
 // loadRedactionConfig reads the `redaction:` section of a worker config file.
 // An empty secret is left for the caller to fill from the environment.
 func loadRedactionConfig(path string) (redact.Config, error) {
-	c, err := config.LoadSections(path)
+	c, err := config.LoadSections(path, "detection", "redaction")
 	if err != nil {
 		return redact.Config{}, err
 	}
