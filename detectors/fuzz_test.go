@@ -35,6 +35,8 @@ var fuzzSeeds = []string{
 	"6750 Koskikatu 25 Apt. 864\nArtilleros\n, CO\n Uruguay 64677", "the 4th of March, March 4th, 2020, 04-Mar-2019",
 	"\xff\xfe\x00binary\x80\x81", "漢字 ひらがな 한국어 العربية עברית ไทย 🙂🙂", "e\u0301\u0301\u0301 Zoë O'Neill-Smith",
 	"a 92 year old, 101 yo, aged 95", strings.Repeat("1-", 100), "Dr. Dr. Dr. Mr.", "zebra 9 ZEBRA 9",
+	"> 846 31 Rue Al Imam Al Bakri\n> Cité El-Farik\n> FORT-DE-FRANCE 53-320\nCyprus (Greek) 51034",
+	"USNS Møller\nFPO AA 85844; towed to Los Angeles", strings.Repeat("Los ", 50) + strings.Repeat("Cite ", 50),
 }
 
 // FuzzTokenize: tokens are in order, in bounds, non-empty and cover every non-space rune.

@@ -1,0 +1,80 @@
+package detectors
+
+import "testing"
+
+func TestCitiesAndPostcodes(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	tests := []struct {
+		name, text, want string
+	}{
+		{"city alone on an address line", "Suite 179\nAkureyri\nIceland", "Akureyri"},
+		{"city in capitals after quoting marks", "> Apt. 342\n> TRONDHEIM\n> Norway", "TRONDHEIM"},
+		{"city mid-sentence without cue", "The patient returned from Utrecht by train.", "Utrecht"},
+		{"multi-word city", "Her sister works in a bakery; Los Angeles is far.", "Los Angeles"},
+		{"hyphenated city", "Shipped to 45 Kopfstrasse 3\nFORT-DE-FRANCE", "FORT-DE-FRANCE"},
+		{"postcode after a cued town", "Looking to support them in Bjert 6091 this year.", "Bjert 6091"},
+		{"postcode after a city", "Send it to ARENDAL 4844 please.", "ARENDAL 4844"},
+		{"postcode before a city", "Office: 75001 Paris, France", "75001 Paris"},
+		{"two-part postcode", "Apt. 360\nWrocław 53-320", "Wrocław 53-320"},
+		{"postcode after a country", "Suite 179\nAkureyri\nIceland 80296", "80296"},
+		{"postcode after a country with a qualifier", "ΧΑΝ∆ΡΙΑ\nCyprus (Greek) 51034", "51034"},
+		{"town quarter", "He lives at 63 Rue de Kairouan, Cité El Farik", "Cité El Farik"},
+		{"house numbers then a lead word", "She lives at 846 31 Rue Al Imam Al Bakri, Tunis", "846 31 Rue Al Imam Al Bakri"},
+		{"lead word in lower case", "his address: 48334 36 rue de pologne, Tunis", "48334 36 rue de pologne"},
+		{"ship mail", "Send to USNS Møller\nFPO AA 85844", "USNS Møller"},
+		{"gazetteer town after a weak cue", "Car towed to Little Rock. Labs pending.", "Little Rock"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+				t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+			}
+		})
+	}
+}
+
+func TestCitiesLeaveWordsAndSafeHarborUnitsAlone(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{
+		"COMPARISON: None.\nFINDINGS: no acute process.",       // a town named None
+		"Triangle of Koch reviewed with the team.",             // a town name opening a sentence
+		"TRIAGE RN ADVISED HIM TO CALL 911 FOR FEVER.",         // a cue, an ordinary word, a number
+		"PT REPORTS NONADHERENCE TO VANCOMYCIN 1250 MG Q12H.",  // a drug and a dose in capitals
+		"I will be travelling to Norway next week.",            // countries are allowed
+		"We moved here from Norway 2019 and stayed.",           // a year after a country
+		"Please cite the guideline; Cite Table 2 in the note.", // the verb
+		"Give 2 via PO route daily.",                           // "via" after a number is not a street
+	} {
+		if got := e.Detect(text); len(got) != 0 {
+			t.Errorf("Detect(%q) = %v, want no spans", text, got)
+		}
+	}
+}
+
+func TestGazetteerLoaded(t *testing.T) {
+	d, err := loadDictionary()
+	if err != nil {
+		t.Fatalf("loading dictionary: %v", err)
+	}
+	tests := []struct {
+		word string
+		want uint32
+	}{
+		{"trondheim", wCity},
+		{"wrocław", wCity},
+		{"gdansk", wCity}, // the accent-free spelling of "gdańsk"
+		{"los angeles", wCity},
+		{"los", wCityHead},
+	}
+	for _, tc := range tests {
+		if got := d.lookup(tc.word); got&tc.want == 0 {
+			t.Errorf("lookup(%q) = %b, want class %b", tc.word, got, tc.want)
+		}
+	}
+	// Ordinary words with inflected forms are not in the gazetteer ("Mobile, AL", "Normal, IL").
+	for _, w := range []string{"mobile", "normal", "reading"} {
+		if d.lookup(w)&wCity != 0 {
+			t.Errorf("lookup(%q) has the city class; ordinary words must be filtered when building", w)
+		}
+	}
+}
