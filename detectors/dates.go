@@ -142,8 +142,8 @@ func (sc *scan) monthDate(i int, w string) {
 func (sc *scan) isDay(k int) bool {
 	t := sc.toks[k]
 	w := sc.word(k)
-	if sc.isPunct(k+1, ':') && sc.glued(k+1) {
-		return false // "April 10:16 PM": a clock time
+	if sc.clockAfter(k) {
+		return false // "April 10:16 PM": a clock time; "Jan. 26th: TSH 3.6" is a day before a colon
 	}
 	switch t.kind {
 	case tNum:
@@ -172,6 +172,12 @@ func (sc *scan) isDay(k int) bool {
 	return n >= 1 && n <= 31
 }
 
+// clockAfter reports that the number at token k is the hour of a clock time: a colon and
+// minutes glued after it ("10:16"), not a colon ending a label or a clause ("March 8th, 2015: TSH").
+func (sc *scan) clockAfter(k int) bool {
+	return sc.isPunct(k+1, ':') && sc.glued(k+1) && k+2 < len(sc.toks) && sc.toks[k+2].kind == tNum && sc.glued(k+2)
+}
+
 func (sc *scan) isYear(k int) bool {
 	n := atoiTok(sc, k)
 	return n >= 1900 && n <= 2099 // "the 2nd of March 1801" is more likely a clock time
@@ -184,7 +190,7 @@ func (sc *scan) yearAfter(j int) int {
 		k++
 	}
 	if k < len(sc.toks) && !sc.toks[k].has(fNewline) && sc.toks[k].kind == tNum {
-		if sc.isPunct(k+1, ':') {
+		if sc.clockAfter(k) {
 			return -1 // a clock time: "May 9 11:03 PM", "the 2nd of March 18:01"
 		}
 		if l := sc.toks[k].e - sc.toks[k].s; (l == 4 && sc.isYear(k)) || (l == 2 && (sc.isPunct(k-1, '-') || sc.isPunct(k-1, '/'))) {
