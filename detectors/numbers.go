@@ -255,10 +255,11 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		}
 	}
 	// Month and year: "01/2017", "12-1941" (the month is a date element).
-	if n >= 2 && L[0] <= 2 && L[1] == 4 && seq.lead == 0 {
+	// "(09/2023)" too: a phone's area code in parentheses has three digits, a month at most two.
+	if n >= 2 && L[0] <= 2 && L[1] == 4 && (seq.lead == 0 || seq.lead == '(') {
 		if sp := sc.sepBefore(g[0], g[1]); sp == "/" || sp == "-" {
 			if m, y := atoiTok(sc, g[0]), atoiTok(sc, g[1]); m >= 1 && m <= 12 && y >= 1900 && y <= 2099 {
-				sc.add(seq.s, end(2), Date, 0.8)
+				sc.add(sc.toks[g[0]].s, end(2), Date, 0.8)
 				return 2
 			}
 		}

@@ -1,0 +1,37 @@
+package detectors
+
+import "testing"
+
+func TestDateFormsBeforeColonsAndInParentheses(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	tests := []struct {
+		name, text, want string
+	}{
+		{"day before a colon", "Labs on Jan. 26th: TSH 3.63, INR 1.2", "Jan. 26th"},
+		{"bare day before a colon", "LABS ON MAY 28: MG 1.4, INR 1.6", "MAY 28"},
+		{"year before a colon", "Labs on March 8th, 2015: TSH 5.27", "March 8th, 2015"},
+		{"month and year in parentheses", "Cook, Jeremy, M.D. (09/2020)", "09/2020"},
+		{"clock time still a time", "Seen April 10:16 PM by nursing", "10:16"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spans := e.Detect(tc.text)
+			if tc.name == "clock time still a time" {
+				// "April 10" must not be read as a date when 10 is the hour of 10:16.
+				for _, s := range spans {
+					if s.Type == Date && s.End-s.Start == len("April 10") {
+						t.Errorf("Detect(%q) = %v: read the hour as a day", tc.text, spans)
+					}
+				}
+				return
+			}
+			if !covered(spans, tc.text, tc.want) {
+				t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+			}
+		})
+	}
+	// A phone's area code in parentheses is not a month.
+	if got := found(e, "call (617) 2020 1234"); got["(09/2020)"] != "" {
+		t.Errorf("unexpected month/year in a phone number: %v", got)
+	}
+}
