@@ -38,6 +38,8 @@ var nameCueBefore = map[string]float64{
 	"and": 0.05, "wrote": 0.2, "said": 0.05, "told": 0.15, "ask": 0.1, "asked": 0.1, "met": 0.2, "per": 0.2,
 	"witness": 0.3, "interpreter": 0.3, "visitor": 0.3, "child": 0.3, "baby": 0.3, "infant": 0.3,
 	"children": 0.2, "kids": 0.2, "tribute": 0.2, "meet": 0.1, "mister": 0.5, "chaplain": 0.3, "therapist": 0.3,
+	"stepson": 0.4, "stepdaughter": 0.4, "stepmother": 0.35, "stepfather": 0.35, "sibling": 0.35,
+	"grandchild": 0.35, "godmother": 0.35, "godfather": 0.35, "fiancé": 0.4, "fiancée": 0.4,
 	"re": 0.4, "accessed": 0.2, "husband's": 0.3, "wife's": 0.3, "hussband": 0.4, "dauther": 0.4, "doughter": 0.4,
 }
 
@@ -426,6 +428,9 @@ func (sc *scan) nameContextBefore(i int) float64 {
 	}
 	w := sc.lw(p)
 	b := nameCueBefore[w]
+	if w == "law" && sc.isWord(sc.prevWordIdx(p, 1), "in") {
+		b = 0.4 // "son-in-law Miles", "daughter-in-law Ana": relatives, like "son" and "daughter"
+	}
 	if sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) {
 		b = max(b, 0.6)
 	}
