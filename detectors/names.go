@@ -341,6 +341,9 @@ func detectNames(sc *scan) {
 			} else if p >= 0 && sc.isInitialTok(p) && toks[start].has(fSpace) {
 				s = toks[p].s
 			}
+			if k := sc.invertedSurname(start, j); k >= 0 {
+				s = toks[k].s
+			}
 			sc.add(s, e, Name, score)
 		}
 		i = j
@@ -401,6 +404,28 @@ var nameVerbAfter = map[string]bool{"is": true, "was": true, "has": true, "had":
 	"arrived": true, "began": true, "called": true, "died": true, "passed": true, "agreed": true, "declined": true}
 
 // nameContextAfter scores the word after a run ending at token j.
+// invertedSurname returns the surname of a "Last, First" name whose surname is an ordinary word
+// that the run could not start with ("Rice, Brady MD", "Price, Damian was seen"), or -1: a
+// capitalized word opening the line or sentence, a comma, the first name at start, and after the
+// first name at j a credential or a verb.
+func (sc *scan) invertedSurname(start, j int) int {
+	k := start - 2
+	if k < 0 || !sc.isPunct(start-1, ',') || sc.toks[k].kind != tWord || !(sc.toks[k].has(fCap) || sc.toks[k].has(fUpper)) ||
+		sc.toks[k].e-sc.toks[k].s < 2 || !sc.sentenceStart(k) || sc.toks[start].has(fNewline) {
+		return -1
+	}
+	if sc.cls[k]&(wStop|wTitle|wLabel|wMonth|wWeekday|wMedical|wState|wCountry|wFacility) != 0 || sc.cls[start]&wFirst == 0 ||
+		sc.cls[k]&(wFirst|wLast) == 0 && sc.cls[k]&wCommon != 0 {
+		return -1
+	}
+	n := j + 1
+	verb := n < len(sc.toks) && sc.toks[n].kind == tWord && !sc.toks[n].has(fNewline) && !sc.toks[n].has(fCap) && nameVerbAfter[sc.lw(n)]
+	if !verb && !sc.credentialAfter(j) {
+		return -1
+	}
+	return k
+}
+
 func (sc *scan) nameContextAfter(j int) float64 {
 	n := j + 1
 	if n >= len(sc.toks) || sc.toks[n].has(fNewline) {

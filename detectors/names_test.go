@@ -19,3 +19,23 @@ func TestNamesAfterInLawsAndStepRelatives(t *testing.T) {
 		t.Errorf("Detect(in-law family) = %v, want no spans", got)
 	}
 }
+
+func TestInvertedNamesWithWordSurnames(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	tests := []struct{ text, want string }{
+		{"Seen at clinic. Price, Damian was seen in our clinic on 2/3.", "Price, Damian"},
+		{"Plan reviewed.\nRice, Brady MD", "Rice, Brady"},
+	}
+	for _, tc := range tests {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	// A sentence adverb before a name is not a surname.
+	text := "However, John was fine."
+	for _, s := range e.Detect(text) {
+		if s.Start == 0 {
+			t.Errorf("Detect(%q) = %v: took the adverb into the name", text, s)
+		}
+	}
+}
