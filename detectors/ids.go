@@ -112,6 +112,12 @@ func (sc *scan) idChunk(i, j int) {
 			}
 		}
 	}
+	// A label glued to its code: "SN-VZYP2EKPUV", "MRN-00482913".
+	if !hasCtx && j-i >= 3 && toks[i].kind == tWord && toks[i].has(fUpper) && sc.isPunct(i+1, '-') {
+		if c, ok := ctxWords[sc.lw(i)]; ok && c != ID && c != Phone && c != Fax && c != Location {
+			ctx, hasCtx = c, true
+		}
+	}
 	switch {
 	case j-i == 1 && len(w) == 17 && vinValid(w):
 		sc.add(s, e, Vehicle, 0.95)
@@ -145,7 +151,8 @@ func (sc *scan) idChunk(i, j int) {
 			return // diagnosis codes and spine levels are clinical content
 		}
 	}
-	if hasCtx && ctx != Location && ctx != IP && digits >= 2 && digits+letters >= 4 {
+	// One digit is enough in a long code in capitals after a label: "serial SN-MCCRF5ABMT".
+	if hasCtx && ctx != Location && ctx != IP && (digits >= 2 && digits+letters >= 4 || digits == 1 && letters >= 7 && longMixedToken(sc, i, j)) {
 		t := ctx
 		if t == Phone || t == Fax || t == SSN {
 			t = ID
