@@ -381,6 +381,17 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 	if n >= 4 && L[0] == 1 && L[1] == 3 && L[2] == 3 && L[3] == 4 {
 		return 4, 0.9
 	}
+	// An international access code instead of '+': "001-518-640-0854" (00, then country code 1), "0044 20 7946 0958".
+	if n >= 3 && L[0] >= 3 && L[0] <= 5 && sc.text[sc.toks[seq.g[0]].s] == '0' && sc.text[sc.toks[seq.g[0]].s+1] == '0' {
+		if n >= 4 && L[0] == 3 && L[1] == 3 && L[2] == 3 && L[3] == 4 {
+			return 4, 0.9
+		}
+		for k := min(n, 6); k >= 3; k-- {
+			if d := sum(k) - 2; d >= 9 && d <= 15 {
+				return k, 0.7
+			}
+		}
+	}
 	if seq.lead == '+' {
 		// International: +CC then groups, 8 to 15 digits in all.
 		for k := min(n, 6); k >= 1; k-- {
