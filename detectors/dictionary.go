@@ -99,7 +99,7 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	d.add("box", wUnit) // "PO Box", "PSC 0413, Box 8144"
 	// Street words of other languages written as a word of their own: "Villacher Strasse 89".
 	for _, w := range []string{"strasse", "straße", "gasse", "weg", "platz", "allee", "straat", "laan", "gata",
-		"gatan", "vej", "vegen", "katu", "ulica", "utca", "calle", "rua", "viale", "chaussee"} {
+		"gatan", "vej", "vegen", "katu", "ulica", "utca", "calle", "rua", "viale", "chaussee", "close"} {
 		d.add(w, wStreet)
 	}
 	for _, w := range months {

@@ -38,7 +38,10 @@ var directions = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne
 
 // Street words written in lower case in other languages ("Piroska u. 97", "Erzsébet tér 19").
 var streetLower = map[string]bool{"u": true, "utca": true, "tér": true, "út": true, "str": true, "ul": true,
-	"ulica": true, "kapu": true, "körút": true, "sor": true, "köz": true, "gatan": true, "vej": true, "gade": true}
+	"ulica": true, "kapu": true, "körút": true, "sor": true, "köz": true, "gatan": true, "vej": true, "gade": true,
+	"útja": true, "rkp": true, "rakpart": true, "gate": true, "gata": true, "vei": true, "veien": true, "vegen": true,
+	"terrasse": true, "tee": true, "allé": true, "plads": true, "torv": true, "vägen": true, "väg": true,
+	"straße": true, "strasse": true, "gasse": true, "weg": true, "straat": true, "laan": true, "katu": true, "tie": true}
 
 // Words ending a facility name.
 var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": true, "centre": true,

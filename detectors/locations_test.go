@@ -1,0 +1,23 @@
+package detectors
+
+import "testing"
+
+func TestForeignStreetWordsInLowerCase(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	tests := []struct{ text, want string }{
+		{"It's in 0269 Stensås terrasse 38, near the port.", "0269 Stensås terrasse 38"},
+		{"Send to 2224 Trenerys gate 232 today.", "2224 Trenerys gate 232"},
+		{"Lives at 6614 Luite tee 87 with her son.", "6614 Luite tee 87"},
+		{"Address: 5533 119 Countess Close, Seatoun", "5533 119 Countess Close"},
+	}
+	for _, tc := range tests {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	for _, text := range []string{"Take 2 Tablets by mouth at the gate.", "Close follow-up in 2 weeks."} {
+		if got := e.Detect(text); len(got) != 0 {
+			t.Errorf("Detect(%q) = %v, want no spans", text, got)
+		}
+	}
+}
