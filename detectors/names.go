@@ -43,6 +43,11 @@ var nameCueBefore = map[string]float64{
 	"re": 0.4, "accessed": 0.2, "husband's": 0.3, "wife's": 0.3, "hussband": 0.4, "dauther": 0.4, "doughter": 0.4,
 }
 
+// Lower-case particles inside surnames ("van Gijn", "de la Cruz", "ten Pas", "da Silva").
+var nameParticle = map[string]bool{"van": true, "von": true, "de": true, "der": true, "den": true, "ten": true,
+	"ter": true, "da": true, "di": true, "du": true, "del": true, "della": true, "dos": true, "das": true,
+	"la": true, "le": true, "bin": true, "ibn": true, "al": true, "el": true, "af": true, "zu": true}
+
 // Credentials after a name ("Karen Liu, MD").
 var nameCueAfter = map[string]bool{"md": true, "m": true, "do": true, "rn": true, "np": true, "pa": true,
 	"phd": true, "dds": true, "dmd": true, "pharmd": true, "lpn": true, "cnp": true, "crna": true, "lcsw": true,
@@ -229,6 +234,25 @@ func detectNames(sc *scan) {
 			}
 			if k >= len(toks) || toks[k].has(fNewline) || toks[k].kind != tWord {
 				break
+			}
+			// Surname particles in lower case join the name when a capitalized word follows on the
+			// same line: "Dyan van Gijn", "Maika van de Noort", "Willemine ten Pas".
+			if p := k; !toks[p].has(fCap) && !upperLine && nameParticle[sc.lw(p)] {
+				q := p + 1
+				if q < len(toks) && toks[q].kind == tWord && nameParticle[sc.lw(q)] && !toks[q].has(fCap) {
+					q++
+				}
+				if q < len(toks) && toks[q].kind == tWord && toks[q].has(fCap) && !toks[q].has(fNewline) &&
+					sc.cls[q]&(wStop|wTitle|wMonth|wWeekday|wMedical|wLabel) == 0 && sc.nameWordScore(q, upperLine) >= 0.15 {
+					words = append(words, 0.15)
+					j, e = q, toks[q].e
+					words = append(words, sc.nameWordScore(q, upperLine))
+					best = max(best, words[len(words)-1])
+					if len(words) >= 5 {
+						break
+					}
+					continue
+				}
 			}
 			s := sc.nameWordScore(k, upperLine)
 			if s < 0.15 && sc.cls[k]&(wFirst|wLast) != 0 && sc.cls[k]&wTitle == 0 && sc.credentialAfter(k) {

@@ -39,3 +39,24 @@ func TestInvertedNamesWithWordSurnames(t *testing.T) {
 		}
 	}
 }
+
+func TestNameParticles(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	tests := []struct{ text, want string }{
+		{"Dyan van Gijn\n\n864 Piazzetta", "Dyan van Gijn"},
+		{"Maika van de Noort\nEmployment manager", "Maika van de Noort"},
+		{"Discussed with Mary de Ridder today.", "Mary de Ridder"},
+	}
+	for _, tc := range tests {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	// A particle before an ordinary word stays outside: "John Smith de novo" is not a longer name.
+	text := "Seen by John Smith de novo."
+	for _, s := range e.Detect(text) {
+		if s.End > len("Seen by John Smith") {
+			t.Errorf("Detect(%q) = %v: the particle took an ordinary word", text, s)
+		}
+	}
+}
