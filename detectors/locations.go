@@ -139,7 +139,7 @@ func detectLocations(sc *scan) {
 				}
 			}
 			// Facility or county ending a run of capitalized words.
-			if cls&wTail != 0 && !sc.isWord(i+1, "center") && !sc.isWord(i+1, "centre") && i+1 < len(toks) && !(toks[i+1].kind == tWord && toks[i+1].has(fCap) && sc.cls[i+1]&wFacility != 0) {
+			if cls&wTail != 0 && !sc.isWord(i+1, "center") && !sc.isWord(i+1, "centre") && (i+1 >= len(toks) || !(toks[i+1].kind == tWord && toks[i+1].has(fCap) && sc.cls[i+1]&wFacility != 0)) {
 				if s, ok := sc.capRunBefore(i); ok && sc.properNounIn(s, t.s) {
 					sc.add(s, t.e, Location, 0.7)
 				}

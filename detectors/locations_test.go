@@ -21,3 +21,18 @@ func TestForeignStreetWordsInLowerCase(t *testing.T) {
 		}
 	}
 }
+
+func TestFacilityNameEndingTheText(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct{ text, want string }{
+		{"Max Chavez, MD\nSalazar Medical Urgent Care", "Salazar Medical Urgent Care"},
+		{"Giovanni Brewer, MD\nHoly Cross Behavioral Health", "Holy Cross Behavioral Health"},
+	} {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	if got := e.Detect("Referred to Primary Care"); len(got) != 0 {
+		t.Errorf("Detect(Primary Care) = %v, want no spans", got)
+	}
+}
