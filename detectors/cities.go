@@ -75,16 +75,13 @@ func detectCities(sc *scan) {
 func (sc *scan) cityMatch(i int) (int, bool) {
 	toks := sc.toks
 	cls := sc.cls[i]
-	if toks[i].has(fUpper) && toks[i].e-toks[i].s <= 3 {
-		return 0, false // "ED", "ICU", "LA": abbreviations before places
-	}
 	if cls&wCityHead != 0 {
-		if best := sc.cityPhrase(i); best >= 0 && sc.distinctive(i, best) {
+		if best, plain := sc.cityPhrase(i); best >= 0 && (!plain || sc.titleCaseMidSentence(i, best)) {
 			return best, true
 		}
 	}
 	if cls&wCity == 0 || cls&cityAmbiguous != 0 || toks[i].e-toks[i].s < 4 {
-		return 0, false
+		return 0, false // one to three letters alone: "ED", "ICU", "LA" are abbreviations
 	}
 	if cityNotAlone[sc.lw(i)] {
 		return 0, false
@@ -100,11 +97,12 @@ var cityNotAlone = map[string]bool{"none": true, "nothing": true, "other": true,
 	"negative": true, "positive": true, "stable": true, "same": true, "both": true, "either": true, "neither": true}
 
 // cityPhrase returns the last token of the longest gazetteer name of two to four words starting
-// at token i, joined by spaces, hyphens or apostrophes ("Los Angeles", "Fort-de-France"), or -1.
-func (sc *scan) cityPhrase(i int) int {
+// at token i, joined by spaces, hyphens or apostrophes ("Los Angeles", "Fort-de-France"), or -1;
+// plain reports a name made only of ordinary words ("Long Beach").
+func (sc *scan) cityPhrase(i int) (best int, plain bool) {
 	toks := sc.toks
 	if sc.cls[i]&wCityHead == 0 {
-		return -1
+		return -1, false
 	}
 	var buf [64]byte
 	phrase := append(buf[:0], strings.ToLower(sc.word(i))...)
@@ -121,12 +119,27 @@ func (sc *scan) cityPhrase(i int) int {
 			break
 		}
 		phrase = append(append(phrase, ' '), strings.ToLower(sc.word(n))...)
-		if sc.e.dict.lookup(string(phrase))&wCity != 0 {
-			best = n
+		if c := sc.e.dict.lookup(string(phrase)); c&(wCity|wCityPlain) != 0 {
+			best, plain = n, c&wCity == 0
 		}
 		k = n
 	}
-	return best
+	return best, plain
+}
+
+// titleCaseMidSentence reports the words of tokens [i,j] written in title case (not capitals, not a
+// caseless note) inside a sentence: "moved to Long Beach", where capitals mark a proper noun.
+func (sc *scan) titleCaseMidSentence(i, j int) bool {
+	if sc.sentenceStart(i) {
+		return false
+	}
+	for k := i; k <= j; k++ {
+		t := sc.toks[k]
+		if t.kind == tWord && !placeConnector[sc.lw(k)] && (!t.has(fCap) || t.has(fUpper)) {
+			return false
+		}
+	}
+	return true
 }
 
 // lineIsPlace reports a city alone on an address line: "\nAkureyri\n", "\nGdańsk, 84968", "> TRONDHEIM".

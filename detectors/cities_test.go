@@ -23,6 +23,9 @@ func TestCitiesAndPostcodes(t *testing.T) {
 		{"lead word in lower case", "his address: 48334 36 rue de pologne, Tunis", "48334 36 rue de pologne"},
 		{"ship mail", "Send to USNS Møller\nFPO AA 85844", "USNS Møller"},
 		{"gazetteer town after a weak cue", "Car towed to Little Rock. Labs pending.", "Little Rock"},
+		{"city of ordinary words in title case", "The Long Beach office called back.", "Long Beach"},
+		{"city in a caseless note", "seen at clinic.\n19171 e arbor curv, des moines\njuly 31st", "des moines"},
+		{"facility named after a city, in capitals", "SHE IS A PATIENT AT HONOLULU HOSPITAL. SHE IS STABLE.", "HONOLULU HOSPITAL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,6 +47,7 @@ func TestCitiesLeaveWordsAndSafeHarborUnitsAlone(t *testing.T) {
 		"We moved here from Norway 2019 and stayed.",           // a year after a country
 		"Please cite the guideline; Cite Table 2 in the note.", // the verb
 		"Give 2 via PO route daily.",                           // "via" after a number is not a street
+		"PT ATE GREEN BAY LEAVES AND FELT COLD SPRING AIR.",    // ordinary words in capitals
 	} {
 		if got := e.Detect(text); len(got) != 0 {
 			t.Errorf("Detect(%q) = %v, want no spans", text, got)

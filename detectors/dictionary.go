@@ -45,6 +45,7 @@ const (
 	wTail      // a word ending facility names after a proper noun (facilityTail)
 	wCity      // a city or town of the GeoNames gazetteer (one word, or the space-joined words of a longer name)
 	wCityHead  // the first word of a gazetteer city name of several words ("los" of "Los Angeles")
+	wCityPlain // a gazetteer city name made only of ordinary words ("long beach", "green bay")
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -230,8 +231,8 @@ func (d *dictionary) loadGzip(name string, class uint32) error {
 }
 
 // loadCities adds the gazetteer: each name as wCity (a name of several words under the hash of its
-// space-joined words) and the first word of a longer name as wCityHead, so the detector tries a
-// phrase lookup only where one can match.
+// space-joined words; wCityPlain for the lines marked "=", names made of ordinary words) and the first
+// word of a longer name as wCityHead, so the detector tries a phrase lookup only where one can match.
 func (d *dictionary) loadCities(name string) error {
 	f, err := dataFS.Open(name)
 	if err != nil {
@@ -248,7 +249,11 @@ func (d *dictionary) loadCities(name string) error {
 		if line == "" {
 			continue
 		}
-		d.add(line, wCity)
+		class := wCity
+		if plain, ok := strings.CutPrefix(line, "="); ok {
+			line, class = plain, wCityPlain
+		}
+		d.add(line, class)
 		if head, _, ok := strings.Cut(line, " "); ok {
 			d.add(head, wCityHead)
 		}

@@ -498,7 +498,7 @@ func (sc *scan) properNounIn(s, e int) bool {
 			continue
 		}
 		words++
-		if (sc.cls[k]&wCommon == 0 || sc.cls[k]&(wFirst|wLast) != 0) && sc.cls[k]&(wConnector|wMedical) == 0 {
+		if (sc.cls[k]&wCommon == 0 || sc.cls[k]&(wFirst|wLast|wCity) != 0) && sc.cls[k]&(wConnector|wMedical) == 0 {
 			return true
 		}
 	}
@@ -637,7 +637,7 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 		return
 	}
 	score := cue
-	if unknown == 0 && (sc.cityPhrase(first) == last || last == first && sc.cls[first]&wCity != 0) {
+	if best, _ := sc.cityPhrase(first); unknown == 0 && (best == last || last == first && sc.cls[first]&wCity != 0) {
 		unknown++ // "towed to Little Rock": ordinary words or names, but a gazetteer town after a place cue
 		score += 0.2
 	}

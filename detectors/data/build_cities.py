@@ -35,14 +35,23 @@ def ordinary(w):
     return w in common and any(x in common for x in v)
 
 names = set()
+plain = set()
 for c in json.load(open(src, encoding="utf-8")).values():
     if c["population"] < min_pop:
         continue
     for n in {c["name"], fold(c["name"])}:
         w = words(n)
         # Skip one-letter names and names of more than four words (never matched by the rules).
-        if len(w) >= 2 and len(w.split()) <= 4 and not ordinary(w):
+        parts = w.split()
+        if len(w) < 2 or len(parts) > 4 or ordinary(w):
+            continue
+        if len(parts) > 1 and all(ordinary(p) or p in common and len(p) <= 3 for p in parts):
+            plain.add(w)  # "long beach", "green bay": every word an ordinary one
+        else:
             names.add(w)
+plain -= names
+# Names made only of ordinary words are marked with a leading "=": the detector takes them only when
+# written in title case mid-sentence ("in Long Beach"), not in capitals or caseless notes ("LONG BEACH").
 with gzip.GzipFile("cities.txt.gz", "wb", compresslevel=9, mtime=0) as f:
-    f.write(("\n".join(sorted(names)) + "\n").encode())
-print(len(names), "names")
+    f.write(("\n".join(sorted(names) + sorted("=" + p for p in plain)) + "\n").encode())
+print(len(names), "names,", len(plain), "of ordinary words")
