@@ -1,10 +1,8 @@
 package pipeline
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -37,18 +35,12 @@ func (s *schema) decode(raw []byte) (map[string]any, string) {
 		// encoding/json would silently replace bad bytes; refuse them instead.
 		return nil, ReasonInvalidUTF8
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep numbers exact: IDs must not round through float64
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, ReasonInvalidJSON
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, ReasonInvalidJSON // trailing data after the object
-	}
-	rec, ok := v.(map[string]any)
-	if !ok {
+	rec, err := decodeObject(raw)
+	switch {
+	case errors.Is(err, errJSONNotObject):
 		return nil, ReasonNotObject
+	case err != nil:
+		return nil, ReasonInvalidJSON
 	}
 	for _, f := range s.required {
 		if rec[f] == nil {
