@@ -104,8 +104,9 @@ func (sc *scan) cityPhrase(i int) (best int, plain bool) {
 	if sc.cls[i]&wCityHead == 0 {
 		return -1, false
 	}
-	var buf [64]byte
-	phrase := append(buf[:0], strings.ToLower(sc.word(i))...)
+	// The hash of the space-joined lower-case words, built word by word (FNV-1a is byte-sequential,
+	// so this equals hashLower of the joined name) without allocating.
+	h := fnvAdd(fnvOffset, sc.lowerTok(i))
 	best, k := -1, i
 	for words := 1; words < 4; words++ {
 		n := k + 1
@@ -115,16 +116,34 @@ func (sc *scan) cityPhrase(i int) (best int, plain bool) {
 		if n >= len(toks) || toks[n].kind != tWord || toks[n].has(fNewline) || !toks[n].has(fSpace) && toks[n-1].kind != tPunct {
 			break
 		}
-		if !(toks[n].has(fCap) || toks[n].has(fUpper) || placeConnector[sc.lw(n)]) {
+		if sc.cls[n]&wCityTail == 0 || !(toks[n].has(fCap) || toks[n].has(fUpper) || placeConnector[sc.lw(n)]) {
 			break
 		}
-		phrase = append(append(phrase, ' '), strings.ToLower(sc.word(n))...)
-		if c := sc.e.dict.lookup(string(phrase)); c&(wCity|wCityPlain) != 0 {
+		h = fnvAdd(fnvAdd(h, " "), sc.lowerTok(n))
+		if c := sc.e.dict.lookupHash(h | 1); c&(wCity|wCityPlain) != 0 {
 			best, plain = n, c&wCity == 0
 		}
 		k = n
 	}
 	return best, plain
+}
+
+// lowerTok returns token k in lower case as hashLower lowers it: the per-scan ASCII copy for
+// ASCII words, strings.ToLower (which allocates) for the others.
+func (sc *scan) lowerTok(k int) string {
+	if sc.toks[k].has(fASCII) {
+		return sc.lw(k)
+	}
+	return strings.ToLower(sc.word(k))
+}
+
+// fnvAdd continues an FNV-1a hash over the bytes of s.
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
 
 // titleCaseMidSentence reports the words of tokens [i,j] written in title case (not capitals, not a

@@ -46,6 +46,7 @@ const (
 	wCity      // a city or town of the GeoNames gazetteer (one word, or the space-joined words of a longer name)
 	wCityHead  // the first word of a gazetteer city name of several words ("los" of "Los Angeles")
 	wCityPlain // a gazetteer city name made only of ordinary words ("long beach", "green bay")
+	wCityTail  // a later word of a gazetteer city name of several words ("angeles" of "Los Angeles")
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -232,7 +233,8 @@ func (d *dictionary) loadGzip(name string, class uint32) error {
 
 // loadCities adds the gazetteer: each name as wCity (a name of several words under the hash of its
 // space-joined words; wCityPlain for the lines marked "=", names made of ordinary words) and the first
-// word of a longer name as wCityHead, so the detector tries a phrase lookup only where one can match.
+// word of a longer name as wCityHead and its other words as wCityTail, so the detector tries a phrase
+// lookup only where one can match.
 func (d *dictionary) loadCities(name string) error {
 	f, err := dataFS.Open(name)
 	if err != nil {
@@ -254,8 +256,11 @@ func (d *dictionary) loadCities(name string) error {
 			line, class = plain, wCityPlain
 		}
 		d.add(line, class)
-		if head, _, ok := strings.Cut(line, " "); ok {
+		if head, rest, ok := strings.Cut(line, " "); ok {
 			d.add(head, wCityHead)
+			for _, w := range strings.Fields(rest) {
+				d.add(w, wCityTail)
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
