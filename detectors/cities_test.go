@@ -60,6 +60,11 @@ func TestGazetteerLoaded(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loading dictionary: %v", err)
 	}
+	// add drops words silently once the table is three quarters full: the embedded lists must fit.
+	if limit := len(d.keys) * 3 / 4; d.n >= limit {
+		t.Fatalf("dictionary holds %d words, at the %d limit of dictSlots: raise dictSlots", d.n, limit)
+	}
+	t.Logf("dictionary: %d words in %d slots", d.n, len(d.keys))
 	tests := []struct {
 		word string
 		want uint32
