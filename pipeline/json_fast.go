@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -251,11 +252,13 @@ func plainRun(w uint64) bool {
 	return hit&swarHighs == 0
 }
 
-// str parses a string whose opening quote is at p.i. Strings without escapes
-// (nearly all) are copied once; the rest go through unescape.
+// str parses a string whose opening quote is at p.i. The first scan finds the
+// closing quote (stepping over escapes) and rejects raw control bytes;
+// strings without escapes, nearly all, are then copied once.
 func (p *jsonParser) str() (string, bool) {
 	d := p.data
 	start := p.i + 1
+	firstEsc := -1
 	i := start
 	for {
 		for i+8 <= len(d) && plainRun(binary.LittleEndian.Uint64(d[i:])) {
@@ -267,9 +270,15 @@ func (p *jsonParser) str() (string, bool) {
 		switch c := d[i]; {
 		case c == '"':
 			p.i = i + 1
-			return string(d[start:i]), true
+			if firstEsc < 0 {
+				return string(d[start:i]), true
+			}
+			return unescape(d[start:i], firstEsc-start)
 		case c == '\\':
-			return p.unescape(start, i)
+			if firstEsc < 0 {
+				firstEsc = i
+			}
+			i++ // the escaped byte cannot close the string; unescape checks it
 		case c < 0x20:
 			return "", false
 		}
@@ -277,44 +286,43 @@ func (p *jsonParser) str() (string, bool) {
 	}
 }
 
-// unescape finishes a string from its first escape at i, start being the
-// first content byte. \u escapes follow encoding/json: a valid surrogate pair
-// joins into one rune, any other surrogate becomes U+FFFD.
-func (p *jsonParser) unescape(start, i int) (string, bool) {
-	d := p.data
-	buf := make([]byte, 0, len(d)-start)
-	buf = append(buf, d[start:i]...)
-	for i < len(d) {
-		c := d[i]
-		switch {
-		case c == '"':
-			p.i = i + 1
-			return string(buf), true
-		case c < 0x20:
-			return "", false
-		case c != '\\':
-			buf = append(buf, c)
-			i++
+// unescape decodes the body of a string (without quotes, no raw control
+// bytes) whose first backslash is at esc. \u escapes follow encoding/json: a
+// valid surrogate pair joins into one rune, any other surrogate becomes
+// U+FFFD. The output is never longer than the input, so one allocation
+// suffices.
+func unescape(body []byte, esc int) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(body))
+	b.Write(body[:esc])
+	i := esc
+	for i < len(body) {
+		if body[i] != '\\' {
+			run := i
+			for i < len(body) && body[i] != '\\' {
+				i++
+			}
+			b.Write(body[run:i])
 			continue
 		}
-		if i+1 >= len(d) {
+		if i+1 >= len(body) {
 			return "", false
 		}
-		switch e := d[i+1]; e {
+		switch e := body[i+1]; e {
 		case '"', '\\', '/':
-			buf = append(buf, e)
+			b.WriteByte(e)
 		case 'b':
-			buf = append(buf, '\b')
+			b.WriteByte('\b')
 		case 'f':
-			buf = append(buf, '\f')
+			b.WriteByte('\f')
 		case 'n':
-			buf = append(buf, '\n')
+			b.WriteByte('\n')
 		case 'r':
-			buf = append(buf, '\r')
+			b.WriteByte('\r')
 		case 't':
-			buf = append(buf, '\t')
+			b.WriteByte('\t')
 		case 'u':
-			r, ok := hex4(d, i+2)
+			r, ok := hex4(body, i+2)
 			if !ok {
 				return "", false
 			}
@@ -322,23 +330,23 @@ func (p *jsonParser) unescape(start, i int) (string, bool) {
 			if utf16.IsSurrogate(r) {
 				// Only a following \uXXXX that completes a valid pair is
 				// consumed; otherwise it is decoded on its own next round.
-				if r2, ok := hex4u(d, i); ok {
+				if r2, ok := hex4u(body, i); ok {
 					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
-						buf = utf8.AppendRune(buf, pair)
+						b.WriteRune(pair)
 						i += 6
 						continue
 					}
 				}
 				r = utf8.RuneError
 			}
-			buf = utf8.AppendRune(buf, r)
+			b.WriteRune(r)
 			continue
 		default:
 			return "", false
 		}
 		i += 2
 	}
-	return "", false
+	return b.String(), true
 }
 
 // hex4u reads `\uXXXX` at i.
