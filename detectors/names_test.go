@@ -60,3 +60,19 @@ func TestNameParticles(t *testing.T) {
 		}
 	}
 }
+
+func TestSurnameAfterTitleAndFirstName(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	text := "Could you please correct it to Dr. Justin Beet?"
+	if spans := e.Detect(text); !covered(spans, text, "Justin Beet") {
+		t.Errorf("Detect(%q) = %v, want %q covered", text, spans, "Justin Beet")
+	}
+	// The next column or a label after the first name is not a surname.
+	for _, text := range []string{"PCP: Doctor Stevenson   Email: on file", "Referring: Dr. Leonard\tBirth date unknown"} {
+		for _, s := range e.Detect(text) {
+			if got := []rune(text)[s.Start:s.End]; string(got) != "Stevenson" && string(got) != "Leonard" {
+				t.Errorf("Detect(%q) flagged %q", text, string(got))
+			}
+		}
+	}
+}
