@@ -261,7 +261,6 @@ func detectNames(sc *scan) {
 			if s < 0.15 && len(words) == 1 && j == i && sc.cls[i]&wFirst != 0 && sc.titleBefore(i) && !upperLine &&
 				toks[k].has(fCap) && !toks[k].has(fUpper) && toks[k].e-toks[k].s >= 3 && !sc.isCredential(k) &&
 				sc.text[toks[i].e:toks[k].s] == " " && !sc.isPunct(k+1, ':') && // not the next column or a label
-
 				sc.cls[k]&(wStop|wMedical|wLabel|wMonth|wWeekday|wFacility|wTail|wUnit|wStreet|wState|wCountry|wHoliday) == 0 {
 				s = 0.15 // "Dr. Justin Beet": a title and a first name, then the surname even if it is a word
 			}
