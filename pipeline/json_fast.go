@@ -23,13 +23,20 @@ var (
 // rejected and recursion cannot exhaust the stack.
 const maxJSONDepth = 10000
 
+// topLevelKeysHint sizes the record map for the usual dozen-plus keys, so it
+// is not rehashed twice while filling.
+const topLevelKeysHint = 16
+
 // decodeObject parses one JSON object in a single pass, producing exactly what
 // encoding/json's Decoder with UseNumber produces for the same bytes: strings,
 // json.Number (literal text), bool, nil, map[string]any and []any; duplicate
 // keys keep the last value. data must be valid UTF-8 (decode checks first).
 // Safe for concurrent use: it keeps no state between calls.
 func decodeObject(data []byte) (map[string]any, error) {
-	p := jsonParser{data: data}
+	// One copy of the record backs every escape-free key and string value
+	// (substrings share it): one allocation instead of one per string. They
+	// all live as long as the record anyway.
+	p := jsonParser{data: data, src: string(data)}
 	p.skipSpace()
 	if p.i >= len(p.data) || p.data[p.i] != '{' {
 		// Rare: only the reason code matters, so let encoding/json tell a
@@ -50,9 +57,11 @@ func decodeObject(data []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-// jsonParser walks data once; i is the next unread byte.
+// jsonParser walks data once; i is the next unread byte. src is data as a
+// string.
 type jsonParser struct {
 	data []byte
+	src  string
 	i    int
 }
 
@@ -71,7 +80,12 @@ func (p *jsonParser) skipSpace() {
 // object parses an object whose '{' is at p.i; depth counts it.
 func (p *jsonParser) object(depth int) (map[string]any, bool) {
 	p.i++ // '{'
-	m := make(map[string]any)
+	var m map[string]any
+	if depth == 1 {
+		m = make(map[string]any, topLevelKeysHint)
+	} else {
+		m = make(map[string]any)
+	}
 	p.skipSpace()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
@@ -271,7 +285,7 @@ func (p *jsonParser) str() (string, bool) {
 		case c == '"':
 			p.i = i + 1
 			if firstEsc < 0 {
-				return string(d[start:i]), true
+				return p.src[start:i], true
 			}
 			return unescape(d[start:i], firstEsc-start)
 		case c == '\\':
