@@ -90,6 +90,9 @@ type Window struct {
 	MaxRecords int `yaml:"max_records"`
 	// MaxWait closes a non-empty window this long after its first record. Default 5s.
 	MaxWait time.Duration `yaml:"max_wait"`
+	// MaxBytes closes the window once its raw records add up to this many bytes,
+	// bounding the worker's memory whatever the record size. Default 67108864 (64 MiB).
+	MaxBytes int `yaml:"max_bytes"`
 }
 
 // Keys names the key files: recipients of sealed outputs and the audit signing key.
@@ -124,7 +127,7 @@ func Defaults() Config {
 		Topics: Topics{Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
 			Stats: "deid.stats", Budget: "deid.budget", Create: true, Partitions: 3},
 		Input:  Input{MaxRecordBytes: 256 << 10},
-		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second},
+		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
 		Ops:    Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
 
 		Detection: detectors.DefaultConfig(),
@@ -183,6 +186,12 @@ func (c *Config) Validate() error {
 	if c.Window.MaxRecords < 1 {
 		return bad("window.max_records", "must be at least 1")
 	}
+	if c.Window.MaxBytes < c.Input.MaxRecordBytes {
+		return bad("window.max_bytes", "must be at least input.max_record_bytes")
+	}
+	if c.Input.MaxRecordBytes > c.Kafka.MaxMessageBytes-64<<10 {
+		return bad("input.max_record_bytes", "must leave 64 KiB under kafka.max_message_bytes, so every released row fits in a Kafka record once sealed")
+	}
 	if c.Window.MaxWait <= 0 {
 		return bad("window.max_wait", "must be positive, e.g. 5s")
 	}
@@ -196,6 +205,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Ops.DrainTimeout <= 0 {
 		return bad("ops.drain_timeout", "must be positive")
+	}
+	if c.Redaction.DefaultMode == redact.ModeDetect {
+		return bad("redaction.default_mode", "detect leaves PHI in the released text: the worker needs redact, surrogate, hash or reject")
+	}
+	for t, m := range c.Redaction.Modes {
+		if m == redact.ModeDetect {
+			return bad("redaction.modes."+string(t), "detect leaves PHI in the released text: the worker needs redact, surrogate, hash or reject")
+		}
 	}
 	if err := c.Detection.Validate(); err != nil {
 		return fmt.Errorf("detection: %w: %w", err, ErrInvalid)

@@ -52,6 +52,8 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		{"same topic twice", minimal + "topics:\n  input: [raw]\n  audit: raw\n", []string{"topics"}},
 		{"window outlives txn", minimal + "window:\n  max_wait: 90s\n", []string{"window.max_wait", "transaction_timeout"}},
 		{"bad json type", minimal + "input:\n  types: {age: int}\n", []string{"input.types.age"}},
+		{"detect mode", minimal + "redaction:\n  modes: {NAME: detect}\n", []string{"redaction.modes.NAME", "PHI"}},
+		{"record over message", minimal + "input:\n  max_record_bytes: 1048576\n", []string{"input.max_record_bytes"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.yaml))

@@ -11,14 +11,20 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
-// ErrTopicMissing means a topic the worker needs does not exist and creating it was not allowed.
-var ErrTopicMissing = errors.New("topic does not exist")
+var (
+	// ErrTopicMissing means a topic the worker needs does not exist and creating it was not allowed.
+	ErrTopicMissing = errors.New("topic does not exist")
+	// ErrTopicConfig means an existing topic has a setting the worker cannot work with
+	// (e.g. an audit topic that deletes old events); alter it with kafka-configs.
+	ErrTopicConfig = errors.New("topic setting unusable")
+)
 
 // TopicSpec is a topic the worker reads or writes, and how to create it if missing.
 type TopicSpec struct {
 	Name       string
 	Partitions int32
-	// Configs applied at creation only, e.g. cleanup.policy=compact for the budget ledger.
+	// Configs are applied at creation, and an existing topic must have them
+	// too (e.g. unlimited retention for the audit log, which must stay whole).
 	Configs map[string]string
 }
 
@@ -59,9 +65,19 @@ func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...T
 	if err != nil {
 		return 0, err
 	}
+	want := map[string]map[string]string{}
+	for _, s := range specs {
+		want[s.Name] = s.Configs
+	}
 	for _, rc := range rcs {
 		for _, c := range rc.Configs {
-			if c.Key != "max.message.bytes" || c.Value == nil {
+			if c.Value == nil {
+				continue
+			}
+			if w, ok := want[rc.Name][c.Key]; ok && w != *c.Value {
+				return 0, fmt.Errorf("checking topic %s: %s is %s, it must be %s: %w", rc.Name, c.Key, *c.Value, w, ErrTopicConfig)
+			}
+			if c.Key != "max.message.bytes" {
 				continue
 			}
 			if n, err := strconv.Atoi(*c.Value); err == nil && (maxMessageBytes == 0 || n < maxMessageBytes) {

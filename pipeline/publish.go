@@ -137,6 +137,10 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		if err != nil {
 			return nil, fmt.Errorf("anonymizing window %d: %w", win.seq, err)
 		}
+		if len(an.Rows) != len(rows) || len(an.Suppressed) != len(rows) {
+			return nil, fmt.Errorf("anonymizing window %d: %d rows in, %d rows and %d suppression flags out",
+				win.seq, len(rows), len(an.Rows), len(an.Suppressed))
+		}
 		w.metrics.StageSeconds.WithLabelValues("privacy").Observe(time.Since(start).Seconds())
 		kept := rows[:0]
 		for i := range rows {
@@ -162,16 +166,18 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	}
 
 	start := time.Now()
-	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) ([]byte, error) {
-		return w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
-			BatchID: newBatchID(), WorkerID: w.cfg.Worker.ID})
+	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) (string, []byte, error) {
+		id := newBatchID()
+		sealed, err := w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
+			BatchID: id, WorkerID: w.cfg.Worker.ID})
+		return id, sealed, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encoding research batches of window %d: %w", win.seq, err)
 	}
 	w.metrics.StageSeconds.WithLabelValues("encode_seal").Observe(time.Since(start).Seconds())
 	for _, c := range chunks {
-		id := newBatchID()
+		id := c.ID // the same id is in the sealed provenance
 		ev.BatchIDs = append(ev.BatchIDs, id)
 		res.batches = append(res.batches, len(c.Rows))
 		// Every batch of this worker goes to one partition, so batches stay in window order.

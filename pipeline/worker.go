@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/config"
@@ -114,7 +115,8 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 		kafkaconn.TopicSpec{Name: t.Research, Partitions: t.Partitions},
 		kafkaconn.TopicSpec{Name: t.Quarantine, Partitions: t.Partitions},
 		kafkaconn.TopicSpec{Name: t.Stats, Partitions: t.Partitions},
-		kafkaconn.TopicSpec{Name: t.Audit, Partitions: 1},
+		// The audit log is verified from its first event: nothing may expire.
+		kafkaconn.TopicSpec{Name: t.Audit, Partitions: 1, Configs: map[string]string{"retention.ms": "-1", "retention.bytes": "-1"}},
 		kafkaconn.TopicSpec{Name: t.Budget, Partitions: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
 	if err != nil {
@@ -129,12 +131,20 @@ func WithTopicLimit(n int) Option { return func(w *Worker) { w.topicLimit = n } 
 // recordOverhead leaves room for key, headers and batch framing under the limit.
 const recordOverhead = 4 << 10
 
-func (w *Worker) setLimit() {
+// minMessageBytes is the smallest record limit the worker can work under: a
+// quarantined record is split into parts that leave 64 KiB for the envelope.
+const minMessageBytes = 128 << 10
+
+func (w *Worker) setLimit() error {
 	limit := w.cfg.Kafka.MaxMessageBytes
 	if w.topicLimit > 0 && w.topicLimit < limit {
 		limit = w.topicLimit
 	}
+	if limit < minMessageBytes {
+		return fmt.Errorf("checking output topics: max.message.bytes is %d, the worker needs at least %d", limit, minMessageBytes)
+	}
 	w.maxValue = limit - recordOverhead
+	return nil
 }
 
 // Run consumes and publishes window after window until ctx ends, then
@@ -147,7 +157,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		w.topicLimit = limit
 	}
-	w.setLimit()
+	if err := w.setLimit(); err != nil {
+		return err
+	}
 	sess, err := kgo.NewGroupTransactSession(append(w.conn[:len(w.conn):len(w.conn)],
 		kgo.ConsumerGroup(w.cfg.Kafka.GroupID),
 		kgo.SessionTimeout(w.cfg.Kafka.SessionTimeout),
@@ -161,6 +173,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.WithHooks(w.hooks...),
 		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(true) }),
+		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(false) }),
 	)...)
 	if err != nil {
 		return fmt.Errorf("starting transactional consumer: %w", err)
@@ -192,9 +205,19 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.lifecycle(ctx, sess, "start", "config_loaded"); err != nil {
 		return err
 	}
+	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		if err := w.runWindow(ctx, sess); err != nil {
+		committed, err := w.runWindow(ctx, sess)
+		if err != nil {
 			return err
+		}
+		// After an abort, wait before consuming the same records again, longer
+		// each time, so a broker problem is not hammered; a commit resets it.
+		if backoff = nextBackoff(backoff, committed); backoff > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
 		}
 	}
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
@@ -202,28 +225,44 @@ func (w *Worker) Run(ctx context.Context) error {
 	return w.lifecycle(stopCtx, sess, "stop")
 }
 
+// nextBackoff is the wait after a window: none after a commit, else doubling from 1s to 30s.
+func nextBackoff(prev time.Duration, committed bool) time.Duration {
+	if committed {
+		return 0
+	}
+	return min(max(2*prev, time.Second), 30*time.Second)
+}
+
 // runWindow fills one window, then publishes and commits it. A window that
 // cannot commit is aborted: its input is consumed again, its outputs vanish.
-func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) error {
+// It reports whether a window committed (true when there was nothing to do);
+// an error means the worker must stop.
+func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) (bool, error) {
 	w.seq++
 	win := newWindow(w.seq, w.cfg.Window.MaxRecords)
 	if err := w.fill(ctx, sess, win); err != nil {
-		return err
+		return false, err
 	}
 	if len(win.slots) == 0 {
-		return nil
+		return true, nil
 	}
 	start := time.Now()
 	win.pending.Wait()
 	w.metrics.StageSeconds.WithLabelValues("detect_drain").Observe(time.Since(start).Seconds())
 
-	// Publishing runs to its end even after SIGTERM, bounded by the drain timeout.
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
+	// Publishing runs to its end even after SIGTERM: bounded by the transaction
+	// timeout (after which the broker aborts it anyway), or by the drain
+	// timeout once the worker is stopping.
+	bound := w.cfg.Kafka.TransactionTimeout
+	if ctx.Err() != nil {
+		bound = w.cfg.Ops.DrainTimeout
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
 	defer cancel()
 	res, perr := w.publish(pctx, sess, win)
 	if perr == nil && w.afterPublish != nil {
 		if err := w.afterPublish(); err != nil {
-			return err
+			return false, err
 		}
 	}
 	try := kgo.TryCommit
@@ -239,30 +278,43 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 			w.dp.Abort()
 		}
 		w.metrics.Windows.WithLabelValues("aborted").Inc()
-		if perr != nil && !errors.Is(perr, errKafka) {
+		if perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)) {
 			// The same records would fail the same way: stop rather than loop.
-			return fmt.Errorf("window %d aborted, stopping: %w", win.seq, errors.Join(perr, err))
+			return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, errors.Join(perr, err))
 		}
 		w.log.Warn("window aborted; its records will be consumed again", "window", win.seq,
 			"records", len(win.slots), "publish_error", errString(perr), "end_error", errString(err))
 		if err != nil {
-			return fmt.Errorf("ending transaction of window %d: %w", win.seq, err)
+			return false, fmt.Errorf("ending transaction of window %d: %w", win.seq, err)
 		}
-		return nil
+		return false, nil
 	}
 	w.auditor.Commit()
 	if w.dp != nil {
 		w.dp.Commit()
 	}
 	w.countCommitted(res)
-	return nil
+	return true, nil
+}
+
+// fatalKafka reports Kafka errors that another attempt cannot clear: they
+// need an operator (a topic limit, a missing ACL).
+func fatalKafka(err error) bool {
+	for _, e := range []error{kerr.MessageTooLarge, kerr.RecordListTooLarge, kerr.TopicAuthorizationFailed,
+		kerr.TransactionalIDAuthorizationFailed, kerr.GroupAuthorizationFailed, kerr.ClusterAuthorizationFailed} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // fill polls records into win until it is full, max_wait after its first
 // record, or ctx ends. The transaction begins with the first record.
 func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *window) error {
 	var deadline time.Time
-	for len(win.slots) < w.cfg.Window.MaxRecords {
+	bytes := 0
+	for len(win.slots) < w.cfg.Window.MaxRecords && bytes < w.cfg.Window.MaxBytes {
 		pctx, cancel := ctx, context.CancelFunc(func() {})
 		if !deadline.IsZero() {
 			pctx, cancel = context.WithDeadline(ctx, deadline)
@@ -290,6 +342,7 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 				deadline = time.Now().Add(w.cfg.Window.MaxWait)
 			}
 			i := win.add(r)
+			bytes += len(r.Value)
 			w.metrics.RecordsIn.WithLabelValues(r.Topic).Inc()
 			win.pending.Add(1)
 			w.jobs <- job{s: &win.slots[i], wg: &win.pending} // blocks when stages are busy: backpressure
@@ -304,8 +357,16 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 	return nil
 }
 
-// process decodes and redacts one record into its slot.
+// process decodes and redacts one record into its slot. A panic in a stage
+// quarantines the record instead of crashing the worker on it at every restart.
 func (w *Worker) process(s *slot) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.values, s.phi, s.reason = nil, nil, ReasonProcessing
+			// The panic value may quote the record: log where, never what.
+			w.log.Error("stage panicked; record quarantined", "topic", s.rec.Topic, "partition", s.rec.Partition, "offset", s.rec.Offset)
+		}
+	}()
 	rec, reason := w.decoder.decode(s.rec.Value)
 	if reason != "" {
 		s.reason = reason

@@ -35,7 +35,7 @@ func testConfig(t *testing.T) *config.Config {
 	cfg.Worker.ID = "w1"
 	cfg.Worker.Parallelism = 3
 	cfg.Topics.Input = []string{"raw"}
-	cfg.Window = config.Window{MaxRecords: 300, MaxWait: 200 * time.Millisecond}
+	cfg.Window = config.Window{MaxRecords: 300, MaxWait: 200 * time.Millisecond, MaxBytes: 1 << 20}
 	cfg.Input.MaxRecordBytes = 2048
 	cfg.Input.Required = []string{"id"}
 	cfg.Input.Types = map[string]string{"id": "integer", "group": "string"}

@@ -97,18 +97,22 @@ func (s *Schema) Encode(rows []Row) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Chunk is one sealed batch and the rows it holds.
+// Chunk is one sealed batch, the id its sealer gave it, and the rows it holds.
 type Chunk struct {
+	ID     string
 	Rows   []Row
 	Sealed []byte
 }
+
+// SealFunc seals one encoded chunk and returns the id bound into it.
+type SealFunc func(plain []byte, rows []Row) (id string, sealed []byte, err error)
 
 // EncodeChunks encodes and seals rows in as few chunks as fit: each sealed
 // chunk is at most limit bytes. The number of chunks is estimated from a
 // sample and the chunks are encoded and sealed in parallel; a chunk that
 // still does not fit is split by its measured size, or halved when only the
 // sealing overhead pushes it over. seal must be safe for concurrent use.
-func (s *Schema) EncodeChunks(rows []Row, limit int, seal func(plain []byte, rows []Row) ([]byte, error)) ([]Chunk, error) {
+func (s *Schema) EncodeChunks(rows []Row, limit int, seal SealFunc) ([]Chunk, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -144,7 +148,7 @@ func (s *Schema) EncodeChunks(rows []Row, limit int, seal func(plain []byte, row
 }
 
 // encodeFit encodes and seals rows as one chunk, or splits them until each fits.
-func (s *Schema) encodeFit(rows []Row, limit int, seal func([]byte, []Row) ([]byte, error)) ([]Chunk, error) {
+func (s *Schema) encodeFit(rows []Row, limit int, seal SealFunc) ([]Chunk, error) {
 	plain, err := s.Encode(rows)
 	if err != nil {
 		return nil, err
@@ -153,12 +157,12 @@ func (s *Schema) encodeFit(rows []Row, limit int, seal func([]byte, []Row) ([]by
 		// Too large already in plaintext: split by the measured size (10% headroom).
 		return s.splitFit(rows, len(plain)*10/(limit*9)+1, limit, seal)
 	}
-	sealed, err := seal(plain, rows)
+	id, sealed, err := seal(plain, rows)
 	if err != nil {
 		return nil, err
 	}
 	if len(sealed) <= limit {
-		return []Chunk{{Rows: rows, Sealed: sealed}}, nil
+		return []Chunk{{ID: id, Rows: rows, Sealed: sealed}}, nil
 	}
 	if len(rows) == 1 {
 		return nil, fmt.Errorf("encoding batch at %s/%d offset %d: sealed row is %d bytes, limit %d: %w",
@@ -168,7 +172,7 @@ func (s *Schema) encodeFit(rows []Row, limit int, seal func([]byte, []Row) ([]by
 }
 
 // splitFit cuts rows into n nearly equal consecutive parts (2 to len(rows)) and fits each.
-func (s *Schema) splitFit(rows []Row, n, limit int, seal func([]byte, []Row) ([]byte, error)) ([]Chunk, error) {
+func (s *Schema) splitFit(rows []Row, n, limit int, seal SealFunc) ([]Chunk, error) {
 	n = max(2, min(n, len(rows)))
 	var out []Chunk
 	for i := 0; i < n; i++ {

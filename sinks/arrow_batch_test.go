@@ -41,7 +41,9 @@ func TestEncodeChunksStaysUnderLimit(t *testing.T) {
 	s := NewSchema([]string{"a", "b"})
 	rows := testRows(20000, 200) // incompressible digits: several MB
 	overhead := 1500             // what a sealer adds
-	seal := func(p []byte, _ []Row) ([]byte, error) { return append(make([]byte, overhead), p...), nil }
+	seal := func(p []byte, _ []Row) (string, []byte, error) {
+		return "id", append(make([]byte, overhead), p...), nil
+	}
 	for _, limit := range []int{64 << 10, 256 << 10, 1 << 20} {
 		chunks, err := s.EncodeChunks(rows, limit, seal)
 		if err != nil {
@@ -68,7 +70,7 @@ func TestEncodeChunksStaysUnderLimit(t *testing.T) {
 func TestEncodeChunksRowTooLarge(t *testing.T) {
 	s := NewSchema([]string{"a"})
 	rows := []Row{{Topic: "raw", Values: []string{strings.Repeat("x", 100)}}}
-	_, err := s.EncodeChunks(rows, 200, func(p []byte, _ []Row) ([]byte, error) { return append(p, make([]byte, 300)...), nil })
+	_, err := s.EncodeChunks(rows, 200, func(p []byte, _ []Row) (string, []byte, error) { return "id", append(p, make([]byte, 300)...), nil })
 	if !errors.Is(err, ErrRowTooLarge) {
 		t.Fatalf("got %v, want ErrRowTooLarge", err)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/privacy"
 	"github.com/deidstream/deidstream/redact"
 )
 
@@ -89,6 +88,9 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckColumns(cfg, red.Columns()); err != nil {
+		return nil, err
+	}
 	s := &Stages{Redactor: red, Sealer: &Sealer{research: keys.Research, quarantine: keys.Quarantine}}
 	aud := &Auditor{log: audit.NewLog(keys.Signer, cfg.Worker.ID), configHash: configHash(cfg),
 		policyHash: policyHash(cfg)}
@@ -96,13 +98,11 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		aud.keyIDs = append(aud.keyIDs, k.KeyID())
 	}
 	if cfg.PrivacyEnabled() {
-		// A window too small for the models is withheld whole (counted as
-		// suppressed) instead of stopping the stream.
-		anon, err := privacy.NewAnonymizer(cfg.Privacy, privacy.WithSuppressUnsatisfiable())
+		anon, err := newPrivacy(cfg.Privacy)
 		if err != nil {
 			return nil, fmt.Errorf("building privacy models: %w", err)
 		}
-		s.Anonymizer = Privacy{cfg: cfg.Privacy, anon: anon}
+		s.Anonymizer = anon
 		p := cfg.Privacy
 		aud.privacy = &audit.Privacy{K: p.K, L: p.L, LKind: p.LKind, T: p.T}
 	}

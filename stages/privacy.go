@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/privacy"
@@ -12,29 +13,84 @@ import (
 // Privacy anonymizes a window and reports what the independent verifier
 // measures on the released table, not what the algorithm believes it did.
 //
-// Two facts of the stream that a CSV file does not have are handled here:
-// Safe Harbor top-codes ages ("90+"), which is read as 90 and written back
-// with its "+" ("85-90+"), and a row whose numeric quasi-identifier is missing
-// or not a number cannot be placed in any class, so it is suppressed (and
-// counted) rather than failing the window.
+// The stream has facts a CSV file does not: Safe Harbor top-codes ages
+// ("90+"), read as 90 and written back with its "+" ("85-90+"); and a row
+// whose quasi-identifier is missing, not a number or date, or not in its
+// hierarchy cannot be placed in any class, so it is suppressed (and counted)
+// instead of failing the window. A window too small for the models is
+// withheld whole.
 type Privacy struct {
 	cfg  privacy.Config
 	anon *privacy.Anonymizer
+	qis  []qiCheck
+}
+
+// qiCheck tells whether a cell of one quasi-identifier can be placed.
+type qiCheck struct {
+	name string
+	kind string
+	hier *privacy.Hierarchy // categorical with a hierarchy file; nil otherwise
+}
+
+func newPrivacy(cfg privacy.Config) (*Privacy, error) {
+	anon, err := privacy.NewAnonymizer(cfg, privacy.WithSuppressUnsatisfiable())
+	if err != nil {
+		return nil, err
+	}
+	p := &Privacy{cfg: cfg, anon: anon}
+	for _, q := range cfg.QuasiIdentifiers {
+		c := qiCheck{name: q.Name, kind: q.Kind}
+		if (q.Kind == "" || q.Kind == privacy.KindCategorical) && q.Hierarchy != "" {
+			if c.hier, err = privacy.LoadHierarchy(q.Hierarchy, cfg.Separator); err != nil {
+				return nil, err
+			}
+		}
+		p.qis = append(p.qis, c)
+	}
+	return p, nil
+}
+
+// place returns the value to anonymize for a cell, whether it was top-coded,
+// and false if the cell cannot be placed in any class.
+func (c qiCheck) place(v string) (string, bool, bool) {
+	switch {
+	case c.kind == privacy.KindNumeric:
+		base, top := strings.CutSuffix(v, "+")
+		_, err := strconv.ParseFloat(base, 64)
+		return base, top, err == nil
+	case c.kind == privacy.KindDate:
+		_, err := time.Parse(privacy.DateLayout, v)
+		return v, false, err == nil
+	case c.hier != nil:
+		_, ok := c.hier.Leaf(v)
+		return v, false, ok
+	}
+	return v, false, true // flat hierarchy: any value is its own leaf
 }
 
 // Anonymize applies the configured models to the window's rows.
-func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymized, error) {
-	numeric := p.numericColumns(columns)
+func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymized, error) {
+	idx := make([]int, len(p.qis))
+	for i, q := range p.qis {
+		idx[i] = -1
+		for c, name := range columns {
+			if name == q.name {
+				idx[i] = c
+			}
+		}
+		if idx[i] < 0 {
+			return pipeline.Anonymized{}, fmt.Errorf("anonymizing: quasi-identifier %q is not an output column", q.name)
+		}
+	}
 	out := pipeline.Anonymized{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows))}
 	var placed []int // indexes of rows given to the anonymizer
 	var in [][]string
 	topCoded := map[int]map[string]bool{} // column -> bases read from "N+"
 	for i, r := range rows {
 		row, ok := r, true
-		for _, c := range numeric {
-			v := r[c]
-			base, top := strings.CutSuffix(v, "+")
-			if _, err := strconv.ParseFloat(base, 64); err != nil {
+		for q, c := range idx {
+			v, top, fits := p.qis[q].place(r[c])
+			if !fits {
 				ok = false
 				break
 			}
@@ -42,11 +98,11 @@ func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymiz
 				if &row[0] == &r[0] {
 					row = append([]string(nil), r...)
 				}
-				row[c] = base
+				row[c] = v
 				if topCoded[c] == nil {
 					topCoded[c] = map[string]bool{}
 				}
-				topCoded[c][base] = true
+				topCoded[c][v] = true
 			}
 		}
 		if !ok {
@@ -64,13 +120,20 @@ func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymiz
 	if err != nil {
 		return pipeline.Anonymized{}, err
 	}
+	released := 0
+	for j, i := range placed {
+		out.Rows[i], out.Suppressed[i] = res.Rows[j], res.Suppressed[j]
+		if !res.Suppressed[j] {
+			released++
+		}
+	}
+	if released == 0 {
+		return out, nil // withheld whole: nothing released, nothing to verify
+	}
 	m, err := privacy.Verify(table, privacy.Table{Columns: columns, Rows: res.Rows}, p.cfg)
 	if err != nil {
 		// The release would break a configured model: refuse it rather than publish.
 		return pipeline.Anonymized{}, fmt.Errorf("verifying anonymized window: %w", err)
-	}
-	for j, i := range placed {
-		out.Rows[i], out.Suppressed[i] = res.Rows[j], res.Suppressed[j]
 	}
 	// Mark by value, not by row, so every row of a class keeps one label.
 	for c, bases := range topCoded {
@@ -86,20 +149,4 @@ func (p Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymiz
 	}
 	out.Achieved = pipeline.PrivacySummary{K: m.K, L: m.L, T: m.T, NCP: m.NCP, Classes: m.Classes}
 	return out, nil
-}
-
-// numericColumns are the indexes of the numeric quasi-identifiers.
-func (p Privacy) numericColumns(columns []string) []int {
-	var out []int
-	for _, q := range p.cfg.QuasiIdentifiers {
-		if q.Kind != privacy.KindNumeric {
-			continue
-		}
-		for i, c := range columns {
-			if c == q.Name {
-				out = append(out, i)
-			}
-		}
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -13,11 +14,10 @@ func TestPrivacyTopCodedAndUnplaceableAges(t *testing.T) {
 	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "age", Kind: privacy.KindNumeric}, {Name: "sex"}}
 	cfg.K = 3
 	cfg.MaxSuppression = 0.5
-	anon, err := privacy.NewAnonymizer(cfg)
+	p, err := newPrivacy(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := Privacy{cfg: cfg, anon: anon}
 	var rows [][]string
 	for i := range 30 {
 		age := fmt.Sprint(60 + i)
@@ -57,5 +57,54 @@ func TestPrivacyTopCodedAndUnplaceableAges(t *testing.T) {
 		if n < 3 {
 			t.Errorf("released class %q has %d rows, want >= 3 (labels: %v)", c, n, classes)
 		}
+	}
+}
+
+// A window smaller than k is withheld whole, without an error that would stop the worker.
+func TestPrivacyWindowSmallerThanK(t *testing.T) {
+	cfg := privacy.DefaultConfig()
+	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "age", Kind: privacy.KindNumeric}, {Name: "sex"}}
+	cfg.K = 5
+	p, err := newPrivacy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Anonymize([]string{"age", "sex"}, [][]string{{"30", "F"}, {"31", "M"}, {"90+", "F"}})
+	if err != nil {
+		t.Fatalf("a window of 3 rows at k=5 failed: %v", err)
+	}
+	for i, s := range out.Suppressed {
+		if !s {
+			t.Errorf("row %d released from a window smaller than k", i)
+		}
+	}
+}
+
+// Cells that no class can hold (bad date, value outside the hierarchy) suppress their row only.
+func TestPrivacyUnplaceableCellsSuppressTheirRow(t *testing.T) {
+	dir := t.TempDir()
+	hier := dir + "/h.csv"
+	if err := os.WriteFile(hier, []byte("A;AB;*\nB;AB;*\nC;CD;*\nD;CD;*\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := privacy.DefaultConfig()
+	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "d", Kind: privacy.KindDate}, {Name: "g", Hierarchy: hier}}
+	cfg.K = 2
+	cfg.MaxSuppression = 0.5
+	p, err := newPrivacy(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]string{{"2020-01-01", "A"}, {"2020-01-02", "B"}, {"2020-01-03", "C"}, {"2020-01-04", "D"},
+		{"not a date", "A"}, {"2020-01-05", "Z"}}
+	out, err := p.Anonymize([]string{"d", "g"}, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Suppressed[4] || !out.Suppressed[5] {
+		t.Errorf("unplaceable rows released: %v", out.Suppressed)
+	}
+	if out.Achieved.K < 2 {
+		t.Errorf("achieved k %d", out.Achieved.K)
 	}
 }

@@ -48,9 +48,9 @@ func runValidate(_ context.Context, s stdio, args []string) int {
 		if _, err := privacy.NewAnonymizer(cfg.Privacy); err != nil {
 			return fail(fmt.Errorf("%s: privacy: %w", *cfgPath, err))
 		}
-		if err := columnsExist(cols, cfg); err != nil {
-			return fail(fmt.Errorf("%s: %w", *cfgPath, err))
-		}
+	}
+	if err := stages.CheckColumns(cfg, cols); err != nil {
+		return fail(fmt.Errorf("%s: %w", *cfgPath, err))
 	}
 	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n",
 		*cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg))
@@ -60,23 +60,6 @@ func runValidate(_ context.Context, s stdio, args []string) int {
 		}
 	}
 	return 0
-}
-
-// columnsExist checks that the privacy models name released columns.
-func columnsExist(cols []string, cfg *config.Config) error {
-	have := map[string]bool{}
-	for _, c := range cols {
-		have[c] = true
-	}
-	for _, q := range cfg.Privacy.QuasiIdentifiers {
-		if !have[q.Name] {
-			return fmt.Errorf("privacy.quasi_identifiers: %q is not an output column of redaction.fields (%s)", q.Name, strings.Join(cols, ", "))
-		}
-	}
-	if s := cfg.Privacy.Sensitive; s != "" && !have[s] {
-		return fmt.Errorf("privacy.sensitive: %q is not an output column of redaction.fields", s)
-	}
-	return nil
 }
 
 func privacySummary(cfg *config.Config) string {

@@ -33,6 +33,7 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 	if err != nil {
 		return nil, err
 	}
+	batchIDs := map[string]bool{} // as sealed, and as in the header
 	for _, r := range research {
 		plain, prov, err := envelope.Open(r.Value, key)
 		if err != nil {
@@ -41,6 +42,10 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 		if prov.Kind != envelope.KindResearch {
 			return nil, fmt.Errorf("research batch at offset %d is sealed as %q", r.Offset, prov.Kind)
 		}
+		if h := header(r, pipeline.HeaderBatch); h != prov.BatchID {
+			return nil, fmt.Errorf("research batch at offset %d: header batch id %q, sealed batch id %q", r.Offset, h, prov.BatchID)
+		}
+		batchIDs[prov.BatchID] = true
 		cols, rows, err := sinks.Decode(plain)
 		if err != nil {
 			return nil, err
@@ -52,17 +57,8 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 		return nil, err
 	}
 	for _, r := range quarantine {
-		var reason, part string
-		for _, h := range r.Headers {
-			switch h.Key {
-			case pipeline.HeaderReason:
-				reason = string(h.Value)
-			case pipeline.HeaderPart:
-				part = string(h.Value)
-			}
-		}
-		if strings.HasPrefix(part, "1/") {
-			out.quarantined[reason]++
+		if strings.HasPrefix(header(r, pipeline.HeaderPart), "1/") {
+			out.quarantined[header(r, pipeline.HeaderReason)]++
 		}
 	}
 	stats, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Stats)
@@ -87,9 +83,24 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 		}
 		if d.Window != nil {
 			out.windows = append(out.windows, d.Window)
+			for _, id := range d.Window.BatchIDs {
+				delete(batchIDs, id)
+			}
 		}
 	}
+	if len(batchIDs) > 0 {
+		return nil, fmt.Errorf("%d research batches are named by no audit event", len(batchIDs))
+	}
 	return out, nil
+}
+
+func header(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
 }
 
 // duplicates counts input offsets that appear in more than one published row.
