@@ -61,8 +61,10 @@ func detectCities(sc *scan) {
 		if ps, ok := sc.postcodeBefore(i); ok {
 			s, post = ps, true
 		}
-		if !post && cls&(wFirst|wLast) != 0 && last == i && !sc.stateAfter(last) {
-			continue // "Jackson", "Florence": a person as often as a place
+		if !post && cls&(wFirst|wLast|wCommon) != 0 && last == i && !sc.stateAfter(last) && !sc.lineIsPlace(i) && !sc.afterStreetComma(i) {
+			// "Jackson", "Florence": a person as often as a place; "Norco": a drug as often as a town
+			// (the common list holds drug and place names alike). A place sign must come with them.
+			continue
 		}
 		sc.add(s, e, Location, 0.6)
 		i = last
@@ -159,6 +161,20 @@ func (sc *scan) titleCaseMidSentence(i, j int) bool {
 		}
 	}
 	return true
+}
+
+// afterStreetComma reports a word right after "<street>, " or "<unit number>, ": "88 Harborview Rd, Gloucester".
+func (sc *scan) afterStreetComma(i int) bool {
+	if !sc.isPunct(i-1, ',') || i < 2 {
+		return false
+	}
+	if sc.isPunct(i+1, '\'') {
+		return false // "fall, Murphy's sign": a possessive eponym
+	}
+	p := sc.toks[i-2]
+	capital := func(k int) bool { return sc.toks[k].has(fCap) || sc.toks[k].has(fUpper) }
+	return p.kind == tNum || p.kind == tAlnum || p.kind == tWord && capital(i-2) && sc.cls[i-2]&(wStreet|wUnit) != 0 ||
+		sc.isPunct(i-2, '.') && i >= 3 && capital(i-3) && sc.cls[i-3]&wStreet != 0 // "Main St., Gloucester"
 }
 
 // lineIsPlace reports a city alone on an address line: "\nAkureyri\n", "\nGdańsk, 84968", "> TRONDHEIM".
