@@ -9,10 +9,11 @@ import "strings"
 //	postcode   ARENDAL 4844; 75001 Paris; Wrocław 53-320; Iceland 80296 (after a country, in an address)
 //
 // The gazetteer (data/cities.txt.gz, GeoNames places of 5,000 people or more) finds places that
-// have no cue word before them, which context rules cannot. A name that is also an ordinary or
-// clinical word ("Mobile", "Normal", "Lead") is never reported from the gazetteer alone, and a
-// name that is also a person's name ("Jackson") only with a place sign: a postal code or a state
-// after it. States and countries are never reported (Safe Harbor allows them).
+// have no cue word before them, which context rules cannot. A name that is an ordinary English
+// word ("Mobile", "Normal", "Lead") is not in the gazetteer at all; a name that is also a person's
+// name ("Jackson") or on the common-word list ("Norco", a drug; "Utrecht") is reported only with a
+// place sign: a postal code or a state after it, a line of its own in an address block, or a street
+// and a comma before it. States and countries are never reported (Safe Harbor allows them).
 func init() {
 	register(Spec{Name: "cities", Types: []Type{Location},
 		Description: "cities and towns of the GeoNames gazetteer (5,000+ people) and postal codes next to them or after a country"},

@@ -23,6 +23,7 @@ func TestCitiesAndPostcodes(t *testing.T) {
 		{"lead word in lower case", "his address: 48334 36 rue de pologne, Tunis", "48334 36 rue de pologne"},
 		{"ship mail", "Send to USNS Møller\nFPO AA 85844", "USNS Møller"},
 		{"gazetteer town after a weak cue", "Car towed to Little Rock. Labs pending.", "Little Rock"},
+		{"common-list city after a street and a comma", "Lives at 88 Harborview Rd, Gloucester.", "Gloucester"},
 		{"city of ordinary words in title case", "The Long Beach office called back.", "Long Beach"},
 		{"city in a caseless note", "seen at clinic.\n19171 e arbor curv, des moines\njuly 31st", "des moines"},
 		{"facility named after a city, in capitals", "SHE IS A PATIENT AT HONOLULU HOSPITAL. SHE IS STABLE.", "HONOLULU HOSPITAL"},
@@ -48,6 +49,8 @@ func TestCitiesLeaveWordsAndSafeHarborUnitsAlone(t *testing.T) {
 		"Please cite the guideline; Cite Table 2 in the note.", // the verb
 		"Give 2 via PO route daily.",                           // "via" after a number is not a street
 		"PT ATE GREEN BAY LEAVES AND FELT COLD SPRING AIR.",    // ordinary words in capitals
+		"Takes Norco 5/325 mg q6h prn pain. Continue Norco.",   // a drug that is also a town
+		"Clinical history: fall, Murphy's sign positive.",      // an eponym after a comma
 	} {
 		if got := e.Detect(text); len(got) != 0 {
 			t.Errorf("Detect(%q) = %v, want no spans", text, got)
