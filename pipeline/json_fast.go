@@ -33,10 +33,7 @@ const topLevelKeysHint = 16
 // keys keep the last value. data must be valid UTF-8 (decode checks first).
 // Safe for concurrent use: it keeps no state between calls.
 func decodeObject(data []byte) (map[string]any, error) {
-	// One copy of the record backs every escape-free key and string value
-	// (substrings share it): one allocation instead of one per string. They
-	// all live as long as the record anyway.
-	p := jsonParser{data: data, src: string(data)}
+	p := jsonParser{data: data}
 	p.skipSpace()
 	if p.i >= len(p.data) || p.data[p.i] != '{' {
 		// Rare: only the reason code matters, so let encoding/json tell a
@@ -46,6 +43,10 @@ func decodeObject(data []byte) (map[string]any, error) {
 		}
 		return nil, errJSONSyntax
 	}
+	// One copy of the record backs every escape-free key and string value
+	// (substrings share it): one allocation instead of one per string. A
+	// value kept past the record keeps the whole copy alive.
+	p.src = string(data)
 	obj, ok := p.object(1)
 	if !ok {
 		return nil, errJSONSyntax
