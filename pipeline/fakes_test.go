@@ -55,6 +55,8 @@ type fakeAuditor struct {
 	pending, committed, aborted int
 }
 
+func (a *fakeAuditor) LastWindow() uint64 { return 0 }
+
 func (a *fakeAuditor) Window(ev *WindowEvent) ([]AuditMessage, error) {
 	a.mu.Lock()
 	a.pending++

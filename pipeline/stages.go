@@ -94,6 +94,8 @@ type Sealer interface {
 // to publish on the audit topic in the same transaction. Like Releaser, its
 // state follows the transaction.
 type Auditor interface {
+	// LastWindow is the last window number already in the log (0 if none).
+	LastWindow() uint64
 	Window(ev *WindowEvent) ([]AuditMessage, error)
 	Lifecycle(kind string, detail map[string]string) ([]AuditMessage, error)
 	Commit()

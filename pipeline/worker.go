@@ -85,6 +85,7 @@ func New(cfg *config.Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, op
 		w.metrics = NewMetrics(prometheus.NewRegistry())
 	}
 	w.schema = sinks.NewSchema(r.Columns())
+	w.seq = a.LastWindow()
 	return w, nil
 }
 
@@ -419,7 +420,10 @@ func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, 
 	committed, err := sess.End(ctx, try)
 	if !committed {
 		w.auditor.Abort()
-		return fmt.Errorf("publishing %s event: %w", kind, errors.Join(perr, err, errors.New("transaction not committed")))
+		if perr == nil && err == nil {
+			err = errors.New("the transaction aborted (the group rebalanced or the broker refused the commit)")
+		}
+		return fmt.Errorf("publishing %s event: %w", kind, errors.Join(perr, err))
 	}
 	w.auditor.Commit()
 	return nil

@@ -20,7 +20,12 @@ type Auditor struct {
 	// previousKeyIDs are the key ids of this worker's last recorded lifecycle
 	// event, when they differ from keyIDs: the keys were rotated since.
 	previousKeyIDs []string
+	lastWindow     uint64 // this worker's last committed window number
 }
+
+// LastWindow is the number of this worker's last window in its log, so that
+// window numbers stay unique across restarts.
+func (a *Auditor) LastWindow() uint64 { return a.lastWindow }
 
 // Window records one window's event and a checkpoint covering it.
 func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, error) {
@@ -60,15 +65,21 @@ func (a *Auditor) Lifecycle(kind string, detail map[string]string) ([]pipeline.A
 	return append(msgs, rot...), nil
 }
 
-// noteRotation compares the current keys with the last ones this worker recorded.
-func (a *Auditor) noteRotation(msgs []audit.Message, workerID string) {
+// noteHistory reads what this worker recorded before: its last window number,
+// and whether its recipient keys changed since its last lifecycle event.
+func (a *Auditor) noteHistory(msgs []audit.Message, workerID string) {
 	var last []string
 	for _, m := range msgs {
 		if m.Kind != audit.KindEvent {
 			continue
 		}
-		if d, err := audit.DecodeEntry(m.Value); err == nil && d.Lifecycle != nil && d.Lifecycle.WorkerID == workerID {
+		d, err := audit.DecodeEntry(m.Value)
+		switch {
+		case err != nil:
+		case d.Lifecycle != nil && d.Lifecycle.WorkerID == workerID:
 			last = d.Lifecycle.KeyIDs
+		case d.Window != nil && d.Window.WorkerID == workerID:
+			a.lastWindow = max(a.lastWindow, d.Window.Window)
 		}
 	}
 	if last != nil && !slices.Equal(last, a.keyIDs) {

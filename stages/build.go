@@ -111,9 +111,9 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		return nil, fmt.Errorf("reading the audit log back: %w", err)
 	}
 	if err := aud.log.Restore(msgs); err != nil {
-		return nil, fmt.Errorf("restoring the audit log of worker %s: %w", cfg.Worker.ID, err)
+		return nil, err // names the worker and the failed check
 	}
-	aud.noteRotation(msgs, cfg.Worker.ID)
+	aud.noteHistory(msgs, cfg.Worker.ID)
 	s.Auditor = aud
 	if cfg.DPEnabled() {
 		ledger, err := readLedger(ctx, conn, cfg.Topics.Budget, cfg.DP.Dataset)

@@ -79,6 +79,13 @@ func checkExactlyOnce(t *testing.T, o *outputs, n int) {
 	if !o.report.OK {
 		t.Errorf("audit log does not verify: %v", o.report.Findings)
 	}
+	windows := map[uint64]bool{}
+	for _, w := range o.windows {
+		if windows[w.Window] {
+			t.Errorf("window number %d used twice: numbers must stay unique across restarts", w.Window)
+		}
+		windows[w.Window] = true
+	}
 }
 
 func TestIntegrationExactlyOnce100k(t *testing.T) {
