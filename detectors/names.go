@@ -373,6 +373,8 @@ func detectNames(sc *scan) {
 			}
 			if k := sc.invertedSurname(start, j); k >= 0 {
 				s = toks[k].s
+			} else if k := start - 1; k >= 0 && len(words) > 0 && words[0] >= 0.5 && sc.monthFirstName(k, start) {
+				s = toks[k].s // "Jan Jílek", "June Carter": a month that is a first name, before a surname
 			}
 			sc.add(s, e, Name, score)
 		}
@@ -434,6 +436,19 @@ var nameVerbAfter = map[string]bool{"is": true, "was": true, "has": true, "had":
 	"arrived": true, "began": true, "called": true, "died": true, "passed": true, "agreed": true, "declined": true}
 
 // nameContextAfter scores the word after a run ending at token j.
+// monthFirstName reports a capitalized month name at token k that is also a first name, written
+// right before the name word at start ("Jan Jílek"), with no day number before it ("4 June Carter"
+// is a date and a name).
+func (sc *scan) monthFirstName(k, start int) bool {
+	t := sc.toks[k]
+	if t.kind != tWord || sc.cls[k]&wMonth == 0 || sc.cls[k]&wFirst == 0 || !t.has(fCap) || t.has(fUpper) ||
+		sc.text[t.e:sc.toks[start].s] != " " {
+		return false
+	}
+	p := sc.prevWordIdx(k, 1)
+	return p < 0 || sc.toks[p].kind == tWord
+}
+
 // invertedSurname returns the surname of a "Last, First" name whose surname is an ordinary word
 // that the run could not start with ("Rice, Brady MD", "Price, Damian was seen"), or -1: a
 // capitalized word opening the line or sentence, a comma, the first name at start, and after the

@@ -76,3 +76,19 @@ func TestSurnameAfterTitleAndFirstName(t *testing.T) {
 		}
 	}
 }
+
+func TestMonthThatIsAFirstName(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct{ text, want string }{
+		{"Follow up with Jan Jílek in a couple of months.", "Jan Jílek"},
+		{"Follow up with June Carter in 2 weeks.", "June Carter"},
+	} {
+		if got := found(e, tc.text); got[tc.want] != Name {
+			t.Errorf("found(%q) = %v, want %q as NAME", tc.text, got, tc.want)
+		}
+	}
+	// After a day number the month stays a date.
+	if got := found(e, "Admitted 4 June Carter present."); got["4 June"] != Date {
+		t.Errorf("found(4 June Carter) = %v, want \"4 June\" as DATE", got)
+	}
+}
