@@ -22,6 +22,7 @@ type window struct {
 	slots   []slot
 	pending sync.WaitGroup // slots still being processed
 	ranges  map[topicPartition]*OffsetRange
+	seen    map[topicPartition]int64 // highest offset polled, control records included
 }
 
 type topicPartition struct {
@@ -30,7 +31,8 @@ type topicPartition struct {
 }
 
 func newWindow(seq uint64, capacity int) *window {
-	return &window{seq: seq, slots: make([]slot, 0, capacity), ranges: map[topicPartition]*OffsetRange{}}
+	return &window{seq: seq, slots: make([]slot, 0, capacity), ranges: map[topicPartition]*OffsetRange{},
+		seen: map[topicPartition]int64{}}
 }
 
 // add appends a record and returns its slot index. Slots are never reallocated

@@ -44,6 +44,9 @@ type Worker struct {
 	seq        uint64
 	ready      atomic.Bool
 	jobs       chan job
+	// remaining, for a bounded run, maps each partition not yet committed to
+	// its end to that end offset; nil for an unbounded run.
+	remaining map[topicPartition]int64
 	// afterPublish, for tests, runs between producing a window and committing
 	// it; an error stops Run at once, leaving the transaction open, as a crash would.
 	afterPublish func() error
@@ -126,6 +129,22 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 	return limit, nil
 }
 
+// WithStopAt makes a bounded run (a backfill): the worker stops once it has
+// committed every input partition up to the end offset given (exclusive),
+// instead of waiting for new records. Partitions not named are not waited for.
+func WithStopAt(ends map[string]map[int32]int64) Option {
+	return func(w *Worker) {
+		w.remaining = map[topicPartition]int64{}
+		for t, ps := range ends {
+			for p, end := range ps {
+				if end > 0 {
+					w.remaining[topicPartition{t, p}] = end
+				}
+			}
+		}
+	}
+}
+
 // WithTopicLimit passes the output topics' max.message.bytes found by EnsureTopics.
 func WithTopicLimit(n int) Option { return func(w *Worker) { w.topicLimit = n } }
 
@@ -161,7 +180,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.setLimit(); err != nil {
 		return err
 	}
-	sess, err := kgo.NewGroupTransactSession(append(w.conn[:len(w.conn):len(w.conn)],
+	opts := append(w.conn[:len(w.conn):len(w.conn)],
 		kgo.ConsumerGroup(w.cfg.Kafka.GroupID),
 		kgo.SessionTimeout(w.cfg.Kafka.SessionTimeout),
 		kgo.ConsumeTopics(w.cfg.Topics.Input...),
@@ -175,7 +194,13 @@ func (w *Worker) Run(ctx context.Context) error {
 		kgo.WithHooks(w.hooks...),
 		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(true) }),
 		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(false) }),
-	)...)
+	)
+	if w.remaining != nil {
+		// A bounded run must see transaction markers to know it reached an end
+		// offset that is a marker; fill skips them as records.
+		opts = append(opts, kgo.KeepControlRecords())
+	}
+	sess, err := kgo.NewGroupTransactSession(opts...)
 	if err != nil {
 		return fmt.Errorf("starting transactional consumer: %w", err)
 	}
@@ -207,7 +232,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	backoff := time.Duration(0)
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && (w.remaining == nil || len(w.remaining) > 0) {
 		committed, err := w.runWindow(ctx, sess)
 		if err != nil {
 			return err
@@ -245,6 +270,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		return false, err
 	}
 	if len(win.slots) == 0 {
+		w.reached(win) // only markers polled: nothing to commit
 		return true, nil
 	}
 	start := time.Now()
@@ -295,7 +321,17 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		w.dp.Commit()
 	}
 	w.countCommitted(res)
+	w.reached(win)
 	return true, nil
+}
+
+// reached marks, for a bounded run, the partitions a committed window took to their end.
+func (w *Worker) reached(win *window) {
+	for tp, off := range win.seen {
+		if end, ok := w.remaining[tp]; ok && off >= end-1 {
+			delete(w.remaining, tp)
+		}
+	}
 }
 
 // fatalKafka reports Kafka errors that another attempt cannot clear: they
@@ -336,6 +372,11 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 			if berr != nil {
 				return
 			}
+			tp := topicPartition{r.Topic, r.Partition}
+			win.seen[tp] = max(win.seen[tp], r.Offset)
+			if r.Attrs.IsControl() {
+				return // a transaction marker (bounded runs only), not a record
+			}
 			if len(win.slots) == 0 {
 				if berr = sess.Begin(); berr != nil {
 					return
@@ -351,11 +392,24 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		if berr != nil {
 			return fmt.Errorf("beginning transaction: %w", berr)
 		}
-		if ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) {
+		if ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) || w.atEnds(win) {
 			return nil
 		}
 	}
 	return nil
+}
+
+// atEnds reports whether a bounded run has polled every remaining partition to its end.
+func (w *Worker) atEnds(win *window) bool {
+	if w.remaining == nil {
+		return false
+	}
+	for tp, end := range w.remaining {
+		if win.seen[tp] < end-1 {
+			return false
+		}
+	}
+	return true
 }
 
 // process decodes and redacts one record into its slot. A panic in a stage

@@ -194,17 +194,8 @@ func runUntilSettled(ctx context.Context, w *pipeline.Worker, reg prometheus.Gat
 
 // settledRecords sums the committed published, suppressed and quarantined counters.
 func settledRecords(reg prometheus.Gatherer) float64 {
-	mfs, _ := reg.Gather()
-	var sum float64
-	for _, mf := range mfs {
-		switch mf.GetName() {
-		case "deid_records_published_total", "deid_records_suppressed_total", "deid_records_quarantined_total":
-			for _, m := range mf.GetMetric() {
-				sum += m.GetCounter().GetValue()
-			}
-		}
-	}
-	return sum
+	return counter(reg, "deid_records_published_total") + counter(reg, "deid_records_suppressed_total") +
+		counter(reg, "deid_records_quarantined_total")
 }
 
 func printSummary(out io.Writer, cfg *config.Config, o *outputs, n int, elapsed time.Duration) error {

@@ -25,7 +25,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // newWorker checks the topics, builds every stage from cfg and keys (restoring
 // the audit log and DP ledger from their topics) and returns the worker with
 // its metrics registered on reg.
-func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *prometheus.Registry, log *slog.Logger) (*pipeline.Worker, error) {
+func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *prometheus.Registry, log *slog.Logger, extra ...pipeline.Option) (*pipeline.Worker, error) {
 	conn, err := cfg.Kafka.Opts()
 	if err != nil {
 		return nil, err
@@ -42,6 +42,7 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.Options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
+	opts = append(opts, extra...)
 	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("building worker: %w", err)

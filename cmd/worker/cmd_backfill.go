@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/stages"
+)
+
+func init() {
+	register(command{name: "backfill", summary: "re-process the input topics' history up to their current end, exactly once, then stop", run: runBackfill})
+}
+
+func runBackfill(ctx context.Context, s stdio, args []string) int {
+	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
+	fs.SetOutput(s.Stderr)
+	cfgPath := fs.String("c", "config.yaml", "config file, as for `worker run`")
+	group := fs.String("group", "", "consumer group of the backfill (default: kafka.group_id + \"-backfill\"); the same group again resumes")
+	id := fs.String("worker-id", "", "worker id of the backfill (default: worker.id + \"-backfill\"); must differ from live workers' ids")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Stderr, "usage: worker backfill -c config.yaml [--group G] [--worker-id ID]\n\n"+
+			"Reads the input topics from the start (or where this group stopped) to their end offsets measured now,\n"+
+			"through the same stages and transactions as `worker run`, then exits 0. Records produced later are\n"+
+			"left to the live workers. Run one backfill worker per group.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	fail := func(err error) int {
+		fmt.Fprintln(s.Stderr, "worker backfill:", err)
+		return 1
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return fail(err)
+	}
+	cfg.Kafka.GroupID = or(*group, cfg.Kafka.GroupID+"-backfill")
+	cfg.Worker.ID = or(*id, cfg.Worker.ID+"-backfill")
+	cfg.Ops.Listen = "" // the live worker on this host owns the ops port
+	keys, err := stages.LoadKeys(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	ends, err := endOffsets(ctx, cfg)
+	if err != nil {
+		return fail(err)
+	}
+	reg := prometheus.NewRegistry()
+	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
+	w, err := newWorker(ctx, cfg, keys, reg, log, pipeline.WithStopAt(ends))
+	if err != nil {
+		return fail(err)
+	}
+	if err := w.Run(ctx); err != nil {
+		return fail(err)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(s.Stderr, "worker backfill: interrupted; run it again with the same group to resume")
+		return 1
+	}
+	fmt.Fprintf(s.Stdout, "backfill done: group %s, worker %s, %.0f records published, %.0f suppressed, %.0f quarantined\n",
+		cfg.Kafka.GroupID, cfg.Worker.ID, counter(reg, "deid_records_published_total"),
+		counter(reg, "deid_records_suppressed_total"), counter(reg, "deid_records_quarantined_total"))
+	return 0
+}
+
+// endOffsets lists the input partitions' end offsets now: where the backfill
+// stops. A partition the group has already committed to its end (a resumed
+// backfill) gets 0: there is nothing left to wait for there.
+func endOffsets(ctx context.Context, cfg *config.Config) (map[string]map[int32]int64, error) {
+	conn, err := cfg.Kafka.Opts()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := kgo.NewClient(conn...)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	listed, err := kadm.NewClient(cl).ListEndOffsets(ctx, cfg.Topics.Input...)
+	if err == nil {
+		err = listed.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing end offsets of the input topics: %w", err)
+	}
+	committed, err := kadm.NewClient(cl).FetchOffsets(ctx, cfg.Kafka.GroupID)
+	if err == nil {
+		err = committed.Error()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetching the committed offsets of group %s: %w", cfg.Kafka.GroupID, err)
+	}
+	ends := map[string]map[int32]int64{}
+	listed.Each(func(o kadm.ListedOffset) {
+		if ends[o.Topic] == nil {
+			ends[o.Topic] = map[int32]int64{}
+		}
+		end := o.Offset
+		if c, ok := committed.Lookup(o.Topic, o.Partition); ok && c.At >= end {
+			end = 0
+		}
+		ends[o.Topic][o.Partition] = end
+	})
+	return ends, nil
+}
+
+// counter sums a counter family of reg.
+func counter(reg prometheus.Gatherer, name string) float64 {
+	mfs, _ := reg.Gather()
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
