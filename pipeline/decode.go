@@ -3,6 +3,7 @@ package pipeline
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -23,7 +24,18 @@ const (
 type schema struct {
 	maxBytes int
 	required []string
-	types    map[string]string
+	types    []fieldType // sorted by field, so a record always gets the same reason
+}
+
+type fieldType struct{ field, want string }
+
+func newSchema(maxBytes int, required []string, types map[string]string) schema {
+	s := schema{maxBytes: maxBytes, required: required}
+	for f, t := range types {
+		s.types = append(s.types, fieldType{f, t})
+	}
+	slices.SortFunc(s.types, func(a, b fieldType) int { return strings.Compare(a.field, b.field) })
+	return s
 }
 
 // decode parses one raw record, or returns the reason it must be quarantined.
@@ -47,9 +59,9 @@ func (s *schema) decode(raw []byte) (map[string]any, string) {
 			return nil, ReasonMissing + ":" + f
 		}
 	}
-	for f, want := range s.types {
-		if v, present := rec[f]; present && v != nil && !isType(v, want) {
-			return nil, ReasonWrongType + ":" + f
+	for _, ft := range s.types {
+		if v, present := rec[ft.field]; present && v != nil && !isType(v, ft.want) {
+			return nil, ReasonWrongType + ":" + ft.field
 		}
 	}
 	return rec, ""

@@ -42,18 +42,17 @@ func oracleDecode(s *schema, raw []byte) (map[string]any, string) {
 			return nil, ReasonMissing + ":" + f
 		}
 	}
-	for f, want := range s.types {
-		if v, present := rec[f]; present && v != nil && !isType(v, want) {
-			return nil, ReasonWrongType + ":" + f
+	for _, ft := range s.types {
+		if v, present := rec[ft.field]; present && v != nil && !isType(v, ft.want) {
+			return nil, ReasonWrongType + ":" + ft.field
 		}
 	}
 	return rec, ""
 }
 
-// testSchema has one typed field so the wrong_type reason is deterministic
-// (types is a map; with several bad fields either could be named).
 func testSchema() *schema {
-	return &schema{maxBytes: 1 << 20, required: []string{"id"}, types: map[string]string{"age": "integer"}}
+	s := newSchema(1<<20, []string{"id"}, map[string]string{"age": "integer"})
+	return &s
 }
 
 func nest(open, close string, n int) string {
@@ -165,9 +164,10 @@ func TestDecodeReasons(t *testing.T) {
 		{"non-object garbage", schema{maxBytes: 100}, `[1,`, ReasonInvalidJSON},
 		{"missing", schema{maxBytes: 100, required: []string{"id", "note"}}, `{"id":1}`, ReasonMissing + ":note"},
 		{"null counts as missing", schema{maxBytes: 100, required: []string{"id"}}, `{"id":null}`, ReasonMissing + ":id"},
-		{"wrong type", schema{maxBytes: 100, types: map[string]string{"age": "integer"}}, `{"age":1.5}`, ReasonWrongType + ":age"},
-		{"integer ok", schema{maxBytes: 100, types: map[string]string{"age": "integer"}}, `{"age":-0}`, ""},
-		{"string ok", schema{maxBytes: 100, types: map[string]string{"n": "string"}}, `{"n":"\u0041"}`, ""},
+		{"wrong type", newSchema(100, nil, map[string]string{"age": "integer"}), `{"age":1.5}`, ReasonWrongType + ":age"},
+		{"first bad field named", newSchema(100, nil, map[string]string{"b": "string", "a": "string", "c": "string"}), `{"c":1,"b":2,"a":3}`, ReasonWrongType + ":a"},
+		{"integer ok", newSchema(100, nil, map[string]string{"age": "integer"}), `{"age":-0}`, ""},
+		{"string ok", newSchema(100, nil, map[string]string{"n": "string"}), `{"n":"\u0041"}`, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -80,7 +80,7 @@ func New(cfg *config.Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, op
 		return nil, fmt.Errorf("making worker: redactor, sealer and auditor are required: %w", ErrNoStage)
 	}
 	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(),
-		decoder: schema{maxBytes: cfg.Input.MaxRecordBytes, required: cfg.Input.Required, types: cfg.Input.Types}}
+		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types)}
 	for _, o := range opts {
 		o(w)
 	}
