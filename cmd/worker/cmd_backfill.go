@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/config"
@@ -92,10 +94,7 @@ func endOffsets(ctx context.Context, cfg *config.Config) (map[string]map[int32]i
 	if err != nil {
 		return nil, fmt.Errorf("listing end offsets of the input topics: %w", err)
 	}
-	committed, err := kadm.NewClient(cl).FetchOffsets(ctx, cfg.Kafka.GroupID)
-	if err == nil {
-		err = committed.Error()
-	}
+	committed, err := fetchOffsets(ctx, kadm.NewClient(cl), cfg.Kafka.GroupID)
 	if err != nil {
 		return nil, fmt.Errorf("fetching the committed offsets of group %s: %w", cfg.Kafka.GroupID, err)
 	}
@@ -111,6 +110,28 @@ func endOffsets(ctx context.Context, cfg *config.Config) (map[string]map[int32]i
 		ends[o.Topic][o.Partition] = end
 	})
 	return ends, nil
+}
+
+// fetchOffsets fetches a group's committed offsets, retrying for up to 30 s
+// while the group coordinator is not ready (on a new cluster it is created on
+// the first lookup).
+func fetchOffsets(ctx context.Context, adm *kadm.Client, group string) (kadm.OffsetResponses, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		offs, err := adm.FetchOffsets(ctx, group)
+		if err == nil {
+			err = offs.Error()
+		}
+		if err == nil || !kerr.IsRetriable(err) {
+			return offs, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (still failing after 30 s)", err)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // counter sums a counter family of reg.
