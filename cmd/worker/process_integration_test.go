@@ -204,7 +204,7 @@ func TestIntegrationKillAtAnyMoment(t *testing.T) {
 // window within the drain timeout, exits 0, and what it committed is whole;
 // a restart picks up exactly where it stopped.
 func TestIntegrationGracefulShutdown(t *testing.T) {
-	const n = 30_000
+	const n = 60_000
 	cfg := integrationConfig(t)
 	cfg.Window.MaxRecords = 1000
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
