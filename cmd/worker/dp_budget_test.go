@@ -1,18 +1,14 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
@@ -20,22 +16,9 @@ import (
 // audited, counted, no statistics published, rows still published. A restart
 // restores the ledger from its topic and keeps refusing.
 func TestDPBudgetIsEnforcedAcrossRestarts(t *testing.T) {
-	cfg, err := config.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Redaction.Secret = strings.Repeat("ef", 32)
+	cfg, conn, ctx := kfakeDemo(t, 2*time.Minute)
 	cfg.Window.MaxRecords = 100
 	cfg.DP.Budget, cfg.DP.PerRelease = 0.1, 0.05
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	cfg.Kafka.Brokers = cluster.ListenAddrs()
-	conn, _ := cfg.Kafka.Opts()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], 400, 9, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -10,30 +10,15 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/envelope"
 )
 
 // A worker restarted with other research keys records a key_rotation event
 // naming the previous keys, and its audit log still verifies across the change.
 func TestKeyRotationIsAudited(t *testing.T) {
-	cfg, err := config.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Redaction.Secret = strings.Repeat("cd", 32)
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	cfg.Kafka.Brokers = cluster.ListenAddrs()
-	conn, _ := cfg.Kafka.Opts()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	cfg, conn, ctx := kfakeDemo(t, 2*time.Minute)
 	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], 200, 3, 0); err != nil {
 		t.Fatal(err)
 	}

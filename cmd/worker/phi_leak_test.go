@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/kafkaconn"
@@ -37,20 +38,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // the metrics — is searched for the identifiers planted in its input.
 func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 	const n = 1500
-	cfg, err := config.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Redaction.Secret = strings.Repeat("ab", 32)
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	cfg.Kafka.Brokers = cluster.ListenAddrs()
-	conn, _ := cfg.Kafka.Opts()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	cfg, conn, ctx := kfakeDemo(t, 3*time.Minute)
 
 	// The values a leak would show: every structured identifier of every record.
 	var secrets []string
@@ -117,4 +105,28 @@ func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 			t.Errorf("a planted identifier (%d chars) appears outside sealed payloads", len(s))
 		}
 	}
+}
+
+// kfakeDemo is the demo config on an in-process Kafka, with a fixed secret, a
+// connection and a deadline for the test.
+func kfakeDemo(t *testing.T, timeout time.Duration) (*config.Config, []kgo.Opt, context.Context) {
+	t.Helper()
+	cfg, err := config.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Redaction.Secret = strings.Repeat("ab", 32)
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	cfg.Kafka.Brokers = cluster.ListenAddrs()
+	conn, err := cfg.Kafka.Opts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return cfg, conn, ctx
 }
