@@ -54,17 +54,25 @@ func (s *schema) decode(raw []byte) (map[string]any, string) {
 	case err != nil:
 		return nil, ReasonInvalidJSON
 	}
+	if reason := s.check(rec); reason != "" {
+		return nil, reason
+	}
+	return rec, ""
+}
+
+// check applies the required fields and JSON types to a decoded record.
+func (s *schema) check(rec map[string]any) string {
 	for _, f := range s.required {
 		if rec[f] == nil {
-			return nil, ReasonMissing + ":" + f
+			return ReasonMissing + ":" + f
 		}
 	}
 	for _, ft := range s.types {
 		if v, present := rec[ft.field]; present && v != nil && !isType(v, ft.want) {
-			return nil, ReasonWrongType + ":" + ft.field
+			return ReasonWrongType + ":" + ft.field
 		}
 	}
-	return rec, ""
+	return ""
 }
 
 func isType(v any, want string) bool {

@@ -37,15 +37,8 @@ func oracleDecode(s *schema, raw []byte) (map[string]any, string) {
 	if !ok {
 		return nil, ReasonNotObject
 	}
-	for _, f := range s.required {
-		if rec[f] == nil {
-			return nil, ReasonMissing + ":" + f
-		}
-	}
-	for _, ft := range s.types {
-		if v, present := rec[ft.field]; present && v != nil && !isType(v, ft.want) {
-			return nil, ReasonWrongType + ":" + ft.field
-		}
+	if reason := s.check(rec); reason != "" {
+		return nil, reason
 	}
 	return rec, ""
 }
