@@ -94,10 +94,7 @@ func runDecrypt(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "                  parquet (Zstd, one row group per batch) (default raw)")
 	}
 	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if f.key == "" || (f.in == "") == (f.topic == "") || f.out == "" || fl.NArg() != 0 {
 		fl.Usage()

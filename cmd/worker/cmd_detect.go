@@ -32,10 +32,7 @@ func runDetect(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "  -c string   config file with a detection: section (default \"\" = built-in defaults)")
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.Stderr, "worker detect: unexpected arguments %q\n", fs.Args())

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,10 +54,7 @@ func runDPSample(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "  --seed uint          seed for reproducible output (default \"\" = crypto/rand)")
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(s.Stderr, "worker dp sample: "+format+"\n", a...)

@@ -41,10 +41,7 @@ func runGen(ctx context.Context, s stdio, args []string) int {
 		})
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.Stderr, "worker gen: unexpected argument %q\n", fs.Arg(0))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -46,10 +45,7 @@ func runKeysGen(_ context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "  --name NAME  key name, 1-64 of [A-Za-z0-9._-] (required, no default)")
 	}
 	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if *out == "" || *name == "" || fl.NArg() != 0 {
 		fl.Usage()

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,10 +37,7 @@ func runRedact(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "hashes then differ from run to run); a patient key is read from redaction.patient_field when present")
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.Stderr, "worker redact: unexpected arguments %q\n", fs.Args())

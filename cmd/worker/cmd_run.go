@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -68,7 +69,7 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 
 // flagExit maps a flag parse error to the exit status: 0 for -h, 2 otherwise.
 func flagExit(err error) int {
-	if err == flag.ErrHelp {
+	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	return 2

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,10 +37,7 @@ func runSeal(_ context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "  --out FILE            sealed output, created new (required, no default)")
 	}
 	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+		return flagExit(err)
 	}
 	if len(recipients) == 0 || *in == "" || *out == "" || fl.NArg() != 0 {
 		fl.Usage()
