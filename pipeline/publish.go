@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -188,7 +189,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
 	ev.QuarantineReasons, ev.PHICounts = res.reasons, res.phi
-	ev.KeyIDs = append(w.sealer.KeyIDs("research"), w.sealer.KeyIDs("quarantine")...)
+	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs("research"), w.sealer.KeyIDs("quarantine"))
 	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
 		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
 	}

@@ -91,7 +91,11 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	if err := CheckColumns(cfg, red.Columns()); err != nil {
 		return nil, err
 	}
-	s := &Stages{Redactor: red, Sealer: &Sealer{research: keys.Research, quarantine: keys.Quarantine}}
+	ks, err := envelope.NewKindSealer(keys.Research, keys.Quarantine)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stages{Redactor: red, Sealer: Sealer{ks}}
 	aud := &Auditor{log: audit.NewLog(keys.Signer, cfg.Worker.ID), configHash: configHash(cfg),
 		policyHash: policyHash(cfg)}
 	for _, k := range append(append([]*envelope.PublicKey{}, keys.Research...), keys.Quarantine...) {
