@@ -13,7 +13,7 @@ import "strings"
 // word ("Mobile", "Normal", "Lead") is not in the gazetteer at all; a name that is also a person's
 // name ("Jackson") or on the common-word list ("Norco", a drug; "Utrecht") is reported only with a
 // place sign: a postal code or a state after it, a line of its own in an address block, or a street
-// and a comma before it. States and countries are never reported (Safe Harbor allows them).
+// and a comma before it. State and country names are regions.go's.
 func init() {
 	register(Spec{Name: "cities", Types: []Type{Location},
 		Description: "cities and towns of the GeoNames gazetteer (5,000+ people) and postal codes next to them or after a country"},
@@ -258,7 +258,7 @@ func (sc *scan) stateAfter(j int) bool {
 }
 
 // postcodeAfterCountry returns a postal code of 4 to 6 digits ending an address line after a
-// country: "Iceland 80296", "Cyprus (Greek) 51034". The country itself is not PHI.
+// country: "Iceland 80296", "Cyprus (Greek) 51034".
 func (sc *scan) postcodeAfterCountry(i int) (int, bool) {
 	toks := sc.toks
 	k := i + 1

@@ -43,6 +43,9 @@ type Config struct {
 	Deny []DenyTerm `yaml:"deny"`
 	// Custom lists user-defined pattern detectors. Default: none.
 	Custom []CustomDetector `yaml:"custom"`
+	// SafeHarborPlacesOnly reports only the places Safe Harbor requires removing, those
+	// smaller than a state: country and state names are then kept. Default false (regions.go).
+	SafeHarborPlacesOnly bool `yaml:"safe_harbor_places_only"`
 }
 
 // DenyTerm is a term that is always reported as Type (score 1).

@@ -47,6 +47,7 @@ const (
 	wCityHead  // the first word of a gazetteer city name of several words ("los" of "Los Angeles")
 	wCityPlain // a gazetteer city name made only of ordinary words ("long beach", "green bay")
 	wCityTail  // a later word of a gazetteer city name of several words ("angeles" of "Los Angeles")
+	wRegion    // the first word of a country or state name (regionPhrases)
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -119,8 +120,15 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	for _, w := range usStates {
 		d.add(w, wState)
 	}
-	for _, w := range strings.Fields(countries) {
-		d.add(w, wCountry)
+	for _, name := range countryNames {
+		for _, w := range strings.Fields(name) {
+			if !placeConnector[w] && w != "great" && w != "northern" && w != "cape" {
+				d.add(w, wCountry) // "Kingdom", "Zealand": address blocks continue over them
+			}
+		}
+	}
+	for w := range regionPhrases {
+		d.add(w, wRegion)
 	}
 	for w := range ctxWords {
 		d.add(w, wLabel)
@@ -313,22 +321,6 @@ var (
 		"id", "il", "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne",
 		"nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn",
 		"tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc"}
-	// Countries (and the words of multi-word names), for address blocks; alone they are not PHI.
-	countries = `afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan
-		bahamas bahrain bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia botswana brazil
-		brunei bulgaria burkina burundi cambodia cameroon canada chad chile china colombia comoros congo
-		croatia cuba cyprus czech czechia denmark djibouti dominica ecuador egypt eritrea estonia eswatini
-		ethiopia fiji finland france gabon gambia germany ghana greece greenland grenada guatemala guinea
-		guyana haiti honduras hungary iceland india indonesia iran iraq ireland israel italy jamaica japan
-		jordan kazakhstan kenya kiribati korea kosovo kuwait kyrgyzstan laos latvia lebanon lesotho liberia
-		libya liechtenstein lithuania luxembourg madagascar malawi malaysia maldives mali malta mauritania
-		mauritius mexico micronesia moldova monaco mongolia montenegro morocco mozambique myanmar namibia nauru
-		nepal netherlands nicaragua niger nigeria norway oman pakistan palau palestine panama paraguay peru
-		philippines poland portugal qatar romania russia rwanda samoa senegal serbia seychelles singapore
-		slovakia slovenia somalia spain sudan suriname sweden switzerland syria taiwan tajikistan tanzania
-		thailand togo tonga tunisia turkey turkmenistan tuvalu uganda ukraine uruguay uzbekistan vanuatu
-		venezuela vietnam yemen zambia zimbabwe usa uk uae england scotland wales kingdom zealand africa
-		republic rica lanka arabia salvador emirates states america greenlander united puerto rico`
 	// Clinical words and abbreviations that name lists also contain; never a name alone.
 	medicalNotNames = []string{"pt", "pts", "hx", "dx", "rx", "tx", "sx", "fx", "bp", "hr", "rr",
 		"temp", "sob", "cp", "ekg", "ecg", "cxr", "ct", "mri", "er", "ed", "icu", "or", "pacu",

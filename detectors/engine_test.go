@@ -133,7 +133,6 @@ func TestDetectLeavesOrdinaryTextAlone(t *testing.T) {
 		"Former smoker, quit in 1999. Parkinson disease stable. Foley catheter removed.",
 		"Pain 7/10, strength 4/5, recheck INR in AM. Glasgow Coma Scale 15. Independent in ADLs.",
 		"Dx: cellulitis (L03.115). Degenerative changes at L4-L5. HFrEF stable. SpO2 97%.",
-		"Moved here from Texas; plans to travel to Puerto Rico.",
 		"Vehicle: 2014 sedan. Recheck labs in AM. Cheyne-Stokes breathing. Jackson-Pratt drain in place.",
 		"",
 	} {

@@ -13,7 +13,7 @@ import "strings"
 //	ZIP       MA 02124 (numbers.go)
 //
 // An address that continues over lines ("...Apt. 864\nArtilleros\n, CO") is followed while
-// the words stay capitalized. States and countries alone are not reported (Safe Harbor allows them).
+// the words stay capitalized. State and country names are regions.go's.
 func init() {
 	register(Spec{Name: "locations", Types: []Type{Location},
 		Description: "street addresses (USPS suffixes and unit designators, foreign street words), cities by context, facilities, counties"},
@@ -656,13 +656,16 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 			score = cue
 		}
 	}
-	if sc.cls[first]&(wState|wCountry) != 0 && words <= 2 {
-		return // "in Texas", "to Puerto Rico": states and countries are allowed
+	if sc.cls[first]&wRegion != 0 && sc.regionPhrase(first) >= last {
+		return // "in Texas", "to Puerto Rico": regions.go reports states and countries
 	}
 	if score >= 0.3 {
 		sc.add(s, e, Location, score)
 	}
 }
+
+// Markers of a missing value that data exports write into address fields (pandas "nan").
+var missingValue = map[string]bool{"nan": true, "null": true, "none": true}
 
 // extendAddress follows an address over commas, line breaks, city, region and postal code
 // while the words stay capitalized: "...Apt. 864\nArtilleros\n, CO\n Uruguay 64677".
@@ -716,13 +719,31 @@ func (sc *scan) extendAddress(e int) int {
 		case tWord:
 			lw := sc.lw(k)
 			cls := sc.cls[k]
+			if missingValue[lw] && (k+1 >= len(toks) || toks[k+1].has(fNewline) || toks[k+1].kind == tNum || toks[k+1].kind == tPunct) {
+				e = t.e // "KNIVSTA, nan 18237": a region left empty by the export that wrote the address
+				continue
+			}
 			if !(t.has(fCap) || t.has(fUpper)) && !placeConnector[lw] {
 				return e
 			}
-			if cls&wState != 0 && t.e-t.s == 2 || cls&wState != 0 && k > 0 && sc.isPunct(k-1, ',') {
-				return e // a US state: allowed under Safe Harbor (its ZIP is reported on its own)
+			if cls&wState != 0 && (t.e-t.s == 2 || k > 0 && sc.isPunct(k-1, ',')) {
+				if sc.e.cfg.SafeHarborPlacesOnly {
+					return e // a US state: allowed under Safe Harbor (its ZIP is reported on its own)
+				}
+				e = t.e
+				if z := k + 1; z < len(toks) && toks[z].kind == tNum && toks[z].e-toks[z].s == 5 && !toks[z].has(fNewline) {
+					e = toks[z].e // the ZIP ends a US address: "Burlington, VT 05475"
+					if sc.isPunct(z+1, '-') && sc.glued(z+1) && z+2 < len(toks) && toks[z+2].kind == tNum && sc.glued(z+2) {
+						e = toks[z+2].e // ZIP+4
+					}
+					return e
+				}
+				if n := sc.nextWordIdx(k, 2); n < 0 || !(toks[n].kind == tNum || sc.cls[n]&wCountry != 0) {
+					return e // the state ends the address unless a postal code or country follows
+				}
+				continue
 			}
-			if t.has(fUpper) && t.e-t.s <= 3 && k > 0 && (sc.isPunct(k-1, ',') || toks[k].has(fNewline)) && !sc.lineUpper(k) {
+			if t.has(fUpper) && t.e-t.s <= 3 && k > 0 && (sc.isPunct(k-1, ',') || toks[k].has(fNewline) || k+1 < len(toks) && toks[k+1].kind == tNum && !toks[k+1].has(fNewline)) && !sc.lineUpper(k) {
 				e = t.e // a region code: ", ON", ", QC", "APO AA"
 				continue
 			}

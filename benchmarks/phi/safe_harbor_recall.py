@@ -4,15 +4,16 @@ Safe Harbor lets a release keep (so the engine is built not to flag them).
 
 Usage: safe_harbor_recall.py GOLD.jsonl PRED.jsonl
 Left out: tokens of AGE spans of 89 or less (or without a number), DATE/DATE_TIME spans that are only a
-year, and words of country names (the engine's own country list, read from detectors/dictionary.go).
+year, and words of country names (the engine's own country list, read from detectors/regions.go).
 Prints the counts left out per reason and recall over the rest. Like eval_phi.py it prints no record text.
 """
 import json, os, re, sys, collections
 
 TOK = re.compile(r"[^\W_]+", re.UNICODE)
 NEUTRAL = {"DateYear", "ORGANIZATION", "TITLE", "PREFIX", "NRP"}
-src = open(os.path.join(os.path.dirname(__file__), "..", "..", "detectors", "dictionary.go"), encoding="utf-8").read()
-COUNTRY = set(re.search(r"countries = `([^`]*)`", src).group(1).split())
+src = open(os.path.join(os.path.dirname(__file__), "..", "..", "detectors", "regions.go"), encoding="utf-8").read()
+COUNTRY = {w for name in re.findall(r'"([a-z ]+)"', re.search(r"countryNames = \[\]string\{(.*?)\}", src, re.S).group(1))
+           for w in name.split() if w not in ("and", "of")}
 
 
 def kept_by_safe_harbor(text, span, tok):
