@@ -53,7 +53,15 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 	var fallback Type
 	words, labels := 0, 0 // labels: weak labels passed; fillers between a label and its value are fine
 	if i < len(sc.toks) && sc.toks[i].has(fNewline) {
-		return "", false // a value starts its own line: "PLAN:\nCONTINUE ..." is a heading, not a label
+		// A value starts its own line: "PLAN:\nCONTINUE ..." is a heading, not a label, but a
+		// specific label and its colon ending the line above name what is under it ("Phone:\n0393 1144137").
+		if i >= 2 && sc.isPunct(i-1, ':') && sc.toks[i-2].kind == tWord {
+			w := sc.lw(i - 2)
+			if typ, ok := ctxWords[w]; ok && !ctxWeak[w] && !ctxNearOnly[w] && typ != MRN {
+				return typ, true
+			}
+		}
+		return "", false
 	}
 	for j := i - 1; j >= 0 && words < 5; j-- {
 		if sc.toks[j+1].has(fNewline) {

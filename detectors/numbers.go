@@ -242,6 +242,13 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 			return k
 		}
 	}
+	// After a phone label, national forms the shapes above do not know: "mobile: 99 577450", "Phone:\n0393 1144137".
+	if hasCtx && (ctx == Phone || ctx == Fax) {
+		if k := sc.labelledPhone(g, L[:n]); k > 0 {
+			sc.add(seq.s, end(k), ctx, 0.85)
+			return k
+		}
+	}
 	// Month/day ("3/14") and month/year are dates only with some support.
 	if n >= 2 && sc.sepBefore(g[0], g[1]) == "/" && L[0] <= 2 && L[1] <= 2 {
 		m, d := atoiTok(sc, g[0]), atoiTok(sc, g[1])
@@ -434,6 +441,30 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 		return 1, 0.9
 	}
 	return 0, 0
+}
+
+// labelledPhone returns how many of the groups g form a phone number after a phone label:
+// two to four groups of 2 to 8 digits joined by one kind of separator (a space or '-'), 7 to 15
+// digits in all; 0 if they do not.
+func (sc *scan) labelledPhone(g, L []int) int {
+	digits, best := 0, 0
+	for k := 0; k < len(g) && k < 4; k++ {
+		if L[k] < 2 || L[k] > 8 || k > 1 && sc.sepBefore(g[k-1], g[k]) != sc.sepBefore(g[0], g[1]) {
+			break
+		}
+		if k > 0 {
+			if sep := sc.sepBefore(g[k-1], g[k]); sep != "" && sep != "-" {
+				break
+			}
+		}
+		if digits += L[k]; digits > 15 {
+			break
+		}
+		if k > 0 && digits >= 7 {
+			best = k + 1
+		}
+	}
+	return best
 }
 
 // atoiTok parses the leading digits of token i ("92" in "92yo").
