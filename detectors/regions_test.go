@@ -46,7 +46,7 @@ func TestRegionsLeaveOrdinaryWordsAlone(t *testing.T) {
 		"Has a pet guinea pig at home.",
 		"Ate turkey and fine china plates were used.",
 		"US abdomen: no acute findings. Pt is from the us", // ultrasound, and "us"
-		"OR time 90 minutes; MA rooming note.",              // abbreviations that are also states
+		"OR time 90 minutes; MA rooming note.",             // abbreviations that are also states
 		"States she feels better. United in her wish to go home.",
 	} {
 		if got := e.Detect(text); len(got) != 0 {
