@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,6 +31,8 @@ var (
 	ErrBadShift = errors.New("max_shift_days must be within [1, 3650]")
 	// ErrNoDetector means NewProcessor was given a nil Detector.
 	ErrNoDetector = errors.New("detector is required")
+	// ErrBadNumbering means a numbering key is out of range.
+	ErrBadNumbering = errors.New("invalid numbering setting")
 )
 
 // MinSecretBytes is the shortest accepted HMAC key.
@@ -127,7 +130,34 @@ type Config struct {
 	// MaxShiftDays bounds the per-patient date offset: a non-zero number of days
 	// in [-MaxShiftDays, +MaxShiftDays]. Default 365.
 	MaxShiftDays int `yaml:"max_shift_days"`
+	// Numbering scopes the numbers of redact-mode placeholders.
+	Numbering NumberingConfig `yaml:"numbering"`
 }
+
+// NumberingConfig is the `redaction.numbering:` section.
+type NumberingConfig struct {
+	// Scope is patient (default): in records with a patient key, the same value
+	// of the same patient gets the same placeholder in every record, and new
+	// values continue the patient's count; records without one are numbered
+	// alone. record numbers every record alone.
+	Scope NumberingScope `yaml:"scope"`
+	// MaxPatients bounds the patients whose numbering is held in memory; the
+	// least recently used is evicted first, and restarts its numbering if it
+	// returns. Default 100000 (about 65 MB with one note per patient).
+	MaxPatients int `yaml:"max_patients"`
+	// MaxValues bounds the values remembered per patient; later new values
+	// still get new numbers, but are not remembered. Default 1024.
+	MaxValues int `yaml:"max_values"`
+}
+
+// NumberingScope is how far placeholder numbers are shared.
+type NumberingScope string
+
+// The numbering scopes.
+const (
+	ScopePatient NumberingScope = "patient"
+	ScopeRecord  NumberingScope = "record"
+)
 
 // Defaults for the zero values of Config.
 const (
@@ -142,6 +172,7 @@ func DefaultConfig() Config {
 		DefaultMode:   ModeRedact,
 		DefaultAction: ActionDrop,
 		MaxShiftDays:  DefaultMaxShiftDays,
+		Numbering:     NumberingConfig{Scope: ScopePatient, MaxPatients: DefaultMaxPatients, MaxValues: DefaultMaxValues},
 	}
 }
 
@@ -158,6 +189,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxShiftDays == 0 {
 		c.MaxShiftDays = DefaultMaxShiftDays
+	}
+	if c.Numbering.Scope == "" {
+		c.Numbering.Scope = ScopePatient
+	}
+	if c.Numbering.MaxPatients == 0 {
+		c.Numbering.MaxPatients = DefaultMaxPatients
+	}
+	if c.Numbering.MaxValues == 0 {
+		c.Numbering.MaxValues = DefaultMaxValues
 	}
 	return c
 }
@@ -202,7 +242,28 @@ func (c Config) Validate() error {
 	if c.MaxShiftDays < 1 || c.MaxShiftDays > 3650 {
 		return fmt.Errorf("validating max_shift_days %d: %w", c.MaxShiftDays, ErrBadShift)
 	}
+	n := c.Numbering
+	if n.Scope != ScopePatient && n.Scope != ScopeRecord {
+		return fmt.Errorf("validating numbering.scope %q (want patient or record): %w", n.Scope, ErrBadNumbering)
+	}
+	if n.MaxPatients < 1 {
+		return fmt.Errorf("validating numbering.max_patients %d: must be at least 1: %w", n.MaxPatients, ErrBadNumbering)
+	}
+	if n.MaxValues < 1 || n.MaxValues > MaxValuesLimit {
+		return fmt.Errorf("validating numbering.max_values %d: must be within [1, %d]: %w", n.MaxValues, MaxValuesLimit, ErrBadNumbering)
+	}
 	return nil
+}
+
+// MaxValuesLimit is the largest numbering.max_values: a full table then
+// encodes to under 512 KiB. The worker config also checks MaxTableBytes
+// against kafka.max_message_bytes.
+const MaxValuesLimit = 4096
+
+// MaxTableBytes is the most a table of maxValues values encodes to: one count
+// per PHI type (custom detectors report canonical types) and the entries.
+func MaxTableBytes(maxValues int) int {
+	return 1 + 2*binary.MaxVarintLen32 + len(detectors.AllTypes)*(2+maxTypeName+5) + maxValues*MaxTableEntryBytes
 }
 
 // LogValue keeps the secret out of logs: slog prints the config without it.

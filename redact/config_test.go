@@ -162,9 +162,18 @@ func TestSpecsCoverConfig(t *testing.T) {
 	if err := yaml.Unmarshal(out, &m); err != nil {
 		t.Fatal(err)
 	}
-	for k := range m {
-		if !keys[k] {
-			t.Errorf("config key %q has no spec", k)
+	for k, v := range m {
+		sub, nested := v.(map[string]any)
+		if !nested || k == "modes" {
+			if !keys[k] {
+				t.Errorf("config key %q has no spec", k)
+			}
+			continue
+		}
+		for sk := range sub {
+			if !keys[k+"."+sk] {
+				t.Errorf("config key %s.%s has no spec", k, sk)
+			}
 		}
 	}
 }

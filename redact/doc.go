@@ -4,8 +4,11 @@
 // date_shift, zip3, age, reject). The Processor is the record-level stage the
 // pipeline calls; RedactText serves `worker redact`.
 //
-// Consistency: within one record, placeholders are numbered per distinct
-// value across all scanned fields ("[NAME_1]" everywhere for one person).
+// Consistency: placeholders are numbered per distinct value across all
+// scanned fields of a record ("[NAME_1]" everywhere for one person) and, when
+// the record has a patient key and numbering.scope is patient, across every
+// record of the patient: the Numbering remembers each patient's values by
+// keyed HMACs, and its state follows the caller's transactions.
 // Surrogates and the date offset are derived with HMAC-SHA256 from the secret
 // and the patient key, so the same value of the same patient gets the same
 // surrogate in every record, and all dates of a patient move by the same

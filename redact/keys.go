@@ -19,6 +19,10 @@ const (
 	labelSurrogate = "deidstream/redact/v1/surrogate"
 	labelShift     = "deidstream/redact/v1/date-shift"
 	labelField     = "deidstream/redact/v1/field-hash"
+
+	labelNumberPatient = "deidstream/redact/v1/numbering-patient"
+	labelNumberValue   = "deidstream/redact/v1/numbering-value"
+	labelNumberWord    = "deidstream/redact/v1/numbering-word"
 )
 
 func newKeyed(secret []byte, label string) *keyed {

@@ -100,6 +100,7 @@ type Processor struct {
 	fieldKey *keyed
 	sur      *surrogator
 	now      func() time.Time
+	numbers  *Numbering // nil with numbering scope record
 }
 
 // NewProcessor validates cfg (zero values take their defaults) and builds a Processor.
@@ -127,6 +128,9 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 		now:      o.now,
 		sur:      newSurrogator(newKeyed(secret, labelSurrogate), newKeyed(secret, labelShift), o, cfg.MaxShiftDays),
 	}
+	if cfg.Numbering.Scope == ScopePatient {
+		p.numbers = NewNumbering(secret, cfg.Numbering.MaxPatients, cfg.Numbering.MaxValues)
+	}
 	for _, t := range detectors.AllTypes {
 		p.modes[t] = cfg.DefaultMode
 	}
@@ -142,6 +146,11 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 	}
 	return p, nil
 }
+
+// Numbering is the patient-scoped placeholder numbering that Process and
+// RedactText share, nil with numbering scope record. Its state follows the
+// caller's transactions: see Numbering.
+func (p *Processor) Numbering() *Numbering { return p.numbers }
 
 // Columns returns the output columns in policy order: the fields whose action
 // releases a value (not drop, not reject). The caller must not modify it.

@@ -253,7 +253,7 @@ func TestRedactTextUTF8(t *testing.T) {
 		}
 	}
 	// Invalid UTF-8 in, valid UTF-8 out.
-	out, _ := p.RedactText("p", "ok \xff\xfe Smith", ModeRedact)
+	out, _ := p.RedactText("another patient", "ok \xff\xfe Smith", ModeRedact)
 	if !utf8.ValidString(out) || !strings.HasSuffix(out, "[NAME_1]") {
 		t.Errorf("invalid input: %q", out)
 	}

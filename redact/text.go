@@ -17,6 +17,7 @@ import (
 // not safe for concurrent use.
 type recordState struct {
 	patient string
+	shared  *Numbering // the patient's numbering across records; nil: this record alone
 	shift   int                 // the patient's date offset; 0 until first needed
 	numbers map[valueKey]string // a value's identity -> its placeholder
 	next    map[detectors.Type]int
@@ -26,7 +27,11 @@ type recordState struct {
 }
 
 func (p *Processor) newState(patient string) *recordState {
-	return &recordState{patient: patient}
+	st := &recordState{patient: patient}
+	if strings.TrimSpace(patient) != "" {
+		st.shared = p.numbers
+	}
+	return st
 }
 
 // shiftDays computes the patient's offset once per record, and only when a
@@ -38,9 +43,11 @@ func (st *recordState) shiftDays(g *surrogator) int {
 	return st.shift
 }
 
-// placeholder returns "[TYPE_n]", n counting distinct values of the type in the record.
-// A name whose words all belong to a name seen before in the record takes
-// that name's number: "Dr. Mary Jones" ... "Dr. Jones" are both [NAME_2].
+// placeholder returns "[TYPE_n]", n counting distinct values of the type in
+// the record, or of the patient when the record has a patient key and
+// numbering is per patient (then the patient's Numbering decides n). A name
+// whose words all belong to a name seen before takes that name's number:
+// "Dr. Mary Jones" ... "Dr. Jones" are both [NAME_2].
 func (st *recordState) placeholder(t detectors.Type, value string) string {
 	norm := normValue(t, value)
 	key := valueKey{t, norm}
@@ -50,6 +57,11 @@ func (st *recordState) placeholder(t detectors.Type, value string) string {
 	if st.numbers == nil {
 		st.numbers = make(map[valueKey]string, 16)
 		st.next = make(map[detectors.Type]int, 8)
+	}
+	if st.shared != nil {
+		ph := "[" + string(t) + "_" + strconv.Itoa(st.shared.number(st.patient, t, norm)) + "]"
+		st.numbers[key] = ph
+		return ph
 	}
 	n := 0
 	var words []string
