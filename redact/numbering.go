@@ -56,9 +56,9 @@ const maxNameWords = 6
 // commits; Abort truncates them back and restores counts from saved.
 type table struct {
 	id      patientID
-	entries []entry     // remembered values, in the order they were numbered
+	entries []entry         // remembered values, in the order they were numbered
 	names   []numberedWords // the NAME entries that took a new number, with their words
-	counts  []typeCount // numbers used per type, remembered or not
+	counts  []typeCount     // numbers used per type, remembered or not
 
 	touched bool
 	saved   *saved // the committed state while a window changes the table; nil: unchanged

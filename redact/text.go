@@ -17,7 +17,7 @@ import (
 // not safe for concurrent use.
 type recordState struct {
 	patient string
-	shared  *Numbering // the patient's numbering across records; nil: this record alone
+	shared  *Numbering          // the patient's numbering across records; nil: this record alone
 	shift   int                 // the patient's date offset; 0 until first needed
 	numbers map[valueKey]string // a value's identity -> its placeholder
 	next    map[detectors.Type]int
