@@ -68,6 +68,9 @@ type Topics struct {
 	Stats string `yaml:"stats"`
 	// Budget is the compacted DP budget ledger, keyed by dataset. Default "deid.budget".
 	Budget string `yaml:"budget"`
+	// Placeholders is the compacted placeholder numbering per patient (redaction.numbering),
+	// keyed by a keyed hash of the patient: hashes and counts, no PHI. Default "deid.placeholders".
+	Placeholders string `yaml:"placeholders"`
 	// Create missing output topics at start (input topics are never created). Default true.
 	Create bool `yaml:"create"`
 	// Partitions for created output topics (the audit topic always gets 1). Default 3.
@@ -125,7 +128,7 @@ func Defaults() Config {
 		Worker: Worker{ID: host, QueueDepth: 1024},
 		Kafka:  kafkaconn.Defaults(),
 		Topics: Topics{Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
-			Stats: "deid.stats", Budget: "deid.budget", Create: true, Partitions: 3},
+			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Create: true, Partitions: 3},
 		Input:  Input{MaxRecordBytes: 256 << 10},
 		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
 		Ops:    Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
@@ -157,7 +160,8 @@ func (c *Config) Validate() error {
 		return bad("topics.input", "at least one input topic is required")
 	}
 	outs := map[string]string{"topics.research": c.Topics.Research, "topics.audit": c.Topics.Audit,
-		"topics.quarantine": c.Topics.Quarantine, "topics.stats": c.Topics.Stats, "topics.budget": c.Topics.Budget}
+		"topics.quarantine": c.Topics.Quarantine, "topics.stats": c.Topics.Stats, "topics.budget": c.Topics.Budget,
+		"topics.placeholders": c.Topics.Placeholders}
 	seen := map[string]string{}
 	for _, in := range c.Topics.Input {
 		seen[in] = "topics.input"
@@ -212,6 +216,12 @@ func (c *Config) Validate() error {
 	for t, m := range c.Redaction.Modes {
 		if m == redact.ModeDetect {
 			return bad("redaction.modes."+string(t), "detect leaves PHI in the released text: the worker needs redact, surrogate, hash or reject")
+		}
+	}
+	if n := c.Redaction.Numbering; n.Scope != redact.ScopeRecord {
+		// One patient's table is one record of topics.placeholders.
+		if v := n.MaxValues; v > 0 && redact.MaxTableBytes(v) > c.Kafka.MaxMessageBytes-64<<10 {
+			return bad("redaction.numbering.max_values", fmt.Sprintf("a full table takes up to %d bytes: it must leave 64 KiB under kafka.max_message_bytes", redact.MaxTableBytes(v)))
 		}
 	}
 	if err := c.Detection.Validate(); err != nil {

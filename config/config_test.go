@@ -33,6 +33,9 @@ window:
 	if cfg.Window.MaxWait != 2*time.Second || cfg.Window.MaxRecords != 10000 {
 		t.Errorf("window %+v: want max_wait 2s and the default max_records", cfg.Window)
 	}
+	if cfg.Topics.Placeholders != "deid.placeholders" || cfg.Redaction.Numbering.Scope != "patient" || cfg.Redaction.Numbering.MaxPatients != 100000 {
+		t.Errorf("placeholders topic %q, numbering %+v: want the defaults", cfg.Topics.Placeholders, cfg.Redaction.Numbering)
+	}
 	if cfg.Topics.Research != "deid.research" {
 		t.Errorf("research topic %q, want the default", cfg.Topics.Research)
 	}
@@ -54,6 +57,10 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		{"bad json type", minimal + "input:\n  types: {age: int}\n", []string{"input.types.age"}},
 		{"detect mode", minimal + "redaction:\n  modes: {NAME: detect}\n", []string{"redaction.modes.NAME", "PHI"}},
 		{"record over message", minimal + "input:\n  max_record_bytes: 1048576\n", []string{"input.max_record_bytes"}},
+		{"placeholders is the budget", "topics:\n  input: [raw]\n  placeholders: deid.budget\n", []string{"topics.placeholders", "topics.budget"}},
+		{"placeholder table over message", minimal + "kafka:\n  max_message_bytes: 262144\ninput:\n  max_record_bytes: 1000\n" +
+			"redaction:\n  numbering:\n    max_values: 4096\n", []string{"redaction.numbering.max_values", "kafka.max_message_bytes"}},
+		{"unknown numbering key", minimal + "redaction:\n  numbering:\n    max_patient: 5\n", []string{"redaction.numbering.max_patient", "max_patients"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.yaml))
