@@ -16,17 +16,38 @@ import (
 // transaction still open at the end offset delays ReadAll until it ends
 // (bounded by the broker's transaction timeout); ctx bounds the whole read.
 func ReadAll(ctx context.Context, conn []kgo.Opt, topic string) ([]*kgo.Record, error) {
+	byPart := map[int32][]*kgo.Record{}
+	err := ReadEach(ctx, conn, topic, func(r *kgo.Record) error {
+		byPart[r.Partition] = append(byPart[r.Partition], r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []*kgo.Record
+	for p := int32(0); len(byPart) > 0; p++ {
+		out = append(out, byPart[p]...)
+		delete(byPart, p)
+	}
+	return out, nil
+}
+
+// ReadEach is ReadAll without holding the topic in memory: it calls fn on
+// every committed record as it is fetched, in offset order within each
+// partition (partitions interleave). An error from fn stops the read and is
+// returned as it is.
+func ReadEach(ctx context.Context, conn []kgo.Opt, topic string, fn func(*kgo.Record) error) error {
 	adm, err := kgo.NewClient(conn...)
 	if err != nil {
-		return nil, fmt.Errorf("reading topic %s: connecting: %w", topic, err)
+		return fmt.Errorf("reading topic %s: connecting: %w", topic, err)
 	}
 	ends, err := kadm.NewClient(adm).ListEndOffsets(ctx, topic)
 	adm.Close()
 	if err != nil {
-		return nil, fmt.Errorf("reading topic %s: listing end offsets: %w", topic, err)
+		return fmt.Errorf("reading topic %s: listing end offsets: %w", topic, err)
 	}
 	if err := ends.Error(); err != nil {
-		return nil, fmt.Errorf("reading topic %s: listing end offsets: %w", topic, err)
+		return fmt.Errorf("reading topic %s: listing end offsets: %w", topic, err)
 	}
 	want := map[int32]int64{} // partition -> end offset still to reach
 	ends.Each(func(o kadm.ListedOffset) {
@@ -35,7 +56,7 @@ func ReadAll(ctx context.Context, conn []kgo.Opt, topic string) ([]*kgo.Record, 
 		}
 	})
 	if len(want) == 0 {
-		return nil, nil
+		return nil
 	}
 	starts := map[string]map[int32]kgo.Offset{topic: {}}
 	for p := range want {
@@ -47,37 +68,35 @@ func ReadAll(ctx context.Context, conn []kgo.Opt, topic string) ([]*kgo.Record, 
 		kgo.KeepControlRecords(),
 	)...)
 	if err != nil {
-		return nil, fmt.Errorf("reading topic %s: connecting: %w", topic, err)
+		return fmt.Errorf("reading topic %s: connecting: %w", topic, err)
 	}
 	defer cl.Close()
-	byPart := map[int32][]*kgo.Record{}
 	for len(want) > 0 {
 		fs := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("reading topic %s: %d partitions not read to their end: %w", topic, len(want), err)
+			return fmt.Errorf("reading topic %s: %d partitions not read to their end: %w", topic, len(want), err)
 		}
 		var ferr error
 		fs.EachError(func(t string, p int32, err error) { ferr = fmt.Errorf("reading topic %s partition %d: %w", t, p, err) })
 		if ferr != nil {
-			return nil, ferr
+			return ferr
 		}
+		var fnErr error
 		fs.EachRecord(func(r *kgo.Record) {
 			end, open := want[r.Partition]
-			if !open {
+			if !open || fnErr != nil {
 				return
 			}
 			if r.Offset < end && !r.Attrs.IsControl() {
-				byPart[r.Partition] = append(byPart[r.Partition], r)
+				fnErr = fn(r)
 			}
 			if r.Offset >= end-1 {
 				delete(want, r.Partition)
 			}
 		})
+		if fnErr != nil {
+			return fnErr
+		}
 	}
-	var out []*kgo.Record
-	for p := int32(0); len(byPart) > 0; p++ {
-		out = append(out, byPart[p]...)
-		delete(byPart, p)
-	}
-	return out, nil
+	return nil
 }
