@@ -225,7 +225,8 @@ func detectNames(sc *scan) {
 				s := sc.nameWordScore(nx, upperLine)
 				// Both name-like, or one strong and the pair ends the clause ("Walton, Hope,", "COX, ISABELLA\n").
 				ends := nx+1 >= len(toks) || toks[nx+1].has(fNewline) || sc.isPunct(nx+1, ',') || sc.isPunct(nx+1, '(') ||
-					sc.isInitialTok(nx+1) || sc.credentialAfter(nx) // "JONES, MARY A", "Miller, Lucas MD"
+					sc.isPunct(nx+1, '|') || sc.isPunct(nx+1, ';') || sc.columnGapAfter(nx) ||
+					sc.isInitialTok(nx+1) || sc.credentialAfter(nx) // "JONES, MARY A", "Miller, Lucas MD", "Dunn, Hope | Facility"
 				if (s >= 0.5 && first >= 0.5 || max(s, first) >= 0.5 && min(s, first) >= 0.15 && ends) && !sc.isCredential(nx) {
 					k = nx
 				} else {
@@ -330,7 +331,10 @@ func detectNames(sc *scan) {
 			score += 0.1
 		}
 
-		score += sc.nameContextBefore(start) + sc.nameContextAfter(j)
+		score += sc.nameContextBefore(start) + sc.nameContextAfter(start, j)
+		if sc.firstLastPair(start, j) {
+			score += 0.2 // "confirms that Amy Gardner": a first and a surname in title case, both also words
+		}
 		if sc.credentialAfter(j) {
 			score += 0.4
 		}
@@ -435,7 +439,6 @@ var nameVerbAfter = map[string]bool{"is": true, "was": true, "has": true, "had":
 	"denies": true, "denied": true, "complains": true, "presents": true, "presented": true, "returned": true,
 	"arrived": true, "began": true, "called": true, "died": true, "passed": true, "agreed": true, "declined": true}
 
-// nameContextAfter scores the word after a run ending at token j.
 // monthFirstName reports a capitalized month name at token k that is also a first name, written
 // right before the name word at start ("Jan Jílek"), with no day number before it ("4 June Carter"
 // is a date and a name).
@@ -471,12 +474,14 @@ func (sc *scan) invertedSurname(start, j int) int {
 	return k
 }
 
-func (sc *scan) nameContextAfter(j int) float64 {
+// nameContextAfter scores the word after a run from token start to j: a verb after a name
+// opening the sentence ("Earl Wise was seen").
+func (sc *scan) nameContextAfter(start, j int) float64 {
 	n := j + 1
 	if n >= len(sc.toks) || sc.toks[n].has(fNewline) {
 		return 0
 	}
-	if sc.toks[n].kind == tWord && !sc.toks[n].has(fCap) && nameVerbAfter[sc.lw(n)] && sc.sentenceStart(j) {
+	if sc.toks[n].kind == tWord && !sc.toks[n].has(fCap) && nameVerbAfter[sc.lw(n)] && sc.sentenceStart(start) {
 		return 0.2
 	}
 	return 0
@@ -548,4 +553,36 @@ func camelAbbrev(w string) bool {
 		}
 	}
 	return false
+}
+
+// firstLastPair reports a run of two or three words from token start to j written in title case,
+// separated by single spaces, in a line that is not in capitals, opening with a first name and
+// ending with a surname, and not a payer or part of a longer proper name.
+func (sc *scan) firstLastPair(start, j int) bool {
+	if j == start || j-start > 4 || sc.lineUpper(start) || sc.cls[start]&wFirst == 0 || sc.cls[j]&wLast == 0 {
+		return false
+	}
+	if p := sc.prevWordIdx(start, 1); p >= 0 && ctxWords[sc.lw(p)] == HealthPlan {
+		return false // "Insurance: Harvard Pilgrim": a payer
+	}
+	if n := j + 1; n < len(sc.toks) && sc.toks[n].kind == tWord && sc.toks[n].has(fCap) && !sc.toks[n].has(fNewline) {
+		return false // "Blue Cross Blue Shield": a longer proper name, not a person's
+	}
+	for k := start; k <= j; k++ {
+		t := sc.toks[k]
+		if t.kind != tWord || !t.has(fCap) || t.has(fUpper) && t.e-t.s > 1 || k > start && sc.text[sc.toks[k-1].e:t.s] != " " {
+			return false // title-case words separated by single spaces: not "Jackson-Pratt", "A. B."
+		}
+	}
+	return true
+}
+
+// columnGapAfter reports two or more spaces or a tab after token k on the same line: the end
+// of a field in a form ("PATIENT NAME: SOLIS, MILES   Address: ...").
+func (sc *scan) columnGapAfter(k int) bool {
+	if k+1 >= len(sc.toks) || sc.toks[k+1].has(fNewline) {
+		return false
+	}
+	gap := sc.text[sc.toks[k].e:sc.toks[k+1].s]
+	return strings.Contains(gap, "  ") || strings.Contains(gap, "\t")
 }

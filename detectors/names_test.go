@@ -92,3 +92,52 @@ func TestMonthThatIsAFirstName(t *testing.T) {
 		t.Errorf("found(4 June Carter) = %v, want \"4 June\" as DATE", got)
 	}
 }
+
+func TestNamesThatAreWordsWithWeakEvidence(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	tests := []struct{ text, want string }{
+		{"This letter confirms that Amy Gardner (DOB 9/14/51) is a pt here.", "Amy Gardner"},
+		{"Off work 10 days. Earl Wise was seen in our clinic on 2/2.", "Earl Wise"},
+		{"Specimen ID S47-81902 | Pt Name: Dunn, Hope | Facility: Baptist Rehabilitation Center", "Hope"},
+		{"PATIENT NAME: SOLIS, MILES   Address: 4 Horseshoe Rd", "MILES"},
+	}
+	for _, tc := range tests {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	for _, text := range []string{
+		"Insurance: Harvard Pilgrim, member since 2019.",
+		"Policy through Blue Cross Blue Shield of Texas.",
+		"JP drain: Jackson-Pratt drain with serous output.",
+	} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name {
+				t.Errorf("Detect(%q) = %v: a payer or eponym read as a name", text, s)
+			}
+		}
+	}
+}
+
+func TestNamePropagation(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	text := "Crystal Wise was seen by Dr. Ruiz. Please excuse Crystal Wise from school.\nRE: WISE, CRYSTAL"
+	spans := e.Detect(text)
+	runes := []rune(text)
+	got := 0
+	for _, s := range spans {
+		if w := string(runes[s.Start:s.End]); s.Type == Name && (w == "Crystal Wise" || w == "WISE, CRYSTAL") {
+			got++
+		}
+	}
+	if got != 3 {
+		t.Errorf("Detect(%q) = %v: want all 3 mentions of the name", text, spans)
+	}
+	// A word of a name that is also ordinary is not taken alone at a sentence start.
+	text = "Hope Dunn called. Hope to transition to PO abx."
+	for _, s := range e.Detect(text) {
+		if s.Start == 18 {
+			t.Errorf("Detect(%q) = %v: took the ordinary word", text, s)
+		}
+	}
+}

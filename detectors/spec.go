@@ -1,5 +1,7 @@
 package detectors
 
+import "slices"
+
 // Spec describes one detector for `worker validate` and the generated config
 // reference (DESIGN convention 2).
 type Spec struct {
@@ -21,13 +23,25 @@ type Field struct {
 type builtin struct {
 	spec Spec
 	run  func(*scan)
+	last bool // runs after the others: it reads their candidates
 }
 
 // builtins is the registry of built-in detectors, in the order they run.
 // Each detector file registers itself in init.
 var builtins []builtin
 
-func register(s Spec, run func(*scan)) { builtins = append(builtins, builtin{spec: s, run: run}) }
+func register(s Spec, run func(*scan)) { insertBuiltin(builtin{spec: s, run: run}) }
+
+// registerLast registers a detector that runs after every register one, whatever the file order.
+func registerLast(s Spec, run func(*scan)) { insertBuiltin(builtin{spec: s, run: run, last: true}) }
+
+func insertBuiltin(b builtin) {
+	at := len(builtins)
+	for !b.last && at > 0 && builtins[at-1].last {
+		at--
+	}
+	builtins = slices.Insert(builtins, at, b)
+}
 
 // engineSpecs are the configuration keys that apply to every detector.
 var engineSpecs = []Spec{
