@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed data/first.txt.gz data/last.txt.gz data/common.txt.gz data/wordlike.txt.gz data/streets.txt data/cities.txt.gz
@@ -170,19 +172,34 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-// hashLower hashes the lower-case form of w (FNV-1a), without allocating for ASCII.
+// hashLower hashes the lower-case form of w (FNV-1a of strings.ToLower(w)) without allocating.
 func hashLower(w string) uint64 {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(w); i++ {
 		c := w[i]
-		if c >= 0x80 {
-			return hashBytes(strings.ToLower(w))
+		if c >= utf8.RuneSelf {
+			return hashLowerRunes(h, w[i:])
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		h ^= uint64(c)
 		h *= fnvPrime
+	}
+	return h | 1
+}
+
+// hashLowerRunes continues h over s lower-cased rune by rune, as strings.ToLower
+// writes it (unicode.ToLower of each rune; an invalid byte becomes U+FFFD), so
+// words with accents are looked up without building their lower-case copy.
+func hashLowerRunes(h uint64, s string) uint64 {
+	var buf [utf8.UTFMax]byte
+	for _, r := range s {
+		n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+		for _, b := range buf[:n] {
+			h ^= uint64(b)
+			h *= fnvPrime
+		}
 	}
 	return h | 1
 }

@@ -37,6 +37,7 @@ type scan struct {
 	cls       []uint32 // dictionary classes per token (0 for non-words)
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
+	merged    []cand // resolve's output, reused so that Detect allocates only its result
 	e         *Engine
 	// cache is a small direct-mapped cache of dictionary lookups: frequent words
 	// ("the", "patient") are answered from L1/L2 instead of the 12 MB table.
@@ -318,12 +319,13 @@ func (sc *scan) contextBefore(at, n int, words map[string]bool) bool {
 
 // resolve applies thresholds, disabled types and the allow list, then merges
 // overlapping candidates: the union of their extents, the type of the best score.
+// The result aliases sc.merged: valid until the scan is reused.
 func (sc *scan) resolve() []cand {
 	e := sc.e
 	kept := sc.cands[:0]
 	for _, c := range sc.cands {
-		ti, ok := typeIndex[c.t]
-		if !ok || !e.on[ti] || c.score < e.th[ti] {
+		ti := typeIdx(c.t)
+		if ti < 0 || !e.on[ti] || c.score < e.th[ti] {
 			continue
 		}
 		if e.allow != nil && e.allow[strings.ToLower(strings.TrimSpace(sc.text[c.s:c.e]))] {
@@ -337,7 +339,7 @@ func (sc *scan) resolve() []cand {
 		}
 		return b.e - a.e
 	})
-	var out []cand
+	out := sc.merged[:0]
 	for _, c := range kept {
 		if n := len(out); n > 0 && c.s < out[n-1].e {
 			last := &out[n-1]
@@ -351,7 +353,52 @@ func (sc *scan) resolve() []cand {
 		}
 		out = append(out, c)
 	}
+	sc.merged = out
 	return out
+}
+
+// typeIdx is typeIndex without hashing the string: resolve asks it for every candidate.
+// Returns -1 for an unknown type.
+func typeIdx(t Type) int {
+	switch t {
+	case Name:
+		return 0
+	case Location:
+		return 1
+	case Date:
+		return 2
+	case Age:
+		return 3
+	case Phone:
+		return 4
+	case Fax:
+		return 5
+	case Email:
+		return 6
+	case SSN:
+		return 7
+	case MRN:
+		return 8
+	case HealthPlan:
+		return 9
+	case Account:
+		return 10
+	case License:
+		return 11
+	case Vehicle:
+		return 12
+	case Device:
+		return 13
+	case URL:
+		return 14
+	case IP:
+		return 15
+	case Biometric:
+		return 16
+	case ID:
+		return 17
+	}
+	return -1
 }
 
 // toSpans converts sorted byte-offset candidates to code-point spans in one pass over text.
@@ -363,6 +410,12 @@ func toSpans(text string, cs []cand) []Span {
 	pos, runes := 0, 0
 	advance := func(to int) int {
 		for pos < to {
+			// Eight ASCII bytes are eight code points: skip them at once.
+			if pos+8 <= to && load64(text, pos)&0x8080808080808080 == 0 {
+				pos += 8
+				runes += 8
+				continue
+			}
 			if text[pos] < utf8.RuneSelf {
 				pos++
 			} else {
