@@ -52,7 +52,88 @@ var nameParticle = map[string]bool{"van": true, "von": true, "de": true, "der": 
 var nameCueAfter = map[string]bool{"md": true, "m": true, "do": true, "rn": true, "np": true, "pa": true,
 	"phd": true, "dds": true, "dmd": true, "pharmd": true, "lpn": true, "cnp": true, "crna": true, "lcsw": true,
 	"msw": true, "facp": true, "facs": true, "mph": true, "dpm": true, "od": true, "psyd": true, "aprn": true,
-	"fnp": true, "cna": true, "facog": true}
+	"fnp": true, "cna": true, "facog": true, "cgc": true, "fase": true, "facc": true, "mbbs": true, "mrcp": true,
+	"frcp": true, "micgp": true, "fasn": true}
+
+// Eponyms of scales, signs and diseases that name lists also hold, as words; "-" and "and" may join
+// them. A one-word entry is an eponym only before a number or a word of eponymAfter ("Braden 13",
+// "Killip class I") unless it is never a person's name in practice (eponymAlways).
+var eponymPhrases = func() map[string][][]string {
+	m := map[string][][]string{}
+	for _, p := range []string{"lambert eaton", "cheyne stokes", "hawkins kennedy", "child pugh", "hunt hess",
+		"dix hallpike", "miller fisher", "west nile", "agent orange", "guillain barre", "jackson pratt",
+		"mallory weiss", "swan ganz", "charcot marie tooth", "creutzfeldt jakob", "hoehn and yahr", "barlow and ortolani",
+		"neer and hawkins", "wolff parkinson white", "brown sequard", "stevens johnson", "henoch schonlein",
+		"osgood schlatter", "arnold chiari", "dandy walker", "roux en y", "bell s palsy", "whipple procedure",
+		"braden", "morse", "tinetti", "killip", "breslow", "fitzpatrick", "wagner", "hughes", "fisher", "simpson",
+		"clark", "gleason", "wells", "bishop", "caprini", "charlson", "karnofsky", "ranson", "centor", "apgar",
+		"apgars", "mallampati", "hoehn", "paris", "amsler", "babinski", "barlow", "ortolani", "neer", "hasson",
+		"chagas", "lhermitte", "romberg", "myerson", "kussmaul", "chvostek", "trousseau", "brudzinski", "kernig",
+		"homans", "lachman", "phalen", "mcmurray", "spurling", "korotkoff", "virchow", "epley", "dermabond",
+		"vicryl", "monocryl", "prolene"} {
+		w := strings.FieldsFunc(p, func(r rune) bool { return r == ' ' })
+		m[w[0]] = append(m[w[0]], w)
+	}
+	return m
+}()
+
+var eponymAlways = map[string]bool{"tinetti": true, "killip": true, "breslow": true, "babinski": true,
+	"ortolani": true, "hasson": true, "chagas": true, "lhermitte": true, "romberg": true, "kussmaul": true,
+	"chvostek": true, "brudzinski": true, "kernig": true, "mallampati": true, "korotkoff": true, "amsler": true,
+	"apgar": true, "apgars": true, "caprini": true, "charlson": true, "karnofsky": true, "dermabond": true,
+	"vicryl": true, "monocryl": true, "prolene": true, "braden": true, "myerson": true, "hoehn": true}
+
+var eponymAfter = map[string]bool{"class": true, "grade": true, "stage": true, "level": true, "score": true,
+	"scale": true, "depth": true, "grid": true, "biplane": true, "type": true, "functional": true, "sign": true,
+	"test": true, "negative": true, "positive": true, "absent": true, "present": true, "fall": true,
+	"criteria": true, "classification": true, "maneuver": true, "and": true}
+
+// eponymAt returns the last token of an eponym starting at token i, or -1.
+func (sc *scan) eponymAt(i int) int {
+	if sc.toks[i].kind != tWord || !(sc.toks[i].has(fCap) || sc.toks[i].has(fUpper)) {
+		return -1
+	}
+	phrases, ok := eponymPhrases[sc.lw(i)]
+	if !ok {
+		return -1
+	}
+	best := -1
+	for _, p := range phrases {
+		k := i
+		for j := 1; j < len(p) && k >= 0; j++ {
+			n := k + 1
+			if sc.isPunct(n, '-') || sc.isPunct(n, '\'') {
+				n++
+			}
+			if n >= len(sc.toks) || sc.toks[n].kind != tWord || sc.lw(n) != p[j] {
+				k = -1
+				break
+			}
+			k = n
+		}
+		if k > best {
+			best = k
+		}
+	}
+	if best == i && !eponymAlways[sc.lw(i)] {
+		// One word that is also a surname: an eponym only before a score or its noun, or after "modified".
+		n := i + 1
+		if n < len(sc.toks) && !sc.toks[n].has(fNewline) && (sc.toks[n].kind == tNum ||
+			sc.toks[n].kind == tWord && (eponymAfter[sc.lw(n)] || isRoman(sc.lw(n)))) || sc.isWord(i-1, "modified") {
+			return i
+		}
+		return -1
+	}
+	return best
+}
+
+func isRoman(w string) bool {
+	switch w {
+	case "i", "ii", "iii", "iv", "v":
+		return true
+	}
+	return false
+}
 
 // Generational suffixes join a name: "Kevin Veitonen II".
 var nameSuffix = map[string]bool{"jr": true, "sr": true, "ii": true, "iii": true, "iv": true}
@@ -147,9 +228,12 @@ func (sc *scan) nameWordScore(i int, upperLine bool) float64 {
 		return 0.05
 	case upper && !upperLine && n >= 2:
 		// Capitals in a mixed-case line: a surname written in capitals ("PATEL"), else an acronym.
+		// Three letters or fewer are acronyms far more often ("AVA", "ALP", "MSW"): "LEE" needs other evidence.
 		switch {
 		case cls&(wState|wCountry) != 0:
 			return 0.05
+		case name && !common && n <= 3:
+			return 0.3
 		case name && !common:
 			return 0.6
 		case name:
@@ -190,6 +274,10 @@ func detectNames(sc *scan) {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		if toks[i].kind != tWord {
+			continue
+		}
+		if k := sc.eponymAt(i); k >= 0 {
+			i = k // "Hoehn and Yahr", "Lambert-Eaton", "Braden 13": a scale, sign or disease
 			continue
 		}
 		if toks[i].flags&(fCap|fUpper) == 0 && sc.cls[i]&(wFirst|wLast) == 0 {

@@ -141,3 +141,29 @@ func TestNamePropagation(t *testing.T) {
 		}
 	}
 }
+
+func TestEponymsAndAcronymsAreNotNames(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{
+		"Skin intact; Braden 13. Tinetti 16/28 = high fall risk.",
+		"Acute inferior STEMI, Killip class I. Hoehn and Yahr stage 2.5.",
+		"Ddx: Miller Fisher, Lambert-Eaton, West Nile. Neer and Hawkins-Kennedy negative.",
+		"Hughes functional grade 3; modified Fisher 3; Wagner grade 2.",
+		"AVA 0.8 cm2, ALP of 412 U/L, discussed GINA protections.",
+	} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name {
+				t.Errorf("Detect(%q) = %v: an eponym or acronym read as a name", text, s)
+			}
+		}
+	}
+	// The same words as people's names are still names.
+	for _, tc := range []struct{ text, want string }{
+		{"Seen with his daughter Ellen Fisher today.", "Fisher"},
+		{"Consent witnessed by Dr. LEE and Mark Wagner.", "Wagner"},
+	} {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+}
