@@ -63,7 +63,7 @@ var eponymPhrases = func() map[string][][]string {
 	for _, p := range []string{"lambert eaton", "cheyne stokes", "hawkins kennedy", "child pugh", "hunt hess",
 		"dix hallpike", "miller fisher", "west nile", "agent orange", "guillain barre", "jackson pratt",
 		"mallory weiss", "swan ganz", "charcot marie tooth", "creutzfeldt jakob", "hoehn and yahr", "barlow and ortolani",
-		"neer and hawkins", "wolff parkinson white", "brown sequard", "stevens johnson", "henoch schonlein",
+		"neer and hawkins", "neer and hawkins kennedy", "wolff parkinson white", "brown sequard", "stevens johnson", "henoch schonlein",
 		"osgood schlatter", "arnold chiari", "dandy walker", "roux en y", "bell s palsy", "whipple procedure",
 		"braden", "morse", "tinetti", "killip", "breslow", "fitzpatrick", "wagner", "hughes", "fisher", "simpson",
 		"clark", "gleason", "wells", "bishop", "caprini", "charlson", "karnofsky", "ranson", "centor", "apgar",

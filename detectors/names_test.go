@@ -149,7 +149,7 @@ func TestEponymsAndAcronymsAreNotNames(t *testing.T) {
 		"Acute inferior STEMI, Killip class I. Hoehn and Yahr stage 2.5.",
 		"Ddx: Miller Fisher, Lambert-Eaton, West Nile. Neer and Hawkins-Kennedy negative.",
 		"Hughes functional grade 3; modified Fisher 3; Wagner grade 2.",
-		"AVA 0.8 cm2, ALP of 412 U/L, discussed GINA protections.",
+		"AVA 0.8 cm2, ALP of 412 U/L, UF 2.5 L, per MSW.",
 	} {
 		for _, s := range e.Detect(text) {
 			if s.Type == Name {
