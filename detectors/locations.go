@@ -32,6 +32,9 @@ var streetEndings = []string{"straat", "strasse", "straße", "gatan", "gata", "v
 	"tie", "weg", "laan", "gasse", "platz", "allee", "plein", "kade", "gade", "väg", "vägen", "utca", "stra",
 	"steig", "ring", "damm", "markt", "street", "road", "avenue", "lane", "drive"}
 
+// Roads known by a number: "2200 Route 9", "410 Highway 61".
+var numberedRoad = map[string]bool{"route": true, "rte": true, "highway": true, "hwy": true}
+
 // Directions before a street name.
 var directions = map[string]bool{"n": true, "s": true, "e": true, "w": true, "ne": true, "nw": true, "se": true,
 	"sw": true, "north": true, "south": true, "east": true, "west": true}
@@ -43,6 +46,36 @@ var streetLower = map[string]bool{"u": true, "utca": true, "tér": true, "út": 
 	"terrasse": true, "tee": true, "allé": true, "plads": true, "torv": true, "vägen": true, "väg": true,
 	"straße": true, "strasse": true, "gasse": true, "weg": true, "straat": true, "laan": true, "katu": true, "tie": true}
 
+// Words before "Home" that make it a facility: "Sunny Meadows Care Home", "Kowalski-Brennan Funeral Home".
+var homeKinds = map[string]bool{"nursing": true, "care": true, "funeral": true, "rest": true, "group": true,
+	"foster": true, "convalescent": true, "retirement": true}
+
+// Words of clinical departments and note headings: a facility word after only these names a
+// service, not a place ("INTERNAL MEDICINE CLINIC", "OPHTHALMOLOGY - RETINA CLINIC").
+var departmentWords = map[string]bool{"internal": true, "medicine": true, "infectious": true, "diseases": true,
+	"disease": true, "primary": true, "care": true, "retina": true, "ophthalmology": true, "surgery": true,
+	"surgical": true, "cardiology": true, "oncology": true, "pediatric": true, "pediatrics": true, "urgent": true,
+	"emergency": true, "dental": true, "eye": true, "mental": true, "behavioral": true, "sleep": true, "pain": true,
+	"wound": true, "diabetes": true, "endocrine": true, "endocrinology": true, "neurology": true,
+	"orthopedic": true, "orthopedics": true, "dermatology": true, "gastroenterology": true, "pulmonary": true,
+	"renal": true, "kidney": true, "liver": true, "heart": true, "vascular": true, "street": true,
+	"occupational": true, "travel": true, "transplant": true, "infusion": true, "dialysis": true,
+	"fertility": true, "obstetrics": true, "gynecology": true, "psychiatry": true, "rheumatology": true,
+	"allergy": true, "immunology": true, "hematology": true, "geriatric": true, "geriatrics": true,
+	"palliative": true, "anticoagulation": true, "coumadin": true, "lipid": true, "memory": true, "stroke": true,
+	"breast": true, "spine": true, "hand": true, "foot": true, "sports": true, "womens": true, "women": true,
+	"outpatient": true, "inpatient": true, "ambulatory": true, "clinic": true, "center": true, "note": true}
+
+// department reports a facility word at token i after words that only name a service.
+func (sc *scan) department(s, i int) bool {
+	for k := sc.tokenAt(s); k < i; k++ {
+		if sc.toks[k].kind == tWord && !departmentWords[sc.lw(k)] {
+			return false
+		}
+	}
+	return true
+}
+
 // Words ending a facility name.
 var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": true, "centre": true,
 	"rehab": true, "rehabilitation": true, "manor": true, "practice": true, "institute": true, "infirmary": true,
@@ -52,7 +85,7 @@ var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": 
 	"school": true, "elementary": true, "academy": true, "university": true, "college": true,
 	"pediatrics": true, "cardiology": true, "oncology": true, "orthopedics": true, "dermatology": true,
 	"neurology": true, "imaging": true, "radiology": true, "dialysis": true, "psychiatry": true,
-	"hospitals": true, "clinics": true, "partners": true, "medicine": true, "urology": true, "obstetrics": true,
+	"hospitals": true, "clinics": true, "partners": true, "lab": true, "laboratory": true, "laboratories": true, "medicine": true, "urology": true, "obstetrics": true,
 	"gastroenterology": true, "pulmonology": true, "nephrology": true, "rheumatology": true}
 
 // Facility words that name a place even after ordinary words in capitals
@@ -74,7 +107,7 @@ func (sc *scan) wordsIn(s, e int) int {
 // Facility words that end a name only after a proper noun ("Cedar Ridge Urgent Care", "Holy Cross
 // Behavioral Health"), never alone ("Primary Care", "Home Health").
 var facilityTail = map[string]bool{"care": true, "health": true, "services": true, "surgery": true,
-	"associates": true, "specialists": true, "group": true}
+	"associates": true, "specialists": true, "group": true, "system": true}
 
 // Connector words allowed inside a place name.
 var placeConnector = map[string]bool{"of": true, "the": true, "de": true, "du": true, "la": true, "le": true,
@@ -146,9 +179,10 @@ func detectLocations(sc *scan) {
 				continue
 			}
 			if cls&wFacility != 0 {
-				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s) || strongFacility[w] && sc.wordsIn(s, t.s) >= 2) {
+				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s) || strongFacility[w] && sc.wordsIn(s, t.s) >= 2) &&
+					!sc.department(s, i) {
 					score := 0.8
-					if w == "home" && !sc.isWord(sc.prevWordIdx(i, 0), "nursing") {
+					if w == "home" && !homeKinds[sc.lw(max(sc.prevWordIdx(i, 0), 0))] {
 						score = 0.3 // "Home" alone ends many phrases
 					}
 					sc.add(s, t.e, Location, score)
@@ -234,8 +268,8 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		}
 		switch u.kind {
 		case tPunct:
-			if sc.isPunct(k, '.') && words > 0 {
-				continue
+			if sc.isPunct(k, '.') && (words > 0 || directions[sc.lw(k-1)]) {
+				continue // "123 Oak St.", "1500 N. Lakeshore Drive"
 			}
 			if sc.isPunct(k, '\'') || sc.isPunct(k, '-') {
 				continue
@@ -264,6 +298,9 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		w := sc.lw(k)
 		cls := sc.cls[k]
 		capital := u.has(fCap) || u.has(fUpper)
+		if words == 0 && capital && numberedRoad[w] && k+1 < len(toks) && toks[k+1].kind == tNum && !toks[k+1].has(fNewline) {
+			return toks[k+1].e, true // "2200 Route 9"
+		}
 		if words == 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
 			if e, ok := sc.streetAfterLead(k); ok {
 				return e, true // "846 31 Rue Al Imam Al Bakri", "36 rue de Pologne", "10963 Rua Vinte e Cinco de Setembro"

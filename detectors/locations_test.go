@@ -36,3 +36,25 @@ func TestFacilityNameEndingTheText(t *testing.T) {
 		t.Errorf("Detect(Primary Care) = %v, want no spans", got)
 	}
 }
+
+func TestLocationsNumberedRoadsUnitsAndFacilities(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct{ text, want string }{
+		{"Millbrook Family Medicine, 2200 Route 9, Millbrook, NY 12545", "2200 Route 9"},
+		{"Department of Pathology, 1500 N. Lakeshore Drive, Chicago", "1500 N. Lakeshore Drive"},
+		{"NHS No. 943 476 5919\nFlat 6, 19 Caversham Court, Reading RG4 8BX", "Flat 6"},
+		{"Specimen sent to Coastal Dermatopathology Lab, requisition pending.", "Coastal Dermatopathology Lab"},
+		{"Funeral home: Kowalski-Brennan Funeral Home, Parma.", "Funeral Home"},
+	} {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	for _, text := range []string{"INTERNAL MEDICINE CLINIC NOTE\nSeen today.", "OPHTHALMOLOGY - RETINA CLINIC  4/4/2024"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Location {
+				t.Errorf("Detect(%q) = %v: a department heading read as a place", text, s)
+			}
+		}
+	}
+}
