@@ -18,7 +18,7 @@ import (
 
 // Record headers. They carry codes, ids and counts, never record content.
 const (
-	HeaderKind   = "deid-kind"   // research, stats, quarantine, budget; audit records use "kind"
+	HeaderKind   = "deid-kind"   // research, stats, quarantine, budget, placeholders; audit records use "kind"
 	HeaderBatch  = "deid-batch"  // batch id, also in the envelope's provenance
 	HeaderSchema = "deid-schema" // schema fingerprint of a research batch
 	HeaderRows   = "deid-rows"   // rows in a research batch
@@ -185,6 +185,17 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.Worker.ID), Value: c.Sealed,
 			Headers: []kgo.RecordHeader{header(HeaderKind, "research"), header(HeaderBatch, id),
 				header(HeaderSchema, w.schema.Fingerprint), header(HeaderRows, strconv.Itoa(len(c.Rows)))}})
+	}
+
+	if w.numbers != nil {
+		for _, r := range w.numbers.Changed() {
+			if len(r.Value) > w.maxValue {
+				return nil, fmt.Errorf("publishing placeholder numbering of window %d: a table of %d bytes is over the %d-byte record limit (lower redaction.numbering.max_values)",
+					win.seq, len(r.Value), w.maxValue)
+			}
+			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Placeholders, Key: r.Key, Value: r.Value,
+				Headers: []kgo.RecordHeader{header(HeaderKind, "placeholders")}})
+		}
 	}
 
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined

@@ -53,6 +53,28 @@ type Releaser interface {
 	Abort()
 }
 
+// Numbering is state the Redactor keeps across windows: the placeholder
+// numbers of each patient. Like the DP ledger it follows the transaction: the
+// tables a window changed are produced to the compacted placeholder topic in
+// the window's transaction, then Commit keeps them or Abort reverts them. It
+// is rebuilt from that topic (Reset, then Restore per record in offset order)
+// before the first window and after every partition assignment. Used from Run
+// only, while no stage goroutine processes records.
+type Numbering interface {
+	// Changed returns the tables changed since the last Commit or Abort.
+	Changed() []StateRecord
+	Commit()
+	Abort()
+	Reset()
+	Restore(key, value []byte) error
+}
+
+// StateRecord is one record of a compacted state topic: keyed hashes and
+// counts, never PHI.
+type StateRecord struct {
+	Key, Value []byte
+}
+
 // Release is one window's DP output. Refused means the budget would have been
 // exceeded: Stats is nil and nothing was charged.
 type Release struct {

@@ -23,6 +23,9 @@ type window struct {
 	pending sync.WaitGroup // slots still being processed
 	ranges  map[topicPartition]*OffsetRange
 	seen    map[topicPartition]int64 // highest offset polled, control records included
+	// stale: partitions were assigned while the window was open, so its
+	// numbering may be stale; it is aborted, not published.
+	stale bool
 }
 
 type topicPartition struct {

@@ -31,6 +31,7 @@ type Worker struct {
 	redactor Redactor
 	anon     Anonymizer // nil: no privacy models
 	dp       Releaser   // nil: no DP statistics
+	numbers  Numbering  // nil: placeholders numbered per record
 	sealer   Sealer
 	auditor  Auditor
 	metrics  *Metrics
@@ -43,7 +44,11 @@ type Worker struct {
 	maxValue   int // largest record value produced, under the topics' limits
 	seq        uint64
 	ready      atomic.Bool
-	jobs       chan job
+	// reload asks for the numbering to be rebuilt from its topic before the
+	// next record is processed: at start, and after every assignment, since
+	// the previous owner of a partition may have committed newer tables.
+	reload atomic.Bool
+	jobs   chan job
 	// remaining, for a bounded run, maps each partition not yet committed to
 	// its end to that end offset; nil for an unbounded run.
 	remaining map[topicPartition]int64
@@ -65,6 +70,10 @@ func WithAnonymizer(a Anonymizer) Option { return func(w *Worker) { w.anon = a }
 
 // WithReleaser publishes DP statistics for each window.
 func WithReleaser(r Releaser) Option { return func(w *Worker) { w.dp = r } }
+
+// WithNumbering keeps the Redactor's placeholder numbering in step with the
+// transactions, in topics.placeholders.
+func WithNumbering(n Numbering) Option { return func(w *Worker) { w.numbers = n } }
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(w *Worker) { w.log = l } }
@@ -122,6 +131,8 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 		// The audit log is verified from its first event: nothing may expire.
 		kafkaconn.TopicSpec{Name: t.Audit, Partitions: 1, Configs: map[string]string{"retention.ms": "-1", "retention.bytes": "-1"}},
 		kafkaconn.TopicSpec{Name: t.Budget, Partitions: 1, Configs: map[string]string{"cleanup.policy": "compact"}},
+		// Only the last table of each patient matters.
+		kafkaconn.TopicSpec{Name: t.Placeholders, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
 	if err != nil {
 		return 0, fmt.Errorf("checking output topics: %w", err)
@@ -192,7 +203,12 @@ func (w *Worker) Run(ctx context.Context) error {
 		// Sealed payloads are random bytes: compression would only cost CPU.
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.WithHooks(w.hooks...),
-		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(true) }),
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+			w.ready.Store(true)
+			if len(assigned) > 0 {
+				w.reload.Store(true)
+			}
+		}),
 		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(false) }),
 	)
 	if w.remaining != nil {
@@ -200,6 +216,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		// offset that is a marker; fill skips them as records.
 		opts = append(opts, kgo.KeepControlRecords())
 	}
+	w.reload.Store(w.numbers != nil)
 	sess, err := kgo.NewGroupTransactSession(opts...)
 	if err != nil {
 		return fmt.Errorf("starting transactional consumer: %w", err)
@@ -261,8 +278,9 @@ func nextBackoff(prev time.Duration, committed bool) time.Duration {
 
 // runWindow fills one window, then publishes and commits it. A window that
 // cannot commit is aborted: its input is consumed again, its outputs vanish.
-// It reports whether a window committed (true when there was nothing to do);
-// an error means the worker must stop.
+// It reports whether a window committed (true when there was nothing to do,
+// or when the window was aborted only to reload the numbering: no backoff is
+// due); an error means the worker must stop.
 func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) (bool, error) {
 	w.seq++
 	win := newWindow(w.seq, w.cfg.Window.MaxRecords)
@@ -276,6 +294,9 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	start := time.Now()
 	win.pending.Wait()
 	w.metrics.StageSeconds.WithLabelValues("detect_drain").Observe(time.Since(start).Seconds())
+	if win.stale {
+		return w.abortStale(ctx, sess, win)
+	}
 
 	// Publishing runs to its end even after SIGTERM: bounded by the transaction
 	// timeout (after which the broker aborts it anyway), or by the drain
@@ -304,6 +325,9 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		if w.dp != nil {
 			w.dp.Abort()
 		}
+		if w.numbers != nil {
+			w.numbers.Abort()
+		}
 		w.metrics.Windows.WithLabelValues("aborted").Inc()
 		if perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)) {
 			// The same records would fail the same way: stop rather than loop.
@@ -320,9 +344,57 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	if w.dp != nil {
 		w.dp.Commit()
 	}
+	if w.numbers != nil {
+		w.numbers.Commit()
+	}
 	w.countCommitted(res)
 	w.reached(win)
 	return true, nil
+}
+
+// abortStale aborts a window during which the group assigned partitions to
+// this worker: its records were numbered with state that may predate what
+// the partitions' previous owner committed. Its records are consumed again
+// once the numbering is reloaded, at once (no backoff).
+func (w *Worker) abortStale(ctx context.Context, sess *kgo.GroupTransactSession, win *window) (bool, error) {
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
+	defer cancel()
+	committed, err := sess.End(pctx, kgo.TryAbort)
+	w.auditor.Abort()
+	w.numbers.Abort()
+	w.metrics.Windows.WithLabelValues("aborted").Inc()
+	if err != nil || committed {
+		return false, fmt.Errorf("aborting window %d to reload the placeholder numbering: %w", win.seq, err)
+	}
+	w.log.Info("partitions assigned during the window; aborted it to reload the placeholder numbering first",
+		"window", win.seq, "records", len(win.slots))
+	return true, nil
+}
+
+// restoreNumbering rebuilds the numbering from its topic, read_committed to
+// the end offsets measured now: every table a previous owner committed before
+// this worker got its partitions is there.
+func (w *Worker) restoreNumbering(ctx context.Context) error {
+	w.reload.Store(false) // an assignment from now on asks again
+	start := time.Now()
+	w.numbers.Reset()
+	n := 0
+	err := kafkaconn.ReadEach(ctx, w.conn, w.cfg.Topics.Placeholders, func(r *kgo.Record) error {
+		n++
+		if err := w.numbers.Restore(r.Key, r.Value); err != nil {
+			return fmt.Errorf("record %s/%d/%d: %w", r.Topic, r.Partition, r.Offset, err)
+		}
+		return nil
+	})
+	if err != nil {
+		w.numbers.Reset()
+		w.reload.Store(true) // never number with a partial state
+		return fmt.Errorf("restoring placeholder numbering: %w", err)
+	}
+	w.metrics.StageSeconds.WithLabelValues("restore_numbering").Observe(time.Since(start).Seconds())
+	w.log.Info("placeholder numbering restored", "topic", w.cfg.Topics.Placeholders, "records", n,
+		"seconds", time.Since(start).Seconds())
+	return nil
 }
 
 // reached marks, for a bounded run, the partitions a committed window took to their end.
@@ -369,16 +441,26 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		w.observeLag(fs)
 		var berr error
 		fs.EachRecord(func(r *kgo.Record) {
-			if berr != nil {
-				return
+			if berr != nil || win.stale {
+				return // the window aborts: what is left of the fetch is consumed again
 			}
 			tp := topicPartition{r.Topic, r.Partition}
 			win.seen[tp] = max(win.seen[tp], r.Offset)
 			if r.Attrs.IsControl() {
 				return // a transaction marker (bounded runs only), not a record
 			}
+			if w.numbers != nil && w.reload.Load() {
+				if len(win.slots) > 0 {
+					win.stale = true
+					return
+				}
+				if berr = w.restoreNumbering(ctx); berr != nil {
+					return
+				}
+			}
 			if len(win.slots) == 0 {
-				if berr = sess.Begin(); berr != nil {
+				if err := sess.Begin(); err != nil {
+					berr = fmt.Errorf("beginning transaction: %w", err)
 					return
 				}
 				deadline = time.Now().Add(w.cfg.Window.MaxWait)
@@ -390,9 +472,9 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 			w.jobs <- job{s: &win.slots[i], wg: &win.pending} // blocks when stages are busy: backpressure
 		})
 		if berr != nil {
-			return fmt.Errorf("beginning transaction: %w", berr)
+			return berr
 		}
-		if ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) || w.atEnds(win) {
+		if win.stale || ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) || w.atEnds(win) {
 			return nil
 		}
 	}
