@@ -28,6 +28,7 @@ var ctxWords = map[string]Type{
 	"npi": ID, "id": ID, "identifier": ID, "accession": ID, "acc#": ID, "case": ID, "specimen": ID,
 	"order": ID, "encounter": ID, "claim": ID, "passport": ID, "ref": ID, "reference": ID, "tracking": ID,
 	"confirmation": ID, "batch": ID, "job": ID, "dictation": ID, "transcription": ID, "ticket": ID, "employee": ID, "badge": ID, "student": ID, "fin": ID, "csn": ID,
+	"randomization": ID, "enrollment": ID, "participant": ID,
 	"ip":  IP,
 	"zip": Location, "zipcode": Location, "postal": Location, "postcode": Location,
 }

@@ -69,7 +69,10 @@ func detectDates(sc *scan) {
 					score = 0.7
 				}
 				s, e := t.s, t.e
-				// "Monday, June 3" is reported with the month that follows.
+				// "Monday, June 3" is reported with the month that follows; "Tuesday the 12th" with its day.
+				if k := i + 2; sc.isWord(i+1, "the") && k < len(toks) && toks[k].kind == tAlnum && sc.isDay(k) {
+					e = toks[k].e
+				}
 				sc.add(s, e, Date, score)
 			}
 			continue
@@ -123,7 +126,7 @@ func (sc *scan) monthDate(i int, w string) {
 	if score == 0 {
 		// A month name alone: full names only, capitalized; "May" and "March" are also words.
 		switch {
-		case len(w) < 3 || t.e-t.s <= 3 || !t.has(fCap):
+		case len(w) < 3 || t.e-t.s <= 3 && w != "may" || !t.has(fCap):
 			return
 		case w == "may" || w == "march" || w == "august":
 			if sc.dateContextBefore(i) || sc.isWord(sc.prevWordIdx(i, 0), "in") {
@@ -213,7 +216,7 @@ func (sc *scan) age(i int) (int, bool) {
 	// Before: "age 92", "aged 95", "age: 90", "died at 102", "alive at 91".
 	if p := sc.prevWordIdx(i, 1); p >= 0 {
 		switch sc.lw(p) {
-		case "age", "aged", "ages":
+		case "age", "aged", "ages", "turned", "turns", "turning":
 			return t.e, true
 		case "at":
 			if pp := sc.prevWordIdx(p, 0); pp >= 0 {

@@ -340,3 +340,23 @@ func TestCountsAndSpecs(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectHoldoutForms(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct {
+		text, want string
+		typ        Type
+	}{
+		{"Her son William \"Will\" Dubois called re: discharge.", "William \"Will\" Dubois", Name},
+		{"Last INR 2.4 on Tuesday the 12th, 3.6 on Feb 26th.", "Tuesday the 12th", Date},
+		{"She plans a trip home to see her mother in May.", "May", Date},
+		{"Her husband Cecil drives her; he turned 90 in January.", "90", Age},
+		{"She can be contacted on 07700 900461.", "07700 900461", Phone},
+		{"Participant ID: HFS-017-0342   Randomization no.: R-2281", "2281", ID},
+	} {
+		spans := e.Detect(tc.text)
+		if !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+}

@@ -321,6 +321,16 @@ func detectNames(sc *scan) {
 					break
 				}
 			}
+			if q := k + 2; sc.isQuote(k) && q+1 < len(toks) && sc.isQuote(q) && toks[k+1].kind == tWord &&
+				toks[k+1].has(fCap) && toks[q+1].kind == tWord && toks[q+1].has(fCap) && !toks[q+1].has(fNewline) {
+				// A nickname in quotes between the given name and the surname: William "Will" Dubois.
+				words = append(words, 0.3)
+				j, e = q, toks[q].e
+				if len(words) >= 5 {
+					break
+				}
+				continue
+			}
 			if k >= len(toks) || toks[k].has(fNewline) || toks[k].kind != tWord {
 				break
 			}
@@ -673,4 +683,16 @@ func (sc *scan) columnGapAfter(k int) bool {
 	}
 	gap := sc.text[sc.toks[k].e:sc.toks[k+1].s]
 	return strings.Contains(gap, "  ") || strings.Contains(gap, "\t")
+}
+
+// isQuote reports a straight or curly double quote at token k.
+func (sc *scan) isQuote(k int) bool {
+	if k < 0 || k >= len(sc.toks) || sc.toks[k].kind != tPunct {
+		return false
+	}
+	switch sc.word(k) {
+	case "\"", "“", "”":
+		return true
+	}
+	return false
 }

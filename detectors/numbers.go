@@ -434,6 +434,11 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 			return k, 0.7
 		}
 	}
+	// A trunk prefix, area code and local number: UK "07700 900461", "020 7946 0958" is above.
+	if n >= 2 && L[0] >= 4 && L[0] <= 5 && L[1] >= 6 && L[1] <= 7 && L[0]+L[1] <= 11 && sc.text[sc.toks[seq.g[0]].s] == '0' &&
+		sc.sepBefore(seq.g[0], seq.g[1]) == "" {
+		return 2, 0.6
+	}
 	if n >= 1 && L[0] == 10 && seq.lead == 0 {
 		return 1, 0.5
 	}
