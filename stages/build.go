@@ -46,13 +46,15 @@ func LoadKeys(cfg *config.Config) (Keys, error) {
 }
 
 // Stages are the pipeline's stages built from config; Anonymizer and
-// Releaser are nil when their models are not configured.
+// Releaser are nil when their models are not configured, Numbering when
+// placeholders are numbered per record.
 type Stages struct {
 	Redactor   pipeline.Redactor
 	Anonymizer pipeline.Anonymizer
 	Releaser   pipeline.Releaser
 	Sealer     pipeline.Sealer
 	Auditor    pipeline.Auditor
+	Numbering  *Numbering
 }
 
 // Options returns the pipeline options that install the optional stages.
@@ -63,6 +65,9 @@ func (s *Stages) Options() []pipeline.Option {
 	}
 	if s.Releaser != nil {
 		opts = append(opts, pipeline.WithReleaser(s.Releaser))
+	}
+	if s.Numbering != nil {
+		opts = append(opts, pipeline.WithNumbering(s.Numbering))
 	}
 	return opts
 }
@@ -82,7 +87,8 @@ func NewRedaction(cfg *config.Config) (Redaction, error) {
 
 // Build makes every stage. It reads the audit and budget topics (which must
 // exist: run pipeline.EnsureTopics first) so that the audit log and the DP
-// ledger continue from what was committed before this start.
+// ledger continue from what was committed before this start; the worker
+// restores the placeholder numbering itself.
 func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (*Stages, error) {
 	red, err := NewRedaction(cfg)
 	if err != nil {
@@ -96,6 +102,11 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		return nil, err
 	}
 	s := &Stages{Redactor: red, Sealer: Sealer{ks}}
+	if nb := red.p.Numbering(); nb != nil {
+		// Restored from topics.placeholders by the worker, at start and after
+		// every partition assignment.
+		s.Numbering = &Numbering{nb}
+	}
 	aud := &Auditor{log: audit.NewLog(keys.Signer, cfg.Worker.ID), configHash: configHash(cfg),
 		policyHash: policyHash(cfg)}
 	for _, k := range append(append([]*envelope.PublicKey{}, keys.Research...), keys.Quarantine...) {

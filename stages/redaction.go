@@ -25,3 +25,17 @@ func (r Redaction) Process(rec map[string]any) (pipeline.Redacted, error) {
 	}
 	return pipeline.Redacted{Values: res.Values, PHI: phi, Reject: res.Reject}, nil
 }
+
+// Numbering adapts the redaction's patient-scoped placeholder numbering to
+// the pipeline's port, whose Commit and Abort follow the window's transaction.
+type Numbering struct{ *redact.Numbering }
+
+// Changed returns the tables the open window changed, for topics.placeholders.
+func (n Numbering) Changed() []pipeline.StateRecord {
+	recs := n.Numbering.Changed()
+	out := make([]pipeline.StateRecord, len(recs))
+	for i, r := range recs {
+		out[i] = pipeline.StateRecord{Key: r.Key, Value: r.Value}
+	}
+	return out
+}

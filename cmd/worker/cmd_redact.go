@@ -34,7 +34,8 @@ func runRedact(ctx context.Context, s stdio, args []string) int {
 		fmt.Fprintln(s.Stderr, "  --mode string   mode for every PHI type (default \"\" = the config's per-type modes; default_mode is redact)")
 		fmt.Fprintln(s.Stderr, "  -c string       config file (default \"\" = built-in defaults)")
 		fmt.Fprintln(s.Stderr, "the secret is redaction.secret, else $"+secretEnv+", else a random per-run secret (surrogates and")
-		fmt.Fprintln(s.Stderr, "hashes then differ from run to run); a patient key is read from redaction.patient_field when present")
+		fmt.Fprintln(s.Stderr, "hashes then differ from run to run); a patient key is read from redaction.patient_field when present:")
+		fmt.Fprintln(s.Stderr, "lines of one patient share placeholder numbers ([NAME_1] is one person in all of them), in memory for the run")
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -117,12 +118,18 @@ type redactOut struct {
 // Messages never quote record content.
 func redactStream(ctx context.Context, p *redact.Processor, patientField string, mode redact.Mode,
 	in io.Reader, out io.Writer) (int, error) {
+	nb := p.Numbering() // placeholder numbers per patient, across lines
 	return eachJSONLine(ctx, in, out, func(lineNo int, line []byte) any {
 		id, text, patient, msg := decodeRedactLine(line, patientField)
 		if msg != "" {
 			return lineError{Line: lineNo, Error: msg}
 		}
 		t, _ := p.RedactText(patient, text, mode)
+		if nb != nil {
+			// No transaction here: a line's numbers are kept at once, in memory
+			// only, and the patients' tables become evictable (max_patients).
+			nb.Commit()
+		}
 		return redactOut{ID: id, Text: t}
 	})
 }

@@ -39,6 +39,9 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 		return nil, err
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if nb := st.Numbering; nb != nil {
+		reg.MustRegister(numberingMetrics(nb)...)
+	}
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.Options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
@@ -48,4 +51,19 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 		return nil, fmt.Errorf("building worker: %w", err)
 	}
 	return w, nil
+}
+
+// numberingMetrics are the placeholder numbering's series: counts only, no labels.
+func numberingMetrics(nb *stages.Numbering) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "deid_placeholder_evictions_total",
+			Help: "Patients whose placeholder numbering was evicted to stay within redaction.numbering.max_patients; one that returns restarts at [TYPE_1]."},
+			func() float64 { return float64(nb.Evictions()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "deid_placeholder_patients",
+			Help: "Patients whose placeholder numbering is held in memory."},
+			func() float64 { return float64(nb.Patients()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "deid_placeholder_unremembered_total",
+			Help: "Values numbered but not remembered because their patient already had redaction.numbering.max_values."},
+			func() float64 { return float64(nb.Unrecorded()) }),
+	}
 }
