@@ -32,7 +32,7 @@ func integrationConfig(t *testing.T) *config.Config {
 	cfg.Worker.ID = name + "-w"
 	cfg.Topics.Input = []string{name + ".raw"}
 	cfg.Topics.Research, cfg.Topics.Audit, cfg.Topics.Quarantine = name+".research", name+".audit", name+".quarantine"
-	cfg.Topics.Stats, cfg.Topics.Budget = name+".stats", name+".budget"
+	cfg.Topics.Stats, cfg.Topics.Budget, cfg.Topics.Placeholders = name+".stats", name+".budget", name+".placeholders"
 	cfg.Redaction.Secret = strings.Repeat("5e", 32)
 	cfg.DP.Budget = 1000 // never refuse in these tests
 	adm := kafkatest.Admin(t)
@@ -40,7 +40,7 @@ func integrationConfig(t *testing.T) *config.Config {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		adm.DeleteTopics(ctx, append(cfg.Topics.Input, cfg.Topics.Research, cfg.Topics.Audit,
-			cfg.Topics.Quarantine, cfg.Topics.Stats, cfg.Topics.Budget)...)
+			cfg.Topics.Quarantine, cfg.Topics.Stats, cfg.Topics.Budget, cfg.Topics.Placeholders)...)
 	})
 	return cfg
 }

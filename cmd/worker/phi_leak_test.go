@@ -34,8 +34,9 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // Everything the worker emits in the clear — logs at debug level, Kafka keys
-// and headers of every output topic, the audit topic, the budget ledger and
-// the metrics — is searched for the identifiers planted in its input.
+// and headers of every output topic, the audit topic, the budget ledger, the
+// placeholder tables and the metrics — is searched for the identifiers
+// planted in its input.
 func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 	const n = 1500
 	cfg, conn, ctx := kfakeDemo(t, 3*time.Minute)
@@ -74,7 +75,8 @@ func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 
 	var clear strings.Builder // all that is visible without a key
 	clear.WriteString(logs.String())
-	for _, topic := range []string{cfg.Topics.Research, cfg.Topics.Quarantine, cfg.Topics.Stats, cfg.Topics.Budget, cfg.Topics.Audit} {
+	for _, topic := range []string{cfg.Topics.Research, cfg.Topics.Quarantine, cfg.Topics.Stats, cfg.Topics.Budget, cfg.Topics.Audit,
+		cfg.Topics.Placeholders} {
 		recs, err := kafkaconn.ReadAll(ctx, conn, topic)
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +89,7 @@ func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 			for _, h := range r.Headers {
 				fmt.Fprintf(&clear, "%s=%s\n", h.Key, h.Value)
 			}
-			if topic == cfg.Topics.Audit || topic == cfg.Topics.Budget { // plaintext by design
+			if topic == cfg.Topics.Audit || topic == cfg.Topics.Budget || topic == cfg.Topics.Placeholders { // plaintext by design
 				clear.Write(r.Value)
 			}
 		}
