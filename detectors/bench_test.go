@@ -11,11 +11,16 @@ import (
 	"unicode/utf8"
 )
 
-// benchTexts loads the hand-made clinical notes (and the presidio dev set when present).
+// benchTexts loads the hand-made clinical notes (and the presidio dev set when present),
+// or the JSONL files listed in DETECT_BENCH_CORPUS (comma-separated).
 func benchTexts(b *testing.B) ([]string, int) {
 	var texts []string
 	size := 0
-	for _, path := range []string{"testdata/clinical_gold.jsonl", "/work/shared/data/phi/presidio_synth_v2.jsonl"} {
+	paths := []string{"testdata/clinical_gold.jsonl", "/work/shared/data/phi/presidio_synth_v2.jsonl"}
+	if env := os.Getenv("DETECT_BENCH_CORPUS"); env != "" {
+		paths = strings.Split(env, ",")
+	}
+	for _, path := range paths {
 		f, err := os.Open(path)
 		if err != nil {
 			continue
@@ -130,8 +135,204 @@ func TestToSpansEqualsRuneByRune(t *testing.T) {
 		for _, tk := range tokenize(nil, text) {
 			cs = append(cs, cand{s: tk.s, e: tk.e, t: ID, score: 0.5})
 		}
-		if got, want := toSpans(text, cs), toSpansPlain(text, cs); !slices.Equal(got, want) {
+		want := toSpansPlain(text, cs)
+		if got := toSpans(text, cs, false); !slices.Equal(got, want) {
 			t.Fatalf("toSpans(%q) = %v, want %v", text, got, want)
+		}
+		toks, ascii := tokenizeText(nil, text)
+		if wantASCII := !strings.ContainsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }); ascii != wantASCII {
+			t.Fatalf("tokenizeText(%q) ascii = %v, want %v", text, ascii, wantASCII)
+		}
+		if got := toSpans(text, cs, ascii); !slices.Equal(got, want) || !slices.Equal(toks, tokenize(nil, text)) {
+			t.Fatalf("toSpans(%q, ascii) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// tokenizePlain is the tokenizer as it was before its runs were scanned by class bits
+// (one rune at a time, a switch per rune): the reference tokenize must equal.
+func tokenizePlain(dst []token, text string) []token {
+	var pending uint8 // flags for the next token (space / newline seen)
+	newlines := 0
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		var cls uint8
+		size := 1
+		var r rune
+		if c < utf8.RuneSelf {
+			cls = asciiClass[c]
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			cls = runeClass(r)
+		}
+		switch cls {
+		case cSpace:
+			pending |= fSpace
+			i += size
+			continue
+		case cNewline:
+			pending |= fSpace | fNewline
+			if c == '\n' {
+				newlines++
+				if newlines >= 2 {
+					pending |= fBlankLine
+				}
+			}
+			i += size
+			continue
+		case cPunct:
+			f := pending
+			if c < utf8.RuneSelf {
+				f |= fASCII
+			}
+			dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: f})
+			pending, newlines = 0, 0
+			i += size
+			continue
+		}
+		// A run of letters and digits.
+		start := i
+		hasL, hasD, ascii := false, false, true
+		allUpper, anyLetter := true, false
+		first := true
+		capFirst := false
+		for i < len(text) {
+			c = text[i]
+			if c < utf8.RuneSelf {
+				cls = asciiClass[c]
+				size = 1
+			} else {
+				r, size = utf8.DecodeRuneInString(text[i:])
+				cls = runeClass(r)
+				ascii = false
+			}
+			switch cls {
+			case cLower:
+				hasL, anyLetter, allUpper = true, true, false
+			case cUpper:
+				hasL, anyLetter = true, true
+				if first {
+					capFirst = true
+				}
+			case cDigit:
+				hasD = true
+			default:
+				goto done
+			}
+			first = false
+			i += size
+		}
+	done:
+		k := tWord
+		switch {
+		case hasD && hasL:
+			k = tAlnum
+		case hasD:
+			k = tNum
+		}
+		f := pending
+		if capFirst {
+			f |= fCap
+		}
+		if anyLetter && allUpper {
+			f |= fUpper
+		}
+		if ascii {
+			f |= fASCII
+		}
+		dst = append(dst, token{s: start, e: i, kind: k, flags: f})
+		pending, newlines = 0, 0
+	}
+	return dst
+}
+
+func TestTokenizeEqualsPlain(t *testing.T) {
+	for _, text := range append(equivalenceInputs, randomTexts(5000)...) {
+		if got, want := tokenize(nil, text), tokenizePlain(nil, text); !slices.Equal(got, want) {
+			t.Fatalf("tokenize(%q):\n got %v\nwant %v", text, got, want)
+		}
+	}
+}
+
+func TestLowerIntoEqualsBytewise(t *testing.T) {
+	var buf []byte
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	for _, text := range append(append(equivalenceInputs, string(all), string(all[3:])), randomTexts(2000)...) {
+		var got string
+		buf, got = lowerInto(buf, text)
+		want := []byte(text)
+		for i, c := range want {
+			if 'A' <= c && c <= 'Z' {
+				want[i] = c + 'a' - 'A'
+			}
+		}
+		if got != string(want) {
+			t.Fatalf("lowerInto(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestResetEqualsPlain checks classify's single pass against the steps it fuses: folding a
+// caseless note, marking lines in capitals, one dictionary lookup per word.
+func TestResetEqualsPlain(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := []string{"pt", "seen", "by", "dr", "lopez", "Lopez", "LOPEZ", "MRN", "Boston", "the", "a", "é", "José",
+		"JOSÉ", "may", "12", "A1", "\n", "\n\n", ",", ".", "İstanbul", "st"}
+	texts := slices.Clone(equivalenceInputs)
+	for range 3000 {
+		var b strings.Builder
+		caseless := rng.IntN(3) == 0
+		for range rng.IntN(60) {
+			w := words[rng.IntN(len(words))]
+			if caseless {
+				w = strings.ToLower(w)
+			}
+			b.WriteString(w)
+			b.WriteByte(' ')
+		}
+		texts = append(texts, b.String())
+	}
+	sc := &scan{e: e}
+	for _, text := range texts {
+		sc.reset(text)
+		toks := tokenizePlain(nil, text)
+		n, capped := 0, 0
+		for _, tk := range toks {
+			if tk.kind == tWord && tk.e-tk.s > 1 {
+				n++
+				if tk.has(fCap) {
+					capped++
+				}
+			}
+		}
+		if n >= 4 && capped == 0 || n >= 20 && capped*20 < n {
+			for i := range toks {
+				if toks[i].kind == tWord {
+					toks[i].flags |= fCap | fUpper
+				}
+			}
+		}
+		if !slices.Equal(sc.toks, toks) {
+			t.Fatalf("reset(%q) tokens:\n got %v\nwant %v", text, sc.toks, toks)
+		}
+		plain := &scan{e: e, toks: toks, upperLine: make([]bool, len(toks))}
+		plain.markUpperLines()
+		if !slices.Equal(sc.upperLine, plain.upperLine) {
+			t.Fatalf("reset(%q) upper lines: got %v, want %v", text, sc.upperLine, plain.upperLine)
+		}
+		for i, tk := range toks {
+			want := uint32(0)
+			if tk.kind == tWord {
+				want = e.dict.lookup(text[tk.s:tk.e])
+			}
+			if sc.cls[i] != want {
+				t.Fatalf("reset(%q) token %d %q: class %b, want %b", text, i, text[tk.s:tk.e], sc.cls[i], want)
+			}
 		}
 	}
 }

@@ -34,16 +34,26 @@ type scan struct {
 	lbuf      []byte
 	upperLine []bool // per token: its line is written in capitals
 	toks      []token
+	ascii     bool     // every byte of text is ASCII: byte offsets are code-point offsets
 	cls       []uint32 // dictionary classes per token (0 for non-words)
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
 	merged    []cand // resolve's output, reused so that Detect allocates only its result
+	todo      []lookupTodo
 	e         *Engine
 	// cache is a small direct-mapped cache of dictionary lookups: frequent words
-	// ("the", "patient") are answered from L1/L2 instead of the 12 MB table.
-	cacheKey [1 << 12]uint64
-	cacheVal [1 << 12]uint32
+	// ("the", "patient") are answered from L1/L2 instead of the 12 MB table. Key and
+	// classes side by side: a lookup touches one cache line.
+	cache [1 << 12]cacheEntry
 }
+
+type cacheEntry struct {
+	h   uint64 // hashLower of the word, 0 = empty
+	cls uint32
+}
+
+// cacheSlot is the cache entry of hash h: mixed, as bit 0 of h is always set.
+func cacheSlot(h uint64) uint64 { return (h ^ h>>17) & (uint64(len(scan{}.cache)) - 1) }
 
 // Engine detects PHI in text. It is immutable after New and safe for concurrent
 // use by any number of goroutines; the embedded dictionaries are loaded once per
@@ -197,7 +207,7 @@ func (e *Engine) Detect(text string) []Span {
 	if len(scanText) < len(text) {
 		spans = append(spans, cand{s: len(scanText), e: len(text), t: ID, score: 1})
 	}
-	out := toSpans(text, spans)
+	out := toSpans(text, spans, sc.ascii && len(scanText) == len(text))
 	sc.text, sc.ltext = "", ""
 	e.pool.Put(sc)
 	return out
@@ -206,33 +216,99 @@ func (e *Engine) Detect(text string) []Span {
 func (sc *scan) reset(text string) {
 	sc.text = text
 	sc.lbuf, sc.ltext = lowerInto(sc.lbuf, text)
-	sc.toks = tokenize(sc.toks[:0], text)
-	sc.foldCaseless()
-	sc.markUpperLines()
+	sc.toks, sc.ascii = tokenizeText(sc.toks[:0], text)
 	sc.cands = sc.cands[:0]
-	sc.cls = slices.Grow(sc.cls[:0], len(sc.toks))[:len(sc.toks)]
-	d := sc.e.dict
-	for i, t := range sc.toks {
-		if t.kind == tWord {
-			h := hashLower(text[t.s:t.e])
-			slot := (h ^ h>>17) & (uint64(len(sc.cacheKey)) - 1)
-			if sc.cacheKey[slot] == h {
-				sc.cls[i] = sc.cacheVal[slot]
-			} else {
-				v := d.lookupHash(h)
-				sc.cacheKey[slot], sc.cacheVal[slot] = h, v
-				sc.cls[i] = v
-			}
-		} else {
-			sc.cls[i] = 0
-		}
-	}
+	sc.classify()
 	sc.allow = sc.allow[:0]
 	if sc.e.allow != nil {
 		sc.allow = slices.Grow(sc.allow, len(sc.toks))[:len(sc.toks)]
 		for i, t := range sc.toks {
 			sc.allow[i] = sc.e.allow[strings.ToLower(text[t.s:t.e])]
 		}
+	}
+}
+
+// classify fills the per-token tables in one pass over the tokens: the dictionary
+// classes of words, and which lines are written in capitals (markUpperLines), counting
+// on the way what foldCaseless decides on. A caseless note, rare, is folded and its
+// lines marked again.
+func (sc *scan) classify() {
+	// Locals, not fields: stores into the slices below could otherwise alias sc and
+	// make the compiler reload every field on every token.
+	toks, ltext := sc.toks, sc.ltext
+	n := len(toks)
+	cls := slices.Grow(sc.cls[:0], n)[:n]
+	sc.cls = cls
+	sc.upperLine = slices.Grow(sc.upperLine[:0], n)[:n]
+	cache := &sc.cache
+	// Words the cache does not answer, looked up after the pass: the loop makes no
+	// calls (its state stays in registers) and the table's cache misses overlap.
+	todo := slices.Grow(sc.todo[:0], n)
+	words, capped := 0, 0                 // words of two letters or more in the text, capitalized ones
+	line, lineWords, lineUpper := 0, 0, 0 // the current line's first token, its words, those in capitals
+	for i := range toks {
+		t := &toks[i]
+		if i > 0 && t.has(fNewline) {
+			sc.markLine(line, i, lineWords, lineUpper)
+			line, lineWords, lineUpper = i, 0, 0
+		}
+		cls[i] = 0
+		if t.kind != tWord {
+			continue
+		}
+		if t.e-t.s > 1 {
+			words++
+			lineWords++
+			if t.has(fCap) {
+				capped++
+			}
+			if t.has(fUpper) {
+				lineUpper++
+			}
+		}
+		var h uint64 // 0: a word with wide runes, hashed with Unicode lower-casing below
+		if t.has(fASCII) {
+			h = hashBytes(ltext[t.s:t.e]) // already lower-cased
+			if c := &cache[cacheSlot(h)]; c.h == h {
+				cls[i] = c.cls
+				continue
+			}
+		}
+		k := len(todo)
+		todo = todo[:k+1]
+		todo[k] = lookupTodo{i: i, h: h}
+	}
+	sc.markLine(line, n, lineWords, lineUpper)
+	d := sc.e.dict
+	for _, w := range todo {
+		h := w.h
+		if h == 0 {
+			h = hashLower(sc.text[toks[w.i].s:toks[w.i].e])
+		}
+		c := &cache[cacheSlot(h)]
+		if c.h != h {
+			c.h, c.cls = h, d.lookupHash(h)
+		}
+		cls[w.i] = c.cls
+	}
+	sc.todo = todo
+	if sc.foldCaseless(words, capped) {
+		sc.markUpperLines()
+	}
+}
+
+// lookupTodo is a word classify looks up after its pass: token index and hash (0 if not yet hashed).
+type lookupTodo struct {
+	i int
+	h uint64
+}
+
+// markLine sets upperLine for the tokens [s,e) of one line: at least three words of two
+// letters or more, three quarters of them in capitals.
+func (sc *scan) markLine(s, e, words, upper int) {
+	u := words >= 3 && upper*4 >= words*3
+	for j := s; j < e; j++ {
+		sc.upperLine[j] = u
 	}
 }
 
@@ -401,12 +477,19 @@ func typeIdx(t Type) int {
 	return -1
 }
 
-// toSpans converts sorted byte-offset candidates to code-point spans in one pass over text.
-func toSpans(text string, cs []cand) []Span {
+// toSpans converts sorted byte-offset candidates to code-point spans in one pass over
+// text; ascii says every byte of text is ASCII, where the offsets are the same.
+func toSpans(text string, cs []cand, ascii bool) []Span {
 	if len(cs) == 0 {
 		return nil
 	}
 	out := make([]Span, len(cs))
+	if ascii {
+		for i, c := range cs {
+			out[i] = Span{Start: c.s, End: c.e, Type: c.t, Score: round2(c.score)}
+		}
+		return out
+	}
 	pos, runes := 0, 0
 	advance := func(to int) int {
 		for pos < to {

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"encoding/binary"
 	"slices"
 	"strings"
 	"unsafe"
@@ -18,7 +19,7 @@ func (sc *scan) isWord(i int, w string) bool {
 
 // isPunct reports whether token i is the punctuation byte c.
 func (sc *scan) isPunct(i int, c byte) bool {
-	if i < 0 || i >= len(sc.toks) {
+	if uint(i) >= uint(len(sc.toks)) { // i < 0 too
 		return false
 	}
 	t := sc.toks[i]
@@ -94,7 +95,11 @@ func (sc *scan) lw(i int) string { t := sc.toks[i]; return sc.ltext[t.s:t.e] }
 // cleared before the scan returns to its pool).
 func lowerInto(buf []byte, s string) ([]byte, string) {
 	buf = slices.Grow(buf[:0], len(s))[:len(s)]
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		binary.LittleEndian.PutUint64(buf[i:], lower8(load64(s, i)))
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
@@ -107,6 +112,18 @@ func lowerInto(buf []byte, s string) ([]byte, string) {
 	return buf, unsafe.String(&buf[0], len(buf))
 }
 
+// lower8 lower-cases the ASCII capitals among eight bytes at once: per byte, bit 7 of
+// ge is set for 'A' and above, of gt for above 'Z' (on the low seven bits, so no carry
+// crosses bytes); bytes >= 0x80 are left alone.
+func lower8(x uint64) uint64 {
+	const hi, lo7 = 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	h := x & lo7
+	ge := h + 0x0101010101010101*(0x80-'A')
+	gt := h + 0x0101010101010101*(0x7f-'Z')
+	upper := (ge ^ gt) &^ x & hi
+	return x | upper>>2
+}
+
 // lineUpper reports whether the line holding token i is written in capitals
 // (at least three words of two letters or more, three quarters of them upper-case),
 // where capitalization carries no name signal. Precomputed per line in reset.
@@ -114,30 +131,23 @@ func (sc *scan) lineUpper(i int) bool { return sc.upperLine[i] }
 
 // foldCaseless treats a note written without capitals ("pt seen by dr lopez") like
 // one written in capitals: both carry no capitalization signal, and the detectors
-// already rely on the dictionaries and context for notes in capitals.
-func (sc *scan) foldCaseless() {
-	words, capped := 0, 0
-	for _, t := range sc.toks {
-		if t.kind == tWord && t.e-t.s > 1 {
-			words++
-			if t.has(fCap) {
-				capped++
-			}
-		}
-	}
+// already rely on the dictionaries and context for notes in capitals. words and capped
+// count the words of two letters or more and the capitalized ones; it reports whether
+// it folded.
+func (sc *scan) foldCaseless(words, capped int) bool {
 	if !(words >= 4 && capped == 0 || words >= 20 && capped*20 < words) {
-		return
+		return false
 	}
 	for i := range sc.toks {
 		if sc.toks[i].kind == tWord {
 			sc.toks[i].flags |= fCap | fUpper
 		}
 	}
+	return true
 }
 
 // markUpperLines fills sc.upperLine in one pass over the tokens.
 func (sc *scan) markUpperLines() {
-	sc.upperLine = slices.Grow(sc.upperLine[:0], len(sc.toks))[:len(sc.toks)]
 	start := 0
 	for start < len(sc.toks) {
 		end := start + 1
@@ -153,10 +163,7 @@ func (sc *scan) markUpperLines() {
 				}
 			}
 		}
-		u := words >= 3 && upper*4 >= words*3
-		for j := start; j < end; j++ {
-			sc.upperLine[j] = u
-		}
+		sc.markLine(start, end, words, upper)
 		start = end
 	}
 }

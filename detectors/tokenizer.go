@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -31,159 +32,221 @@ type token struct {
 	s, e  int
 	kind  tokKind
 	flags uint8
+	// Four fields at most: the compiler keeps such a struct in registers, and the
+	// detectors copy tokens everywhere.
 }
 
 func (t token) has(f uint8) bool { return t.flags&f != 0 }
 
-// asciiClass classifies bytes < 0x80 with one table lookup on the hot path.
-var asciiClass [128]uint8
-
+// Character classes, one bit each, so that a run of letters and digits is scanned
+// by OR-ing the bits of its characters and deciding its kind and case once at its end.
 const (
-	acSpace uint8 = iota + 1
-	acNewline
-	acLower
-	acUpper
-	acDigit
-	acPunct
+	cLower   uint8 = 1 << iota // a lower-case letter, or a letter or mark without case
+	cUpper                     // an upper- or title-case letter
+	cDigit                     // a decimal digit
+	cSpace                     // whitespace other than a line break, control characters
+	cNewline                   // a line break
+	cPunct                     // anything else, and invalid UTF-8
+	cWide                      // set by tokenize on runes of two bytes or more
+
+	cAlnum = cLower | cUpper | cDigit
 )
 
-func init() {
-	for c := 0; c < 128; c++ {
+// asciiClass classifies bytes < 0x80 with one table lookup on the hot path.
+var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
 		switch {
 		case c == '\n' || c == '\r' || c == '\v' || c == '\f':
-			asciiClass[c] = acNewline
+			t[c] = cNewline
 		case c == ' ' || c == '\t':
-			asciiClass[c] = acSpace
+			t[c] = cSpace
 		case c >= 'a' && c <= 'z':
-			asciiClass[c] = acLower
+			t[c] = cLower
 		case c >= 'A' && c <= 'Z':
-			asciiClass[c] = acUpper
+			t[c] = cUpper
 		case c >= '0' && c <= '9':
-			asciiClass[c] = acDigit
+			t[c] = cDigit
 		case c < 32 || c == 127:
-			asciiClass[c] = acSpace
+			t[c] = cSpace
 		default:
-			asciiClass[c] = acPunct
+			t[c] = cPunct
 		}
 	}
-}
+	return t
+}()
 
 // tokenize appends the tokens of text to dst in one pass. Letters and digits
 // follow unicode (so "Szöllösy" is one word); "_" is punctuation, as in eval_phi.py.
 func tokenize(dst []token, text string) []token {
+	dst, _ = tokenizeText(dst, text)
+	return dst
+}
+
+// tokenizeText is tokenize that also reports whether every byte of text is ASCII,
+// so that Detect can skip converting byte offsets to code points.
+func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 	var pending uint8 // flags for the next token (space / newline seen)
 	newlines := 0
+	wide := false
 	i := 0
 	for i < len(text) {
+		// Fast path: ASCII text while dst has room. It makes no calls (tokens are stored
+		// by index, not append), so the compiler keeps its state in registers; a wide
+		// rune or a full dst falls through to the general step below.
+	fast:
+		for i < len(text) && len(dst) < cap(dst) {
+			c := text[i]
+			if c >= utf8.RuneSelf {
+				break
+			}
+			cls := asciiClass[c]
+			if cls&cAlnum == 0 {
+				switch cls {
+				case cSpace:
+					pending |= fSpace
+				case cNewline:
+					pending |= fSpace | fNewline
+					if c == '\n' {
+						newlines++
+						if newlines >= 2 {
+							pending |= fBlankLine
+						}
+					}
+				default:
+					n := len(dst)
+					dst = dst[:n+1]
+					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending | fASCII}
+					pending, newlines = 0, 0
+				}
+				i++
+				continue
+			}
+			start, first, acc := i, cls, cls
+			for i++; i < len(text); i++ {
+				if c = text[i]; c >= utf8.RuneSelf {
+					i = start // a wide rune in the run or right after it: the general step
+					break fast
+				}
+				if cls = asciiClass[c]; cls&cAlnum == 0 {
+					break
+				}
+				acc |= cls
+			}
+			n := len(dst)
+			dst = dst[:n+1]
+			dst[n] = runToken(start, i, first, acc, pending)
+			pending, newlines = 0, 0
+		}
+		if i >= len(text) {
+			break
+		}
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, len(text)/8+16)
+			continue
+		}
+		// General step: one character, or one run of letters and digits, any runes.
 		c := text[i]
-		var cls uint8
-		size := 1
-		var r rune
+		cls, size := uint8(0), 1
 		if c < utf8.RuneSelf {
 			cls = asciiClass[c]
 		} else {
+			wide = true
+			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:])
 			cls = runeClass(r)
 		}
-		switch cls {
-		case acSpace:
-			pending |= fSpace
-			i += size
-			continue
-		case acNewline:
-			pending |= fSpace | fNewline
-			if c == '\n' {
-				newlines++
-				if newlines >= 2 {
-					pending |= fBlankLine
-				}
-			}
-			i += size
-			continue
-		case acPunct:
-			f := pending
-			if c < utf8.RuneSelf {
-				f |= fASCII
-			}
-			dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: f})
-			pending, newlines = 0, 0
-			i += size
-			continue
-		}
-		// A run of letters and digits.
-		start := i
-		hasL, hasD, ascii := false, false, true
-		allUpper, anyLetter := true, false
-		first := true
-		capFirst := false
-		for i < len(text) {
-			c = text[i]
-			if c < utf8.RuneSelf {
-				cls = asciiClass[c]
-				size = 1
-			} else {
-				r, size = utf8.DecodeRuneInString(text[i:])
-				cls = runeClass(r)
-				ascii = false
-			}
+		if cls&cAlnum == 0 {
 			switch cls {
-			case acLower:
-				hasL, anyLetter, allUpper = true, true, false
-			case acUpper:
-				hasL, anyLetter = true, true
-				if first {
-					capFirst = true
+			case cSpace:
+				pending |= fSpace
+			case cNewline:
+				pending |= fSpace | fNewline
+				if c == '\n' {
+					newlines++
+					if newlines >= 2 {
+						pending |= fBlankLine
+					}
 				}
-			case acDigit:
-				hasD = true
 			default:
-				goto done
+				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending})
+				pending, newlines = 0, 0
 			}
-			first = false
 			i += size
+			continue
 		}
-	done:
-		k := tWord
-		switch {
-		case hasD && hasL:
-			k = tAlnum
-		case hasD:
-			k = tNum
+		start, first := i, cls
+		if size > 1 {
+			cls |= cWide
 		}
-		f := pending
-		if capFirst {
-			f |= fCap
+		acc := cls
+		for i += size; i < len(text); {
+			if c = text[i]; c < utf8.RuneSelf {
+				cls = asciiClass[c]
+				if cls&cAlnum == 0 {
+					break
+				}
+				acc |= cls
+				i++
+				continue
+			}
+			// A run that a wide rune ends is not flagged ASCII either ("Smith’s"): the
+			// detectors were tuned with this flag.
+			acc |= cWide
+			wide = true
+			r, n := utf8.DecodeRuneInString(text[i:])
+			if cls = runeClass(r); cls&cAlnum == 0 {
+				break
+			}
+			acc |= cls
+			i += n
 		}
-		if anyLetter && allUpper {
-			f |= fUpper
-		}
-		if ascii {
-			f |= fASCII
-		}
-		dst = append(dst, token{s: start, e: i, kind: k, flags: f})
+		dst = append(dst, runToken(start, i, first, acc, pending))
 		pending, newlines = 0, 0
 	}
-	return dst
+	return dst, !wide
+}
+
+// runToken is the token of the run of letters and digits text[s:e], from the class
+// of its first character and the classes of all of them OR-ed.
+func runToken(s, e int, first, acc, pending uint8) token {
+	k := tWord
+	switch {
+	case acc&cDigit != 0 && acc&(cLower|cUpper) != 0:
+		k = tAlnum
+	case acc&cDigit != 0:
+		k = tNum
+	}
+	f := pending
+	if first&cUpper != 0 {
+		f |= fCap
+	}
+	if acc&cUpper != 0 && acc&cLower == 0 {
+		f |= fUpper // every letter upper-case, and at least one letter
+	}
+	if acc&cWide == 0 {
+		f |= fASCII
+	}
+	return token{s: s, e: e, kind: k, flags: f}
 }
 
 // runeClass classifies a non-ASCII rune. Marks (combining accents) join words.
 func runeClass(r rune) uint8 {
 	switch {
 	case r == utf8.RuneError:
-		return acPunct
+		return cPunct
 	case r == 0x2028 || r == 0x2029 || r == 0x85:
-		return acNewline
+		return cNewline
 	case unicode.IsSpace(r):
-		return acSpace
+		return cSpace
 	case unicode.IsUpper(r) || unicode.IsTitle(r):
-		return acUpper
+		return cUpper
 	case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
-		return acLower
+		return cLower
 	case unicode.IsDigit(r):
-		return acDigit
+		return cDigit
 	case unicode.IsControl(r):
-		return acSpace
+		return cSpace
 	default:
-		return acPunct
+		return cPunct
 	}
 }
