@@ -89,11 +89,12 @@ func TestIntegrationPlaceholderNumberingSurvivesKills(t *testing.T) {
 	// The feeder keeps at most two rounds ahead of what is committed, a round
 	// per 500 ms at most, so the worker is mid-stream when it is killed.
 	fed := make(chan error, 1)
+	auditTopic := cfg.Topics.Audit // cfg is written below, while the feeder runs
 	go func() {
 		for i := range notesPer {
 			time.Sleep(500 * time.Millisecond)
 			for {
-				c, err := committedIn(ctx, cfg)
+				c, err := committedIn(ctx, conn, auditTopic)
 				if err != nil {
 					fed <- err
 					return
@@ -233,9 +234,8 @@ func lifecycleCount(ctx context.Context, t *testing.T, cfg *config.Config, kind 
 }
 
 // committedIn is settledIn for a goroutine: the records in committed windows.
-func committedIn(ctx context.Context, cfg *config.Config) (int64, error) {
-	conn, _ := cfg.Kafka.Opts()
-	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+func committedIn(ctx context.Context, conn []kgo.Opt, auditTopic string) (int64, error) {
+	msgs, err := audit.ReadTopic(ctx, auditTopic, conn...)
 	if errors.Is(err, kerr.UnknownTopicOrPartition) {
 		return 0, nil // the worker has not created it yet
 	}
