@@ -40,6 +40,7 @@ type scan struct {
 	cands     []cand
 	merged    []cand // resolve's output, reused so that Detect allocates only its result
 	todo      []lookupTodo
+	kept      []cand // resolve's candidates above threshold
 	e         *Engine
 	// cache is a small direct-mapped cache of dictionary lookups: frequent words
 	// ("the", "patient") are answered from L1/L2 instead of the 12 MB table. Key and
@@ -397,24 +398,11 @@ func (sc *scan) contextBefore(at, n int, words map[string]bool) bool {
 // overlapping candidates: the union of their extents, the type of the best score.
 // The result aliases sc.merged: valid until the scan is reused.
 func (sc *scan) resolve() []cand {
-	e := sc.e
-	kept := sc.cands[:0]
-	for _, c := range sc.cands {
-		ti := typeIdx(c.t)
-		if ti < 0 || !e.on[ti] || c.score < e.th[ti] {
-			continue
-		}
-		if e.allow != nil && e.allow[strings.ToLower(strings.TrimSpace(sc.text[c.s:c.e]))] {
-			continue
-		}
-		kept = append(kept, c)
+	kept := sc.keep()
+	if !sc.sortCands(kept) {
+		kept = sc.keep()
+		slices.SortFunc(kept, candCmp)
 	}
-	slices.SortFunc(kept, func(a, b cand) int {
-		if a.s != b.s {
-			return a.s - b.s
-		}
-		return b.e - a.e
-	})
 	out := sc.merged[:0]
 	for _, c := range kept {
 		if n := len(out); n > 0 && c.s < out[n-1].e {
@@ -431,6 +419,73 @@ func (sc *scan) resolve() []cand {
 	}
 	sc.merged = out
 	return out
+}
+
+// keep returns the candidates at or above their type's threshold and not on the
+// allow list, in their original order (in sc.kept).
+func (sc *scan) keep() []cand {
+	e := sc.e
+	kept := sc.kept[:0]
+	for _, c := range sc.cands {
+		ti := typeIdx(c.t)
+		if ti < 0 || !e.on[ti] || c.score < e.th[ti] {
+			continue
+		}
+		if e.allow != nil && e.allow[strings.ToLower(strings.TrimSpace(sc.text[c.s:c.e]))] {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	sc.kept = kept
+	return kept
+}
+
+// candCmp orders candidates by start, the longest first.
+func candCmp(a, b cand) int {
+	if a.s != b.s {
+		return a.s - b.s
+	}
+	return b.e - a.e
+}
+
+// sortCands sorts cs as slices.SortFunc(cs, candCmp) would, faster for the short lists
+// most texts have, or reports false when it cannot promise the same result. That sort
+// is not stable: up to 12 elements it is an insertion sort, which is, so any stable sort
+// gives its order; above, candidates that tie (same extent) may come out in another
+// order. resolve keeps, for each group of overlapping candidates, the first of the best
+// score in sorted order, so that order matters only when two tied candidates have the
+// same score and different types: then sortCands reports false.
+func (sc *scan) sortCands(cs []cand) bool {
+	const maxInsertion = 64 // longer lists: no quadratic insertion sort
+	if len(cs) > maxInsertion {
+		return false
+	}
+	for i := 1; i < len(cs); i++ { // insertion sort, stable
+		c := cs[i]
+		j := i
+		for ; j > 0 && (cs[j-1].s > c.s || cs[j-1].s == c.s && cs[j-1].e < c.e); j-- {
+			cs[j] = cs[j-1]
+		}
+		cs[j] = c
+	}
+	if len(cs) <= 12 {
+		return true
+	}
+	for i := 0; i < len(cs); {
+		j := i + 1 // cs[i:j]: candidates with the same extent
+		for j < len(cs) && cs[j].s == cs[i].s && cs[j].e == cs[i].e {
+			j++
+		}
+		for a := i; a < j; a++ {
+			for b := a + 1; b < j; b++ {
+				if cs[a].score == cs[b].score && cs[a].t != cs[b].t {
+					return false
+				}
+			}
+		}
+		i = j
+	}
+	return true
 }
 
 // typeIdx is typeIndex without hashing the string: resolve asks it for every candidate.
