@@ -30,22 +30,32 @@ func newKeyed(secret []byte, label string) *keyed {
 	m.Write([]byte(label))
 	sub := m.Sum(nil)
 	k := &keyed{}
-	k.pool.New = func() any { return hmac.New(sha256.New, sub) }
+	k.pool.New = func() any { return &keyedState{h: hmac.New(sha256.New, sub)} }
 	return k
+}
+
+// keyedState is one pooled HMAC and the buffer its input is assembled in,
+// so a sum allocates nothing per part.
+type keyedState struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // sum returns HMAC(sub-key, len-prefixed parts), so ("ab","c") and ("a","bc") differ.
 func (k *keyed) sum(dst []byte, parts ...string) []byte {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	var n [4]byte
+	s := k.pool.Get().(*keyedState)
+	s.h.Reset()
+	b := s.buf[:0]
 	for _, p := range parts {
-		binary.BigEndian.PutUint32(n[:], uint32(len(p)))
-		h.Write(n[:])
-		h.Write([]byte(p))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(p)))
+		b = append(b, p...)
 	}
-	dst = h.Sum(dst)
-	k.pool.Put(h)
+	s.h.Write(b)
+	dst = s.h.Sum(dst)
+	if cap(b) <= 4<<10 { // keep the pool small whatever one value's size
+		s.buf = b
+	}
+	k.pool.Put(s)
 	return dst
 }
 

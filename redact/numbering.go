@@ -130,11 +130,13 @@ func (nb *Numbering) patientID(patient string) patientID {
 // number returns the patient's number for a value of type t (norm is
 // normValue's form): the number it got before, or, for a name whose words
 // all belong to a name numbered before, that name's number, or the next
-// number of the type.
-func (nb *Numbering) number(patient string, t detectors.Type, norm string) int {
-	pid := nb.patientID(patient)
+// number of the type. pid is nb.patientID(patient), computed once per record.
+func (nb *Numbering) number(pid patientID, patient string, t detectors.Type, norm string) int {
 	var buf [sha256Size]byte
 	vid := valueID(nb.valueKey.sum(buf[:0], patient, string(t), norm)[:idBytes])
+	if n := nb.lookup(pid, t, vid); n > 0 {
+		return n // the common case: no word ids needed
+	}
 	var words []valueID
 	if t == detectors.Name {
 		for _, w := range strings.Fields(norm) {
@@ -148,19 +150,9 @@ func (nb *Numbering) number(patient string, t detectors.Type, norm string) int {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
 	ti := nb.typeIndex(t)
-	tb := nb.tables[pid]
-	if tb == nil {
-		tb = &table{id: pid}
-		nb.tables[pid] = tb
-		nb.pushNewest(tb)
-	} else {
-		nb.moveNewest(tb)
-	}
-	nb.touch(tb)
-	for i := range tb.entries {
-		if e := &tb.entries[i]; e.v == vid && e.t == ti {
-			return int(e.n)
-		}
+	tb := nb.use(pid, true)
+	if n := tb.find(vid, ti); n > 0 {
+		return n // numbered by another record since lookup
 	}
 	nb.changing(tb)
 	n := uint32(0)
@@ -180,6 +172,45 @@ func (nb *Numbering) number(patient string, t detectors.Type, norm string) int {
 	}
 	nb.evict()
 	return int(n)
+}
+
+// lookup returns the number vid already has for the patient, or 0.
+func (nb *Numbering) lookup(pid patientID, t detectors.Type, vid valueID) int {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	ti, ok := nb.typeIdx[t]
+	tb := nb.use(pid, false)
+	if !ok || tb == nil {
+		return 0
+	}
+	return tb.find(vid, ti)
+}
+
+// use returns the patient's table, made when create is set, as the most
+// recently used and pinned until the next Commit or Abort.
+func (nb *Numbering) use(pid patientID, create bool) *table {
+	tb := nb.tables[pid]
+	switch {
+	case tb != nil:
+		nb.moveNewest(tb)
+	case create:
+		tb = &table{id: pid}
+		nb.tables[pid] = tb
+		nb.pushNewest(tb)
+	default:
+		return nil
+	}
+	nb.touch(tb)
+	return tb
+}
+
+func (tb *table) find(vid valueID, ti uint16) int {
+	for i := range tb.entries {
+		if e := &tb.entries[i]; e.v == vid && e.t == ti {
+			return int(e.n)
+		}
+	}
+	return 0
 }
 
 // partOfName returns the number of the first name whose words include every

@@ -358,6 +358,6 @@ func FuzzNumberingDecode(f *testing.F) {
 			t.Fatal("encode(decode(encode(x))) differs from encode(x)")
 		}
 		// And numbering goes on without panicking.
-		nb.number("P", detectors.Name, "mary jones")
+		nb.number(nb.patientID("P"), "P", detectors.Name, "mary jones")
 	})
 }

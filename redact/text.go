@@ -17,7 +17,9 @@ import (
 // not safe for concurrent use.
 type recordState struct {
 	patient string
-	shared  *Numbering          // the patient's numbering across records; nil: this record alone
+	shared  *Numbering // the patient's numbering across records; nil: this record alone
+	pid     patientID  // the patient's id in shared, once computed
+	hasPID  bool
 	shift   int                 // the patient's date offset; 0 until first needed
 	numbers map[valueKey]string // a value's identity -> its placeholder
 	next    map[detectors.Type]int
@@ -59,7 +61,10 @@ func (st *recordState) placeholder(t detectors.Type, value string) string {
 		st.next = make(map[detectors.Type]int, 8)
 	}
 	if st.shared != nil {
-		ph := "[" + string(t) + "_" + strconv.Itoa(st.shared.number(st.patient, t, norm)) + "]"
+		if !st.hasPID {
+			st.pid, st.hasPID = st.shared.patientID(st.patient), true
+		}
+		ph := "[" + string(t) + "_" + strconv.Itoa(st.shared.number(st.pid, st.patient, t, norm)) + "]"
 		st.numbers[key] = ph
 		return ph
 	}
