@@ -3,6 +3,7 @@ package detectors
 import (
 	"bufio"
 	"encoding/json"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -383,5 +384,56 @@ func TestResolveEqualsSortFunc(t *testing.T) {
 	}
 	if fallbacks == 0 || fallbacks == 20000 {
 		t.Errorf("%d of 20000 lists fell back to slices.SortFunc: the test does not cover both paths", fallbacks)
+	}
+}
+
+func TestIsWordEqualsEqualFold(t *testing.T) {
+	// "\u212a" (Kelvin) folds to "k" and "ſ" to "s": equal words of different byte lengths.
+	texts := append(slices.Clone(equivalenceInputs), "\u212a ſ Box OF the O D T ofs ſt \u212aX BOX\u212a x", "")
+	words := []string{"of", "the", "box", "o", "D", "k", "s", "st", "kx", "\u212a", "ſt", "x", ""}
+	for _, text := range texts {
+		sc := &scan{text: text, toks: tokenize(nil, text)}
+		for i := -1; i <= len(sc.toks); i++ {
+			for _, w := range words {
+				want := i >= 0 && i < len(sc.toks) && strings.EqualFold(sc.word(i), w)
+				if got := sc.isWord(i, w); got != want {
+					t.Fatalf("isWord(%d %q, %q) = %v, want %v", i, text, w, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestKeywordClasses checks the invariant that lets a detector consult a keyword table only
+// when the token's class has the table's bit: every word of the table has the bit.
+func TestKeywordClasses(t *testing.T) {
+	d, err := loadDictionary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := []struct {
+		class uint32
+		words []string
+	}{
+		{wLabel, slices.Collect(maps.Keys(ctxWords))},
+		{wFiller, slices.Collect(maps.Keys(ctxFiller))},
+		{wNameCue, slices.Collect(maps.Keys(nameCueBefore))},
+		{wCredential, slices.Collect(maps.Keys(nameCueAfter))},
+		{wPlaceCue, slices.Collect(maps.Keys(placeCue))},
+		{wConnector, slices.Collect(maps.Keys(placeConnector))},
+		{wLead, slices.Collect(maps.Keys(streetLead))},
+		{wTail, slices.Collect(maps.Keys(facilityTail))},
+		{wHoliday, slices.Collect(maps.Keys(holidays))},
+		{wRegion, slices.Collect(maps.Keys(regionPhrases))},
+	}
+	for _, tb := range tables {
+		for _, w := range tb.words {
+			if d.lookup(w)&tb.class == 0 {
+				t.Errorf("%q lacks class %b of its table", w, tb.class)
+			}
+		}
+	}
+	if c := d.lookup("zebra"); c&(wFiller|wCredential) != 0 {
+		t.Errorf("zebra has keyword classes %b", c)
 	}
 }

@@ -37,19 +37,21 @@ const (
 	wCountry                       // a country name or a word of one ("Kingdom", "Zealand")
 	// Keyword classes: set for the keys of the detectors' small word tables so the
 	// hot loops consult a table only when the token's class says it is there.
-	wLabel     // an identifier label (ctxWords)
-	wNameCue   // a word before names (nameCueBefore)
-	wPlaceCue  // a word before places (placeCue)
-	wFacility  // a word ending facility or county names
-	wHoliday   // a holiday name
-	wConnector // a connector inside place names (placeConnector)
-	wLead      // a word starting street names in other languages (streetLead)
-	wTail      // a word ending facility names after a proper noun (facilityTail)
-	wCity      // a city or town of the GeoNames gazetteer (one word, or the space-joined words of a longer name)
-	wCityHead  // the first word of a gazetteer city name of several words ("los" of "Los Angeles")
-	wCityPlain // a gazetteer city name made only of ordinary words ("long beach", "green bay")
-	wCityTail  // a later word of a gazetteer city name of several words ("angeles" of "Los Angeles")
-	wRegion    // the first word of a country or state name (regionPhrases)
+	wLabel      // an identifier label (ctxWords)
+	wNameCue    // a word before names (nameCueBefore)
+	wPlaceCue   // a word before places (placeCue)
+	wFacility   // a word ending facility or county names
+	wHoliday    // a holiday name
+	wConnector  // a connector inside place names (placeConnector)
+	wLead       // a word starting street names in other languages (streetLead)
+	wTail       // a word ending facility names after a proper noun (facilityTail)
+	wCity       // a city or town of the GeoNames gazetteer (one word, or the space-joined words of a longer name)
+	wCityHead   // the first word of a gazetteer city name of several words ("los" of "Los Angeles")
+	wCityPlain  // a gazetteer city name made only of ordinary words ("long beach", "green bay")
+	wCityTail   // a later word of a gazetteer city name of several words ("angeles" of "Los Angeles")
+	wRegion     // the first word of a country or state name (regionPhrases)
+	wFiller     // a word skipped between a label and its value (ctxFiller)
+	wCredential // a credential after a name (nameCueAfter)
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -134,6 +136,12 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	}
 	for w := range ctxWords {
 		d.add(w, wLabel)
+	}
+	for w := range ctxFiller {
+		d.add(w, wFiller)
+	}
+	for w := range nameCueAfter {
+		d.add(w, wCredential)
 	}
 	for w := range nameCueBefore {
 		d.add(w, wNameCue)

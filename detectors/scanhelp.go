@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -14,7 +15,23 @@ func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
 
 // isWord reports whether token i's text equals w, ignoring case.
 func (sc *scan) isWord(i int, w string) bool {
-	return i >= 0 && i < len(sc.toks) && strings.EqualFold(sc.word(i), w)
+	if uint(i) >= uint(len(sc.toks)) { // i < 0 too
+		return false
+	}
+	t := sc.toks[i]
+	if t.has(fASCII) && t.e-t.s != len(w) && isASCII(w) {
+		return false // ASCII words of different lengths never fold to each other
+	}
+	return strings.EqualFold(sc.text[t.s:t.e], w)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // isPunct reports whether token i is the punctuation byte c.
