@@ -437,3 +437,21 @@ func TestKeywordClasses(t *testing.T) {
 		t.Errorf("zebra has keyword classes %b", c)
 	}
 }
+
+func TestLowerEqualsToLower(t *testing.T) {
+	var sc scan
+	for _, text := range append(equivalenceInputs, randomTexts(2000)...) {
+		sc.text = text
+		sc.lbuf, sc.ltext = lowerInto(sc.lbuf, text)
+		for s := 0; s <= len(text); s++ {
+			for e := s; e <= len(text) && e <= s+12; e++ {
+				if got, want := sc.lower(s, e), strings.ToLower(text[s:e]); got != want {
+					t.Fatalf("lower(%q) = %q, want %q", text[s:e], got, want)
+				}
+				if got, want := sc.lowerTrimmed(s, e), strings.ToLower(strings.TrimSpace(text[s:e])); got != want {
+					t.Fatalf("lowerTrimmed(%q) = %q, want %q", text[s:e], got, want)
+				}
+			}
+		}
+	}
+}

@@ -224,7 +224,7 @@ func (sc *scan) reset(text string) {
 	if sc.e.allow != nil {
 		sc.allow = slices.Grow(sc.allow, len(sc.toks))[:len(sc.toks)]
 		for i, t := range sc.toks {
-			sc.allow[i] = sc.e.allow[strings.ToLower(text[t.s:t.e])]
+			sc.allow[i] = sc.e.allow[sc.lower(t.s, t.e)]
 		}
 	}
 }
@@ -311,6 +311,24 @@ func (sc *scan) markLine(s, e, words, upper int) {
 	for j := s; j < e; j++ {
 		sc.upperLine[j] = u
 	}
+}
+
+// lower returns strings.ToLower(sc.text[s:e]), without allocating when that text is
+// ASCII (the per-scan lower-case copy has it).
+func (sc *scan) lower(s, e int) string {
+	if l := sc.ltext[s:e]; isASCII(l) {
+		return l
+	}
+	return strings.ToLower(sc.text[s:e])
+}
+
+// lowerTrimmed returns strings.ToLower(strings.TrimSpace(sc.text[s:e])), the form of
+// allow terms, without allocating when that text is ASCII.
+func (sc *scan) lowerTrimmed(s, e int) string {
+	if l := sc.ltext[s:e]; isASCII(l) {
+		return strings.TrimSpace(l)
+	}
+	return strings.ToLower(strings.TrimSpace(sc.text[s:e]))
 }
 
 // allowed reports whether token i is a single-word allow term.
@@ -431,7 +449,7 @@ func (sc *scan) keep() []cand {
 		if ti < 0 || !e.on[ti] || c.score < e.th[ti] {
 			continue
 		}
-		if e.allow != nil && e.allow[strings.ToLower(strings.TrimSpace(sc.text[c.s:c.e]))] {
+		if e.allow != nil && e.allow[sc.lowerTrimmed(c.s, c.e)] {
 			continue
 		}
 		kept = append(kept, c)
