@@ -52,10 +52,13 @@ const (
 	cAlnum = cLower | cUpper | cDigit
 )
 
-// asciiClass classifies bytes < 0x80 with one table lookup on the hot path.
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
+// asciiClass classifies bytes with one table lookup on the hot path; bytes >= 0x80
+// (parts of wide runes) are cWide, so the fast path needs no separate test for them.
+var asciiClass = func() (t [256]uint8) {
 	for c := range t {
 		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = cWide
 		case c == '\n' || c == '\r' || c == '\v' || c == '\f':
 			t[c] = cNewline
 		case c == ' ' || c == '\t':
@@ -96,12 +99,11 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 	fast:
 		for i < len(text) && len(dst) < cap(dst) {
 			c := text[i]
-			if c >= utf8.RuneSelf {
-				break
-			}
 			cls := asciiClass[c]
 			if cls&cAlnum == 0 {
 				switch cls {
+				case cWide:
+					break fast
 				case cSpace:
 					pending |= fSpace
 				case cNewline:
@@ -112,7 +114,7 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 							pending |= fBlankLine
 						}
 					}
-				default:
+				default: // cPunct
 					n := len(dst)
 					dst = dst[:n+1]
 					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending | fASCII}
@@ -123,14 +125,14 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 			}
 			start, first, acc := i, cls, cls
 			for i++; i < len(text); i++ {
-				if c = text[i]; c >= utf8.RuneSelf {
-					i = start // a wide rune in the run or right after it: the general step
-					break fast
-				}
-				if cls = asciiClass[c]; cls&cAlnum == 0 {
+				if cls = asciiClass[text[i]]; cls&cAlnum == 0 {
 					break
 				}
 				acc |= cls
+			}
+			if i < len(text) && cls == cWide {
+				i = start // a wide rune in the run or right after it: the general step
+				break
 			}
 			n := len(dst)
 			dst = dst[:n+1]
