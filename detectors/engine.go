@@ -293,10 +293,16 @@ func (sc *scan) classify() {
 		cls[w.i] = c.cls
 	}
 	sc.todo = todo
+	if cap(todo) > maxPooledTodo {
+		sc.todo = nil // sized for a long text: not kept in the pool
+	}
 	if sc.foldCaseless(words, capped) {
 		sc.markUpperLines()
 	}
 }
+
+// maxPooledTodo bounds the lookup list a scan keeps for the next text (16 bytes each).
+const maxPooledTodo = 1 << 14
 
 // lookupTodo is a word classify looks up after its pass: token index and hash (0 if not yet hashed).
 type lookupTodo struct {
