@@ -7,6 +7,14 @@
 // Usage: go run ./benchmarks/phi/throughput [-corpus file.jsonl] [-mb 20]
 // The corpus is JSONL with a "text" field (default: the hand-made clinical notes
 // plus the presidio dev set); it is repeated until -mb megabytes have been scanned.
+//
+// Instructions per MB inside Detect, a figure the shared VM's load does not move:
+//
+//	go build -o /tmp/throughput ./benchmarks/phi/throughput
+//	GODEBUG=asyncpreemptoff=1 GOGC=off valgrind --tool=callgrind --toggle-collect='*Engine*.Detect' \
+//	    /tmp/throughput -passes 1 -corpus file.jsonl
+//
+// then divide the "Collected" count by the megabytes it prints.
 package main
 
 import (
@@ -28,6 +36,8 @@ func main() {
 	corpus := flag.String("corpus", "", "JSONL corpus with a text field (default: detectors/testdata/clinical_gold.jsonl + /work/shared/data/phi/presidio_synth_v2.jsonl)")
 	mb := flag.Float64("mb", 20, "megabytes to scan per measurement")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the engine measurement to this file (default: none)")
+	passes := flag.Int("passes", 0, "only run the engine over the corpus this many times and print the megabytes scanned: "+
+		"for counting instructions under valgrind, which the machine's load does not change (default: 0, measure time)")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
 
@@ -69,6 +79,15 @@ func main() {
 	fmt.Printf("dictionaries: load %v, heap %.1f MB\n", load.Round(time.Millisecond), float64(after.HeapAlloc-before.HeapAlloc)/1e6)
 
 	spans := 0
+	if *passes > 0 {
+		for range *passes {
+			for _, t := range texts {
+				spans += len(eng.Detect(t))
+			}
+		}
+		fmt.Printf("engine only: %d passes, %.3f MB scanned, %d spans\n", *passes, float64(size**passes)/1e6, spans)
+		return
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
