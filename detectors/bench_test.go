@@ -419,6 +419,7 @@ func TestKeywordClasses(t *testing.T) {
 		{wFiller, slices.Collect(maps.Keys(ctxFiller))},
 		{wNameCue, slices.Collect(maps.Keys(nameCueBefore))},
 		{wCredential, slices.Collect(maps.Keys(nameCueAfter))},
+		{wEponym, slices.Collect(maps.Keys(eponymPhrases))},
 		{wPlaceCue, slices.Collect(maps.Keys(placeCue))},
 		{wConnector, slices.Collect(maps.Keys(placeConnector))},
 		{wLead, slices.Collect(maps.Keys(streetLead))},
@@ -433,7 +434,7 @@ func TestKeywordClasses(t *testing.T) {
 			}
 		}
 	}
-	if c := d.lookup("zebra"); c&(wFiller|wCredential) != 0 {
+	if c := d.lookup("zebra"); c&(wFiller|wCredential|wEponym) != 0 {
 		t.Errorf("zebra has keyword classes %b", c)
 	}
 }

@@ -52,6 +52,7 @@ const (
 	wRegion     // the first word of a country or state name (regionPhrases)
 	wFiller     // a word skipped between a label and its value (ctxFiller)
 	wCredential // a credential after a name (nameCueAfter)
+	wEponym     // the first word of an eponym phrase (eponymPhrases)
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -142,6 +143,9 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	}
 	for w := range nameCueAfter {
 		d.add(w, wCredential)
+	}
+	for w := range eponymPhrases {
+		d.add(w, wEponym)
 	}
 	for w := range nameCueBefore {
 		d.add(w, wNameCue)
