@@ -77,7 +77,13 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 		}
 		words++
 		w := sc.ltext[t.s:t.e]
-		if typ, ok := ctxWords[w]; ok {
+		cls := sc.cls[j]
+		var typ Type
+		ok := false
+		if cls&wLabel != 0 { // the class says whether the word is in ctxWords at all
+			typ, ok = ctxWords[w]
+		}
+		if ok {
 			switch {
 			case ctxWeak[w]:
 				if fallback == "" {
@@ -90,7 +96,7 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 			}
 			return typ, true
 		}
-		if !ctxFiller[w] {
+		if cls&wFiller == 0 || !ctxFiller[w] {
 			break
 		}
 	}

@@ -46,9 +46,12 @@ func detectDates(sc *scan) {
 			}
 			continue
 		case tWord:
-			if e, ok := sc.ageWords(i); ok {
-				sc.add(t.s, e, Age, 0.85)
-				continue
+			// An age in words starts with "ninety", "hundred" or "one hundred": 6, 7 or 3 letters.
+			if n := t.e - t.s; n == 3 || n == 6 || n == 7 {
+				if e, ok := sc.ageWords(i); ok {
+					sc.add(t.s, e, Age, 0.85)
+					continue
+				}
 			}
 		default:
 			continue

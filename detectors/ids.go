@@ -195,7 +195,7 @@ func icdCode(w string) bool {
 
 // vertebra reports spine levels: "L4", "C5-C6", "T12-L1", "L5-S1".
 func vertebra(w string) bool {
-	for _, part := range strings.Split(w, "-") {
+	for part := range strings.SplitSeq(w, "-") {
 		if len(part) < 2 || len(part) > 3 || strings.IndexByte("CTLSctls", part[0]) < 0 {
 			return false
 		}

@@ -301,7 +301,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		if words == 0 && capital && numberedRoad[w] && k+1 < len(toks) && toks[k+1].kind == tNum && !toks[k+1].has(fNewline) {
 			return toks[k+1].e, true // "2200 Route 9"
 		}
-		if words == 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
+		if words == 0 && cls&wLead != 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
 			if e, ok := sc.streetAfterLead(k); ok {
 				return e, true // "846 31 Rue Al Imam Al Bakri", "36 rue de Pologne", "10963 Rua Vinte e Cinco de Setembro"
 			}
@@ -327,10 +327,10 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			// "123 Oak Dr." but not "at 3 Dr Smith": a street suffix that is a title needs a capital after it not to follow.
 			return e, true
 		}
-		if !capital && !placeConnector[w] && !streetLower[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directions[w])) || w == "am" || w == "pm" {
+		if !capital && !(cls&wConnector != 0 && placeConnector[w]) && !streetLower[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directions[w])) || w == "am" || w == "pm" {
 			return 0, false // lower case only in the street words of a house number: "11793 s park drs"
 		}
-		if cls&(wStop|wMedical|wLabel) != 0 && !placeConnector[w] && cls&(wStreet|wStreetName) == 0 {
+		if cls&(wStop|wMedical|wLabel) != 0 && !(cls&wConnector != 0 && placeConnector[w]) && cls&(wStreet|wStreetName) == 0 {
 			return 0, false // "8 WEEKS WITH PCP DR.": a sentence, not a street
 		}
 		if words == 0 && capital && directions[w] {

@@ -93,6 +93,9 @@ func (sc *scan) eponymAt(i int) int {
 	if sc.toks[i].kind != tWord || !(sc.toks[i].has(fCap) || sc.toks[i].has(fUpper)) {
 		return -1
 	}
+	if sc.cls[i]&wEponym == 0 {
+		return -1 // not the first word of an eponym phrase
+	}
 	phrases, ok := eponymPhrases[sc.lw(i)]
 	if !ok {
 		return -1
@@ -513,6 +516,9 @@ func (sc *scan) isCredential(k int) bool {
 		// "M.D." / "D.O." (any case) only when the letters follow with periods.
 		return sc.isPunct(k+1, '.') && (sc.isWord(k+2, "D") || sc.isWord(k+2, "O")) && (sc.toks[k].has(fCap) || sc.isPunct(k-1, ','))
 	}
+	if sc.cls[k]&wCredential == 0 {
+		return false // not in nameCueAfter
+	}
 	if nameCueAfter[lw] && !sc.toks[k].has(fCap) && sc.isPunct(k-1, ',') && lw != "do" && lw != "pa" {
 		return true // "rowe, james, md": a lower-case note
 	}
@@ -600,7 +606,10 @@ func (sc *scan) nameContextBefore(i int) float64 {
 		}
 	}
 	w := sc.lw(p)
-	b := nameCueBefore[w]
+	b := 0.0
+	if sc.cls[p]&wNameCue != 0 {
+		b = nameCueBefore[w]
+	}
 	if w == "law" && sc.isWord(sc.prevWordIdx(p, 1), "in") {
 		b = 0.4 // "son-in-law Miles", "daughter-in-law Ana": relatives, like "son" and "daughter"
 	}

@@ -56,6 +56,9 @@ func (sc *scan) webChunk(i, j int) {
 			return
 		}
 	}
+	if strings.IndexByte(chunk, '.') < 0 && strings.IndexByte(chunk, ':') < 0 {
+		return // URLs, IPs and host names all have a '.' or a ':'
+	}
 	lc := strings.ToLower(chunk)
 	if strings.HasPrefix(lc, "http://") || strings.HasPrefix(lc, "https://") || strings.HasPrefix(lc, "ftp://") ||
 		strings.HasPrefix(lc, "www.") {
