@@ -338,55 +338,6 @@ func TestResetEqualsPlain(t *testing.T) {
 	}
 }
 
-// resolvePlain is resolve with slices.SortFunc, as it was before sortCands.
-func resolvePlain(sc *scan) []cand {
-	kept := slices.Clone(sc.keep())
-	slices.SortFunc(kept, candCmp)
-	var out []cand
-	for _, c := range kept {
-		if n := len(out); n > 0 && c.s < out[n-1].e {
-			last := &out[n-1]
-			if c.e > last.e {
-				last.e = c.e
-			}
-			if c.score > last.score {
-				last.score, last.t = c.score, c.t
-			}
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// TestResolveEqualsSortFunc gives resolve lists full of ties (same extent, same or different
-// score and type), short and long, where a stable sort and slices.SortFunc disagree.
-func TestResolveEqualsSortFunc(t *testing.T) {
-	e := newEngine(t, DefaultConfig())
-	rng := rand.New(rand.NewPCG(5, 6))
-	types := []Type{Name, Location, Date, ID}
-	scores := []float64{0.5, 0.6, 0.9}
-	sc := &scan{e: e, text: strings.Repeat("x", 100)}
-	fallbacks := 0
-	for range 20000 {
-		sc.cands = sc.cands[:0]
-		for range rng.IntN(90) {
-			s := rng.IntN(40)
-			sc.add(s, s+1+rng.IntN(4), types[rng.IntN(len(types))], scores[rng.IntN(len(scores))])
-		}
-		want := resolvePlain(sc)
-		if !sc.sortCands(slices.Clone(sc.keep())) {
-			fallbacks++
-		}
-		if got := sc.resolve(); !slices.Equal(got, want) {
-			t.Fatalf("resolve(%v):\n got %v\nwant %v", sc.cands, got, want)
-		}
-	}
-	if fallbacks == 0 || fallbacks == 20000 {
-		t.Errorf("%d of 20000 lists fell back to slices.SortFunc: the test does not cover both paths", fallbacks)
-	}
-}
-
 func TestIsWordEqualsEqualFold(t *testing.T) {
 	// "\u212a" (Kelvin) folds to "k" and "ſ" to "s": equal words of different byte lengths.
 	texts := append(slices.Clone(equivalenceInputs), "\u212a ſ Box OF the O D T ofs ſt \u212aX BOX\u212a x", "")

@@ -9,16 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// numTypes is len(AllTypes); per-type tables are arrays indexed by typeIndex.
+// numTypes is len(AllTypes); per-type tables are arrays indexed by typeIdx.
 const numTypes = 18
-
-var typeIndex = func() map[Type]int {
-	m := make(map[Type]int, len(AllTypes))
-	for i, t := range AllTypes {
-		m[t] = i
-	}
-	return m
-}()
 
 // cand is a candidate detection in byte offsets, before thresholds and merging.
 type cand struct {
@@ -127,7 +119,7 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.on[i] = true
 	}
 	for _, t := range cfg.Disabled {
-		e.on[typeIndex[t]] = false
+		e.on[typeIdx(t)] = false
 	}
 	if len(cfg.Allow) > 0 {
 		e.allow = make(map[string]bool, len(cfg.Allow))
@@ -423,10 +415,7 @@ func (sc *scan) contextBefore(at, n int, words map[string]bool) bool {
 // The result aliases sc.merged: valid until the scan is reused.
 func (sc *scan) resolve() []cand {
 	kept := sc.keep()
-	if !sc.sortCands(kept) {
-		kept = sc.keep()
-		slices.SortFunc(kept, candCmp)
-	}
+	slices.SortFunc(kept, candCmp)
 	out := sc.merged[:0]
 	for _, c := range kept {
 		if n := len(out); n > 0 && c.s < out[n-1].e {
@@ -472,48 +461,8 @@ func candCmp(a, b cand) int {
 	return b.e - a.e
 }
 
-// sortCands sorts cs as slices.SortFunc(cs, candCmp) would, faster for the short lists
-// most texts have, or reports false when it cannot promise the same result. That sort
-// is not stable: up to 12 elements it is an insertion sort, which is, so any stable sort
-// gives its order; above, candidates that tie (same extent) may come out in another
-// order. resolve keeps, for each group of overlapping candidates, the first of the best
-// score in sorted order, so that order matters only when two tied candidates have the
-// same score and different types: then sortCands reports false.
-func (sc *scan) sortCands(cs []cand) bool {
-	const maxInsertion = 64 // longer lists: no quadratic insertion sort
-	if len(cs) > maxInsertion {
-		return false
-	}
-	for i := 1; i < len(cs); i++ { // insertion sort, stable
-		c := cs[i]
-		j := i
-		for ; j > 0 && (cs[j-1].s > c.s || cs[j-1].s == c.s && cs[j-1].e < c.e); j-- {
-			cs[j] = cs[j-1]
-		}
-		cs[j] = c
-	}
-	if len(cs) <= 12 {
-		return true
-	}
-	for i := 0; i < len(cs); {
-		j := i + 1 // cs[i:j]: candidates with the same extent
-		for j < len(cs) && cs[j].s == cs[i].s && cs[j].e == cs[i].e {
-			j++
-		}
-		for a := i; a < j; a++ {
-			for b := a + 1; b < j; b++ {
-				if cs[a].score == cs[b].score && cs[a].t != cs[b].t {
-					return false
-				}
-			}
-		}
-		i = j
-	}
-	return true
-}
-
-// typeIdx is typeIndex without hashing the string: resolve asks it for every candidate.
-// Returns -1 for an unknown type.
+// typeIdx is t's index in AllTypes, -1 for an unknown type; a switch rather than a map,
+// as resolve asks it for every candidate.
 func typeIdx(t Type) int {
 	switch t {
 	case Name:

@@ -40,7 +40,7 @@ func (sc *scan) overlapsOther(c cand) bool {
 }
 
 func propagateNames(sc *scan) {
-	min := max(sc.e.th[typeIndex[Name]], propagateFrom)
+	min := max(sc.e.th[typeIdx(Name)], propagateFrom)
 	var set [maxPropagated]string
 	n, tried := 0, 0
 	for _, c := range sc.cands {
