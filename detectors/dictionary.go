@@ -110,21 +110,11 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 		"gatan", "vej", "vegen", "katu", "ulica", "utca", "calle", "rua", "viale", "chaussee", "close"} {
 		d.add(w, wStreet)
 	}
-	for _, w := range months {
-		d.add(w, wMonth)
-	}
-	for _, w := range weekdays {
-		d.add(w, wWeekday)
-	}
-	for _, w := range personTitles {
-		d.add(w, wTitle)
-	}
-	for _, w := range stopWords {
-		d.add(w, wStop)
-	}
-	for _, w := range usStates {
-		d.add(w, wState)
-	}
+	d.addAll(months, wMonth)
+	d.addAll(weekdays, wWeekday)
+	d.addAll(personTitles, wTitle)
+	d.addAll(stopWords, wStop)
+	d.addAll(usStates, wState)
 	for _, name := range countryNames {
 		for _, w := range strings.Fields(name) {
 			if !placeConnector[w] && w != "great" && w != "northern" && w != "cape" {
@@ -132,50 +122,24 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 			}
 		}
 	}
-	for w := range regionPhrases {
-		d.add(w, wRegion)
-	}
-	for w := range ctxWords {
-		d.add(w, wLabel)
-	}
-	for w := range ctxFiller {
-		d.add(w, wFiller)
-	}
-	for w := range nameCueAfter {
-		d.add(w, wCredential)
-	}
-	for w := range eponymPhrases {
-		d.add(w, wEponym)
-	}
-	for w := range nameCueBefore {
-		d.add(w, wNameCue)
-	}
-	for w := range placeCue {
-		d.add(w, wPlaceCue)
-	}
+	addKeys(d, regionPhrases, wRegion)
+	addKeys(d, ctxWords, wLabel)
+	addKeys(d, ctxFiller, wFiller)
+	addKeys(d, nameCueAfter, wCredential)
+	addKeys(d, eponymPhrases, wEponym)
+	addKeys(d, nameCueBefore, wNameCue)
+	addKeys(d, placeCue, wPlaceCue)
 	for w, ok := range facilityWords {
 		if ok {
 			d.add(w, wFacility)
 		}
 	}
-	for _, w := range []string{"county", "parish", "township", "borough"} {
-		d.add(w, wFacility)
-	}
-	for w := range holidays {
-		d.add(w, wHoliday)
-	}
-	for w := range placeConnector {
-		d.add(w, wConnector)
-	}
-	for w := range streetLead {
-		d.add(w, wLead)
-	}
-	for w := range facilityTail {
-		d.add(w, wTail)
-	}
-	for _, w := range medicalNotNames {
-		d.add(w, wMedical|wCommon)
-	}
+	d.addAll([]string{"county", "parish", "township", "borough"}, wFacility)
+	addKeys(d, holidays, wHoliday)
+	addKeys(d, placeConnector, wConnector)
+	addKeys(d, streetLead, wLead)
+	addKeys(d, facilityTail, wTail)
+	d.addAll(medicalNotNames, wMedical|wCommon)
 	return d, nil
 })
 
@@ -226,6 +190,20 @@ func hashBytes(w string) uint64 {
 }
 
 // add ORs class c into the entry of the lower-case word w.
+// addAll gives every word of ws the class c.
+func (d *dictionary) addAll(ws []string, c uint32) {
+	for _, w := range ws {
+		d.add(w, c)
+	}
+}
+
+// addKeys gives every key of m the class c: the keyword tables of the detectors.
+func addKeys[V any](d *dictionary, m map[string]V, c uint32) {
+	for w := range m {
+		d.add(w, c)
+	}
+}
+
 func (d *dictionary) add(w string, c uint32) {
 	h := hashLower(w)
 	for i := (h ^ h>>29) & d.mask; ; i = (i + 1) & d.mask {
