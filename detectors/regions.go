@@ -99,7 +99,7 @@ func detectRegions(sc *scan) {
 }
 
 // regionPhrase returns the last token of the longest country or state name starting at token i, or -1.
-// The words of a name are separated by single spaces or hyphens ("Guinea-Bissau" matches "guinea").
+// The words of a name are consecutive word tokens on one line ("Guinea-Bissau" matches "guinea" only).
 func (sc *scan) regionPhrase(i int) int {
 	best := -1
 	for _, p := range regionPhrases[sc.lw(i)] {
@@ -135,11 +135,12 @@ func (sc *scan) regionScore(i, last int) float64 {
 	if n := sc.nextWordIdx(last, 0); n >= 0 && regionCompound[sc.lw(n)] {
 		return 0
 	}
-	if p := sc.prevWordIdx(i, 0); p > 0 && sc.isWord(p, "of") && sc.isWord(p-1, "balsam") {
+	p := sc.prevWordIdx(i, 0)
+	if p > 0 && sc.isWord(p, "of") && sc.isWord(p-1, "balsam") {
 		return 0 // "Balsam of Peru", a contact allergen
 	}
 	cued := false
-	if p := sc.prevWordIdx(i, 0); p >= 0 {
+	if p >= 0 {
 		if _, ok := placeCue[sc.lw(p)]; ok {
 			cued = true
 		} else if sc.isWord(p, "the") {
