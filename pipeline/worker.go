@@ -321,14 +321,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	committed, err := sess.End(pctx, try)
 	w.metrics.StageSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
 	if !committed {
-		w.auditor.Abort()
-		if w.dp != nil {
-			w.dp.Abort()
-		}
-		if w.numbers != nil {
-			w.numbers.Abort()
-		}
-		w.metrics.Windows.WithLabelValues("aborted").Inc()
+		w.abortState()
 		if perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)) {
 			// The same records would fail the same way: stop rather than loop.
 			return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, errors.Join(perr, err))
@@ -340,6 +333,15 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		}
 		return false, nil
 	}
+	w.commitState()
+	w.countCommitted(res)
+	w.reached(win)
+	return true, nil
+}
+
+// commitState keeps what a committed window changed in the state that follows
+// the transactions: the audit log, the DP ledger, the placeholder numbering.
+func (w *Worker) commitState() {
 	w.auditor.Commit()
 	if w.dp != nil {
 		w.dp.Commit()
@@ -347,9 +349,18 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	if w.numbers != nil {
 		w.numbers.Commit()
 	}
-	w.countCommitted(res)
-	w.reached(win)
-	return true, nil
+}
+
+// abortState forgets what an aborted window changed in that state, and counts the abort.
+func (w *Worker) abortState() {
+	w.auditor.Abort()
+	if w.dp != nil {
+		w.dp.Abort()
+	}
+	if w.numbers != nil {
+		w.numbers.Abort()
+	}
+	w.metrics.Windows.WithLabelValues("aborted").Inc()
 }
 
 // abortStale aborts a window during which the group assigned partitions to
@@ -360,9 +371,7 @@ func (w *Worker) abortStale(ctx context.Context, sess *kgo.GroupTransactSession,
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
 	defer cancel()
 	committed, err := sess.End(pctx, kgo.TryAbort)
-	w.auditor.Abort()
-	w.numbers.Abort()
-	w.metrics.Windows.WithLabelValues("aborted").Inc()
+	w.abortState()
 	if err != nil || committed {
 		return false, fmt.Errorf("aborting window %d to reload the placeholder numbering: %w", win.seq, err)
 	}
