@@ -60,14 +60,23 @@ func (st *recordState) placeholder(t detectors.Type, value string) string {
 		st.numbers = make(map[valueKey]string, 16)
 		st.next = make(map[detectors.Type]int, 8)
 	}
+	var n int
 	if st.shared != nil {
 		if !st.hasPID {
 			st.pid, st.hasPID = st.shared.patientID(st.patient), true
 		}
-		ph := "[" + string(t) + "_" + strconv.Itoa(st.shared.number(st.pid, st.patient, t, norm)) + "]"
-		st.numbers[key] = ph
-		return ph
+		n = st.shared.number(st.pid, st.patient, t, norm)
+	} else {
+		n = st.recordNumber(t, norm)
 	}
+	ph := "[" + string(t) + "_" + strconv.Itoa(n) + "]"
+	st.numbers[key] = ph
+	return ph
+}
+
+// recordNumber numbers a value within the record alone: a name made of words of an
+// earlier name takes its number, anything else the next number of its type.
+func (st *recordState) recordNumber(t detectors.Type, norm string) int {
 	n := 0
 	var words []string
 	if t == detectors.Name {
@@ -81,9 +90,7 @@ func (st *recordState) placeholder(t detectors.Type, value string) string {
 			st.names = append(st.names, numberedName{words, n})
 		}
 	}
-	ph := "[" + string(t) + "_" + strconv.Itoa(n) + "]"
-	st.numbers[key] = ph
-	return ph
+	return n
 }
 
 // valueKey identifies a value within a record: its type and normalized form.
