@@ -68,10 +68,14 @@ func (sc *scan) idChunk(i, j int) {
 	if letters == 0 && toks[i].kind != tPunct {
 		return // pure digit runs are the numbers detector's
 	}
+	if digits > 0 && sc.measurementChunk(i, j) && !sc.labelBefore(i) {
+		return // "90-100/40's", "30-40cc/hr", "7.5--10mcg/kg": vital signs and drips
+	}
 	if digits == 0 {
-		// Only a capital-letter code right after a label can be an identifier without digits.
+		// Only a capital-letter code right after a label can be an identifier without digits, and
+		// not in a note without capitals, where every word looks like one.
 		p := sc.prevWordIdx(i, 2)
-		if !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") {
+		if sc.caseless || !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") {
 			return
 		}
 	}
@@ -85,17 +89,22 @@ func (sc *scan) idChunk(i, j int) {
 	ctx, hasCtx := sc.keyContext(i)
 	if digits == 0 {
 		// Capitals only: a labelled code ("BIO-BVBWSJXTJA") or a plate written in two parts ("plate HZB 125").
-		if !hasCtx || ctx == ID || ctx == Location || ctx == IP {
+		if !hasCtx || ctx == ID || ctx == Location || ctx == IP || ctx == Phone || ctx == Fax {
 			return
 		}
 		if ctx == Vehicle && letters <= 4 && j < len(toks) && toks[j].kind == tNum && !toks[j].has(fNewline) && toks[j].e-toks[j].s <= 4 {
 			sc.add(s, toks[j].e, Vehicle, 0.9)
 			return
 		}
+		unknown := false // a part no dictionary knows, of five letters or more: "BVBWSJXTJA", not "TRACH/PEG"
 		for k := i; k < j; k++ {
 			if toks[k].kind == tWord && sc.cls[k]&wCommon != 0 && (j-i == 1 || toks[k].e-toks[k].s >= 6) {
 				return // an ordinary word in capitals ("CONTINUE"), not a code; a short prefix ("BIO-") may be one
 			}
+			unknown = unknown || toks[k].kind == tWord && sc.cls[k] == 0 && toks[k].e-toks[k].s >= 5
+		}
+		if !unknown {
+			return
 		}
 		if letters >= 6 && (j-i >= 3 || letters >= 8) {
 			sc.add(s, e, ctx, 0.85)
@@ -172,6 +181,83 @@ func (sc *scan) idChunk(i, j int) {
 	} else if digits >= 4 && letters >= 2 && j-i >= 3 {
 		sc.add(s, e, ID, 0.5)
 	}
+}
+
+// labelBefore reports an identifier label before token i ("policy no. AZ-7731-092-884").
+func (sc *scan) labelBefore(i int) bool {
+	t, ok := sc.keyContext(i)
+	return ok && t != Phone && t != Fax && t != MRN // "at 30-40cc/hr", "unit 2" are no labels of a code
+
+}
+
+// measurementChunk reports a chunk of tokens [i,j) that is a clinical measurement: groups of at
+// most four digits, joined by '-', '/', '.', '~' or written with a unit, whose letters are units or
+// short abbreviations ("90-100/40's", "30-40cc/hr", "7.5--10mcg/kg", "co/ci---5.6/2.62", "100-200CC/HR"),
+// with two number groups at least or a number and its unit.
+func (sc *scan) measurementChunk(i, j int) bool {
+	groups, units := 0, 0
+	for k := i; k < j; k++ {
+		t := sc.toks[k]
+		w := sc.text[t.s:t.e]
+		switch t.kind {
+		case tNum:
+			if len(w) > 4 {
+				return false
+			}
+			groups++
+		case tAlnum:
+			d := 0
+			for d < len(w) && isDigit(w[d]) {
+				d++
+			}
+			if isTimesDigits(w) {
+				groups++ // ventilator settings: "600x12", "700X10x5"
+				continue
+			}
+			if d == 0 || d > 4 || len(w)-d > 5 {
+				return false
+			}
+			for _, c := range []byte(w[d:]) {
+				if !isAlpha(c) {
+					return false // "4A2": a code, not a number and its unit
+				}
+			}
+			groups++
+			units++
+		case tWord:
+			if len(w) > 4 && sc.cls[k]&(wCommon|wMedical) == 0 {
+				return false
+			}
+			if sc.isPunct(k+1, '-') && k+2 < j && sc.toks[k+2].kind == tNum && !sc.isPunct(k-1, '\'') {
+				return false // a prefix and its number: "IR-24-1187", "HFS-017-0342"
+			}
+		case tPunct:
+			switch sc.text[t.s] {
+			case '-', '/', '.', '\'', '%', '(', ')', '~', '<', '>', '+', ',', ':', '=':
+			default:
+				return false
+			}
+		}
+	}
+	return groups >= 2 || units > 0
+}
+
+// isTimesDigits reports ventilator settings written as digit groups joined by 'x': "600x12",
+// "700X10x1" (a volume of at most three digits, then rates of at most two); "4508x769" is a phone
+// number and its extension.
+func isTimesDigits(w string) bool {
+	groups, run := 0, 0
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case isDigit(c):
+			run++
+		case (c == 'x' || c == 'X') && run > 0 && (groups == 0 && run <= 3 || run <= 2):
+			groups, run = groups+1, 0
+		default:
+			return false
+		}
+	}
+	return groups >= 1 && run > 0 && run <= 2
 }
 
 // icdCode reports an ICD-10 code shape: a letter, two digits, optionally '.' and up to 4 characters ("K92.2", "S72.001A").

@@ -26,6 +26,36 @@ type numSeq struct {
 	s    int   // byte start (including lead)
 }
 
+// decimalPart reports whether number token k is the integer (1) or fractional (2) part of a decimal
+// written with one point ("7.38", "0.35"), or neither (0): a chain of more dotted groups is a phone,
+// a date or an address ("508.555.0178", "23.08.19", "10.24.118.7").
+func (sc *scan) decimalPart(k int) int {
+	dotted := func(a int) bool { // "a.b": a point glued between number tokens a and a+2
+		return a >= 0 && a+2 < len(sc.toks) && sc.toks[a].kind == tNum && sc.isPunct(a+1, '.') && sc.glued(a+1) &&
+			sc.toks[a+2].kind == tNum && sc.glued(a+2)
+	}
+	switch {
+	case dotted(k) && !dotted(k-2) && !dotted(k+2):
+		return 1
+	case dotted(k-2) && !dotted(k-4) && !dotted(k):
+		return 2
+	}
+	return 0
+}
+
+// measured reports that the groups of a sequence include a decimal, or that a percent sign or a
+// unit follows its last group: vital signs, ventilator settings and lab values ("5.5/2.5/450",
+// "10/5/50%", "7.38-33-169"), never a date, phone or identifier.
+func (sc *scan) measured(g []int) bool {
+	for _, k := range g {
+		if sc.decimalPart(k) != 0 {
+			return true
+		}
+	}
+	last := g[len(g)-1]
+	return sc.isPunct(last+1, '%') || last+1 < len(sc.toks) && sc.toks[last+1].kind == tWord && sc.glued(last+1) && sc.isPunct(g[0]-1, '/')
+}
+
 func detectNumbers(sc *scan) {
 	toks := sc.toks
 	var g [12]int
@@ -41,6 +71,9 @@ func detectNumbers(sc *scan) {
 		if i > 0 && sc.glued(i) && (sc.isPunct(i-1, '+') || sc.isPunct(i-1, '(')) {
 			seq.lead = sc.text[toks[i-1].s]
 			seq.s = toks[i-1].s
+		}
+		if sc.decimalPart(i) == 2 {
+			continue // the fraction of "7.38": the decimal is a measurement, not a group
 		}
 		seq.g = append(seq.g, i)
 		j := i
@@ -67,6 +100,9 @@ func (sc *scan) nextGroup(j int) (int, bool) {
 	k := j + 1
 	if k >= len(toks) {
 		return 0, false
+	}
+	if sc.decimalPart(j) == 2 && !(toks[k].kind == tPunct && !toks[k].has(fSpace) && (sc.isPunct(k, '/') || sc.isPunct(k, '-'))) {
+		return 0, false // "WBC 16.0 8/22": after a decimal only a glued '/' or '-' goes on ("5.5/2.5", "7.38-33")
 	}
 	if toks[k].kind == tNum {
 		// Whitespace only; a line break ends the sequence.
@@ -129,6 +165,9 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		ctx, hasCtx = sc.keyContext(g[0] - 1)
 	}
 	end := func(k int) int { return sc.toks[g[k-1]].e }
+	if n >= 2 && sc.measured(g[:min(n, 3)]) {
+		return n // a measurement: no group of it starts anything else
+	}
 
 	// Dotted quads: IPv4 when every part is at most 255.
 	if n == 4 && sc.sepBefore(g[0], g[1]) == "." && sc.sepBefore(g[1], g[2]) == "." && sc.sepBefore(g[2], g[3]) == "." {
@@ -252,12 +291,20 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	// Month/day ("3/14") and month/year are dates only with some support.
 	if n >= 2 && sc.sepBefore(g[0], g[1]) == "/" && L[0] <= 2 && L[1] <= 2 {
 		m, d := atoiTok(sc, g[0]), atoiTok(sc, g[1])
-		if m >= 1 && m <= 12 && d >= 1 && d <= 31 && !sc.looksLikeRatio(g[1]) && !sc.scoreBefore(g[0], d) {
+		if m >= 1 && m <= 12 && d >= 1 && d <= 31 {
 			score := 0.55
-			if sc.dateContextBefore(g[0]) {
+			switch {
+			case sc.looksLikeRatio(g[1]) || sc.scoreBefore(g[0], d):
+				score = 0.3 // "1/2 tab", "strength 4/5": most likely not a date, the scorer decides
+			case sc.dateContextBefore(g[0]):
 				score = 0.85
 			}
 			sc.add(seq.s, end(2), Date, score)
+			return 2
+		}
+		// Month and two-digit year in a history: "MI 8/87", "stent 12/82".
+		if y := atoiTok(sc, g[1]); m >= 1 && m <= 12 && L[1] == 2 && y > 31 && (n == 2 || sc.sepBefore(g[1], g[2]) != "/") {
+			sc.add(seq.s, end(2), Date, 0.4)
 			return 2
 		}
 	}
