@@ -508,7 +508,7 @@ func (w *Worker) atEnds(win *window) bool {
 func (w *Worker) process(s *slot) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.values, s.phi, s.reason = nil, nil, ReasonProcessing
+			s.values, s.phi, s.held, s.reason = nil, nil, nil, ReasonProcessing
 			// The panic value may quote the record: log where, never what.
 			w.log.Error("stage panicked; record quarantined", "topic", s.rec.Topic, "partition", s.rec.Partition, "offset", s.rec.Offset)
 		}
@@ -525,7 +525,7 @@ func (w *Worker) process(s *slot) {
 	case out.Reject != "":
 		s.reason = out.Reject
 	default:
-		s.values, s.phi = out.Values, out.PHI
+		s.values, s.phi, s.held = out.Values, out.PHI, out.Withheld
 	}
 }
 
