@@ -122,6 +122,12 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 		ins = append(ins, kafkaconn.TopicSpec{Name: in})
 	}
 	if _, err := kafkaconn.EnsureTopics(ctx, adm, false, ins...); err != nil {
+		if errors.Is(err, kafkaconn.ErrTopicMissing) {
+			// topics.create is for outputs: the worker never guesses an input's partitioning.
+			return 0, fmt.Errorf("checking input topics (topics.input): %w; the worker never creates input topics, "+
+				"whatever topics.create says: create it with the partitions you want "+
+				"(deploy/kafka/kafka.sh topics --create --topic NAME --partitions 3), or correct topics.input", err)
+		}
 		return 0, fmt.Errorf("checking input topics: %w", err)
 	}
 	limit, err := kafkaconn.EnsureTopics(ctx, adm, t.Create,
@@ -135,6 +141,9 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 		kafkaconn.TopicSpec{Name: t.Placeholders, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
 	if err != nil {
+		if errors.Is(err, kafkaconn.ErrTopicMissing) {
+			return 0, fmt.Errorf("checking output topics: %w; create it, or set topics.create: true", err)
+		}
 		return 0, fmt.Errorf("checking output topics: %w", err)
 	}
 	return limit, nil

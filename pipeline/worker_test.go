@@ -314,3 +314,34 @@ func TestWorkerStopsOnStageError(t *testing.T) {
 		t.Errorf("aborted window left %d rows and %d quarantine reasons visible", len(rows), len(reasons))
 	}
 }
+
+// TestEnsureTopicsAdvice: a missing input topic is never created, and the
+// error says so rather than pointing at topics.create; a missing output topic
+// with create off points at topics.create.
+func TestEnsureTopicsAdvice(t *testing.T) {
+	conn := kfakeConn(t)
+	ctx := context.Background()
+
+	cfg := testConfig(t)
+	cfg.Topics.Input = []string{"raw", "absent.input"}
+	cfg.Topics.Create = true
+	_, err := EnsureTopics(ctx, cfg, conn)
+	if !errors.Is(err, kafkaconn.ErrTopicMissing) {
+		t.Fatalf("missing input topic: %v, want ErrTopicMissing", err)
+	}
+	for _, want := range []string{"absent.input", "never creates input topics", "topics.input"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "set topics.create") {
+		t.Errorf("error %q advises topics.create, which never applies to inputs", err)
+	}
+
+	cfg = testConfig(t)
+	cfg.Topics.Create = false
+	_, err = EnsureTopics(ctx, cfg, conn)
+	if !errors.Is(err, kafkaconn.ErrTopicMissing) || !strings.Contains(err.Error(), "set topics.create: true") {
+		t.Errorf("missing output topic with create off: %v, want advice to set topics.create", err)
+	}
+}

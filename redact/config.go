@@ -345,10 +345,24 @@ func (c Config) String() string {
 	return fmt.Sprintf("%+v", plain(c))
 }
 
-var hexKey = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+var (
+	hexKey = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	alnum  = regexp.MustCompile(`^[0-9a-zA-Z]+$`)
+)
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // secretKey decodes Secret: an even-length hex string of 64+ digits is hex,
-// anything else is taken as raw bytes.
+// anything else is taken as raw bytes. Two mistakes are refused rather than
+// taken as raw bytes: letters and digits of a hex key's length that are not
+// all hex (a mistyped or placeholder key), and a key of zeros.
 func (c Config) secretKey() ([]byte, error) {
 	s := c.Secret
 	if envRef.MatchString(s) {
@@ -359,7 +373,19 @@ func (c Config) secretKey() ([]byte, error) {
 		if err != nil { // unreachable after the regexp, kept for safety
 			return nil, fmt.Errorf("validating secret: decoding hex: %w", err)
 		}
+		if allZero(k) {
+			return nil, fmt.Errorf("validating secret: %d hex digits, all zero: %w", len(s), ErrWeakSecret)
+		}
 		return k, nil
+	}
+	if len(s) >= 2*MinSecretBytes && len(s)%2 == 0 && alnum.MatchString(s) {
+		// Never quote the secret: name the first character that is not hex by position.
+		pos := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) })
+		return nil, fmt.Errorf("validating secret: %d letters and digits, but character %d is not hex (0-9, a-f): "+
+			"write 64 hex digits (openssl rand -hex 32): %w", len(s), pos+1, ErrWeakSecret)
+	}
+	if strings.Trim(s, "0") == "" && s != "" {
+		return nil, fmt.Errorf("validating secret: all zeros: %w", ErrWeakSecret)
 	}
 	if len(s) < MinSecretBytes {
 		return nil, fmt.Errorf("validating secret: %d bytes: %w", len(s), ErrWeakSecret)
