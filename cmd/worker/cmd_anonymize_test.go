@@ -103,11 +103,11 @@ func TestAnonymizeCommand(t *testing.T) {
 
 func TestAnonymizeCommandUsage(t *testing.T) {
 	var stderr bytes.Buffer
-	s := stdio{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	s := stdio{Stdin: strings.NewReader(""), Stdout: &stderr, Stderr: &stderr}
 	if code := dispatch(context.Background(), s, []string{"anonymize", "-h"}); code != 0 {
 		t.Errorf("-h exit %d", code)
 	}
-	for _, flag := range []string{"-in", "-out", "-sep", "-qi", "-hierarchies", "-sensitive", "-k", "-l", "-l-kind", "-c", "-t", "-max-suppression", "-report"} {
+	for _, flag := range []string{"-in", "-out", "-sep", "-qi", "-hierarchies", "-sensitive", "-k", "-l", "-l-kind", "-recursive-c", "-t", "-max-suppression", "-report"} {
 		if !strings.Contains(stderr.String(), flag+" ") {
 			t.Errorf("usage lacks %s", flag)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/stages"
 )
 
 func init() {
@@ -21,36 +19,29 @@ func init() {
 }
 
 func runBackfill(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	cfgPath := fs.String("c", "config.yaml", "config file, as for `worker run`")
-	group := fs.String("group", "", "consumer group of the backfill (default: kafka.group_id + \"-backfill\"); the same group again resumes")
-	id := fs.String("worker-id", "", "worker id of the backfill (default: worker.id + \"-backfill\"); must differ from live workers' ids")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker backfill -c config.yaml [--group G] [--worker-id ID]\n\n"+
-			"Reads the input topics from the start (or where this group stopped) to their end offsets measured now,\n"+
-			"through the same stages and transactions as `worker run`, then exits 0. Records produced later are\n"+
-			"left to the live workers. Run one backfill worker per group.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	fs := newFlags(s, "backfill", "[-c config.yaml] [--group G] [--worker-id ID]",
+		"Reads the input topics from the start (or where this group stopped) to their end offsets measured now,\n"+
+			"through the same stages and transactions as worker run, then exits 0. Records produced later are\n"+
+			"left to the live workers. Run one backfill worker per group; interrupted, the same group resumes.\n"+
+			"Progress goes to stderr: a bar on a terminal, a line per window otherwise.")
+	var cfgPath, group, id string
+	fs.configFlag(&cfgPath, "config.yaml", "config `file`, as for worker run")
+	fs.StringVar(&group, "group", "", "consumer `group` of the backfill (default: kafka.group_id + \"-backfill\"); the same group again resumes")
+	fs.StringVar(&id, "worker-id", "", "worker `id` of the backfill (default: worker.id + \"-backfill\"); must differ from live workers' ids")
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(s.Stderr, "worker backfill:", err)
 		return 1
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, keys, err := loadRunConfig(cfgPath)
 	if err != nil {
 		return fail(err)
 	}
-	cfg.Kafka.GroupID = or(*group, cfg.Kafka.GroupID+"-backfill")
-	cfg.Worker.ID = or(*id, cfg.Worker.ID+"-backfill")
+	cfg.Kafka.GroupID = or(group, cfg.Kafka.GroupID+"-backfill")
+	cfg.Worker.ID = or(id, cfg.Worker.ID+"-backfill")
 	cfg.Ops.Listen = "" // the live worker on this host owns the ops port
-	keys, err := stages.LoadKeys(cfg)
-	if err != nil {
-		return fail(err)
-	}
 	ends, err := endOffsets(ctx, cfg)
 	if err != nil {
 		return fail(err)

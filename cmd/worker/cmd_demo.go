@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,19 +32,17 @@ func init() {
 }
 
 func runDemo(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	n := fs.Int("records", 10000, "synthetic records to generate")
-	seed := fs.Uint64("seed", 1, "generator seed (same seed, same records)")
-	poison := fs.Float64("poison", 0.01, "fraction of bad records (invalid JSON or UTF-8, oversized, wrong types) for quarantine")
-	timeout := fs.Duration("timeout", 5*time.Minute, "give up if the worker has not settled every record by then")
+	fs := newFlags(s, "demo", "[--records N] [--seed S] [--poison F] [--timeout D] [-v]",
+		"Runs the whole job with no external service: an in-process Kafka (kfake), fresh keys, synthetic\n"+
+			"records and the real worker; then reads every output back as a researcher and an auditor would\n"+
+			"and prints a summary. Exits 1 if a check fails (accounting, audit log, achieved k below k).")
+	n := fs.Int("records", 10000, "synthetic `records` to generate")
+	seed := fs.Uint64("seed", 1, "generator `seed` (same seed, same records)")
+	poison := fs.Float64("poison", 0.01, "`fraction` of bad records (invalid JSON or UTF-8, oversized, wrong types) for quarantine")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up if the worker has not settled every record after this `duration`")
 	verbose := fs.Bool("v", false, "show the worker's log on stderr")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker demo [--records N] [--seed S] [--poison F]\n\nNeeds no external service: kfake, generated keys, synthetic records, the real worker.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if *verbose {
