@@ -40,6 +40,7 @@ type published struct {
 	phi                               map[string]int64
 	withheld                          map[string]int64
 	refused                           bool
+	achievedK                         int // 0 without privacy models or released rows
 }
 
 // producer collects the outcome of a transaction's asynchronous produces.
@@ -158,6 +159,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 		rows = kept
 		ev.Privacy = &an.Achieved
+		res.achievedK = an.Achieved.K
 	}
 	res.rows = int64(len(rows))
 	if w.dp != nil && len(rows) > 0 {

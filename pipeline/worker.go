@@ -301,6 +301,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		return true, nil
 	}
 	start := time.Now()
+	filled := start
 	win.pending.Wait()
 	w.metrics.StageSeconds.WithLabelValues("detect_drain").Observe(time.Since(start).Seconds())
 	if win.stale {
@@ -344,6 +345,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	}
 	w.commitState()
 	w.countCommitted(res)
+	w.logWindow(win, res, time.Since(filled))
 	w.reached(win)
 	return true, nil
 }
@@ -588,4 +590,31 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// logWindow writes the one INFO line of a committed window: counts, the k the
+// privacy models achieved, and how long the window took from its last record
+// to its commit. Counts and codes only, never record content.
+func (w *Worker) logWindow(win *window, res *published, took time.Duration) {
+	attrs := []any{"window", win.seq, "records_in", res.in, "published", res.rows, "suppressed", res.suppressed,
+		"quarantined", res.quarantined, "batches", len(res.batches)}
+	if w.anon != nil {
+		attrs = append(attrs, "k_achieved", res.achievedK)
+	}
+	if n := sumCounts(res.withheld); n > 0 {
+		attrs = append(attrs, "values_withheld", n)
+	}
+	if res.refused {
+		attrs = append(attrs, "dp_refused", true)
+	}
+	attrs = append(attrs, "duration_ms", took.Milliseconds())
+	w.log.Info("window committed", attrs...)
+}
+
+func sumCounts(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -42,7 +42,7 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 	cfg.Kafka.GroupID = or(group, cfg.Kafka.GroupID+"-backfill")
 	cfg.Worker.ID = or(id, cfg.Worker.ID+"-backfill")
 	cfg.Ops.Listen = "" // the live worker on this host owns the ops port
-	ends, err := endOffsets(ctx, cfg)
+	ends, todo, err := endOffsets(ctx, cfg)
 	if err != nil {
 		return fail(err)
 	}
@@ -52,14 +52,35 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := w.Run(ctx); err != nil {
+	prog := newProgress(s.Stderr, "worker backfill", "records", todo)
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() { // the committed counters are the progress: a record counts once its window committed
+		defer close(watched)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				prog.Set(int64(settledRecords(reg)))
+			}
+		}
+	}()
+	err = w.Run(ctx)
+	close(stop)
+	<-watched
+	prog.Set(int64(settledRecords(reg)))
+	prog.Done()
+	if err != nil {
 		return fail(err)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(s.Stderr, "worker backfill: interrupted; run it again with the same group to resume")
 		return 1
 	}
-	fmt.Fprintf(s.Stdout, "backfill done: group %s, worker %s, %.0f records published, %.0f suppressed, %.0f quarantined\n",
+	fmt.Fprintf(s.Stdout, "backfill done: group %s, worker %s: %.0f records published, %.0f suppressed, %.0f quarantined\n",
 		cfg.Kafka.GroupID, cfg.Worker.ID, counter(reg, "deid_records_published_total"),
 		counter(reg, "deid_records_suppressed_total"), counter(reg, "deid_records_quarantined_total"))
 	return 0
@@ -67,40 +88,60 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 
 // endOffsets lists the input partitions' end offsets now: where the backfill
 // stops. A partition the group has already committed to its end (a resumed
-// backfill) gets 0: there is nothing left to wait for there.
-func endOffsets(ctx context.Context, cfg *config.Config) (map[string]map[int32]int64, error) {
+// backfill) gets 0: there is nothing left to wait for there. todo is about
+// how many records remain, for the progress line (transaction markers take
+// offsets too, so it may count a few more than there are).
+func endOffsets(ctx context.Context, cfg *config.Config) (ends map[string]map[int32]int64, todo int64, err error) {
 	conn, err := cfg.Kafka.Opts()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	cl, err := kgo.NewClient(conn...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer cl.Close()
-	listed, err := kadm.NewClient(cl).ListEndOffsets(ctx, cfg.Topics.Input...)
+	adm := kadm.NewClient(cl)
+	listed, err := adm.ListEndOffsets(ctx, cfg.Topics.Input...)
 	if err == nil {
 		err = listed.Error()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("listing end offsets of the input topics: %w", err)
+		return nil, 0, fmt.Errorf("listing end offsets of the input topics: %w", err)
 	}
-	committed, err := fetchOffsets(ctx, kadm.NewClient(cl), cfg.Kafka.GroupID)
+	starts, err := adm.ListStartOffsets(ctx, cfg.Topics.Input...)
+	if err == nil {
+		err = starts.Error()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("fetching the committed offsets of group %s: %w", cfg.Kafka.GroupID, err)
+		return nil, 0, fmt.Errorf("listing start offsets of the input topics: %w", err)
 	}
-	ends := map[string]map[int32]int64{}
+	committed, err := fetchOffsets(ctx, adm, cfg.Kafka.GroupID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fetching the committed offsets of group %s: %w", cfg.Kafka.GroupID, err)
+	}
+	ends = map[string]map[int32]int64{}
 	listed.Each(func(o kadm.ListedOffset) {
 		if ends[o.Topic] == nil {
 			ends[o.Topic] = map[int32]int64{}
 		}
 		end := o.Offset
-		if c, ok := committed.Lookup(o.Topic, o.Partition); ok && c.At >= end {
-			end = 0
+		from := int64(0)
+		if st, ok := starts.Lookup(o.Topic, o.Partition); ok {
+			from = st.Offset
+		}
+		if c, ok := committed.Lookup(o.Topic, o.Partition); ok {
+			from = max(from, c.At)
+			if c.At >= end {
+				end = 0
+			}
 		}
 		ends[o.Topic][o.Partition] = end
+		if end > from {
+			todo += end - from
+		}
 	})
-	return ends, nil
+	return ends, todo, nil
 }
 
 // fetchOffsets fetches a group's committed offsets, retrying for up to 30 s

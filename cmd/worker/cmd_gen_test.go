@@ -157,3 +157,23 @@ func TestGenKafka(t *testing.T) {
 		t.Fatalf("read %d records back, want 120", got)
 	}
 }
+
+// TestGenReportsProgress: gen says on stderr what it wrote, where, and how
+// fast; the records alone go to stdout.
+func TestGenReportsProgress(t *testing.T) {
+	code, out, errs := runGenCLI(t, "--count", "40", "--poison", "0.1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if n := strings.Count(out, "\n"); n != 40 {
+		t.Errorf("%d records on stdout, want 40", n)
+	}
+	for _, want := range []string{"worker gen: 40/40 records (100%) in ", "worker gen: 40 records to stdout, "} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if strings.Contains(errs, "\r") {
+		t.Errorf("stderr is not a terminal, but the progress redraws in place:\n%q", errs)
+	}
+}
