@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/deidstream/deidstream/internal/testenv"
 	"github.com/deidstream/deidstream/sinks"
 )
 
@@ -179,10 +180,7 @@ func TestConvertParquetReportsWriteFailure(t *testing.T) {
 // here wrote: Arrow C++ through pyarrow.
 func TestParquetReadByPyarrow(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil || exec.Command("python3", "-c", "import pyarrow.parquet").Run() != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pyarrow is required in CI (python3 -c 'import pyarrow.parquet' failed)")
-		}
-		t.Skip("pyarrow not installed: skipping the Parquet interop check")
+		testenv.Unavailable(t, "pyarrow not installed (python3 -c 'import pyarrow.parquet' failed; scripts/setup.sh installs it): skipping the Parquet interop check")
 	}
 	in, want := researchBatches(t)
 	var out bytes.Buffer

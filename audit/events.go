@@ -48,10 +48,13 @@ type WindowEvent struct {
 	RecordsIn         int64            `json:"records_in"`
 	Suppressed        int64            `json:"suppressed"`
 
-	Time     time.Time `json:"time"`   // encoded RFC 3339 with nanoseconds, UTC
-	Type     string    `json:"type"`   // always "window"; Append fills it
-	Window   uint64    `json:"window"` // the worker's window sequence number
-	WorkerID string    `json:"worker_id"`
+	Time   time.Time `json:"time"`   // encoded RFC 3339 with nanoseconds, UTC
+	Type   string    `json:"type"`   // always "window"; Append fills it
+	Window uint64    `json:"window"` // the worker's window sequence number
+	// WithheldValues counts kept values released empty by reason code
+	// (on_invalid: withhold); absent in events written before it existed.
+	WithheldValues map[string]int64 `json:"withheld_values,omitempty"`
+	WorkerID       string           `json:"worker_id"`
 }
 
 // InputRange is a contiguous run of input offsets, both ends inclusive.
@@ -173,6 +176,9 @@ func (e *WindowEvent) validate() error {
 		return err
 	}
 	if err := checkCountKeys("phi_counts", e.PHICounts); err != nil {
+		return err
+	}
+	if err := checkCountKeys("withheld_values", e.WithheldValues); err != nil {
 		return err
 	}
 	if e.PolicyHash != "" {

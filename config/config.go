@@ -35,6 +35,8 @@ type Config struct {
 	Privacy privacy.Config `yaml:"privacy"`
 	// DP is differentially private statistics per window with a budget; off without a dataset.
 	DP dp.Config `yaml:"dp"`
+
+	src source // the file and its lines, set by Load and LoadSections
 }
 
 // PrivacyEnabled reports whether the window is anonymized.

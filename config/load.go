@@ -29,6 +29,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.recordLines(path, data)
 	cfg.resolvePaths(filepath.Dir(path))
 	return cfg, validate(path, cfg)
 }
@@ -47,9 +48,7 @@ func LoadSections(path string, sections ...string) (*Config, error) {
 	if err := decodeStrict(path, data, &cfg, sections...); err != nil {
 		return nil, err
 	}
-	if err != nil {
-		return nil, err
-	}
+	cfg.recordLines(path, data)
 	cfg.resolvePaths(filepath.Dir(path))
 	return &cfg, nil
 }

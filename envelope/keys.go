@@ -27,6 +27,9 @@ const (
 
 	publicKeyLine  = "deidstream-envelope public-key v1"
 	privateKeyLine = "deidstream-envelope private-key v1"
+	// auditKeyPrefix starts the first line of the audit log's key files
+	// (package audit), which users mistake for envelope keys.
+	auditKeyPrefix = "deidstream audit "
 	kemLine        = "kem: x-wing 0x647a"
 	maxNameLen     = 64
 )
@@ -191,8 +194,10 @@ func parseKeyText(b []byte, first string) (name, id string, raw []byte, err erro
 	if err := sc.Err(); err != nil {
 		return "", "", nil, fmt.Errorf("reading key text: %w", ErrKeyFormat)
 	}
-	if len(lines) < 5 {
-		return "", "", nil, fmt.Errorf("reading key text: %d lines, want at least 5: %w", len(lines), ErrKeyFormat)
+	// The first line says what a file is: check it before its length, so a
+	// key of another kind is named as such instead of "3 lines".
+	if len(lines) == 0 {
+		return "", "", nil, fmt.Errorf("reading key text: the file is empty: %w", ErrKeyFormat)
 	}
 	if lines[0] != first {
 		other := publicKeyLine
@@ -202,7 +207,14 @@ func parseKeyText(b []byte, first string) (name, id string, raw []byte, err erro
 		if lines[0] == other {
 			return "", "", nil, fmt.Errorf("reading key text: line 1 says %q, want %q: %w", other, first, ErrKeyFormat)
 		}
+		if strings.HasPrefix(lines[0], auditKeyPrefix) {
+			return "", "", nil, fmt.Errorf("reading key text: this is an audit log key (%q, from `worker audit keygen`), "+
+				"not an envelope key (%q, from `worker keys gen`, e.g. keys/research.key): %w", lines[0], first, ErrKeyFormat)
+		}
 		return "", "", nil, fmt.Errorf("reading key text: line 1 is not %q: %w", first, ErrKeyFormat)
+	}
+	if len(lines) < 5 {
+		return "", "", nil, fmt.Errorf("reading key text: %d lines, want at least 5 (the file is cut short): %w", len(lines), ErrKeyFormat)
 	}
 	name, ok := strings.CutPrefix(lines[1], "name: ")
 	if !ok || checkName(name) != nil {

@@ -139,3 +139,24 @@ func TestGenerateKeyIsRandom(t *testing.T) {
 		t.Error("GenerateKey with a 5-byte reader succeeded")
 	}
 }
+
+// TestParseKeyNamesAuditKey: an audit signing key given where an envelope key
+// belongs is named as such, not reported as a file of too few lines.
+func TestParseKeyNamesAuditKey(t *testing.T) {
+	auditKey := "deidstream audit signer v1\nPRIVATE+KEY+audit+97de0772+AAAA\nPRIVATE+KEY+audit+52d4f839+BBBB\n"
+	_, err := ParsePrivateKey([]byte(auditKey))
+	if !errors.Is(err, ErrKeyFormat) {
+		t.Fatalf("error %v, want ErrKeyFormat", err)
+	}
+	for _, want := range []string{"audit log key", "worker keys gen"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "lines") || strings.Contains(err.Error(), "AAAA") {
+		t.Errorf("error %q counts lines or quotes key material", err)
+	}
+	if _, err := ParsePrivateKey(nil); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("empty file: %v, want it called empty", err)
+	}
+}

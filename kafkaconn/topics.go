@@ -47,7 +47,7 @@ func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...T
 			return 0, fmt.Errorf("checking topic %s: %w", s.Name, d.Err)
 		}
 		if !create {
-			return 0, fmt.Errorf("checking topic %s: %w (create it, or set topics.create: true)", s.Name, ErrTopicMissing)
+			return 0, fmt.Errorf("checking topic %s: %w", s.Name, ErrTopicMissing)
 		}
 		cfg := make(map[string]*string, len(s.Configs))
 		for k, v := range s.Configs {

@@ -12,6 +12,7 @@ type Metrics struct {
 	Suppressed    prometheus.Counter       //
 	Quarantined   *prometheus.CounterVec   // reason
 	PHI           *prometheus.CounterVec   // type
+	Withheld      *prometheus.CounterVec   // reason
 	Windows       *prometheus.CounterVec   // result: committed, aborted
 	BatchRows     prometheus.Histogram     // rows per research batch
 	WindowRecords prometheus.Histogram     // records per window
@@ -33,6 +34,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Records sent to quarantine (committed windows), by reason class."}, []string{"reason"}),
 		PHI: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_phi_detected_total",
 			Help: "PHI detections (committed windows), by type."}, []string{"type"}),
+		Withheld: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_values_withheld_total",
+			Help: "Kept values released empty because they failed their field's domain or held PHI (on_invalid: withhold; committed windows), by reason class."}, []string{"reason"}),
 		Windows: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_windows_total",
 			Help: "Privacy windows ended, by result."}, []string{"result"}),
 		BatchRows: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "deid_batch_rows",
@@ -47,7 +50,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		DPRefusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_dp_refusals_total",
 			Help: "DP releases refused because the privacy budget would be exceeded."}),
 	}
-	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Windows,
+	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Withheld, m.Windows,
 		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals)
 	return m
 }

@@ -38,7 +38,9 @@ type published struct {
 	batches                           []int
 	reasons                           map[string]int64
 	phi                               map[string]int64
+	withheld                          map[string]int64
 	refused                           bool
+	achievedK                         int // 0 without privacy models or released rows
 }
 
 // producer collects the outcome of a transaction's asynchronous produces.
@@ -85,7 +87,7 @@ func newBatchID() string {
 // publish produces everything a window releases into the open transaction.
 func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, win *window) (*published, error) {
 	p := newProducer(sess)
-	res := &published{in: int64(len(win.slots)), reasons: map[string]int64{}, phi: map[string]int64{}}
+	res := &published{in: int64(len(win.slots)), reasons: map[string]int64{}, phi: map[string]int64{}, withheld: map[string]int64{}}
 	inputs := win.inputs()
 	ev := &WindowEvent{Window: win.seq, Inputs: inputs, RecordsIn: res.in}
 
@@ -104,6 +106,9 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 		for t, n := range s.phi {
 			res.phi[t] += int64(n)
+		}
+		for r, n := range s.held {
+			res.withheld[r] += int64(n)
 		}
 		rows = append(rows, sinks.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
 		values = append(values, s.values)
@@ -154,6 +159,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 		rows = kept
 		ev.Privacy = &an.Achieved
+		res.achievedK = an.Achieved.K
 	}
 	res.rows = int64(len(rows))
 	if w.dp != nil && len(rows) > 0 {
@@ -199,7 +205,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	}
 
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
-	ev.QuarantineReasons, ev.PHICounts = res.reasons, res.phi
+	ev.QuarantineReasons, ev.PHICounts, ev.WithheldValues = res.reasons, res.phi, res.withheld
 	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs("research"), w.sealer.KeyIDs("quarantine"))
 	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
 		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
@@ -279,6 +285,9 @@ func (w *Worker) countCommitted(res *published) {
 	}
 	for t, n := range res.phi {
 		m.PHI.WithLabelValues(t).Add(float64(n))
+	}
+	for r, n := range res.withheld {
+		m.Withheld.WithLabelValues(reasonClass(r)).Add(float64(n))
 	}
 	for _, n := range res.batches {
 		m.BatchRows.Observe(float64(n))

@@ -19,6 +19,9 @@ type Redacted struct {
 	Values []string
 	PHI    map[string]int // detections by PHI type: counts only
 	Reject string
+	// Withheld counts values released empty by reason code (a field's
+	// on_invalid: withhold): "field_invalid:state". nil when none.
+	Withheld map[string]int
 }
 
 // Anonymizer applies the privacy models (k-anonymity, l-diversity, t-closeness) to a window.
@@ -140,8 +143,10 @@ type WindowEvent struct {
 	Quarantined       int64
 	QuarantineReasons map[string]int64
 	PHICounts         map[string]int64
-	Privacy           *PrivacySummary // nil without privacy models
-	DP                *Release        // nil without DP statistics
-	KeyIDs            []string
-	BatchIDs          []string
+	WithheldValues    map[string]int64 // reason code -> values released empty
+
+	Privacy  *PrivacySummary // nil without privacy models
+	DP       *Release        // nil without DP statistics
+	KeyIDs   []string
+	BatchIDs []string
 }

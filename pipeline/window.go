@@ -12,7 +12,8 @@ type slot struct {
 	rec    *kgo.Record
 	values []string
 	phi    map[string]int
-	reason string // quarantine reason code, "" if released
+	held   map[string]int // values withheld by reason code
+	reason string         // quarantine reason code, "" if released
 }
 
 // window is the set of records consumed in one transaction. Slots keep poll

@@ -122,6 +122,12 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 		ins = append(ins, kafkaconn.TopicSpec{Name: in})
 	}
 	if _, err := kafkaconn.EnsureTopics(ctx, adm, false, ins...); err != nil {
+		if errors.Is(err, kafkaconn.ErrTopicMissing) {
+			// topics.create is for outputs: the worker never guesses an input's partitioning.
+			return 0, fmt.Errorf("checking input topics (topics.input): %w; the worker never creates input topics, "+
+				"whatever topics.create says: create it with the partitions you want "+
+				"(deploy/kafka/kafka.sh topics --create --topic NAME --partitions 3), or correct topics.input", err)
+		}
 		return 0, fmt.Errorf("checking input topics: %w", err)
 	}
 	limit, err := kafkaconn.EnsureTopics(ctx, adm, t.Create,
@@ -135,6 +141,9 @@ func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int,
 		kafkaconn.TopicSpec{Name: t.Placeholders, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
 	if err != nil {
+		if errors.Is(err, kafkaconn.ErrTopicMissing) {
+			return 0, fmt.Errorf("checking output topics: %w; create it, or set topics.create: true", err)
+		}
 		return 0, fmt.Errorf("checking output topics: %w", err)
 	}
 	return limit, nil
@@ -292,6 +301,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		return true, nil
 	}
 	start := time.Now()
+	filled := start
 	win.pending.Wait()
 	w.metrics.StageSeconds.WithLabelValues("detect_drain").Observe(time.Since(start).Seconds())
 	if win.stale {
@@ -335,6 +345,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	}
 	w.commitState()
 	w.countCommitted(res)
+	w.logWindow(win, res, time.Since(filled))
 	w.reached(win)
 	return true, nil
 }
@@ -508,7 +519,7 @@ func (w *Worker) atEnds(win *window) bool {
 func (w *Worker) process(s *slot) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.values, s.phi, s.reason = nil, nil, ReasonProcessing
+			s.values, s.phi, s.held, s.reason = nil, nil, nil, ReasonProcessing
 			// The panic value may quote the record: log where, never what.
 			w.log.Error("stage panicked; record quarantined", "topic", s.rec.Topic, "partition", s.rec.Partition, "offset", s.rec.Offset)
 		}
@@ -525,7 +536,7 @@ func (w *Worker) process(s *slot) {
 	case out.Reject != "":
 		s.reason = out.Reject
 	default:
-		s.values, s.phi = out.Values, out.PHI
+		s.values, s.phi, s.held = out.Values, out.PHI, out.Withheld
 	}
 }
 
@@ -579,4 +590,31 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// logWindow writes the one INFO line of a committed window: counts, the k the
+// privacy models achieved, and how long the window took from its last record
+// to its commit. Counts and codes only, never record content.
+func (w *Worker) logWindow(win *window, res *published, took time.Duration) {
+	attrs := []any{"window", win.seq, "records_in", res.in, "published", res.rows, "suppressed", res.suppressed,
+		"quarantined", res.quarantined, "batches", len(res.batches)}
+	if w.anon != nil {
+		attrs = append(attrs, "k_achieved", res.achievedK)
+	}
+	if n := sumCounts(res.withheld); n > 0 {
+		attrs = append(attrs, "values_withheld", n)
+	}
+	if res.refused {
+		attrs = append(attrs, "dp_refused", true)
+	}
+	attrs = append(attrs, "duration_ms", took.Milliseconds())
+	w.log.Info("window committed", attrs...)
+}
+
+func sumCounts(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

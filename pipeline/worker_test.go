@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,3 +316,95 @@ func TestWorkerStopsOnStageError(t *testing.T) {
 		t.Errorf("aborted window left %d rows and %d quarantine reasons visible", len(rows), len(reasons))
 	}
 }
+
+// TestEnsureTopicsAdvice: a missing input topic is never created, and the
+// error says so rather than pointing at topics.create; a missing output topic
+// with create off points at topics.create.
+func TestEnsureTopicsAdvice(t *testing.T) {
+	conn := kfakeConn(t)
+	ctx := context.Background()
+
+	cfg := testConfig(t)
+	cfg.Topics.Input = []string{"raw", "absent.input"}
+	cfg.Topics.Create = true
+	_, err := EnsureTopics(ctx, cfg, conn)
+	if !errors.Is(err, kafkaconn.ErrTopicMissing) {
+		t.Fatalf("missing input topic: %v, want ErrTopicMissing", err)
+	}
+	for _, want := range []string{"absent.input", "never creates input topics", "topics.input"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "set topics.create") {
+		t.Errorf("error %q advises topics.create, which never applies to inputs", err)
+	}
+
+	cfg = testConfig(t)
+	cfg.Topics.Create = false
+	_, err = EnsureTopics(ctx, cfg, conn)
+	if !errors.Is(err, kafkaconn.ErrTopicMissing) || !strings.Contains(err.Error(), "set topics.create: true") {
+		t.Errorf("missing output topic with create off: %v, want advice to set topics.create", err)
+	}
+}
+
+// TestWorkerLogsOneLinePerWindow: each committed window logs one INFO line
+// with its counts, the k achieved and its duration, and no record content.
+func TestWorkerLogsOneLinePerWindow(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	const n = 700
+	recs, _, _ := inputs(n)
+	produceAll(t, conn, "raw", recs)
+	var logs syncBuf
+	m := NewMetrics(prometheus.NewRegistry())
+	w, err := New(cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithAnonymizer(fakeAnonymizer{}), WithMetrics(m),
+		WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runUntil(t, w, func() bool { return settled(m) >= n }); err != nil {
+		t.Fatal(err)
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %v", err)
+		}
+		if rec["msg"] == "window committed" {
+			lines = append(lines, rec)
+		}
+	}
+	var in, settledRecords float64
+	for _, l := range lines {
+		if l["level"] != "INFO" {
+			t.Errorf("window line at level %v", l["level"])
+		}
+		for _, k := range []string{"window", "records_in", "published", "suppressed", "quarantined", "k_achieved", "duration_ms"} {
+			if _, ok := l[k]; !ok {
+				t.Errorf("window line lacks %s: %v", k, l)
+			}
+		}
+		in += l["records_in"].(float64)
+		settledRecords += l["published"].(float64) + l["suppressed"].(float64) + l["quarantined"].(float64)
+	}
+	if want := testutil.ToFloat64(m.Windows.WithLabelValues("committed")); float64(len(lines)) != want || want == 0 {
+		t.Errorf("%d window lines for %v committed windows", len(lines), want)
+	}
+	if in != n || settledRecords != n {
+		t.Errorf("window lines count %v records in and %v settled, want %d", in, settledRecords, n)
+	}
+	if strings.Contains(logs.String(), `"group"`) || strings.Contains(logs.String(), "rare") {
+		t.Errorf("the log holds record content:\n%s", logs.String())
+	}
+}
+
+// syncBuf is a log sink safe for the worker's goroutines.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -33,6 +33,27 @@ var (
 	ErrNoDetector = errors.New("detector is required")
 	// ErrBadNumbering means a numbering key is out of range.
 	ErrBadNumbering = errors.New("invalid numbering setting")
+	// ErrNotSafeHarbor means a setting shifts dates while method is safe_harbor.
+	ErrNotSafeHarbor = errors.New("setting not allowed under the Safe Harbor method")
+	// ErrUnknownMethod means method is not safe_harbor or date_shifting.
+	ErrUnknownMethod = errors.New("unknown de-identification method")
+)
+
+// Method is the de-identification route the policy follows.
+type Method string
+
+// The methods.
+const (
+	// MethodSafeHarbor (the default) is HIPAA Safe Harbor (45 CFR
+	// 164.514(b)(2)): of a date only the year is released, so date_shift
+	// fields and surrogate dates are refused.
+	MethodSafeHarbor Method = "safe_harbor"
+	// MethodDateShifting releases full dates moved by a per-patient offset
+	// (date_shift fields, surrogate dates). It keeps intervals between a
+	// patient's dates, and it is NOT Safe Harbor: shifted dates are elements of
+	// dates. Use it only under another route (an expert determination, or a
+	// limited data set under a data use agreement).
+	MethodDateShifting Method = "date_shifting"
 )
 
 // MinSecretBytes is the shortest accepted HMAC key.
@@ -107,10 +128,30 @@ type FieldPolicy struct {
 	Name string `yaml:"name"`
 	// Action is what to do with the field. Required.
 	Action Action `yaml:"action"`
+
+	// The domain of a keep field: at least one is required, every one given
+	// must hold, and a value outside its vocabulary is also scanned by the
+	// detector. A value that fails goes where OnInvalid says.
+
+	// Values is the closed vocabulary, compared exactly: [F, M, X].
+	Values []string `yaml:"values"`
+	// Pattern is an RE2 regular expression the whole value must match.
+	Pattern string `yaml:"pattern"`
+	// CodeSystem is a code system the value must be a well-formed code of: icd10 or loinc.
+	CodeSystem string `yaml:"code_system"`
+	// Min and Max bound a numeric value (inclusive); either implies a number.
+	Min *float64 `yaml:"min"`
+	Max *float64 `yaml:"max"`
+	// OnInvalid is quarantine (the record; default) or withhold (the value
+	// is released empty and counted by reason).
+	OnInvalid string `yaml:"on_invalid"`
 }
 
 // Config is the `redaction:` section of the worker configuration.
 type Config struct {
+	// Method is safe_harbor (default: dates released as years only) or
+	// date_shifting (full dates moved per patient; not Safe Harbor).
+	Method Method `yaml:"method"`
 	// Secret is the HMAC key for surrogates, hashes and date offsets: 64+ hex
 	// digits, or 32+ raw bytes. "${NAME}" reads it from the environment (see
 	// ExpandSecret). Required; there is no default.
@@ -168,6 +209,7 @@ const (
 // DefaultConfig returns the defaults; Secret is left empty and must be set.
 func DefaultConfig() Config {
 	return Config{
+		Method:        MethodSafeHarbor,
 		PatientField:  DefaultPatientField,
 		DefaultMode:   ModeRedact,
 		DefaultAction: ActionDrop,
@@ -178,6 +220,9 @@ func DefaultConfig() Config {
 
 // withDefaults fills zero values so a partially written Config behaves like DefaultConfig.
 func (c Config) withDefaults() Config {
+	if c.Method == "" {
+		c.Method = MethodSafeHarbor
+	}
 	if c.PatientField == "" {
 		c.PatientField = DefaultPatientField
 	}
@@ -209,6 +254,9 @@ func (c Config) Validate() error {
 	if _, err := c.secretKey(); err != nil {
 		return err
 	}
+	if c.Method != MethodSafeHarbor && c.Method != MethodDateShifting {
+		return fmt.Errorf("validating method %q (want safe_harbor or date_shifting): %w", c.Method, ErrUnknownMethod)
+	}
 	if !c.DefaultMode.valid() {
 		return fmt.Errorf("validating default_mode %q (want detect, redact, surrogate, hash or reject): %w",
 			c.DefaultMode, ErrUnknownMode)
@@ -237,6 +285,23 @@ func (c Config) Validate() error {
 		if !f.Action.valid() {
 			return fmt.Errorf("validating fields[%d] %s: action %q (want drop, keep, hash, scan, date_year, "+
 				"date_shift, zip3, age or reject): %w", i, f.Name, f.Action, ErrUnknownAction)
+		}
+		if _, err := compileDomain(fmt.Sprintf("fields[%d] %s", i, f.Name), f); err != nil {
+			return err
+		}
+		if f.Action == ActionDateShift && c.Method == MethodSafeHarbor {
+			return fmt.Errorf("validating fields[%d] %s: date_shift releases whole (shifted) dates; Safe Harbor allows the year only: "+
+				"use date_year, or set method: date_shifting (not Safe Harbor): %w", i, f.Name, ErrNotSafeHarbor)
+		}
+	}
+	if c.Method == MethodSafeHarbor {
+		dateMode := c.DefaultMode
+		if m, ok := c.Modes[detectors.Date]; ok {
+			dateMode = m
+		}
+		if dateMode == ModeSurrogate {
+			return fmt.Errorf("validating modes[DATE]: surrogate dates are shifted whole dates; Safe Harbor allows the year only: "+
+				"set modes: {DATE: redact} (or hash), or method: date_shifting (not Safe Harbor): %w", ErrNotSafeHarbor)
 		}
 	}
 	if c.MaxShiftDays < 1 || c.MaxShiftDays > 3650 {
@@ -280,10 +345,24 @@ func (c Config) String() string {
 	return fmt.Sprintf("%+v", plain(c))
 }
 
-var hexKey = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+var (
+	hexKey = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	alnum  = regexp.MustCompile(`^[0-9a-zA-Z]+$`)
+)
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // secretKey decodes Secret: an even-length hex string of 64+ digits is hex,
-// anything else is taken as raw bytes.
+// anything else is taken as raw bytes. Two mistakes are refused rather than
+// taken as raw bytes: letters and digits of a hex key's length that are not
+// all hex (a mistyped or placeholder key), and a key of zeros.
 func (c Config) secretKey() ([]byte, error) {
 	s := c.Secret
 	if envRef.MatchString(s) {
@@ -294,7 +373,19 @@ func (c Config) secretKey() ([]byte, error) {
 		if err != nil { // unreachable after the regexp, kept for safety
 			return nil, fmt.Errorf("validating secret: decoding hex: %w", err)
 		}
+		if allZero(k) {
+			return nil, fmt.Errorf("validating secret: %d hex digits, all zero: %w", len(s), ErrWeakSecret)
+		}
 		return k, nil
+	}
+	if len(s) >= 2*MinSecretBytes && len(s)%2 == 0 && alnum.MatchString(s) {
+		// Never quote the secret: name the first character that is not hex by position.
+		pos := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) })
+		return nil, fmt.Errorf("validating secret: %d letters and digits, but character %d is not hex (0-9, a-f): "+
+			"write 64 hex digits (openssl rand -hex 32): %w", len(s), pos+1, ErrWeakSecret)
+	}
+	if strings.Trim(s, "0") == "" && s != "" {
+		return nil, fmt.Errorf("validating secret: all zeros: %w", ErrWeakSecret)
 	}
 	if len(s) < MinSecretBytes {
 		return nil, fmt.Errorf("validating secret: %d bytes: %w", len(s), ErrWeakSecret)

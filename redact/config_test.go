@@ -26,16 +26,50 @@ func TestValidate(t *testing.T) {
 		{"missing secret", func(c *Config) { c.Secret = "" }, ErrWeakSecret, "secret"},
 		{"short secret", func(c *Config) { c.Secret = "short" }, ErrWeakSecret, "secret"},
 		{"unexpanded env", func(c *Config) { c.Secret = "${DEID_SECRET}" }, ErrSecretEnv, "DEID_SECRET"},
+		{"64 hex zeros", func(c *Config) { c.Secret = strings.Repeat("0", 64) }, ErrWeakSecret, "all zero"},
+		{"128 hex zeros", func(c *Config) { c.Secret = strings.Repeat("00", 64) }, ErrWeakSecret, "all zero"},
+		{"raw zeros", func(c *Config) { c.Secret = strings.Repeat("0", 33) }, ErrWeakSecret, "all zeros"},
+		{"64 characters, not hex", func(c *Config) { c.Secret = strings.Repeat("ab", 8) + "g" + strings.Repeat("c", 47) }, ErrWeakSecret, "character 17 is not hex"},
+		{"placeholder of hex length", func(c *Config) { c.Secret = strings.Repeat("changeme", 8) }, ErrWeakSecret, "not hex"},
+		{"raw secret with punctuation", func(c *Config) { c.Secret = strings.Repeat("k-", 32) }, nil, ""},
 		{"bad default_mode", func(c *Config) { c.DefaultMode = "erase" }, ErrUnknownMode, "default_mode"},
 		{"bad mode", func(c *Config) { c.Modes = map[detectors.Type]Mode{detectors.SSN: "x"} }, ErrUnknownMode, "modes[SSN]"},
 		{"bad type", func(c *Config) { c.Modes = map[detectors.Type]Mode{"PET": ModeRedact} }, ErrUnknownType, "modes[PET]"},
 		{"bad default_action", func(c *Config) { c.DefaultAction = ActionKeep }, ErrUnknownAction, "default_action"},
 		{"empty field name", func(c *Config) { c.Fields = []FieldPolicy{{Name: " ", Action: ActionKeep}} }, ErrBadField, "fields[0]"},
 		{"duplicate field", func(c *Config) {
-			c.Fields = []FieldPolicy{{Name: "a", Action: ActionKeep}, {Name: "a", Action: ActionDrop}}
+			c.Fields = []FieldPolicy{{Name: "a", Action: ActionKeep, Values: []string{"x"}}, {Name: "a", Action: ActionDrop}}
 		}, ErrBadField, "fields[1] a"},
 		{"bad action", func(c *Config) { c.Fields = []FieldPolicy{{Name: "zip", Action: "zip5"}} }, ErrUnknownAction, "fields[0] zip"},
 		{"bad shift", func(c *Config) { c.MaxShiftDays = -3 }, ErrBadShift, "max_shift_days"},
+		{"bad method", func(c *Config) { c.Method = "hipaa" }, ErrUnknownMethod, "method"},
+		{"date_shift under safe harbor", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "admit", Action: ActionDateShift}}
+		}, ErrNotSafeHarbor, "fields[0] admit"},
+		{"date_shift when chosen", func(c *Config) {
+			c.Method, c.Fields = MethodDateShifting, []FieldPolicy{{Name: "admit", Action: ActionDateShift}}
+		}, nil, ""},
+		{"surrogate dates under safe harbor", func(c *Config) { c.DefaultMode = ModeSurrogate }, ErrNotSafeHarbor, "modes[DATE]"},
+		{"surrogate with redacted dates", func(c *Config) {
+			c.DefaultMode, c.Modes = ModeSurrogate, map[detectors.Type]Mode{detectors.Date: ModeRedact}
+		}, nil, ""},
+		{"surrogate DATE under safe harbor", func(c *Config) { c.Modes = map[detectors.Type]Mode{detectors.Date: ModeSurrogate} }, ErrNotSafeHarbor, "modes[DATE]"},
+		{"keep without a domain", func(c *Config) { c.Fields = []FieldPolicy{{Name: "state", Action: ActionKeep}} }, ErrBadField, "fields[0] state: a keep field"},
+		{"keep with a bad pattern", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "state", Action: ActionKeep, Pattern: "[A-Z"}}
+		}, ErrBadField, "fields[0] state: compiling pattern"},
+		{"keep with an unknown code system", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "dx", Action: ActionKeep, CodeSystem: "icd9"}}
+		}, ErrBadField, "code_system \"icd9\""},
+		{"keep with min above max", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "n", Action: ActionKeep, Min: ptr(5.0), Max: ptr(1.0)}}
+		}, ErrBadField, "min 5 is above max 1"},
+		{"keep with a bad on_invalid", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "n", Action: ActionKeep, Values: []string{"a"}, OnInvalid: "drop"}}
+		}, ErrBadField, "on_invalid"},
+		{"domain on a non-keep field", func(c *Config) {
+			c.Fields = []FieldPolicy{{Name: "zip", Action: ActionZip3, Pattern: "[0-9]+"}}
+		}, ErrBadField, "keep fields only"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,6 +85,8 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func TestValidateNeverQuotesSecret(t *testing.T) {
 	c := testConfig()
@@ -95,7 +131,7 @@ fields:
   - {name: birth_date, action: date_year}
   - {name: zip, action: zip3}
   - {name: age, action: age}
-  - {name: sex, action: keep}
+  - {name: sex, action: keep, values: [F, M, X]}
   - {name: ssn, action: drop}
 `
 	var c Config

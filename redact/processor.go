@@ -37,6 +37,9 @@ type Result struct {
 	// Reject is "" or a reason code such as "phi_rejected_type:SSN" or
 	// "field_not_string:note"; when set, Values is nil and the record goes to quarantine.
 	Reject string
+	// Withheld counts values released empty (keep fields with on_invalid:
+	// withhold) by reason code, such as "field_invalid:state"; nil when none.
+	Withheld map[string]int
 }
 
 // Option configures a Processor beyond its Config.
@@ -96,6 +99,7 @@ type Processor struct {
 	named    map[string]bool
 	columns  []string
 	policy   []FieldPolicy // the fields whose action is not drop, in column order
+	domains  []*domain     // aligned with policy: the keep fields' checks, nil for other actions
 	hashKey  *keyed
 	fieldKey *keyed
 	sur      *surrogator
@@ -140,8 +144,10 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 	for _, f := range cfg.Fields {
 		p.named[f.Name] = true
 		if f.Action != ActionDrop && f.Action != ActionReject {
+			d, _ := compileDomain(f.Name, f) // checked by Validate
 			p.columns = append(p.columns, f.Name)
 			p.policy = append(p.policy, f)
+			p.domains = append(p.domains, d)
 		}
 	}
 	return p, nil
@@ -198,6 +204,7 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 	}
 	patient, _ := scalarString(rec[p.cfg.PatientField])
 	var st *recordState
+	var withheld map[string]int
 	values := make([]string, len(p.policy))
 	for i, f := range p.policy {
 		v, present := rec[f.Name]
@@ -226,6 +233,21 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 		if strings.TrimSpace(s) == "" {
 			continue // an empty value is an absent one: nothing to hash or generalize
 		}
+		if d := p.domains[i]; d != nil {
+			if st == nil {
+				st = p.newState(patient)
+			}
+			if reason := p.checkKept(d, s, st); reason != "" {
+				if !d.withhold {
+					return p.rejected(st, reason+":"+f.Name), nil
+				}
+				if withheld == nil {
+					withheld = map[string]int{}
+				}
+				withheld[reason+":"+f.Name]++
+				continue
+			}
+		}
 		_, isString := v.(string)
 		out, reason := p.applyField(f.Action, patient, s, !isString)
 		if reason != "" {
@@ -233,7 +255,7 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 		}
 		values[i] = out
 	}
-	res := Result{Values: values}
+	res := Result{Values: values, Withheld: withheld}
 	if st != nil {
 		res.Counts = st.counts
 	}

@@ -36,10 +36,10 @@ func cpuLoop(b *testing.B, body func()) {
 }
 
 func benchProcessor(b *testing.B, mode Mode) *Processor {
-	p, err := NewProcessor(Config{Secret: testSecret, DefaultMode: mode, Fields: []FieldPolicy{
+	p, err := NewProcessor(Config{Secret: testSecret, DefaultMode: mode, Method: MethodDateShifting, Fields: []FieldPolicy{
 		{Name: "patient_id", Action: ActionHash}, {Name: "note", Action: ActionScan},
 		{Name: "birth_date", Action: ActionDateYear}, {Name: "admit_date", Action: ActionDateShift},
-		{Name: "zip", Action: ActionZip3}, {Name: "age", Action: ActionAge}, {Name: "sex", Action: ActionKeep},
+		{Name: "zip", Action: ActionZip3}, {Name: "age", Action: ActionAge}, {Name: "sex", Action: ActionKeep, Values: []string{"F", "M"}},
 		{Name: "ssn", Action: ActionDrop},
 	}}, realEngine(b))
 	if err != nil {

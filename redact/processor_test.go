@@ -269,8 +269,9 @@ func TestCleanSpans(t *testing.T) {
 	}
 }
 
-// policyConfig is the policy of the design brief.
+// policyConfig is the policy of the design brief, with shifted dates (not Safe Harbor).
 func policyConfig(c *Config) {
+	c.Method = MethodDateShifting
 	c.Fields = []FieldPolicy{
 		{Name: "patient_id", Action: ActionHash},
 		{Name: "note", Action: ActionScan},
@@ -279,7 +280,7 @@ func policyConfig(c *Config) {
 		{Name: "admit_date", Action: ActionDateShift},
 		{Name: "zip", Action: ActionZip3},
 		{Name: "age", Action: ActionAge},
-		{Name: "sex", Action: ActionKeep},
+		{Name: "sex", Action: ActionKeep, Values: []string{"F", "M", "X"}},
 		{Name: "ssn", Action: ActionDrop},
 	}
 }
@@ -381,7 +382,7 @@ func TestProcessDateShiftAcrossFields(t *testing.T) {
 func TestProcessFieldActions(t *testing.T) {
 	p := newTestProcessor(t, func(c *Config) {
 		c.Fields = []FieldPolicy{{Name: "zip", Action: ActionZip3}, {Name: "age", Action: ActionAge},
-			{Name: "dob", Action: ActionDateYear}, {Name: "k", Action: ActionKeep}}
+			{Name: "dob", Action: ActionDateYear}, {Name: "k", Action: ActionKeep, Pattern: `true|[0-9.]+`}}
 	})
 	tests := []struct {
 		rec        string

@@ -130,7 +130,7 @@ func FuzzProcess(f *testing.F) {
 		f.Fatal(err)
 	}
 	reason := regexp.MustCompile(`^(field_not_string|field_not_scalar|field_bad_date|field_bad_zip|field_bad_age|` +
-		`phi_rejected_type|field_rejected):[a-z_A-Z]+$|^unexpected_field$`)
+		`phi_rejected_type|field_rejected|field_invalid|field_phi):[a-z_A-Z]+$|^unexpected_field$`)
 	f.Fuzz(func(t *testing.T, raw string) {
 		dec := json.NewDecoder(strings.NewReader(raw))
 		dec.UseNumber()

@@ -71,15 +71,22 @@ if ((test_status != 0)); then
 	say "go test failed (exit $test_status); full output in $log"
 fi
 
-# The race detector slows detection several fold, so under it the large integration test runs at
-# 10k records; here it runs again at its full 100k without the detector.
-if [[ -z $run && ${pkgs[*]} == "./..." ]]; then
-	step "go test (no -race) TestIntegrationExactlyOnce100k at full size"
+# The race detector slows detection and anonymization several fold, so under it some tests run
+# smaller or skip their slow cases (see race_on_test.go in their packages); here they run again in
+# full without the detector: the 100k-record integration test, the Adult NCP bounds of every
+# privacy model, and the no-gold-value-survives check on 10,000 generated records.
+norace() { # norace PKG TEST_REGEXP WHAT
+	step "go test (no -race) $3"
 	set +e
-	go test -count=1 -timeout 20m -v -run '^TestIntegrationExactlyOnce100k$' ./cmd/worker 2>&1 | tee -a "$log" |
+	go test -count=1 -timeout 20m -v -run "$2" "$1" 2>&1 | tee -a "$log" |
 		grep --line-buffered -E '^(=== RUN|[[:space:]]*--- (PASS|FAIL|SKIP)|PASS$|FAIL|ok[[:space:]]|panic:|[[:space:]]+[^[:space:]]+\.go:[0-9]+:)'
-	((PIPESTATUS[0] == 0)) || { status=1; say "full-size integration test failed; full output in $log"; }
+	((PIPESTATUS[0] == 0)) || { status=1; say "$3 failed; full output in $log"; }
 	set -e
+}
+if [[ -z $run && ${pkgs[*]} == "./..." ]]; then
+	norace ./cmd/worker '^TestIntegrationExactlyOnce100k$' "TestIntegrationExactlyOnce100k at full size"
+	norace ./privacy '^(TestAnonymizeAdultTargets|TestLoadHierarchyAdult)$' "the Adult NCP bounds of every privacy model"
+	norace ./cmd/worker '^TestDemoNoGoldValueSurvives$' "TestDemoNoGoldValueSurvives on 10,000 records"
 fi
 
 if ((status == 0)); then

@@ -31,7 +31,7 @@ func (a *Auditor) LastWindow() uint64 { return a.lastWindow }
 func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, error) {
 	e := audit.WindowEvent{Window: ev.Window, RecordsIn: ev.RecordsIn, Published: ev.Published,
 		Suppressed: ev.Suppressed, Quarantined: ev.Quarantined, QuarantineReasons: ev.QuarantineReasons,
-		PHICounts: ev.PHICounts, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs}
+		PHICounts: ev.PHICounts, WithheldValues: ev.WithheldValues, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs}
 	for _, r := range ev.Inputs {
 		e.Inputs = append(e.Inputs, audit.InputRange{Topic: r.Topic, Partition: r.Partition, First: r.First, Last: r.Last})
 	}

@@ -31,16 +31,31 @@ func LoadKeys(cfg *config.Config) (Keys, error) {
 	if err := cfg.RequireKeys(); err != nil {
 		return Keys{}, err
 	}
+	// Each error names the config line of the key file, and how its kind of file is made.
+	at := func(key string) string {
+		if w := cfg.Where(key); w != "" {
+			return w + ": "
+		}
+		return ""
+	}
 	var k Keys
+	for _, set := range []struct {
+		key   string
+		paths []string
+		keys  *[]*envelope.PublicKey
+	}{{"keys.research", cfg.Keys.Research, &k.Research}, {"keys.quarantine", cfg.Keys.Quarantine, &k.Quarantine}} {
+		for i, p := range set.paths {
+			pub, err := envelope.LoadPublicKeys(p)
+			if err != nil {
+				key := fmt.Sprintf("%s[%d]", set.key, i)
+				return Keys{}, fmt.Errorf("%s%s: %w (recipient keys are made by `worker keys gen --out DIR --name NAME`)", at(key), key, err)
+			}
+			*set.keys = append(*set.keys, pub...)
+		}
+	}
 	var err error
-	if k.Research, err = envelope.LoadPublicKeys(cfg.Keys.Research...); err != nil {
-		return Keys{}, fmt.Errorf("loading keys.research: %w", err)
-	}
-	if k.Quarantine, err = envelope.LoadPublicKeys(cfg.Keys.Quarantine...); err != nil {
-		return Keys{}, fmt.Errorf("loading keys.quarantine: %w", err)
-	}
 	if k.Signer, err = audit.LoadSigner(cfg.Keys.AuditSigner); err != nil {
-		return Keys{}, fmt.Errorf("loading keys.audit_signer: %w", err)
+		return Keys{}, fmt.Errorf("%skeys.audit_signer: %w (the signing key is made by `worker audit keygen --out DIR --name NAME`)", at("keys.audit_signer"), err)
 	}
 	return k, nil
 }

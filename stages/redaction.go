@@ -23,7 +23,7 @@ func (r Redaction) Process(rec map[string]any) (pipeline.Redacted, error) {
 	for t, n := range res.Counts {
 		phi[string(t)] = n
 	}
-	return pipeline.Redacted{Values: res.Values, PHI: phi, Reject: res.Reject}, nil
+	return pipeline.Redacted{Values: res.Values, PHI: phi, Reject: res.Reject, Withheld: res.Withheld}, nil
 }
 
 // Numbering adapts the redaction's patient-scoped placeholder numbering to

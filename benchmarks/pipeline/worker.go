@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/redact"
@@ -35,8 +37,10 @@ func benchConfig(brokers []string, run, in string, window int, which string) (*c
 	case "skeleton":
 		cfg.Redaction.Fields = nil
 		for _, f := range []string{"patient_id", "age", "sex", "zip", "diagnosis_code", "note"} {
-			cfg.Redaction.Fields = append(cfg.Redaction.Fields, redact.FieldPolicy{Name: f, Action: redact.ActionKeep})
+			// Any value, and no detector behind keep's scan: every type is disabled.
+			cfg.Redaction.Fields = append(cfg.Redaction.Fields, redact.FieldPolicy{Name: f, Action: redact.ActionKeep, Pattern: "(?s).*"})
 		}
+		cfg.Detection.Disabled = slices.Clone(detectors.AllTypes)
 		cfg.Privacy.QuasiIdentifiers = nil
 		cfg.DP.Dataset = ""
 	default:

@@ -2,9 +2,9 @@
 // on Adult, growth with table size on synthetic data, and suppression and NCP
 // against the privacy-window (batch) size.
 //
-//	go run ./benchmarks/privacy -mode ablation -data ../shared/data/adult
+//	go run ./benchmarks/privacy -mode ablation -data privacy/testdata/adult
 //	go run ./benchmarks/privacy -mode scaling -sizes 125000,250000,500000,1000000
-//	go run ./benchmarks/privacy -mode batch -data ../shared/data/adult
+//	go run ./benchmarks/privacy -mode batch -data privacy/testdata/adult
 package main
 
 import (
@@ -27,7 +27,7 @@ import (
 
 func main() {
 	mode := flag.String("mode", "ablation", "ablation, scaling or batch")
-	data := flag.String("data", "../shared/data/adult", "directory with adult.csv and its hierarchies")
+	data := flag.String("data", "privacy/testdata/adult", "directory with adult.csv and its hierarchies")
 	sizes := flag.String("sizes", "125000,250000,500000,1000000", "row counts for -mode scaling")
 	reps := flag.Int("reps", 3, "repetitions per figure (the fastest is reported)")
 	exact := flag.Int("exact", 0, "candidate cuts scored on every dimension (0: package default)")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestIntegrationBackfillStopsAtEnd(t *testing.T) {
 	produceTransactional(t, ctx, conn, cfg.Topics.Input[0], n)
 	cfgPath, keys, research := writeRunFiles(t, cfg)
 
-	run := func() string {
+	run := func() (stdout, stderr string) {
 		var out, errOut strings.Builder
 		done := make(chan int, 1)
 		go func() {
@@ -66,11 +67,16 @@ func TestIntegrationBackfillStopsAtEnd(t *testing.T) {
 		case <-time.After(3 * time.Minute):
 			t.Fatal("backfill did not stop at the end offsets")
 		}
-		return out.String()
+		return out.String(), errOut.String()
 	}
-	first := run()
+	first, progress := run()
 	if !strings.Contains(first, "backfill done") {
 		t.Fatalf("backfill printed %q", first)
+	}
+	// Not a terminal: plain progress lines, the last one complete (markers take offsets, so the
+	// estimate may exceed the records by a few).
+	if !regexp.MustCompile(fmt.Sprintf(`worker backfill: %d/\d+ records \(\d+%%\) in `, n)).MatchString(progress) {
+		t.Errorf("backfill's stderr lacks its final progress line with %d records:\n%s", n, progress)
 	}
 	cfg.Worker.ID += "-backfill" // the audit log is the backfill worker's
 	o, err := readOutputs(ctx, cfg, conn, research, keys.Signer.Verifier())
@@ -80,7 +86,7 @@ func TestIntegrationBackfillStopsAtEnd(t *testing.T) {
 	checkExactlyOnce(t, o, n)
 
 	// The same group again: it resumes at the end and finds nothing to do.
-	if second := run(); !strings.Contains(second, fmt.Sprintf("%d records published", 0)) {
+	if second, _ := run(); !strings.Contains(second, fmt.Sprintf("%d records published", 0)) {
 		t.Errorf("a second backfill with the same group printed %q, want 0 records", second)
 	}
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/deidstream/deidstream/privacy"
@@ -24,8 +24,10 @@ type anonymizeReport struct {
 
 func runAnonymize(ctx context.Context, s stdio, args []string) int {
 	start := time.Now()
-	fs := flag.NewFlagSet("anonymize", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
+	fs := newFlags(s, "anonymize", "--in IN.csv --out OUT.csv --qi age:numeric,sex,... [flags]",
+		"k-anonymizes a CSV file with a header (Mondrian), with optional l-diversity and t-closeness on a\n"+
+			"sensitive column, and writes the achieved models and utility as a JSON report. The CSV and hierarchy\n"+
+			"files are ';'-separated unless --sep says otherwise.")
 	def := privacy.DefaultConfig()
 	in := fs.String("in", "", "input CSV `file` with a header (required)")
 	out := fs.String("out", "", "output CSV `file` (required)")
@@ -36,24 +38,16 @@ func runAnonymize(ctx context.Context, s stdio, args []string) int {
 	k := fs.Int("k", def.K, "minimum class size (0 or 1 disables)")
 	l := fs.Float64("l", 0, "l-diversity (0 = off)")
 	lkind := fs.String("l-kind", def.LKind, "l-diversity kind: distinct, entropy or recursive")
-	c := fs.Float64("c", 0, "c of recursive (c,l)-diversity")
+	// Not -c: that is the config file in every command that reads one.
+	c := fs.Float64("recursive-c", 0, "c of recursive (c,l)-diversity, with --l-kind recursive")
 	t := fs.Float64("t", 0, "t-closeness bound (0 = off)")
 	maxSupp := fs.Float64("max-suppression", def.MaxSuppression, "fraction of rows that may be suppressed")
 	report := fs.String("report", "", "write the JSON report to this `file` (default: stderr)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker anonymize --in IN.csv --out OUT.csv --qi age:numeric,sex,... [flags]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	if *in == "" || *out == "" || *qi == "" {
-		fmt.Fprintln(s.Stderr, "worker anonymize: --in, --out and --qi are required")
-		fs.Usage()
-		return 2
+		return fs.usageError("--in, --out and --qi are required")
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(s.Stderr, "worker anonymize: %v\n", err)
@@ -84,7 +78,7 @@ func runAnonymize(ctx context.Context, s stdio, args []string) int {
 	}
 	res, err := a.Anonymize(table)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("anonymizing %s: %w%s", *in, err, separatorHint(table, *sep)))
 	}
 	if err := writeAnonymized(*out, privacy.Table{Columns: table.Columns, Rows: res.Rows}, *sep); err != nil {
 		return fail(err)
@@ -114,4 +108,20 @@ func writeAnonymized(path string, t privacy.Table, sep string) error {
 		return fmt.Errorf("closing %s: %w", path, err)
 	}
 	return nil
+}
+
+// separatorHint explains a missing column when the header looks split on
+// another separator: a one-column header holding ',' or a tab is a CSV read
+// with the wrong --sep, not a file without the column.
+func separatorHint(t privacy.Table, sep string) string {
+	if len(t.Columns) != 1 {
+		return ""
+	}
+	for _, other := range []string{",", "\t", ";", "|"} {
+		if other != sep && strings.Contains(t.Columns[0], other) {
+			return fmt.Sprintf(" (the header was read as one column with --sep %q, and it holds %q: is the file %q-separated? pass --sep %q)",
+				sep, other, other, other)
+		}
+	}
+	return ""
 }

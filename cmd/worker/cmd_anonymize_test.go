@@ -103,11 +103,11 @@ func TestAnonymizeCommand(t *testing.T) {
 
 func TestAnonymizeCommandUsage(t *testing.T) {
 	var stderr bytes.Buffer
-	s := stdio{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	s := stdio{Stdin: strings.NewReader(""), Stdout: &stderr, Stderr: &stderr}
 	if code := dispatch(context.Background(), s, []string{"anonymize", "-h"}); code != 0 {
 		t.Errorf("-h exit %d", code)
 	}
-	for _, flag := range []string{"-in", "-out", "-sep", "-qi", "-hierarchies", "-sensitive", "-k", "-l", "-l-kind", "-c", "-t", "-max-suppression", "-report"} {
+	for _, flag := range []string{"-in", "-out", "-sep", "-qi", "-hierarchies", "-sensitive", "-k", "-l", "-l-kind", "-recursive-c", "-t", "-max-suppression", "-report"} {
 		if !strings.Contains(stderr.String(), flag+" ") {
 			t.Errorf("usage lacks %s", flag)
 		}
@@ -115,5 +115,26 @@ func TestAnonymizeCommandUsage(t *testing.T) {
 	stderr.Reset()
 	if code := dispatch(context.Background(), s, []string{"anonymize", "--in", "x.csv"}); code != 2 {
 		t.Errorf("missing flags: exit %d, want 2", code)
+	}
+}
+
+// TestAnonymizeNamesTheSeparator: a comma-separated file read with the default
+// ';' is reported as a separator problem, not as a missing column.
+func TestAnonymizeNamesTheSeparator(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, []byte(strings.ReplaceAll(clinicCSV, ";", ",")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	s := stdio{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	code := dispatch(context.Background(), s, []string{"anonymize", "--in", in, "--out", filepath.Join(dir, "out.csv"), "--qi", "age:numeric,sex"})
+	if code != 1 || !strings.Contains(stderr.String(), `pass --sep ","`) {
+		t.Errorf("exit %d, stderr %q: want 1 and advice to pass --sep \",\"", code, stderr.String())
+	}
+	stderr.Reset()
+	code = dispatch(context.Background(), s, []string{"anonymize", "--in", in, "--sep", ",", "--out", filepath.Join(dir, "out.csv"), "--qi", "age:numeric,sex", "--k", "2"})
+	if code != 0 {
+		t.Errorf("with --sep ,: exit %d, stderr %q", code, stderr.String())
 	}
 }

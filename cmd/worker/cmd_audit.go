@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,72 +22,26 @@ func init() {
 	register(command{name: "audit", summary: "audit log: keygen, export, verify, report", run: runAudit})
 }
 
-const auditUsage = `usage: worker audit <subcommand> [flags]   (worker audit <subcommand> -h for its flags)
-
-subcommands:
-  keygen   make a checkpoint signing key pair (Ed25519 + ML-DSA-65): DIR/NAME.key, DIR/NAME.pub
-  export   copy the audit topic (read_committed) to a JSONL file
-  verify   check events and signed checkpoints; findings by position; exit 1 on any failure
-  report   write a self-contained HTML compliance report for a period
-`
-
 func runAudit(ctx context.Context, s stdio, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(s.Stderr, auditUsage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	switch args[0] {
-	case "keygen":
-		return runAuditKeygen(s, args[1:])
-	case "export":
-		return runAuditExport(ctx, s, args[1:])
-	case "verify":
-		return runAuditVerify(ctx, s, args[1:])
-	case "report":
-		return runAuditReport(ctx, s, args[1:])
-	}
-	fmt.Fprintf(s.Stderr, "worker audit: unknown subcommand %q\n\n%s", args[0], auditUsage)
-	return 2
-}
-
-// parseFlags parses args, printing usage on -h; ok false means return code.
-func parseFlags(fs *flag.FlagSet, s stdio, args []string) (code int, ok bool) {
-	fs.SetOutput(s.Stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
-		return 2, false
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(s.Stderr, "worker audit %s: unexpected arguments %q\n", fs.Name(), fs.Args())
-		return 2, false
-	}
-	return 0, true
-}
-
-// usageFor prints a synopsis then every flag with its default.
-func usageFor(fs *flag.FlagSet, s stdio, synopsis string) func() {
-	return func() {
-		fmt.Fprintf(s.Stderr, "usage: worker audit %s %s\nflags:\n", fs.Name(), synopsis)
-		fs.PrintDefaults()
-	}
+	return runGroup(s, "audit", "The audit log: every window's event is a leaf of an RFC 6962 Merkle log with signed checkpoints\n"+
+		"(Ed25519 + ML-DSA-65) on the audit topic; these tools make its key and read, verify and report it.", []subcommand{
+		{"keygen", "make a checkpoint signing key pair: DIR/NAME.key, DIR/NAME.pub", runAuditKeygen},
+		{"export", "copy the audit topic (read_committed) to a JSONL file", func(s stdio, a []string) int { return runAuditExport(ctx, s, a) }},
+		{"verify", "check events and signed checkpoints; findings by position; exit 1 on any failure", func(s stdio, a []string) int { return runAuditVerify(ctx, s, a) }},
+		{"report", "write a self-contained HTML compliance report for a period", func(s stdio, a []string) int { return runAuditReport(ctx, s, a) }},
+	}, args)
 }
 
 func runAuditKeygen(s stdio, args []string) int {
-	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
-	out := fs.String("out", ".", "directory to write NAME.key (mode 0600) and NAME.pub into; existing files are never overwritten")
-	name := fs.String("name", "", "key name on checkpoint signature lines, e.g. audit.example.org (required; no spaces or '+')")
-	fs.Usage = usageFor(fs, s, "--out DIR --name NAME")
-	if code, ok := parseFlags(fs, s, args); !ok {
+	fs := newFlags(s, "audit keygen", "--out DIR --name NAME",
+		"Writes DIR/NAME.key (private, 0600: keys.audit_signer of the worker) and DIR/NAME.pub (for verify and report).")
+	out := fs.String("out", ".", "`directory` to write NAME.key and NAME.pub into; existing files are never overwritten")
+	name := fs.String("name", "", "key `name` on checkpoint signature lines, e.g. audit.example.org (required; no spaces or '+')")
+	if code, ok := fs.parse(args); !ok {
 		return code
 	}
 	if *name == "" {
-		fmt.Fprintln(s.Stderr, "worker audit keygen: --name is required")
-		return 2
+		return fs.usageError("--name is required")
 	}
 	signer, err := audit.GenerateSigner(*name, rand.Reader)
 	if err != nil {
@@ -111,12 +64,12 @@ type source struct {
 	timeout                     time.Duration
 }
 
-func (src *source) flags(fs *flag.FlagSet) {
-	fs.StringVar(&src.in, "in", "", "read messages from this JSONL export file")
-	fs.StringVar(&src.topic, "topic", "", "read messages from this Kafka audit topic (read_committed, to its end at start); default with --config: its topics.audit")
-	fs.StringVar(&src.cfgPath, "config", "", "worker config file whose kafka: section (brokers, TLS, SASL) is used, as for worker run")
-	fs.StringVar(&src.brokers, "brokers", "", "comma-separated seed brokers; overrides the config's kafka.brokers (default from config, else 127.0.0.1:19092)")
-	fs.DurationVar(&src.timeout, "timeout", 2*time.Minute, "bound on reading the topic")
+func (src *source) flags(fs *flagSet) {
+	fs.StringVar(&src.in, "in", "", "read messages from this JSONL export `file`")
+	fs.StringVar(&src.topic, "topic", "", "read messages from this Kafka audit `topic` (read_committed, to its end at start); default with -c: its topics.audit")
+	fs.configFlag(&src.cfgPath, "", "worker config `file` whose kafka: section (brokers, TLS, SASL) and topics.audit are used, as for worker run")
+	fs.StringVar(&src.brokers, "brokers", "", "comma-separated seed `brokers`; overrides the config's kafka.brokers (default from config, else 127.0.0.1:19092)")
+	fs.DurationVar(&src.timeout, "timeout", 2*time.Minute, "bound on reading the topic (a `duration`)")
 }
 
 func (src *source) read(ctx context.Context) ([]audit.Message, error) {
@@ -144,7 +97,7 @@ func (src *source) read(ctx context.Context) ([]audit.Message, error) {
 		}
 	}
 	if topic == "" {
-		return nil, errors.New("give --in FILE, --topic T or --config FILE")
+		return nil, errors.New("give --in FILE, --topic T or -c config.yaml")
 	}
 	if src.brokers != "" {
 		kc.Brokers = strings.Split(src.brokers, ",")
@@ -159,12 +112,12 @@ func (src *source) read(ctx context.Context) ([]audit.Message, error) {
 }
 
 func runAuditExport(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs := newFlags(s, "audit export", "(--topic T [--brokers B] | -c config.yaml) [--out FILE]",
+		"Copies the audit topic, read_committed from its start to its end now, to a JSONL file that verify and report read with --in.")
 	var src source
 	src.flags(fs)
-	out := fs.String("out", "-", "JSONL file to write; - for stdout")
-	fs.Usage = usageFor(fs, s, "(--topic T [--brokers B] | --config FILE) --out FILE")
-	if code, ok := parseFlags(fs, s, args); !ok {
+	out := fs.String("out", "-", "JSONL `file` to write; - for stdout")
+	if code, ok := fs.parse(args); !ok {
 		return code
 	}
 	msgs, err := src.read(ctx)
@@ -201,18 +154,18 @@ func writeTo(path string, stdout io.Writer, fn func(io.Writer) error) error {
 }
 
 func runAuditVerify(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs := newFlags(s, "audit verify", "(--in FILE | --topic T [--brokers B] | -c config.yaml) --pub FILE.pub [--json]",
+		"Checks every event and signed checkpoint; prints findings by position. Exit 1 on any altered, deleted\n"+
+			"or reordered event, 0 when the log verifies.")
 	var src source
 	src.flags(fs)
-	pub := fs.String("pub", "", "the log's public key file NAME.pub (required)")
+	pub := fs.String("pub", "", "the log's public key `file` NAME.pub (required)")
 	asJSON := fs.Bool("json", false, "print the full report as JSON instead of text")
-	fs.Usage = usageFor(fs, s, "(--in FILE | --topic T [--brokers B] | --config FILE) --pub FILE.pub [--json]")
-	if code, ok := parseFlags(fs, s, args); !ok {
+	if code, ok := fs.parse(args); !ok {
 		return code
 	}
 	if *pub == "" {
-		fmt.Fprintln(s.Stderr, "worker audit verify: --pub is required")
-		return 2
+		return fs.usageError("--pub is required")
 	}
 	v, err := audit.LoadVerifier(*pub)
 	if err != nil {
@@ -265,15 +218,16 @@ func printVerify(w io.Writer, rep *audit.Report) {
 }
 
 func runAuditReport(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs := newFlags(s, "audit report", "(--in FILE | --topic T | -c config.yaml) [--pub FILE.pub] [--from T] [--to T] [--out report.html]",
+		"Writes a self-contained HTML compliance report for a period. Exit 1 when verification fails (the\n"+
+			"report is still written, and says so).")
 	var src source
 	src.flags(fs)
-	pub := fs.String("pub", "", "the log's public key file NAME.pub; without it the report says \"not verified\"")
-	from := fs.String("from", "", "start of the period, RFC 3339, inclusive (default: first event)")
-	to := fs.String("to", "", "end of the period, RFC 3339, exclusive (default: after the last event)")
-	out := fs.String("out", "report.html", "HTML file to write; - for stdout")
-	fs.Usage = usageFor(fs, s, "(--in FILE | --topic T | --config FILE) [--pub FILE.pub] [--from T] [--to T] --out report.html\nexit status 1 when verification fails (the report is still written)")
-	if code, ok := parseFlags(fs, s, args); !ok {
+	pub := fs.String("pub", "", "the log's public key `file` NAME.pub; without it the report says \"not verified\"")
+	from := fs.String("from", "", "start of the period, RFC 3339 `time`, inclusive (default: first event)")
+	to := fs.String("to", "", "end of the period, RFC 3339 `time`, exclusive (default: after the last event)")
+	out := fs.String("out", "report.html", "HTML `file` to write; - for stdout")
+	if code, ok := fs.parse(args); !ok {
 		return code
 	}
 	var fromT, toT time.Time

@@ -163,8 +163,8 @@ func TestAuditUsage(t *testing.T) {
 		{[]string{"audit", "nope"}, 2, "unknown subcommand"},
 	}
 	for _, tc := range tests {
-		code, _, errs := runWorker(t, tc.args...)
-		if code != tc.code || !strings.Contains(errs, tc.want) {
+		code, out, errs := runWorker(t, tc.args...)
+		if errs += out; code != tc.code || !strings.Contains(errs, tc.want) {
 			t.Errorf("%v = %d, want %d with %q; stderr:\n%s", tc.args, code, tc.code, tc.want, errs)
 		}
 	}

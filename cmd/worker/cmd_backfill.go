@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/stages"
 )
 
 func init() {
@@ -21,37 +19,30 @@ func init() {
 }
 
 func runBackfill(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	cfgPath := fs.String("c", "config.yaml", "config file, as for `worker run`")
-	group := fs.String("group", "", "consumer group of the backfill (default: kafka.group_id + \"-backfill\"); the same group again resumes")
-	id := fs.String("worker-id", "", "worker id of the backfill (default: worker.id + \"-backfill\"); must differ from live workers' ids")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker backfill -c config.yaml [--group G] [--worker-id ID]\n\n"+
-			"Reads the input topics from the start (or where this group stopped) to their end offsets measured now,\n"+
-			"through the same stages and transactions as `worker run`, then exits 0. Records produced later are\n"+
-			"left to the live workers. Run one backfill worker per group.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	fs := newFlags(s, "backfill", "[-c config.yaml] [--group G] [--worker-id ID]",
+		"Reads the input topics from the start (or where this group stopped) to their end offsets measured now,\n"+
+			"through the same stages and transactions as worker run, then exits 0. Records produced later are\n"+
+			"left to the live workers. Run one backfill worker per group; interrupted, the same group resumes.\n"+
+			"Progress goes to stderr: a bar on a terminal, a line per window otherwise.")
+	var cfgPath, group, id string
+	fs.configFlag(&cfgPath, "config.yaml", "config `file`, as for worker run")
+	fs.StringVar(&group, "group", "", "consumer `group` of the backfill (default: kafka.group_id + \"-backfill\"); the same group again resumes")
+	fs.StringVar(&id, "worker-id", "", "worker `id` of the backfill (default: worker.id + \"-backfill\"); must differ from live workers' ids")
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(s.Stderr, "worker backfill:", err)
 		return 1
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, keys, err := loadRunConfig(cfgPath)
 	if err != nil {
 		return fail(err)
 	}
-	cfg.Kafka.GroupID = or(*group, cfg.Kafka.GroupID+"-backfill")
-	cfg.Worker.ID = or(*id, cfg.Worker.ID+"-backfill")
+	cfg.Kafka.GroupID = or(group, cfg.Kafka.GroupID+"-backfill")
+	cfg.Worker.ID = or(id, cfg.Worker.ID+"-backfill")
 	cfg.Ops.Listen = "" // the live worker on this host owns the ops port
-	keys, err := stages.LoadKeys(cfg)
-	if err != nil {
-		return fail(err)
-	}
-	ends, err := endOffsets(ctx, cfg)
+	ends, todo, err := endOffsets(ctx, cfg)
 	if err != nil {
 		return fail(err)
 	}
@@ -61,14 +52,35 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := w.Run(ctx); err != nil {
+	prog := newProgress(s.Stderr, "worker backfill", "records", todo)
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() { // the committed counters are the progress: a record counts once its window committed
+		defer close(watched)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				prog.Set(int64(settledRecords(reg)))
+			}
+		}
+	}()
+	err = w.Run(ctx)
+	close(stop)
+	<-watched
+	prog.Set(int64(settledRecords(reg)))
+	prog.Done()
+	if err != nil {
 		return fail(err)
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(s.Stderr, "worker backfill: interrupted; run it again with the same group to resume")
 		return 1
 	}
-	fmt.Fprintf(s.Stdout, "backfill done: group %s, worker %s, %.0f records published, %.0f suppressed, %.0f quarantined\n",
+	fmt.Fprintf(s.Stdout, "backfill done: group %s, worker %s: %.0f records published, %.0f suppressed, %.0f quarantined\n",
 		cfg.Kafka.GroupID, cfg.Worker.ID, counter(reg, "deid_records_published_total"),
 		counter(reg, "deid_records_suppressed_total"), counter(reg, "deid_records_quarantined_total"))
 	return 0
@@ -76,40 +88,60 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 
 // endOffsets lists the input partitions' end offsets now: where the backfill
 // stops. A partition the group has already committed to its end (a resumed
-// backfill) gets 0: there is nothing left to wait for there.
-func endOffsets(ctx context.Context, cfg *config.Config) (map[string]map[int32]int64, error) {
+// backfill) gets 0: there is nothing left to wait for there. todo is about
+// how many records remain, for the progress line (transaction markers take
+// offsets too, so it may count a few more than there are).
+func endOffsets(ctx context.Context, cfg *config.Config) (ends map[string]map[int32]int64, todo int64, err error) {
 	conn, err := cfg.Kafka.Opts()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	cl, err := kgo.NewClient(conn...)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer cl.Close()
-	listed, err := kadm.NewClient(cl).ListEndOffsets(ctx, cfg.Topics.Input...)
+	adm := kadm.NewClient(cl)
+	listed, err := adm.ListEndOffsets(ctx, cfg.Topics.Input...)
 	if err == nil {
 		err = listed.Error()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("listing end offsets of the input topics: %w", err)
+		return nil, 0, fmt.Errorf("listing end offsets of the input topics: %w", err)
 	}
-	committed, err := fetchOffsets(ctx, kadm.NewClient(cl), cfg.Kafka.GroupID)
+	starts, err := adm.ListStartOffsets(ctx, cfg.Topics.Input...)
+	if err == nil {
+		err = starts.Error()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("fetching the committed offsets of group %s: %w", cfg.Kafka.GroupID, err)
+		return nil, 0, fmt.Errorf("listing start offsets of the input topics: %w", err)
 	}
-	ends := map[string]map[int32]int64{}
+	committed, err := fetchOffsets(ctx, adm, cfg.Kafka.GroupID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("fetching the committed offsets of group %s: %w", cfg.Kafka.GroupID, err)
+	}
+	ends = map[string]map[int32]int64{}
 	listed.Each(func(o kadm.ListedOffset) {
 		if ends[o.Topic] == nil {
 			ends[o.Topic] = map[int32]int64{}
 		}
 		end := o.Offset
-		if c, ok := committed.Lookup(o.Topic, o.Partition); ok && c.At >= end {
-			end = 0
+		from := int64(0)
+		if st, ok := starts.Lookup(o.Topic, o.Partition); ok {
+			from = st.Offset
+		}
+		if c, ok := committed.Lookup(o.Topic, o.Partition); ok {
+			from = max(from, c.At)
+			if c.At >= end {
+				end = 0
+			}
 		}
 		ends[o.Topic][o.Partition] = end
+		if end > from {
+			todo += end - from
+		}
 	})
-	return ends, nil
+	return ends, todo, nil
 }
 
 // fetchOffsets fetches a group's committed offsets, retrying for up to 30 s

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/kafkaconn"
+	"github.com/deidstream/deidstream/pipeline"
 )
 
 func init() {
@@ -24,17 +24,24 @@ func init() {
 // formatRaw writes the plaintext unchanged without checking it is Arrow (files from `worker seal`).
 const formatRaw = "raw"
 
+// sealedObject is one sealed value and what its Kafka record said of it in
+// headers (nothing for a file): a quarantined record's reason and part.
+type sealedObject struct {
+	sealed       []byte
+	reason, part string
+}
+
 // sealedInput hands each sealed object to fn, in order. --in is one source;
 // a Kafka topic reader is another implementation of the same shape.
-type sealedInput func(ctx context.Context, fn func(sealed []byte) error) error
+type sealedInput func(ctx context.Context, fn func(sealedObject) error) error
 
 func sealedFileInput(path string) sealedInput {
-	return func(_ context.Context, fn func([]byte) error) error {
+	return func(_ context.Context, fn func(sealedObject) error) error {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("reading sealed input: %w", err)
 		}
-		return fn(b)
+		return fn(sealedObject{sealed: b})
 	}
 }
 
@@ -46,7 +53,7 @@ type decryptFlags struct {
 // sealedTopicInput reads a topic read_committed from its start to its end at
 // the time of reading, and hands over each record's value.
 func sealedTopicInput(cfgPath, topic string) sealedInput {
-	return func(ctx context.Context, fn func([]byte) error) error {
+	return func(ctx context.Context, fn func(sealedObject) error) error {
 		kc := kafkaconn.Defaults()
 		if cfgPath != "" {
 			cfg, err := config.LoadSections(cfgPath, "kafka")
@@ -64,7 +71,8 @@ func sealedTopicInput(cfgPath, topic string) sealedInput {
 			return err
 		}
 		for _, r := range recs {
-			if err := fn(r.Value); err != nil {
+			obj := sealedObject{sealed: r.Value, reason: header(r, pipeline.HeaderReason), part: header(r, pipeline.HeaderPart)}
+			if err := fn(obj); err != nil {
 				return fmt.Errorf("%s/%d/%d: %w", r.Topic, r.Partition, r.Offset, err)
 			}
 		}
@@ -73,32 +81,26 @@ func sealedTopicInput(cfgPath, topic string) sealedInput {
 }
 
 func runDecrypt(ctx context.Context, s stdio, args []string) int {
-	fl := flag.NewFlagSet("decrypt", flag.ContinueOnError)
-	fl.SetOutput(s.Stderr)
+	fl := newFlags(s, "decrypt", "--key FILE.key (--in FILE | --topic T [-c config.yaml]) --out FILE [--format F]",
+		"Opens a sealed file, or every sealed record of a topic read_committed from its start to its current end,\n"+
+			"and writes the plaintext. Nothing is written unless every object authenticates.\n"+
+			"Research and stats batches join into one table: --format raw, arrow, jsonl, csv or parquet.\n"+
+			"Quarantined records (deid.quarantine, sealed to keys.quarantine) are raw input, one per line in jsonl:\n"+
+			"  {\"source\":\"topic/partition/offset\",\"reason\":\"field_invalid:state\",\"record\":\"...\"}\n"+
+			"(\"record_base64\" instead when the record is not UTF-8; reason from the record's header); in raw, each\n"+
+			"record follows a line \"# quarantine SOURCE REASON BYTES\" and ends with a newline.")
 	var f decryptFlags
-	fl.StringVar(&f.key, "key", "", "private key file (required)")
-	fl.StringVar(&f.in, "in", "", "sealed file to open (this or --topic)")
-	fl.StringVar(&f.topic, "topic", "", "research or stats topic whose batches to open, read_committed (this or --in)")
-	fl.StringVar(&f.cfgPath, "c", "", "with --topic: worker config whose kafka: section (brokers, TLS, SASL) is used")
-	fl.StringVar(&f.out, "out", "", "plaintext output to create, or - for stdout (required)")
-	fl.StringVar(&f.format, "format", formatRaw, "output format: raw|arrow|jsonl|csv|parquet")
-	fl.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker decrypt --key FILE.key (--in FILE | --topic T [-c config.yaml]) --out FILE [--format raw|arrow|jsonl|csv|parquet]")
-		fmt.Fprintln(s.Stderr, "Opens a sealed file, or every batch of a topic (joined into one output). Nothing is written unless every check passes.\n\nflags:")
-		fmt.Fprintln(s.Stderr, "  --key FILE.key  private key (required, no default)")
-		fmt.Fprintln(s.Stderr, "  --in FILE       sealed input (this or --topic)")
-		fmt.Fprintln(s.Stderr, "  --topic T       topic to read read_committed, from its start to its current end (this or --in)")
-		fmt.Fprintln(s.Stderr, "  -c FILE         with --topic: config whose kafka: section is used (default: brokers 127.0.0.1:19092)")
-		fmt.Fprintln(s.Stderr, "  --out FILE      output, created new; - for stdout (required, no default)")
-		fmt.Fprintln(s.Stderr, "  --format F      raw (bytes as sealed), arrow (checked Arrow IPC stream), jsonl, csv,")
-		fmt.Fprintln(s.Stderr, "                  parquet (Zstd, one row group per batch) (default raw)")
+	fl.StringVar(&f.key, "key", "", "private key `file` (.key from worker keys gen; required)")
+	fl.StringVar(&f.in, "in", "", "sealed `file` to open (this or --topic)")
+	fl.StringVar(&f.topic, "topic", "", "`topic` whose sealed records to open (research, stats or quarantine; this or --in)")
+	fl.configFlag(&f.cfgPath, "", "with --topic: worker config `file` whose kafka: section (brokers, TLS, SASL) is used (default: brokers 127.0.0.1:19092)")
+	fl.StringVar(&f.out, "out", "", "plaintext `file` to create, or - for stdout (required)")
+	fl.StringVar(&f.format, "format", formatRaw, "output `format`: raw (bytes as sealed), arrow (checked Arrow IPC stream), jsonl, csv, parquet (Zstd, one row group per batch)")
+	if code, ok := fl.parse(args); !ok {
+		return code
 	}
-	if err := fl.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if f.key == "" || (f.in == "") == (f.topic == "") || f.out == "" || fl.NArg() != 0 {
-		fl.Usage()
-		return 2
+	if f.key == "" || (f.in == "") == (f.topic == "") || f.out == "" {
+		return fl.usageError("--key, --out and one of --in or --topic are required")
 	}
 	input := sealedFileInput(f.in)
 	if f.topic != "" {
@@ -132,21 +134,26 @@ func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) er
 	}
 	var plain bytes.Buffer
 	var opened [][]byte // kept to join into one output
+	var quarantined []quarantinedPart
 	defer func() {
 		for _, pt := range opened {
 			clear(pt)
 		}
 	}()
 	objects := 0
-	err = input(ctx, func(sealed []byte) error {
-		pt, prov, err := envelope.Open(sealed, key)
+	err = input(ctx, func(obj sealedObject) error {
+		pt, prov, err := envelope.Open(obj.sealed, key)
 		if err != nil {
 			return fmt.Errorf("object %d: %w", objects, err)
 		}
 		objects++
+		// Counts and codes only: the plaintext may be raw PHI.
 		fmt.Fprintf(s.Stderr, "opened object %d: kind=%s batch=%q worker=%q ranges=%d plaintext=%d bytes\n",
 			objects-1, prov.Kind, prov.BatchID, prov.WorkerID, len(prov.Ranges), len(pt))
 		opened = append(opened, pt)
+		if prov.Kind == envelope.KindQuarantine {
+			quarantined = append(quarantined, quarantinedPart{prov: prov, reason: obj.reason, part: obj.part, plain: pt})
+		}
 		return nil
 	})
 	defer clear(plain.Bytes())
@@ -156,11 +163,19 @@ func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) er
 	if objects == 0 {
 		return errors.New("opening input: no sealed object found")
 	}
-	if f.format == formatRaw {
+	switch {
+	case len(quarantined) > 0:
+		if len(quarantined) != objects {
+			return fmt.Errorf("opening input: %d of %d objects are quarantined records, the others batches: decrypt them apart", len(quarantined), objects)
+		}
+		if err := writeQuarantine(&plain, quarantined, f.format); err != nil {
+			return err
+		}
+	case f.format == formatRaw:
 		for _, pt := range opened {
 			plain.Write(pt)
 		}
-	} else {
+	default:
 		stream, err := arrowconv.Concat(opened...)
 		if err != nil {
 			return err

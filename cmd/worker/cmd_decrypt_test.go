@@ -71,11 +71,11 @@ func TestDecryptFormats(t *testing.T) {
 			t.Errorf("--format %s left an output file", f)
 		}
 	}
-	if code, _, stderr := runEnvelopeCLI(t, "decrypt", "-h"); code != 0 || !strings.Contains(stderr, "--format") || !strings.Contains(stderr, "parquet (Zstd") {
-		t.Errorf("decrypt -h: exit %d %q", code, stderr)
+	if code, stdout, _ := runEnvelopeCLI(t, "decrypt", "-h"); code != 0 || !strings.Contains(stdout, "--format") || !strings.Contains(stdout, "parquet (Zstd") {
+		t.Errorf("decrypt -h: exit %d %q", code, stdout)
 	}
-	if code, _, stderr := runEnvelopeCLI(t, "seal", "-h"); code != 0 || !strings.Contains(stderr, "--recipient") {
-		t.Errorf("seal -h: exit %d %q", code, stderr)
+	if code, stdout, _ := runEnvelopeCLI(t, "seal", "-h"); code != 0 || !strings.Contains(stdout, "--recipient") {
+		t.Errorf("seal -h: exit %d %q", code, stdout)
 	}
 }
 

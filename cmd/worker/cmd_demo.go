@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/privacy/dp"
 	"github.com/deidstream/deidstream/stages"
 	"github.com/deidstream/deidstream/synth"
 )
@@ -32,19 +32,17 @@ func init() {
 }
 
 func runDemo(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	n := fs.Int("records", 10000, "synthetic records to generate")
-	seed := fs.Uint64("seed", 1, "generator seed (same seed, same records)")
-	poison := fs.Float64("poison", 0.01, "fraction of bad records (invalid JSON or UTF-8, oversized, wrong types) for quarantine")
-	timeout := fs.Duration("timeout", 5*time.Minute, "give up if the worker has not settled every record by then")
+	fs := newFlags(s, "demo", "[--records N] [--seed S] [--poison F] [--timeout D] [-v]",
+		"Runs the whole job with no external service: an in-process Kafka (kfake), fresh keys, synthetic\n"+
+			"records and the real worker; then reads every output back as a researcher and an auditor would\n"+
+			"and prints a summary. Exits 1 if a check fails (accounting, audit log, achieved k below k).")
+	n := fs.Int("records", 10000, "synthetic `records` to generate")
+	seed := fs.Uint64("seed", 1, "generator `seed` (same seed, same records)")
+	poison := fs.Float64("poison", 0.01, "`fraction` of bad records (invalid JSON or UTF-8, oversized, wrong types) for quarantine")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up if the worker has not settled every record after this `duration`")
 	verbose := fs.Bool("v", false, "show the worker's log on stderr")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker demo [--records N] [--seed S] [--poison F]\n\nNeeds no external service: kfake, generated keys, synthetic records, the real worker.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if *verbose {
@@ -84,7 +82,8 @@ func demo(ctx context.Context, out io.Writer, log *slog.Logger, n int, seed uint
 	}
 	fmt.Fprintf(out, "deidstream demo: %d synthetic records through the worker on an in-process Kafka (kfake)\n", n)
 	start := time.Now()
-	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], n, seed, poison); err != nil {
+	gen, err := produceSyntheticStats(ctx, conn, cfg.Topics.Input[0], n, seed, poison)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "  generated and produced in %v\n", time.Since(start).Round(time.Millisecond))
@@ -103,7 +102,7 @@ func demo(ctx context.Context, out io.Writer, log *slog.Logger, n int, seed uint
 	if err != nil {
 		return err
 	}
-	return printSummary(out, cfg, o, n, elapsed)
+	return printSummary(out, cfg, o, gen, elapsed)
 }
 
 // demoKeys makes fresh in-memory keys: research and security recipients and the audit signer.
@@ -130,10 +129,16 @@ func demoKeys() (stages.Keys, *envelope.PrivateKey, error) {
 // produceSynthetic creates topic if needed (large enough for the oversized
 // poison) and appends n records to it.
 func produceSynthetic(ctx context.Context, conn []kgo.Opt, topic string, n int, seed uint64, poison float64) error {
+	_, err := produceSyntheticStats(ctx, conn, topic, n, seed, poison)
+	return err
+}
+
+// produceSyntheticStats is produceSynthetic, returning what the generator made.
+func produceSyntheticStats(ctx context.Context, conn []kgo.Opt, topic string, n int, seed uint64, poison float64) (synth.Stats, error) {
 	const maxBytes = 4 << 20
 	cl, err := kgo.NewClient(append(conn, kgo.ProducerBatchMaxBytes(maxBytes), kgo.ProducerLinger(5*time.Millisecond))...)
 	if err != nil {
-		return err
+		return synth.Stats{}, err
 	}
 	defer cl.Close()
 	mb := fmt.Sprint(maxBytes)
@@ -142,7 +147,7 @@ func produceSynthetic(ctx context.Context, conn []kgo.Opt, topic string, n int, 
 		err = resp.Err
 	}
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("creating input topic %s: %w", topic, err)
+		return synth.Stats{}, fmt.Errorf("creating input topic %s: %w", topic, err)
 	}
 	g := synth.NewGenerator(synth.Options{Seed: seed, Poison: poison})
 	var perr error
@@ -155,12 +160,12 @@ func produceSynthetic(ctx context.Context, conn []kgo.Opt, topic string, n int, 
 		})
 	}
 	if err := cl.Flush(ctx); err != nil {
-		return err
+		return g.Stats(), fmt.Errorf("flushing synthetic records: %w", err)
 	}
 	if perr != nil {
-		return fmt.Errorf("producing synthetic records: %w", perr)
+		return g.Stats(), fmt.Errorf("producing synthetic records: %w", perr)
 	}
-	return nil
+	return g.Stats(), nil
 }
 
 // runUntilSettled runs w until n records are published, suppressed or
@@ -198,25 +203,36 @@ func settledRecords(reg prometheus.Gatherer) float64 {
 		counter(reg, "deid_records_quarantined_total")
 }
 
-func printSummary(out io.Writer, cfg *config.Config, o *outputs, n int, elapsed time.Duration) error {
+// decodeReasons are the quarantine reason classes of records the worker could
+// not read as the input schema says: what the generator's poison is made to hit.
+var decodeReasons = map[string]bool{pipeline.ReasonOversized: true, pipeline.ReasonInvalidUTF8: true,
+	pipeline.ReasonInvalidJSON: true, pipeline.ReasonNotObject: true, pipeline.ReasonMissing: true, pipeline.ReasonWrongType: true}
+
+func printSummary(out io.Writer, cfg *config.Config, o *outputs, gen synth.Stats, elapsed time.Duration) error {
+	n := gen.Records
 	in, pub, sup, quar := o.totals()
 	phi := map[string]int64{}
-	minK, maxNCP := int(^uint(0)>>1), 0.0
+	minK, maxNCP, kWindows := int(^uint(0)>>1), 0.0, 0
 	for _, w := range o.windows {
 		for t, c := range w.PHICounts {
 			phi[t] += c
 		}
-		if w.Privacy != nil {
-			minK, maxNCP = min(minK, w.Privacy.AchievedK), max(maxNCP, w.Privacy.NCP)
+		if w.Privacy != nil && w.Published > 0 { // a window withheld whole releases no class
+			minK, maxNCP, kWindows = min(minK, w.Privacy.AchievedK), max(maxNCP, w.Privacy.NCP), kWindows+1
 		}
 	}
 	var spent, budget float64
-	if last := o.windows[len(o.windows)-1]; last.DP != nil {
-		spent, budget = last.DP.Spent, last.DP.Budget
+	if len(o.windows) > 0 {
+		if last := o.windows[len(o.windows)-1]; last.DP != nil {
+			spent, budget = last.DP.Spent, last.DP.Budget
+		}
 	}
-	var quarCount int
-	for _, c := range o.quarantined {
+	var quarCount, atDecode int
+	for r, c := range o.quarantined {
 		quarCount += c
+		if class, _, _ := strings.Cut(r, ":"); decodeReasons[class] {
+			atDecode += c
+		}
 	}
 	ok := func(b bool) string {
 		if b {
@@ -225,15 +241,25 @@ func printSummary(out io.Writer, cfg *config.Config, o *outputs, n int, elapsed 
 		return "FAILED"
 	}
 	accounting := in == int64(n) && in == pub+sup+quar && int(pub) == len(o.rows) && int(quar) == quarCount && o.duplicates() == 0
+	kOK := !cfg.PrivacyEnabled() || pub == 0 || (kWindows > 0 && minK >= cfg.Privacy.K)
 	fmt.Fprintf(out, "  records in            %d\n", in)
 	fmt.Fprintf(out, "  published             %d rows in %d sealed Arrow batches over %d windows\n", pub, o.batches, len(o.windows))
 	fmt.Fprintf(out, "  suppressed            %d (k-anonymity, k=%d)\n", sup, cfg.Privacy.K)
 	fmt.Fprintf(out, "  quarantined           %d %s\n", quar, countList(o.quarantined))
+	fmt.Fprintf(out, "                        %s\n", explainQuarantine(gen, atDecode, quarCount-atDecode))
 	fmt.Fprintf(out, "  accounting            %s: in = published + suppressed + quarantined, no input offset twice\n", ok(accounting))
 	fmt.Fprintf(out, "  throughput            %.0f records/s (%v from start to last commit)\n", float64(n)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
 	fmt.Fprintf(out, "  PHI found             %s\n", countList(phi))
-	fmt.Fprintf(out, "  privacy               achieved k >= %d in every window, NCP <= %.3f\n", minK, maxNCP)
-	fmt.Fprintf(out, "  DP statistics         %d sealed releases, rho spent %.2f of %.2f\n", o.stats, spent, budget)
+	if cfg.PrivacyEnabled() {
+		if kWindows == 0 {
+			fmt.Fprintf(out, "  privacy               %s: no window released rows to check k=%d on\n", ok(kOK), cfg.Privacy.K)
+		} else {
+			fmt.Fprintf(out, "  privacy               %s: achieved k >= %d in every window (configured k=%d), NCP <= %.3f\n", ok(kOK), minK, cfg.Privacy.K, maxNCP)
+		}
+	}
+	if cfg.DPEnabled() {
+		fmt.Fprintf(out, "  DP statistics         %d sealed releases, %s\n", o.stats, budgetWords(cfg.DP.WithDefaults().Accounting, spent, budget))
+	}
 	fmt.Fprintf(out, "  audit log             %s: %d messages, signed checkpoints verified (Ed25519 + ML-DSA-65)\n", ok(o.report.OK), o.report.Messages)
 	if len(o.rows) > 0 {
 		fmt.Fprintln(out, "  first published row (synthetic data):")
@@ -246,10 +272,40 @@ func printSummary(out io.Writer, cfg *config.Config, o *outputs, n int, elapsed 
 			fmt.Fprintf(out, "    %-15s %s\n", c, strings.ReplaceAll(v, "\n", " "))
 		}
 	}
-	if !accounting || !o.report.OK {
+	if !accounting || !o.report.OK || !kOK {
 		return errors.New("the outputs did not check out (see FAILED above)")
 	}
 	return nil
+}
+
+// budgetWords names what the DP budget is counted in: epsilon under pure DP,
+// rho under zCDP.
+func budgetWords(accounting string, spent, budget float64) string {
+	unit := "rho"
+	if accounting == dp.Pure {
+		unit = "epsilon"
+	}
+	return fmt.Sprintf("%s spent %.2f of %.2f (%s accounting)", unit, spent, budget, accounting)
+}
+
+// explainQuarantine relates the quarantine count to the generator's poison:
+// poison that breaks the input schema is quarantined at decode; poison whose
+// only fault is a wrong type in a field the schema does not type (a name
+// written as a number) is readable, and the policy drops that field, so it is
+// published; records the field policy refuses are quarantined on top.
+func explainQuarantine(gen synth.Stats, atDecode, byPolicy int) string {
+	kinds := make([]string, 0, len(synth.PoisonKinds))
+	for i, k := range synth.PoisonKinds {
+		kinds = append(kinds, fmt.Sprintf("%s %d", k, gen.PoisonByKind[i]))
+	}
+	s := fmt.Sprintf("the generator made %d poison records (%s); %d failed the input schema", gen.Poison, strings.Join(kinds, ", "), atDecode)
+	if readable := gen.Poison - atDecode; readable > 0 {
+		s += fmt.Sprintf("; readable and published: %d (a wrong type in a field the schema does not type and the policy drops)", readable)
+	}
+	if byPolicy > 0 {
+		s += fmt.Sprintf("; %d more refused by the field policy", byPolicy)
+	}
+	return s
 }
 
 // countList formats counts largest first: "NAME 120, DATE 80".

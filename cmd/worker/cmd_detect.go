@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -22,26 +21,17 @@ func init() {
 const maxDetectLine = 64 << 20
 
 func runDetect(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	cfgPath := fs.String("c", "", "YAML config file; its `detection:` section configures the detectors (default: built-in defaults)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker detect [-c config.yaml] < in.jsonl > out.jsonl")
-		fmt.Fprintln(s.Stderr, "reads {\"id\",\"text\"} lines; prints {\"id\",\"spans\":[{start,end,type,score}]} per line (code-point offsets)")
-		fmt.Fprintln(s.Stderr, "flags:")
-		fmt.Fprintln(s.Stderr, "  -c string   config file with a detection: section (default \"\" = built-in defaults)")
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(s.Stderr, "worker detect: unexpected arguments %q\n", fs.Args())
-		return 2
+	fs := newFlags(s, "detect", "[-c config.yaml] < in.jsonl > out.jsonl",
+		"Reads {\"id\",\"text\"} lines; prints {\"id\",\"spans\":[{start,end,type,score}]} per line (code-point offsets).")
+	var cfgPath string
+	fs.configFlag(&cfgPath, "", "config `file` whose detection: section configures the detectors (default: built-in defaults)")
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	cfg := detectors.DefaultConfig()
-	if *cfgPath != "" {
+	if cfgPath != "" {
 		var err error
-		if cfg, err = loadDetectionConfig(*cfgPath); err != nil {
+		if cfg, err = loadDetectionConfig(cfgPath); err != nil {
 			fmt.Fprintf(s.Stderr, "worker detect: %v\n", err)
 			return 2
 		}

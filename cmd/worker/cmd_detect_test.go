@@ -83,7 +83,7 @@ func TestDetectCLIConfig(t *testing.T) {
 			t.Errorf("-c %s: exit %d stderr %q, want 2 with a message", filepath.Base(p), code, stderr)
 		}
 	}
-	if code, _, stderr := runDetectCLI(t, "", "-h"); code != 0 || !strings.Contains(stderr, "-c") {
-		t.Errorf("-h: exit %d stderr %q", code, stderr)
+	if code, stdout, _ := runDetectCLI(t, "", "-h"); code != 0 || !strings.Contains(stdout, "-c, --config FILE") {
+		t.Errorf("-h: exit %d stdout %q", code, stdout)
 	}
 }

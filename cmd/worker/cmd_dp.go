@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -16,52 +15,30 @@ func init() {
 }
 
 func runDP(ctx context.Context, s stdio, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(s.Stderr, "usage: worker dp sample [flags]   (worker dp sample -h for its flags)")
-		fmt.Fprintln(s.Stderr, "  sample   print N exact discrete Laplace or discrete Gaussian draws, one per line")
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	if args[0] != "sample" {
-		fmt.Fprintf(s.Stderr, "worker dp: unknown subcommand %q (want sample)\n", args[0])
-		return 2
-	}
-	return runDPSample(ctx, s, args[1:])
+	return runGroup(s, "dp", "Differential privacy tools.", []subcommand{
+		{"sample", "print N exact discrete Laplace or discrete Gaussian draws, one per line",
+			func(s stdio, args []string) int { return runDPSample(ctx, s, args) }},
+	}, args)
 }
 
 // maxDPSamples bounds --n so a typo cannot fill a disk.
 const maxDPSamples = 100_000_000
 
 func runDPSample(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("dp sample", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	mech := fs.String("mechanism", "", "discrete-laplace or discrete-gaussian")
-	scale := fs.String("scale", "", "discrete Laplace scale, exact: 2.5 or 5/2")
-	sigma := fs.String("sigma", "", "discrete Gaussian sigma, exact: 2.5 or 5/2")
-	n := fs.Int("n", 1, "number of samples")
-	seed := fs.String("seed", "", "uint64 seed for a reproducible ChaCha8 stream (default: crypto/rand)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker dp sample --mechanism discrete-laplace --scale B [--n N] [--seed X]")
-		fmt.Fprintln(s.Stderr, "       worker dp sample --mechanism discrete-gaussian --sigma S [--n N] [--seed X]")
-		fmt.Fprintln(s.Stderr, "prints N integers, one per line, drawn exactly (rational arithmetic, no floating point)")
-		fmt.Fprintln(s.Stderr, "flags:")
-		fmt.Fprintln(s.Stderr, "  --mechanism string   discrete-laplace or discrete-gaussian (default \"\", required)")
-		fmt.Fprintln(s.Stderr, "  --scale string       Laplace scale B > 0 as 2.5 or 5/2 (default \"\", required for discrete-laplace)")
-		fmt.Fprintln(s.Stderr, "  --sigma string       Gaussian sigma S > 0 as 2.5 or 5/2 (default \"\", required for discrete-gaussian)")
-		fmt.Fprintf(s.Stderr, "  --n int              number of samples, 0 to %d (default 1)\n", maxDPSamples)
-		fmt.Fprintln(s.Stderr, "  --seed uint          seed for reproducible output (default \"\" = crypto/rand)")
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	fs := newFlags(s, "dp sample", "--mechanism discrete-laplace --scale B [--n N] [--seed X]\n"+
+		"       worker dp sample --mechanism discrete-gaussian --sigma S [--n N] [--seed X]",
+		"Prints N integers, one per line, drawn exactly (rational arithmetic, no floating point).")
+	mech := fs.String("mechanism", "", "`name`: discrete-laplace or discrete-gaussian (required)")
+	scale := fs.String("scale", "", "discrete Laplace `scale` B > 0, exact: 2.5 or 5/2 (required for discrete-laplace)")
+	sigma := fs.String("sigma", "", "discrete Gaussian `sigma` S > 0, exact: 2.5 or 5/2 (required for discrete-gaussian)")
+	n := fs.Int("n", 1, fmt.Sprintf("`number` of samples, 0 to %d", maxDPSamples))
+	seed := fs.String("seed", "", "uint64 `seed` for a reproducible ChaCha8 stream (default: crypto/rand)")
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(s.Stderr, "worker dp sample: "+format+"\n", a...)
 		return 2
-	}
-	if fs.NArg() > 0 {
-		return fail("unexpected arguments %q", fs.Args())
 	}
 	var param, other string
 	switch *mech {

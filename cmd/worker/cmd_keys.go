@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,40 +15,23 @@ func init() {
 }
 
 func runKeys(ctx context.Context, s stdio, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(s.Stderr, "usage: worker keys gen --out DIR --name NAME")
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	switch args[0] {
-	case "gen":
-		return runKeysGen(ctx, s, args[1:])
-	default:
-		fmt.Fprintf(s.Stderr, "worker keys: unknown subcommand %q (want gen)\n", args[0])
-		return 2
-	}
+	return runGroup(s, "keys", "Envelope recipient keys (X-Wing: ML-KEM-768 + X25519). Research batches and DP statistics are\n"+
+		"sealed to keys.research, quarantined records to keys.quarantine; worker decrypt opens them with the .key.", []subcommand{
+		{"gen", "make a key pair: DIR/NAME.key (private, 0600) and DIR/NAME.pub", func(s stdio, args []string) int { return runKeysGen(ctx, s, args) }},
+	}, args)
 }
 
 func runKeysGen(_ context.Context, s stdio, args []string) int {
-	fl := flag.NewFlagSet("keys gen", flag.ContinueOnError)
-	fl.SetOutput(s.Stderr)
-	out := fl.String("out", "", "directory to write NAME.key and NAME.pub into (required)")
-	name := fl.String("name", "", "key name: letters, digits, '.', '_', '-' (required)")
-	fl.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker keys gen --out DIR --name NAME")
-		fmt.Fprintln(s.Stderr, "Writes DIR/NAME.key (private, mode 0600) and DIR/NAME.pub (public, with its key id).")
-		fmt.Fprintln(s.Stderr, "Refuses to overwrite either file.\n\nflags:")
-		fmt.Fprintln(s.Stderr, "  --out DIR    directory for the key files (required, no default)")
-		fmt.Fprintln(s.Stderr, "  --name NAME  key name, 1-64 of [A-Za-z0-9._-] (required, no default)")
+	fl := newFlags(s, "keys gen", "--out DIR --name NAME",
+		"Writes DIR/NAME.key (private, mode 0600) and DIR/NAME.pub (public, with its key id); refuses to\n"+
+			"overwrite either. Put NAME.pub in keys.research or keys.quarantine; keep NAME.key with whoever decrypts.")
+	out := fl.String("out", "", "`directory` for the key files, created 0700 if missing (required)")
+	name := fl.String("name", "", "key `name`: 1-64 of [A-Za-z0-9._-] (required)")
+	if code, ok := fl.parse(args); !ok {
+		return code
 	}
-	if err := fl.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if *out == "" || *name == "" || fl.NArg() != 0 {
-		fl.Usage()
-		return 2
+	if *out == "" || *name == "" {
+		return fl.usageError("--out and --name are required")
 	}
 	pubPath, keyPath, id, err := generateKeyFiles(*out, *name)
 	if err != nil {

@@ -53,7 +53,7 @@ func TestKeysGen(t *testing.T) {
 			t.Errorf("%v: exit 0, want failure", args)
 		}
 	}
-	if code, _, stderr := runEnvelopeCLI(t, "keys", "gen", "-h"); code != 0 || !strings.Contains(stderr, "--name") {
-		t.Errorf("keys gen -h: exit %d, %q", code, stderr)
+	if code, stdout, _ := runEnvelopeCLI(t, "keys", "gen", "-h"); code != 0 || !strings.Contains(stdout, "--name") {
+		t.Errorf("keys gen -h: exit %d, %q", code, stdout)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,26 +22,16 @@ func init() {
 const secretEnv = "DEID_SECRET"
 
 func runRedact(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("redact", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	mode := fs.String("mode", "", "redact, surrogate, hash or detect for every PHI type")
-	cfgPath := fs.String("c", "", "YAML config file with detection: and redaction: sections")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker redact [--mode redact|surrogate|hash|detect] [-c config.yaml] < in.jsonl > out.jsonl")
-		fmt.Fprintln(s.Stderr, "reads {\"id\",\"text\"} lines; prints {\"id\",\"text\"} per line with PHI transformed, in order")
-		fmt.Fprintln(s.Stderr, "flags:")
-		fmt.Fprintln(s.Stderr, "  --mode string   mode for every PHI type (default \"\" = the config's per-type modes; default_mode is redact)")
-		fmt.Fprintln(s.Stderr, "  -c string       config file (default \"\" = built-in defaults)")
-		fmt.Fprintln(s.Stderr, "the secret is redaction.secret, else $"+secretEnv+", else a random per-run secret (surrogates and")
-		fmt.Fprintln(s.Stderr, "hashes then differ from run to run); a patient key is read from redaction.patient_field when present:")
-		fmt.Fprintln(s.Stderr, "lines of one patient share placeholder numbers ([NAME_1] is one person in all of them), in memory for the run")
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(s.Stderr, "worker redact: unexpected arguments %q\n", fs.Args())
-		return 2
+	fs := newFlags(s, "redact", "[--mode redact|surrogate|hash|detect] [-c config.yaml] < in.jsonl > out.jsonl",
+		"Reads {\"id\",\"text\"} lines; prints {\"id\",\"text\"} per line with PHI transformed, in order.\n"+
+			"The secret is redaction.secret, else $"+secretEnv+", else a random per-run secret (surrogates and hashes\n"+
+			"then differ from run to run). A patient key is read from redaction.patient_field when present: lines of\n"+
+			"one patient share placeholder numbers ([NAME_1] is one person in all of them), in memory for the run.")
+	mode := fs.String("mode", "", "`mode` for every PHI type: redact, surrogate, hash or detect (default: the config's per-type modes)")
+	var cfgPath string
+	fs.configFlag(&cfgPath, "", "config `file` with detection: and redaction: sections (default: built-in defaults)")
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	switch redact.Mode(*mode) {
 	case "", redact.ModeRedact, redact.ModeSurrogate, redact.ModeHash, redact.ModeDetect:
@@ -51,10 +40,10 @@ func runRedact(ctx context.Context, s stdio, args []string) int {
 		return 2
 	}
 	dcfg, rcfg := detectors.DefaultConfig(), redact.DefaultConfig()
-	if *cfgPath != "" {
+	if cfgPath != "" {
 		var err error
-		if dcfg, err = loadDetectionConfig(*cfgPath); err == nil {
-			rcfg, err = loadRedactionConfig(*cfgPath)
+		if dcfg, err = loadDetectionConfig(cfgPath); err == nil {
+			rcfg, err = loadRedactionConfig(cfgPath)
 		}
 		if err != nil {
 			fmt.Fprintf(s.Stderr, "worker redact: %v\n", err)

@@ -123,9 +123,9 @@ redaction:
 }
 
 func TestRedactCLIFlags(t *testing.T) {
-	if code, _, stderr := runRedactCLI(t, "", "-h"); code != 0 || !strings.Contains(stderr, "--mode") ||
-		!strings.Contains(stderr, "-c string") {
-		t.Errorf("-h: exit %d, usage %q", code, stderr)
+	if code, stdout, _ := runRedactCLI(t, "", "-h"); code != 0 || !strings.Contains(stdout, "--mode") ||
+		!strings.Contains(stdout, "-c, --config FILE") {
+		t.Errorf("-h: exit %d, usage %q", code, stdout)
 	}
 	if code, _, stderr := runRedactCLI(t, "", "--mode", "erase"); code != 2 || !strings.Contains(stderr, "erase") {
 		t.Errorf("bad mode: exit %d, stderr %q", code, stderr)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -19,27 +17,21 @@ func init() {
 }
 
 func runRun(ctx context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	cfgPath := fs.String("c", "config.yaml", "config file (see config/example.yaml for every key)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker run -c config.yaml\n\nRuns until SIGTERM or SIGINT, then finishes or aborts the open window within ops.drain_timeout and leaves the group.\n\nflags:")
-		fs.PrintDefaults()
+	fs := newFlags(s, "run", "[-c config.yaml]",
+		"Consumes the input topics in the consumer group, de-identifies, anonymizes and seals each window, and\n"+
+			"publishes it exactly once. Runs until SIGTERM or SIGINT, then finishes or aborts the open window\n"+
+			"within ops.drain_timeout and leaves the group. Logs one INFO line per committed window (counts only).")
+	var cfgPath string
+	fs.configFlag(&cfgPath, "config.yaml", "config `file` (config/example.yaml shows every key)")
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, keys, err := loadRunConfig(cfgPath)
 	if err != nil {
 		fmt.Fprintln(s.Stderr, "worker run:", err)
 		return 1
 	}
 	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
-	keys, err := stages.LoadKeys(cfg)
-	if err != nil {
-		fmt.Fprintln(s.Stderr, "worker run:", err)
-		return 1
-	}
 	reg := prometheus.NewRegistry()
 	w, err := newWorker(ctx, cfg, keys, reg, log)
 	if err != nil {
@@ -67,10 +59,20 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	return 0
 }
 
-// flagExit maps a flag parse error to the exit status: 0 for -h, 2 otherwise.
-func flagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+// loadRunConfig loads what `run` and `backfill` need before they connect to
+// Kafka: the config, the key files and the redaction secret, so a bad secret
+// or key fails at once instead of after the broker answers (or never does).
+func loadRunConfig(path string) (*config.Config, stages.Keys, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, stages.Keys{}, err
 	}
-	return 2
+	keys, err := stages.LoadKeys(cfg)
+	if err != nil {
+		return nil, stages.Keys{}, err
+	}
+	if err := cfg.Redaction.Validate(); err != nil {
+		return nil, stages.Keys{}, fmt.Errorf("%s: redaction: %w", cfg.Where("redaction.secret"), err)
+	}
+	return cfg, keys, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,25 +22,18 @@ func (l *recipientFlags) String() string     { return strings.Join(*l, ",") }
 func (l *recipientFlags) Set(v string) error { *l = append(*l, v); return nil }
 
 func runSeal(_ context.Context, s stdio, args []string) int {
-	fl := flag.NewFlagSet("seal", flag.ContinueOnError)
-	fl.SetOutput(s.Stderr)
+	fl := newFlags(s, "seal", "--recipient FILE.pub [--recipient FILE.pub ...] --in FILE --out FILE",
+		"Encrypts a file to one or more envelope recipients (X-Wing HPKE + AES-256-GCM); any one of their private\n"+
+			"keys opens it with worker decrypt. The output is created new and never overwritten.")
 	var recipients recipientFlags
-	fl.Var(&recipients, "recipient", "recipient public key file (repeat for several)")
-	in := fl.String("in", "", "file to seal (required)")
-	out := fl.String("out", "", "sealed file to create; must not exist (required)")
-	fl.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker seal --recipient FILE.pub [--recipient FILE.pub ...] --in FILE --out FILE")
-		fmt.Fprintln(s.Stderr, "\nflags:")
-		fmt.Fprintln(s.Stderr, "  --recipient FILE.pub  public key to seal to; repeatable (at least one, no default)")
-		fmt.Fprintln(s.Stderr, "  --in FILE             file to seal (required, no default)")
-		fmt.Fprintln(s.Stderr, "  --out FILE            sealed output, created new (required, no default)")
+	fl.Var(&recipients, "recipient", "recipient public key `file` (.pub); repeat for several (at least one)")
+	in := fl.String("in", "", "`file` to seal (required)")
+	out := fl.String("out", "", "sealed `file` to create; must not exist (required)")
+	if code, ok := fl.parse(args); !ok {
+		return code
 	}
-	if err := fl.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if len(recipients) == 0 || *in == "" || *out == "" || fl.NArg() != 0 {
-		fl.Usage()
-		return 2
+	if len(recipients) == 0 || *in == "" || *out == "" {
+		return fl.usageError("--recipient, --in and --out are required")
 	}
 	if err := sealFile(*in, *out, recipients); err != nil {
 		fmt.Fprintf(s.Stderr, "worker seal: %v\n", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -17,43 +16,38 @@ func init() {
 }
 
 func runValidate(_ context.Context, s stdio, args []string) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(s.Stderr)
-	cfgPath := fs.String("c", "config.yaml", "config file to check")
+	fs := newFlags(s, "validate", "[-c config.yaml] [--detectors]",
+		"Checks a config and everything it names (key files, the secret, hierarchies, columns) without Kafka.\n"+
+			"Exit 0 if worker run can use it, 1 with file, line, key and reason otherwise.")
+	var cfgPath string
+	fs.configFlag(&cfgPath, "config.yaml", "config `file` to check")
 	list := fs.Bool("detectors", false, "also list the built-in detectors and their settings")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Stderr, "usage: worker validate -c config.yaml [--detectors]\n\nExit 0 if the config is usable by `worker run`, 1 with file, key and reason otherwise.\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(s.Stderr, "worker validate:", err)
 		return 1
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, _, err := loadRunConfig(cfgPath)
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := stages.LoadKeys(cfg); err != nil {
-		return fail(fmt.Errorf("%s: %w", *cfgPath, err))
-	}
 	red, err := stages.NewRedaction(cfg)
 	if err != nil {
-		return fail(fmt.Errorf("%s: %w", *cfgPath, err))
+		return fail(fmt.Errorf("%s: %w", cfgPath, err))
 	}
 	cols := red.Columns()
 	if cfg.PrivacyEnabled() {
 		if _, err := privacy.NewAnonymizer(cfg.Privacy); err != nil {
-			return fail(fmt.Errorf("%s: privacy: %w", *cfgPath, err))
+			return fail(fmt.Errorf("%s: privacy: %w", cfgPath, err))
 		}
 	}
 	if err := stages.CheckColumns(cfg, cols); err != nil {
-		return fail(fmt.Errorf("%s: %w", *cfgPath, err))
+		return fail(fmt.Errorf("%s: %w", cfgPath, err))
 	}
 	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n",
-		*cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg))
+		cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg))
 	if *list {
 		for _, sp := range detectors.Specs() {
 			fmt.Fprintf(s.Stdout, "\n%s %v\n  %s\n", sp.Name, sp.Types, sp.Description)

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +24,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
+
+	"github.com/deidstream/deidstream/internal/testenv"
 )
 
 // Environment variables read by this package; `deploy/kafka/kafka.sh env` prints them.
@@ -35,7 +36,7 @@ const (
 	EnvSASLPassword  = "DEID_KAFKA_SASL_PASSWORD"  // its password
 	EnvSASLMechanism = "DEID_KAFKA_SASL_MECHANISM" // SCRAM-SHA-256 or SCRAM-SHA-512; default SCRAM-SHA-512
 	EnvCAFile        = "DEID_KAFKA_CA_FILE"        // PEM CA that signed the broker's certificate
-	EnvCI            = "CI"                        // "true" turns every skip for a missing broker into a failure
+	EnvCI            = testenv.EnvCI               // truthy ("true", "1", ...) turns every skip for a missing broker into a failure
 )
 
 // ErrUnknownMechanism is returned by SASLInfo.ClientOpts for a mechanism other than
@@ -45,23 +46,14 @@ var ErrUnknownMechanism = errors.New("unknown SASL mechanism")
 // howToStart is the advice every skip or failure for a missing broker gives.
 const howToStart = `start the broker and export its address: deploy/kafka/kafka.sh start && eval "$(deploy/kafka/kafka.sh env)" (or run scripts/test.sh)`
 
-// InCI reports whether CI is set to a true value ("true", "1"), in which case
-// missing integration prerequisites fail tests instead of skipping them.
-func InCI() bool {
-	ci, err := strconv.ParseBool(os.Getenv(EnvCI))
-	return err == nil && ci
-}
+// InCI is testenv.InCI, the one rule of the project: missing integration
+// prerequisites fail tests instead of skipping them when it is true.
+func InCI() bool { return testenv.InCI() }
 
-// Unavailable skips the test, or fails it when InCI, explaining what is missing and
-// how to provide it. Other packages use it for their own integration prerequisites
-// (java, pyarrow) so that the CI rule is the same everywhere.
+// Unavailable is testenv.Unavailable: skip, or fail when InCI.
 func Unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if InCI() {
-		t.Fatalf("%s, and %s=true: integration tests must not skip in CI", msg, EnvCI)
-	}
-	t.Skip(msg)
+	testenv.Unavailable(t, format, args...)
 }
 
 // Brokers returns the plaintext listener's address list from DEID_KAFKA_BROKERS.

@@ -80,7 +80,8 @@ func TestInCI(t *testing.T) {
 		{"1", true},
 		{"TRUE", true},
 		{"false", false},
-		{"yes", false}, // not a Go bool: treated as unset rather than guessed
+		{"yes", true}, // the same rule as internal/testenv everywhere
+		{"off", false},
 	}
 	for _, tc := range tests {
 		t.Setenv(EnvCI, tc.ci)
