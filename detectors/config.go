@@ -46,6 +46,9 @@ type Config struct {
 	// SafeHarborPlacesOnly reports only the places Safe Harbor requires removing, those
 	// smaller than a state: country and state names are then kept. Default false (regions.go).
 	SafeHarborPlacesOnly bool `yaml:"safe_harbor_places_only"`
+	// RulesOnly turns the learned scorer off (scorer.go): the rules' candidates above their
+	// thresholds are the output, as before the scorer existed. Default false.
+	RulesOnly bool `yaml:"rules_only"`
 }
 
 // DenyTerm is a term that is always reported as Type (score 1).

@@ -74,7 +74,7 @@ func detectDates(sc *scan) {
 				s, e := t.s, t.e
 				// "Monday, June 3" is reported with the month that follows; "Tuesday the 12th" with its day.
 				if k := i + 2; sc.isWord(i+1, "the") && k < len(toks) && toks[k].kind == tAlnum && sc.isDay(k) {
-					e = toks[k].e
+					e, score = toks[k].e, 0.85
 				}
 				sc.add(s, e, Date, score)
 			}

@@ -17,6 +17,8 @@ type cand struct {
 	s, e  int
 	t     Type
 	score float64
+	sure  bool  // the scorer keeps it as it is: a deny term, a custom detector, a country or state
+	src   uint8 // the detector that proposed it: index in builtins, srcUser for deny terms and custom detectors
 }
 
 // scan is the per-call working state of Detect. Pooled; never shared between goroutines.
@@ -33,7 +35,20 @@ type scan struct {
 	merged    []cand // resolve's output, reused so that Detect allocates only its result
 	todo      []lookupTodo
 	kept      []cand // resolve's candidates above threshold
+	caseless  bool   // the text has no capitals to speak of (foldCaseless)
 	e         *Engine
+	// The learned scorer's working state (scorer.go, features.go), per scored token.
+	mtok  []int32   // token indexes of the letter-or-digit tokens
+	rule  []uint64  // per token: rule groups' best score buckets
+	srcs  []uint64  // per token: each detector's best score bucket
+	res   []int8    // per scored token: type index of the rule span over it after thresholds, -1 none
+	z     []float32 // per scored token: the model's logit
+	wrow  []int32   // per scored token: its word row in the model, -1 none
+	fbuf  []int32   // feature ids of one token
+	veto  []bool    // per token: the rules know it is not PHI (an eponym, a kept region); nil without a scorer
+	out   []cand    // learned's output
+	props []cand    // learned's proposals: every candidate, merged
+
 	// cache is a small direct-mapped cache of dictionary lookups: frequent words
 	// ("the", "patient") are answered from L1/L2 instead of the 12 MB table. Key and
 	// classes side by side: a lookup touches one cache line.
@@ -69,6 +84,8 @@ type Engine struct {
 	denyFirst map[string][]denyEntry
 	custom    []customDetector
 	maxBytes  int
+	scorer    *scorer // nil with rules_only
+	minTh     float64 // the lowest threshold of an enabled type: the scorer's cut
 	pool      sync.Pool
 }
 
@@ -92,12 +109,17 @@ type Option func(*options)
 
 type options struct {
 	maxBytes int
+	model    *Model
 }
 
 // WithMaxTextBytes caps the text Detect scans; longer text is scanned up to the
 // cap (rounded down to a rune boundary) and the rest is reported as one ID span
 // with score 1, so it is never released unexamined. Default 0 = no cap.
 func WithMaxTextBytes(n int) Option { return func(o *options) { o.maxBytes = n } }
+
+// WithModel makes the engine score with m instead of the embedded model (training and evaluation
+// of models, detectors/train). Ignored with rules_only.
+func WithModel(m *Model) Option { return func(o *options) { o.model = m } }
 
 // New validates cfg and builds an Engine. The first call loads the embedded
 // dictionaries (about 0.1-0.3 s); later calls share them.
@@ -120,6 +142,22 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 	}
 	for _, t := range cfg.Disabled {
 		e.on[typeIdx(t)] = false
+	}
+	e.minTh = 1
+	for i := range AllTypes {
+		if e.on[i] {
+			e.minTh = min(e.minTh, e.th[i])
+		}
+	}
+	if !cfg.RulesOnly {
+		if o.model != nil {
+			if len(o.model.Dense) != NumDenseFeatures || len(o.model.TypeDense) != NumDenseFeatures*numHead {
+				return nil, fmt.Errorf("creating detection engine: %w: weights for another feature layout", ErrModel)
+			}
+			e.scorer = o.model.compile()
+		} else if e.scorer, err = defaultScorer(); err != nil {
+			return nil, fmt.Errorf("creating detection engine: %w", err)
+		}
 	}
 	if len(cfg.Allow) > 0 {
 		e.allow = make(map[string]bool, len(cfg.Allow))
@@ -197,6 +235,9 @@ func (e *Engine) Detect(text string) []Span {
 	sc.reset(scanText)
 	sc.run()
 	spans := sc.resolve()
+	if e.scorer != nil {
+		spans = sc.learned(spans)
+	}
 	if len(scanText) < len(text) {
 		spans = append(spans, cand{s: len(scanText), e: len(text), t: ID, score: 1})
 	}
@@ -212,6 +253,10 @@ func (sc *scan) reset(text string) {
 	sc.toks, sc.ascii = tokenizeText(sc.toks[:0], text)
 	sc.cands = sc.cands[:0]
 	sc.classify()
+	if sc.e.scorer != nil {
+		sc.veto = slices.Grow(sc.veto[:0], len(sc.toks))[:len(sc.toks)]
+		clear(sc.veto)
+	}
 	sc.allow = sc.allow[:0]
 	if sc.e.allow != nil {
 		sc.allow = slices.Grow(sc.allow, len(sc.toks))[:len(sc.toks)]
@@ -288,7 +333,8 @@ func (sc *scan) classify() {
 	if cap(todo) > maxPooledTodo {
 		sc.todo = nil // sized for a long text: not kept in the pool
 	}
-	if sc.foldCaseless(words, capped) {
+	sc.caseless = sc.foldCaseless(words, capped)
+	if sc.caseless {
 		sc.markUpperLines()
 	}
 }
@@ -329,6 +375,17 @@ func (sc *scan) lowerTrimmed(s, e int) string {
 	return strings.ToLower(strings.TrimSpace(sc.text[s:e]))
 }
 
+// vetoTokens marks the tokens in the byte range [s,e) as known not to be PHI: the learned scorer
+// will not report them (rules that know a phrase is an eponym or a kept region say so).
+func (sc *scan) vetoTokens(s, e int) {
+	if sc.veto == nil {
+		return
+	}
+	for k := sc.tokenAt(s); k < len(sc.toks) && sc.toks[k].s < e; k++ {
+		sc.veto[k] = true
+	}
+}
+
 // allowed reports whether token i is a single-word allow term.
 func (sc *scan) allowed(i int) bool { return len(sc.allow) > 0 && sc.allow[i] }
 
@@ -336,16 +393,25 @@ func (sc *scan) add(s, e int, t Type, score float64) {
 	if s >= e {
 		return
 	}
-	if score > 1 {
-		score = 1
+	sc.cands = append(sc.cands, cand{s: s, e: e, t: t, score: min(score, 1)})
+}
+
+// addSure adds a candidate the learned scorer keeps as it is (above its threshold): one whose
+// reporting is a policy, not a guess.
+func (sc *scan) addSure(s, e int, t Type, score float64) {
+	if s < e {
+		sc.cands = append(sc.cands, cand{s: s, e: e, t: t, score: min(score, 1), sure: true})
 	}
-	sc.cands = append(sc.cands, cand{s: s, e: e, t: t, score: score})
 }
 
 // run applies every built-in detector, then deny terms and custom detectors.
 func (sc *scan) run() {
-	for _, d := range builtins {
+	for i, d := range builtins {
+		n := len(sc.cands)
 		d.run(sc)
+		for k := n; k < len(sc.cands); k++ {
+			sc.cands[k].src = uint8(i)
+		}
 	}
 	if sc.e.denyFirst != nil {
 		sc.runDeny()
@@ -373,7 +439,7 @@ func (sc *scan) runDeny() {
 					continue next
 				}
 			}
-			sc.add(t.s, sc.toks[i+len(de.words)-1].e, de.t, 1)
+			sc.cands = append(sc.cands, cand{s: t.s, e: sc.toks[i+len(de.words)-1].e, t: de.t, score: 1, sure: true, src: srcUser})
 		}
 	}
 }
@@ -390,7 +456,7 @@ func (sc *scan) runCustom(cd *customDetector) {
 		if cd.context != nil && !sc.contextBefore(m[0], cd.window, cd.context) {
 			score /= 2
 		}
-		sc.add(m[0], m[1], cd.t, score)
+		sc.cands = append(sc.cands, cand{s: m[0], e: m[1], t: cd.t, score: min(score, 1), sure: true})
 	}
 }
 

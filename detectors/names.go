@@ -51,7 +51,7 @@ var nameParticle = map[string]bool{"van": true, "von": true, "de": true, "der": 
 // Credentials after a name ("Karen Liu, MD").
 var nameCueAfter = map[string]bool{"md": true, "m": true, "do": true, "rn": true, "np": true, "pa": true,
 	"phd": true, "dds": true, "dmd": true, "pharmd": true, "lpn": true, "cnp": true, "crna": true, "lcsw": true,
-	"msw": true, "facp": true, "facs": true, "mph": true, "dpm": true, "od": true, "psyd": true, "aprn": true,
+	"msw": true, "rrt": true, "crt": true, "facp": true, "facs": true, "mph": true, "dpm": true, "od": true, "psyd": true, "aprn": true,
 	"fnp": true, "cna": true, "facog": true, "cgc": true, "fase": true, "facc": true, "mbbs": true, "mrcp": true,
 	"frcp": true, "micgp": true, "fasn": true}
 
@@ -280,6 +280,7 @@ func detectNames(sc *scan) {
 			continue
 		}
 		if k := sc.eponymAt(i); k >= 0 {
+			sc.vetoTokens(toks[i].s, toks[k].e)
 			i = k // "Hoehn and Yahr", "Lambert-Eaton", "Braden 13": a scale, sign or disease
 			continue
 		}
@@ -465,7 +466,7 @@ func detectNames(sc *scan) {
 			}
 		}
 		score = min(score, 0.97) // a name is never certain
-		if score >= 0.3 {
+		if score >= 0.12 {       // under the threshold: a proposal for the learned scorer
 			// The title stays outside the span ("Dr. [Kim]"): it is not an identifier.
 			// A leading initial joins it: "B. Higgins", "J Smith".
 			s := toks[start].s

@@ -79,7 +79,8 @@ var regionCompound = map[string]bool{"ink": true, "red": true, "nut": true, "nut
 var regionOrdinary = map[string]bool{"turkey": true, "china": true, "chile": true, "guinea": true, "wales": true}
 
 func detectRegions(sc *scan) {
-	if sc.e.cfg.SafeHarborPlacesOnly {
+	keep := sc.e.cfg.SafeHarborPlacesOnly
+	if keep && sc.veto == nil {
 		return
 	}
 	toks := sc.toks
@@ -91,8 +92,10 @@ func detectRegions(sc *scan) {
 		if last < 0 {
 			continue
 		}
-		if score := sc.regionScore(i, last); score > 0 {
-			sc.add(toks[i].s, toks[last].e, Location, score)
+		if score := sc.regionScore(i, last); score > 0 && keep {
+			sc.vetoTokens(toks[i].s, toks[last].e) // kept on purpose: the scorer may not report it either
+		} else if score > 0 {
+			sc.addSure(toks[i].s, toks[last].e, Location, score)
 		}
 		i = last
 	}

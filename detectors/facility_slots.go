@@ -1,0 +1,109 @@
+package detectors
+
+// Hospitals, wards and towns as nursing notes write them: an abbreviation or a word after a
+// transfer, in any case, where no capital or facility word marks a place (LOCATION, low scores:
+// proposals the learned scorer confirms or drops):
+//
+//	transferred to GH; sent to gh for further eval; TRANSFER TO QUARTERMAIN 2; admitted to Sinai
+//	hospital; discharge to Baltimore Rehab; had a bed @ St A.; transfer to St. Mary's; lives nearby
+//	in rockport
+func init() {
+	register(Spec{Name: "facility_slots", Types: []Type{Location},
+		Description: "the place after a transfer or residence verb in clinical shorthand (\"sent to GH\", \"transfer to St. Mary's\"), proposed for the learned scorer"},
+		detectFacilitySlots)
+}
+
+// Verbs and nouns of moving a patient, or of living somewhere, before the preposition of a place.
+var transferCue = map[string]bool{"transfer": true, "transferred": true, "transfered": true, "transfering": true,
+	"transferring": true, "trans": true, "tx": true, "sent": true, "send": true, "admitted": true, "admit": true,
+	"adm": true, "brought": true, "came": true, "come": true, "went": true, "go": true, "going": true,
+	"arrived": true, "arrival": true, "referred": true, "return": true, "returned": true, "returning": true,
+	"discharge": true, "discharged": true, "dc": true, "medflight": true, "medflighted": true, "flown": true,
+	"enroute": true, "taken": true, "accepted": true, "followed": true, "bed": true, "screened": true,
+	"lives": true, "living": true, "resides": true, "moved": true, "from": true, "rehab": true, "seen": true}
+
+// Prepositions of a place after such a cue.
+var slotPrep = map[string]bool{"to": true, "at": true, "from": true, "into": true, "in": true, "by": true}
+
+func detectFacilitySlots(sc *scan) {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		var k int // the first token of the slot
+		switch {
+		case t.kind == tWord && sc.cls[i]&wStop != 0 && slotPrep[sc.lw(i)]:
+			k = i + 1
+		case sc.isPunct(i, '@') || sc.isPunct(i, '>') && sc.isPunct(i-1, '-'):
+			k = i + 1
+		default:
+			if t.kind == tWord && (sc.lw(i) == "st" || sc.lw(i) == "saint") {
+				sc.saintPlace(i, 0.45)
+			}
+			continue
+		}
+		cued := false
+		for p, n := sc.prevWordIdx(i, 1), 0; p >= 0 && n < 2; p, n = sc.prevWordIdx(p, 1), n+1 {
+			if transferCue[sc.lw(p)] {
+				cued = true
+				break
+			}
+		}
+		if sc.isWord(k, "the") {
+			k++
+		}
+		if k >= len(toks) || toks[k].has(fNewline) || toks[k].kind == tPunct || toks[k].kind == tNum {
+			continue
+		}
+		if sc.lw(k) == "st" || sc.lw(k) == "saint" {
+			sc.saintPlace(k, 0.5)
+			continue
+		}
+		cls := sc.cls[k]
+		if cls&(wStop|wMonth|wWeekday|wTitle) != 0 {
+			continue
+		}
+		n := toks[k].e - toks[k].s
+		short := toks[k].kind == tWord && n >= 2 && n <= 5 && (toks[k].has(fUpper) || cls == 0)
+		if !cued && !(short && cls&wCommon == 0) && !(toks[k].kind == tAlnum && cls == 0) {
+			continue // a bare preposition proposes only what no dictionary knows: "at GH", "to quartermain7"
+		}
+		e, words := toks[k].e, 1
+		for j := k + 1; j < len(toks) && words < 3; j++ {
+			u := toks[j]
+			if u.has(fNewline) || u.kind == tPunct || sc.cls[j]&(wStop|wMonth|wWeekday|wTitle) != 0 {
+				break
+			}
+			if u.kind == tNum && u.e-u.s > 2 {
+				break // "at GH 1900": a time, not a ward number
+			}
+			e, words = u.e, words+1
+		}
+		score := 0.2
+		if short || cls == 0 {
+			score = 0.3
+		}
+		sc.add(toks[k].s, e, Location, score)
+	}
+}
+
+// saintPlace proposes a place named for a saint at token k, "St"/"Saint", with score: "St. Mary's",
+// "ST. AGNES", "St A.", but not a street after a house number ("12 St Mary St").
+func (sc *scan) saintPlace(k int, score float64) {
+	toks := sc.toks
+	n := k + 1
+	if sc.isPunct(n, '.') {
+		n++
+	}
+	if n >= len(toks) || toks[n].kind != tWord || toks[n].has(fNewline) || sc.cls[n]&wStop != 0 ||
+		!(toks[n].has(fCap) || toks[n].has(fUpper)) {
+		return
+	}
+	if p := sc.prevWordIdx(k, 0); p >= 0 && toks[p].kind == tNum {
+		return
+	}
+	e := toks[n].e
+	if sc.isPunct(n+1, '\'') && sc.isWord(n+2, "s") && sc.glued(n+2) {
+		e = toks[n+2].e // "St. Mary's"
+	}
+	sc.add(toks[k].s, e, Location, score)
+}

@@ -1,0 +1,73 @@
+package detectors
+
+// Names where nursing notes put them, in any case, proposed for the learned scorer (NAME, low
+// scores): after a relation or role ("son bill", "Family: Son, Ed", "HOUSE STAFF mary souza",
+// "NP CAROL", "per DOUGLASS"), and an initial before a surname ("d. renna", "W. MAROTTA",
+// "q. lander rrt"). The rules of names.go need capitals or a title to report such words; in a
+// note without capitals, or a line of them, the cue is all there is.
+func init() {
+	register(Spec{Name: "cued_names", Types: []Type{Name},
+		Description: "words after relation and role cues, and surnames after an initial, in any case, proposed for the learned scorer"},
+		detectCuedNames)
+}
+
+// Role words of staff before a name, beside the relations and titles of nameCueBefore.
+var staffCue = map[string]bool{"staff": true, "np": true, "rn": true, "md": true, "dr": true, "drs": true,
+	"nurse": true, "per": true, "docter": true, "pa": true, "resident": true, "fellow": true, "intern": true,
+	"nsg": true, "dtr": true, "sis": true, "bro": true, "hcp": true}
+
+func detectCuedNames(sc *scan) {
+	toks := sc.toks
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != tWord {
+			continue
+		}
+		lw := sc.lw(i)
+		cue := staffCue[lw] || sc.cls[i]&wNameCue != 0 && nameCueBefore[lw] >= 0.35 || sc.cls[i]&wTitle != 0
+		if cue {
+			k := i + 1
+			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {
+				k++
+			}
+			if e, ok := sc.nameWordsFrom(k, 3); ok {
+				sc.add(toks[k].s, e, Name, 0.35)
+			}
+			continue
+		}
+		// An initial and a surname: "d. renna", "W. MAROTTA", "j. o'brien".
+		if t.e-t.s == 1 && sc.isPunct(i+1, '.') && sc.glued(i+1) && i+2 < len(toks) && toks[i+2].has(fSpace) &&
+			!toks[i+2].has(fNewline) {
+			if e, ok := sc.nameWordsFrom(i+2, 2); ok {
+				sc.add(t.s, e, Name, 0.3)
+			}
+		}
+	}
+}
+
+// nameWordsFrom returns the end of up to max name words from token k on its line: words of a name
+// list or no dictionary at all, of two letters or more, not stop, title, clinical or month words;
+// false when token k is not one.
+func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
+	toks := sc.toks
+	e, n := 0, 0
+	for ; k < len(toks) && n < max; k++ {
+		t := toks[k]
+		if n > 0 && (t.has(fNewline) || t.kind == tPunct && !(sc.isPunct(k, '\'') || sc.isPunct(k, '-')) || !t.has(fSpace) && t.kind != tWord && toks[k-1].kind != tPunct) {
+			break
+		}
+		if t.kind == tPunct {
+			if n > 0 && sc.glued(k) && k+1 < len(toks) && sc.glued(k+1) && toks[k+1].kind == tWord {
+				continue // "o'brien", "forman-lyons"
+			}
+			break
+		}
+		cls := sc.cls[k]
+		if t.kind != tWord || t.e-t.s < 2 || cls&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet) != 0 ||
+			cls&(wFirst|wLast) == 0 && cls != 0 || sc.isCredential(k) {
+			break
+		}
+		e, n = t.e, n+1
+	}
+	return e, n > 0
+}

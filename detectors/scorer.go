@@ -1,0 +1,304 @@
+package detectors
+
+import (
+	"math"
+	"slices"
+)
+
+// The learned scorer decides which tokens are PHI after the rules have run. The rules propose
+// candidates with scores; the scorer reads them as features (features.go), with the token's
+// shape, classes, line and neighbours, and a logistic model trained on gold notes (Model,
+// detectors/train) gives each token a probability of being PHI. Candidates the rules are sure of
+// and that no model should overrule (a validated SSN, card, VIN, e-mail, URL with a scheme, an
+// IP address, a full numeric date; every deny term and custom detector) are kept as they are;
+// the rest of the output is the runs of tokens the model scores at or above their type's
+// threshold, typed by the best rule candidate over them or, where no rule proposed one, by the
+// model's type head. `rules_only: true` turns the scorer off: the rules' thresholds then decide.
+//
+// Cost: one pass over the tokens, about 25 weights of a table that fits the L1 cache and the
+// word rows of the token and its neighbours.
+
+// headTypes are the types the model's type head chooses from.
+var headTypes = [...]Type{Name, Location, Date, Age, Phone, ID}
+
+const numHead = len(headTypes)
+
+// NumWordRoles is the number of word identities a token's score reads: the token itself, the
+// words before and after it, and the words two before and two after.
+const NumWordRoles = 5
+
+// scorer is a Model laid out for scoring.
+type scorer struct {
+	outside float32   // Model.Outside
+	dense   []float32 // NumDenseFeatures
+	tdense  []float32 // NumDenseFeatures x numHead
+	keys    []uint64  // open addressing: word hash, 0 = empty
+	rows    []int32   // row of keys[i]
+	mask    uint64
+	roles   [][NumWordRoles]float32
+	types   [][numHead]float32
+}
+
+// row returns the word row of hash h, or -1.
+func (s *scorer) row(h uint64) int32 {
+	for i := (h ^ h>>29) & s.mask; ; i = (i + 1) & s.mask {
+		switch s.keys[i] {
+		case h:
+			return s.rows[i]
+		case 0:
+			return -1
+		}
+	}
+}
+
+// hardCand reports a candidate the scorer never overrules: a validated or unambiguous shape,
+// or one added as sure (a deny term, a custom detector, a country or state).
+func hardCand(c cand) bool {
+	if c.sure {
+		return true
+	}
+	switch c.t {
+	case Email, SSN, Account, Vehicle, IP:
+		return c.score >= 0.9
+	case URL, Date:
+		return c.score >= 0.95
+	case Age:
+		return c.score >= 0.85 // over 89 with its unit or cue: "92 yo", "aged 95", "ninety-one year old"
+	}
+	return false
+}
+
+// tokHash is the dictionary hash of token k, lower-cased.
+func (sc *scan) tokHash(k int) uint64 {
+	t := sc.toks[k]
+	if t.has(fASCII) {
+		return hashBytes(sc.ltext[t.s:t.e])
+	}
+	return hashLower(sc.text[t.s:t.e])
+}
+
+// learned computes the scorer's spans from the candidates and merges them with the hard ones;
+// merged is resolve's output (the rules' thresholded spans), read as a feature.
+func (sc *scan) learned(merged []cand) []cand {
+	s := sc.e.scorer
+	sc.modelToks()
+	sc.resolvedTypes(merged)
+	mt := sc.mtok
+	n := len(mt)
+	sc.z = slices.Grow(sc.z[:0], n)[:n]
+	sc.wrow = slices.Grow(sc.wrow[:0], n)[:n]
+	buf := sc.fbuf[:0]
+	for m := range mt {
+		k := int(mt[m])
+		buf = sc.tokenFeatures(m, int(sc.res[m]), buf[:0])
+		var z float32
+		for _, f := range buf {
+			z += s.dense[f]
+		}
+		sc.z[m] = z
+		sc.wrow[m] = s.row(sc.tokHash(k))
+	}
+	sc.fbuf = buf
+	for m := range mt {
+		row := sc.wrow[m]
+		if row < 0 {
+			continue
+		}
+		w := &s.roles[row]
+		sc.z[m] += w[0]
+		if m > 0 {
+			sc.z[m-1] += w[2] // this word is the next word of token m-1
+		}
+		if m+1 < n {
+			sc.z[m+1] += w[1]
+		}
+		if m > 1 {
+			sc.z[m-2] += w[4]
+		}
+		if m+2 < n {
+			sc.z[m+2] += w[3]
+		}
+	}
+	// Hard candidates, as resolve would merge them.
+	out := sc.out[:0]
+	for _, c := range sc.kept {
+		if hardCand(c) {
+			out = append(out, c)
+		}
+	}
+	// Proposals: every candidate, merged as resolve merges them (union extent, type of the best
+	// score) whatever its score: where the rules see PHI, however faintly. A proposal of a
+	// disabled type is not reported, nor re-typed.
+	// A deny term or custom detector below its threshold proposes nothing: its owner said no.
+	props := sc.props[:0]
+	for _, c := range sc.cands {
+		if ti := typeIdx(c.t); ti >= 0 && !(c.sure && c.score < sc.e.th[ti]) {
+			props = append(props, c)
+		}
+	}
+	props = mergeCands(props)
+	sc.props = props
+	cut := float32(logit(sc.e.minTh))
+	p := 0 // the first proposal not before token m
+	for m := 0; m < n; m++ {
+		if !sc.positive(m, cut) {
+			continue
+		}
+		t := sc.toks[mt[m]]
+		for p < len(props) && props[p].e <= t.s {
+			p++
+		}
+		if p < len(props) && props[p].s < t.e {
+			// Inside a proposal: from its first positive token to its last, with the proposal's
+			// own edges (punctuation such as "(617") where those tokens are its first or last.
+			pr := props[p]
+			j := m
+			for x := m + 1; x < n && sc.toks[mt[x]].s < pr.e; x++ {
+				if sc.positive(x, cut) || pr.t != Name && pr.t != Location {
+					j = x // a date, number or code is kept or dropped whole
+				}
+			}
+			st, en := t.s, sc.toks[mt[j]].e
+			if m == 0 || sc.toks[mt[m-1]].e <= pr.s || pr.t != Name && pr.t != Location {
+				st = min(st, pr.s)
+			}
+			if j+1 >= n || sc.toks[mt[j+1]].s >= pr.e {
+				en = max(en, pr.e)
+			}
+			out = sc.emit(out, st, en, pr.t, m, j)
+			m = j
+			continue
+		}
+		// Outside every proposal: a run of tokens on one line above the cut and the margin, typed
+		// by the type head.
+		oc := cut + s.outside
+		if !sc.positive(m, oc) {
+			continue
+		}
+		j, top := m, m
+		for j+1 < n && sc.positive(j+1, oc) && !sc.toks[mt[j+1]].has(fNewline) &&
+			!(p < len(props) && props[p].s < sc.toks[mt[j+1]].e) {
+			if j++; sc.z[j] > sc.z[top] {
+				top = j
+			}
+		}
+		// A run that mixes letters and digits and no rule proposed is a code the rules chose not
+		// to report ("ZEBRA-9", "B5678"), not a date or number the model may find ("sept", "11th").
+		switch ht := sc.headType(top); {
+		case ht == Name || ht == Location || !sc.letterDigitRun(m, j):
+			out = sc.emit(out, t.s, sc.toks[mt[j]].e, ht, m, j)
+		}
+		m = j
+	}
+	sc.out = out
+	return mergeCands(out)
+}
+
+// emit appends the span [st,en) of type t scored by the best of scored tokens m..j, if its type is
+// enabled, its score reaches the type's threshold and it is not an allow term.
+func (sc *scan) emit(out []cand, st, en int, t Type, m, j int) []cand {
+	best := sc.z[m]
+	for x := m + 1; x <= j; x++ {
+		best = max(best, sc.z[x])
+	}
+	p := sigmoid(best)
+	if ti := typeIdx(t); ti >= 0 && sc.e.on[ti] && p >= sc.e.th[ti] &&
+		(sc.e.allow == nil || !sc.e.allow[sc.lowerTrimmed(st, en)]) {
+		out = append(out, cand{s: st, e: en, t: t, score: p})
+	}
+	return out
+}
+
+// resolvedTypes fills sc.res: for each scored token, the type index of the span of merged (resolve's
+// output) over it, or -1.
+func (sc *scan) resolvedTypes(merged []cand) {
+	n := len(sc.mtok)
+	sc.res = slices.Grow(sc.res[:0], n)[:n]
+	r := 0
+	for m, k := range sc.mtok {
+		t := sc.toks[k]
+		for r < len(merged) && merged[r].e <= t.s {
+			r++
+		}
+		sc.res[m] = -1
+		if r < len(merged) && merged[r].s < t.e {
+			sc.res[m] = int8(typeIdx(merged[r].t))
+		}
+	}
+}
+
+// positive reports scored token m at or above the cut and not vetoed or on the allow list.
+func (sc *scan) positive(m int, cut float32) bool {
+	k := int(sc.mtok[m])
+	return sc.z[m] >= cut && !sc.veto[k] && !sc.allowed(k)
+}
+
+// letterDigitRun reports scored tokens m..j holding both a letter-first word and digits.
+func (sc *scan) letterDigitRun(m, j int) bool {
+	var word, num bool
+	for x := m; x <= j; x++ {
+		t := sc.toks[sc.mtok[x]]
+		switch t.kind {
+		case tWord:
+			word = true
+		case tNum:
+			num = true
+		case tAlnum:
+			r := sc.text[t.s]
+			word, num = word || r > '9', true
+		}
+	}
+	return word && num
+}
+
+// headType is the type head's choice for scored token m.
+func (sc *scan) headType(m int) Type {
+	s := sc.e.scorer
+	var z [numHead]float32
+	for _, f := range sc.tokenFeatures(m, int(sc.res[m]), sc.fbuf[:0]) {
+		w := s.tdense[int(f)*numHead : int(f)*numHead+numHead]
+		for h := range z {
+			z[h] += w[h]
+		}
+	}
+	if row := sc.wrow[m]; row >= 0 {
+		for h := range z {
+			z[h] += s.types[row][h]
+		}
+	}
+	best := 0
+	for h := range z {
+		if z[h] > z[best] {
+			best = h
+		}
+	}
+	return headTypes[best] // emit drops it if its type is disabled
+}
+
+// mergeCands sorts cs and merges overlapping candidates (union extent, type of the best score),
+// in place.
+func mergeCands(cs []cand) []cand {
+	slices.SortFunc(cs, candCmp)
+	out := cs[:0]
+	for _, c := range cs {
+		if n := len(out); n > 0 && c.s < out[n-1].e {
+			last := &out[n-1]
+			if c.e > last.e {
+				last.e = c.e
+			}
+			if c.score > last.score {
+				last.score, last.t = c.score, c.t
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func sigmoid(z float32) float64 { return 1 / (1 + math.Exp(-float64(z))) }
+
+func logit(p float64) float64 {
+	p = min(max(p, 1e-6), 1-1e-6)
+	return math.Log(p / (1 - p))
+}
