@@ -12,12 +12,12 @@ import (
 	"unicode/utf8"
 )
 
-// benchTexts loads the hand-made clinical notes (and the presidio dev set when present),
-// or the JSONL files listed in DETECT_BENCH_CORPUS (comma-separated).
+// benchTexts loads the real nursing notes, the hand-made clinical notes and the presidio
+// sentences of testdata, or the JSONL files listed in DETECT_BENCH_CORPUS (comma-separated).
 func benchTexts(b *testing.B) ([]string, int) {
 	var texts []string
 	size := 0
-	paths := []string{"testdata/clinical_gold.jsonl", "/work/shared/data/phi/presidio_synth_v2.jsonl"}
+	paths := []string{"testdata/physionet_dev.jsonl", "testdata/clinical_gold.jsonl", "testdata/presidio_synth_v2.jsonl"}
 	if env := os.Getenv("DETECT_BENCH_CORPUS"); env != "" {
 		paths = strings.Split(env, ",")
 	}

@@ -43,7 +43,7 @@ func TestLocationsNumberedRoadsUnitsAndFacilities(t *testing.T) {
 		{"Millbrook Family Medicine, 2200 Route 9, Millbrook, NY 12545", "2200 Route 9"},
 		{"Department of Pathology, 1500 N. Lakeshore Drive, Chicago", "1500 N. Lakeshore Drive"},
 		{"NHS No. 943 476 5919\nFlat 6, 19 Caversham Court, Reading RG4 8BX", "Flat 6"},
-		{"Specimen sent to Coastal Dermatopathology Lab, requisition pending.", "Coastal Dermatopathology Lab"},
+		{"Specimen sent to Coastal Dermatopathology Lab, requisition pending.", "Coastal Dermatopathology"},
 		{"Funeral home: Kowalski-Brennan Funeral Home, Parma.", "Funeral Home"},
 	} {
 		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {

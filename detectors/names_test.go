@@ -41,7 +41,9 @@ func TestInvertedNamesWithWordSurnames(t *testing.T) {
 }
 
 func TestNameParticles(t *testing.T) {
-	e := newEngine(t, DefaultConfig())
+	// The rules' particle handling; the learned scorer may still drop an ordinary word after a
+	// name on its own evidence, and is judged on the gold sets (gold_test.go).
+	e := newEngine(t, Config{RulesOnly: true})
 	tests := []struct{ text, want string }{
 		{"Dyan van Gijn\n\n864 Piazzetta", "Dyan van Gijn"},
 		{"Maika van de Noort\nEmployment manager", "Maika van de Noort"},

@@ -37,7 +37,8 @@ func TestRegions(t *testing.T) {
 }
 
 func TestRegionsLeaveOrdinaryWordsAlone(t *testing.T) {
-	e := newEngine(t, DefaultConfig())
+	// The region rules' own restraint; the learned scorer is judged on the gold sets.
+	e := newEngine(t, Config{RulesOnly: true})
 	for _, text := range []string{
 		"Turkey sandwich at lunch, tolerated well.",
 		"India ink preparation negative for cryptococcus.",

@@ -3,7 +3,9 @@
 # printing per-type recall, false-positive examples and overall recall / precision / F2.
 #
 # Usage: benchmarks/phi/eval.sh [-c config.yaml] GOLD.jsonl...
-# Default gold sets when none are given: the two hand-made clinical sets and presidio_synth_v2.
+# Default gold sets when none are given: the real nursing notes, the two hand-made clinical sets and
+# presidio_synth_v2, all in detectors/testdata (the scorer was trained on them: see detectors/train -cv
+# for out-of-fold figures).
 # EVAL_PHI overrides the scorer path (default /work/shared/tools/eval_phi.py).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -11,7 +13,7 @@ cfg=""
 if [ "${1:-}" = "-c" ]; then cfg="-c $2"; shift 2; fi
 scorer="${EVAL_PHI:-/work/shared/tools/eval_phi.py}"
 if [ $# -eq 0 ]; then
-	set -- detectors/testdata/clinical_gold.jsonl detectors/testdata/holdout_gold.jsonl /work/shared/data/phi/presidio_synth_v2.jsonl
+	set -- detectors/testdata/physionet_dev.jsonl detectors/testdata/clinical_gold.jsonl detectors/testdata/holdout_gold.jsonl detectors/testdata/presidio_synth_v2.jsonl
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -15,9 +15,7 @@ var outsidePaths = []string{"../shared", "/work/shared"}
 // readOnlyByBenchmarks are files that name an outside path for a benchmark
 // corpus that no Test function reads; each must be removed from this list
 // once the file stops naming it.
-var readOnlyByBenchmarks = map[string]bool{
-	"detectors/bench_test.go": true, // BenchmarkDetect's optional presidio corpus
-}
+var readOnlyByBenchmarks = map[string]bool{}
 
 // TestNothingReadsOutsideRepo: tests and the scripts CI runs carry their data
 // inside the repository.
