@@ -30,6 +30,9 @@ var ctxWords = map[string]Type{
 	"confirmation": ID, "batch": ID, "job": ID, "dictation": ID, "transcription": ID, "ticket": ID, "employee": ID, "badge": ID, "student": ID, "fin": ID, "csn": ID,
 	"randomization": ID, "enrollment": ID, "participant": ID,
 	"ip":  IP,
+	"biometric": Biometric, "fingerprint": Biometric, "voiceprint": Biometric, "faceprint": Biometric,
+	"retina": Biometric, "retinal": Biometric, "iris": Biometric, "palmprint": Biometric, "template": Biometric,
+	"geometry": Biometric, "hash": Biometric,
 	"zip": Location, "zipcode": Location, "postal": Location, "postcode": Location,
 }
 
@@ -97,8 +100,58 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 			return typ, true
 		}
 		if cls&wFiller == 0 || !ctxFiller[w] {
+			if typ, ok := misspeltLabel(w, cls); ok {
+				return typ, true
+			}
 			break
 		}
 	}
 	return fallback, fallback != ""
+}
+
+// fuzzyLabels are the labels long enough to be recognised misspelt, by one edit.
+var fuzzyLabels = []string{"plate", "vehicle", "license", "licence", "serial", "device", "account", "member",
+	"policy", "insurance", "medicaid", "medicare", "passport", "fingerprint", "biometric", "template", "pager"}
+
+// misspeltLabel finds the label a word no dictionary knows is one typo away from ("plaate",
+// "pate", "palte", "licnese"): charted in a hurry, a label still names what follows.
+func misspeltLabel(w string, cls uint32) (Type, bool) {
+	if cls&^(wFirst|wLast) != 0 || len(w) < 4 { // unknown, or a name list's only ("palte")
+		return "", false
+	}
+	for _, l := range fuzzyLabels {
+		if oneEdit(w, l) {
+			return ctxWords[l], true
+		}
+	}
+	return "", false
+}
+
+// misspeltLabelAt reports token k a misspelt label.
+func (sc *scan) misspeltLabelAt(k int) bool {
+	_, ok := misspeltLabel(sc.lw(k), sc.cls[k])
+	return ok
+}
+
+// oneEdit reports a and b (ASCII) one insertion, deletion, substitution or transposition of
+// neighbours apart.
+func oneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 || a == b {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(a) < len(b):
+		return a[i:] == b[i+1:]
+	case i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i]:
+		return a[i+2:] == b[i+2:]
+	default:
+		return a[i+1:] == b[i+1:]
+	}
 }

@@ -255,6 +255,10 @@ var numberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "fiv
 	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
 	"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20}
 
+// Words before "at" and an age: "died at ninety-four".
+var ageAtCue = map[string]bool{"died": true, "alive": true, "deceased": true, "passed": true, "death": true,
+	"diagnosed": true, "married": true, "retired": true}
+
 // ageWords matches an age over 89 written in words at token i, followed by an age unit:
 // "ninety-seven y/o", "one hundred two yo", "a hundred and one year old".
 func (sc *scan) ageWords(i int) (int, bool) {
@@ -293,6 +297,11 @@ done:
 	}
 	if p := sc.prevWordIdx(i, 1); p >= 0 && (sc.lw(p) == "age" || sc.lw(p) == "aged") {
 		return sc.toks[k-1].e, true // "age ninety-two"
+	}
+	if p := sc.prevWordIdx(i, 1); p >= 0 && sc.lw(p) == "at" {
+		if q := sc.prevWordIdx(p, 1); q >= 0 && ageAtCue[sc.lw(q)] {
+			return sc.toks[k-1].e, true // "died at ninety-four", "alive at ninety-five"
+		}
 	}
 	if k >= len(sc.toks) {
 		return 0, false

@@ -71,11 +71,18 @@ func (sc *scan) idChunk(i, j int) {
 	if digits > 0 && sc.measurementChunk(i, j) && !sc.labelBefore(i) {
 		return // "90-100/40's", "30-40cc/hr", "7.5--10mcg/kg": vital signs and drips
 	}
+	if digits == 0 && letters <= 4 && j-i == 1 && j < len(toks) && toks[j].kind == tNum && !toks[j].has(fNewline) &&
+		toks[j].e-toks[j].s <= 4 {
+		if ctx, ok := sc.keyContext(i); ok && ctx == Vehicle {
+			sc.add(toks[i].s, toks[j].e, Vehicle, 0.9) // a plate in two parts, in any case: "plate HZB 125", "plate cbl 098"
+			return
+		}
+	}
 	if digits == 0 {
 		// Only a capital-letter code right after a label can be an identifier without digits, and
 		// not in a note without capitals, where every word looks like one.
 		p := sc.prevWordIdx(i, 2)
-		if sc.caseless || !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") {
+		if sc.caseless || !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p) {
 			return
 		}
 	}
@@ -88,12 +95,8 @@ func (sc *scan) idChunk(i, j int) {
 	w := sc.text[s:e]
 	ctx, hasCtx := sc.keyContext(i)
 	if digits == 0 {
-		// Capitals only: a labelled code ("BIO-BVBWSJXTJA") or a plate written in two parts ("plate HZB 125").
-		if !hasCtx || ctx == ID || ctx == Location || ctx == IP || ctx == Phone || ctx == Fax {
-			return
-		}
-		if ctx == Vehicle && letters <= 4 && j < len(toks) && toks[j].kind == tNum && !toks[j].has(fNewline) && toks[j].e-toks[j].s <= 4 {
-			sc.add(s, toks[j].e, Vehicle, 0.9)
+		// Capitals only: a labelled code ("BIO-BVBWSJXTJA", "enrollment BIO-AYEUJFWBBL").
+		if !hasCtx || ctx == Location || ctx == IP || ctx == Phone || ctx == Fax {
 			return
 		}
 		unknown := false // a part no dictionary knows, of five letters or more: "BVBWSJXTJA", not "TRACH/PEG"

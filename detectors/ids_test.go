@@ -20,3 +20,36 @@ func TestSerialsWithGluedLabelsAndOneDigit(t *testing.T) {
 		}
 	}
 }
+
+// Labels charted in a hurry still label: a misspelt plate, a biometric's own words, a plate in
+// lower case; and ages in words after "died at".
+func TestHurriedLabelsAndAgesInWords(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct {
+		text, want string
+		typ        Type
+	}{
+		{"Vehicle towed; plaate 9NCL897, owner notified.", "9NCL897", Vehicle},
+		{"vehicle palte 7XKZ221 noted.", "7XKZ221", Vehicle},
+		{"son will drive; vehicle plae FBG 144. Insurance BCBS.", "FBG 144", Vehicle},
+		{"pt's sister will drive; vehicle plate cbl 098. pt enrolled", "cbl 098", Vehicle},
+		{"Kiosk enrollment: facial geometry hash BIO-KBYKEHEEN0. Bank acct on file.", "BIO-KBYKEHEEN0", Biometric},
+		{"Kiosk: fingerprint template BIO-DHVMT1KJYM. Driver license copied.", "BIO-DHVMT1KJYM", Biometric},
+		{"FHx: Mother died at ninety-four of stroke.", "ninety-four", Age},
+		{"Family History: Father alive at ninety-five, has dementia.", "ninety-five", Age},
+	} {
+		if got := found(e, tc.text); got[tc.want] != tc.typ {
+			t.Errorf("found(%q) = %v, want %q as %s", tc.text, got, tc.want, tc.typ)
+		}
+	}
+	// One edit from a label is a label only for a word no dictionary knows: "pate" of the menu is
+	// not, "at ninety" after no verb of life or death is no age.
+	for _, text := range []string{"Served pate 12 times.", "Temp at ninety degrees in the room."} {
+		if got := e.Detect(text); len(got) != 0 {
+			t.Errorf("Detect(%q) = %v, want no spans", text, got)
+		}
+	}
+	if !oneEdit("plaate", "plate") || !oneEdit("palte", "plate") || !oneEdit("plae", "plate") || oneEdit("plate", "plate") || oneEdit("pl", "plate") {
+		t.Error("oneEdit: wrong on insertion, transposition, deletion, equality or distance 3")
+	}
+}
