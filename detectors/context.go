@@ -29,7 +29,7 @@ var ctxWords = map[string]Type{
 	"order": ID, "encounter": ID, "claim": ID, "passport": ID, "ref": ID, "reference": ID, "tracking": ID,
 	"confirmation": ID, "batch": ID, "job": ID, "dictation": ID, "transcription": ID, "ticket": ID, "employee": ID, "badge": ID, "student": ID, "fin": ID, "csn": ID,
 	"randomization": ID, "enrollment": ID, "participant": ID,
-	"ip":  IP,
+	"ip":        IP,
 	"biometric": Biometric, "fingerprint": Biometric, "voiceprint": Biometric, "faceprint": Biometric,
 	"retina": Biometric, "retinal": Biometric, "iris": Biometric, "palmprint": Biometric, "template": Biometric,
 	"geometry": Biometric, "hash": Biometric,
