@@ -49,6 +49,9 @@ type Config struct {
 	// RulesOnly turns the learned scorer off (scorer.go): the rules' candidates above their
 	// thresholds are the output, as before the scorer existed. Default false.
 	RulesOnly bool `yaml:"rules_only"`
+	// RedactYears also reports years of a patient's history as DATE ("MI '92", "CABG 84",
+	// "nephrectomy 1977"), which Safe Harbor allows to keep. Default false (years.go).
+	RedactYears bool `yaml:"redact_years"`
 }
 
 // DenyTerm is a term that is always reported as Type (score 1).

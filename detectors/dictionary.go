@@ -53,6 +53,7 @@ const (
 	wFiller     // a word skipped between a label and its value (ctxFiller)
 	wCredential // a credential after a name (nameCueAfter)
 	wEponym     // the first word of an eponym phrase (eponymPhrases)
+	wSlotCue    // a staff role before a name or a transfer verb before a place (staffCue, transferCue)
 )
 
 // dictionary maps lower-case words to their classes. Read-only after load: safe
@@ -129,6 +130,8 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	addKeys(d, eponymPhrases, wEponym)
 	addKeys(d, nameCueBefore, wNameCue)
 	addKeys(d, placeCue, wPlaceCue)
+	addKeys(d, staffCue, wSlotCue)
+	addKeys(d, transferCue, wSlotCue)
 	for w, ok := range facilityWords {
 		if ok {
 			d.add(w, wFacility)

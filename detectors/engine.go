@@ -30,6 +30,7 @@ type scan struct {
 	toks      []token
 	ascii     bool     // every byte of text is ASCII: byte offsets are code-point offsets
 	cls       []uint32 // dictionary classes per token (0 for non-words)
+	hash      []uint64 // per token: hash of its lower-cased word (classify), 0 when not computed
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
 	merged    []cand // resolve's output, reused so that Detect allocates only its result
@@ -45,6 +46,8 @@ type scan struct {
 	z     []float32 // per scored token: the model's logit
 	wrow  []int32   // per scored token: its word row in the model, -1 none
 	fbuf  []int32   // feature ids of one token
+	ws    []wordSum // per scored token: its word's sums (wordSumOf)
+	sums  []wordSum // a direct-mapped cache of wordSums, wordSumSlots long; nil until the first use
 	veto  []bool    // per token: the rules know it is not PHI (an eponym, a kept region); nil without a scorer
 	out   []cand    // learned's output
 	props []cand    // learned's proposals: every candidate, merged
@@ -238,6 +241,9 @@ func (e *Engine) Detect(text string) []Span {
 	if e.scorer != nil {
 		spans = sc.learned(spans)
 	}
+	if e.cfg.RedactYears && e.on[typeIdx(Date)] {
+		spans = sc.historyYears(spans)
+	}
 	if len(scanText) < len(text) {
 		spans = append(spans, cand{s: len(scanText), e: len(text), t: ID, score: 1})
 	}
@@ -277,6 +283,8 @@ func (sc *scan) classify() {
 	n := len(toks)
 	cls := slices.Grow(sc.cls[:0], n)[:n]
 	sc.cls = cls
+	hash := slices.Grow(sc.hash[:0], n)[:n]
+	sc.hash = hash
 	sc.upperLine = slices.Grow(sc.upperLine[:0], n)[:n]
 	cache := &sc.cache
 	// Words the cache does not answer, looked up after the pass: the loop makes no
@@ -291,6 +299,7 @@ func (sc *scan) classify() {
 			line, lineWords, lineUpper = i, 0, 0
 		}
 		cls[i] = 0
+		hash[i] = 0
 		if t.kind != tWord {
 			continue
 		}
@@ -307,6 +316,7 @@ func (sc *scan) classify() {
 		var h uint64 // 0: a word with wide runes, hashed with Unicode lower-casing below
 		if t.has(fASCII) {
 			h = hashBytes(ltext[t.s:t.e]) // already lower-cased
+			hash[i] = h
 			if c := &cache[cacheSlot(h)]; c.h == h {
 				cls[i] = c.cls
 				continue
@@ -322,6 +332,7 @@ func (sc *scan) classify() {
 		h := w.h
 		if h == 0 {
 			h = hashLower(sc.text[toks[w.i].s:toks[w.i].e])
+			hash[w.i] = h
 		}
 		c := &cache[cacheSlot(h)]
 		if c.h != h {

@@ -43,7 +43,7 @@ func detectFacilitySlots(sc *scan) {
 		}
 		cued := false
 		for p, n := sc.prevWordIdx(i, 1), 0; p >= 0 && n < 2; p, n = sc.prevWordIdx(p, 1), n+1 {
-			if transferCue[sc.lw(p)] {
+			if sc.cls[p]&wSlotCue != 0 && transferCue[sc.lw(p)] {
 				cued = true
 				break
 			}

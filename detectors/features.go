@@ -237,7 +237,6 @@ func bestGroup(r uint64) (int, int) {
 func (sc *scan) tokenFeatures(m int, resolved int, buf []int32) []int32 {
 	toks, mt := sc.toks, sc.mtok
 	k := int(mt[m])
-	t := toks[k]
 	prev, next := -1, -1
 	if m > 0 {
 		prev = int(mt[m-1])
@@ -246,24 +245,56 @@ func (sc *scan) tokenFeatures(m int, resolved int, buf []int32) []int32 {
 		next = int(mt[m+1])
 	}
 	shape := sc.shapeOf(k)
-	buf = append(buf, fBias, int32(fShape+shape))
+	buf = sc.wordFeatures(k, shape, buf)
+	if prev >= 0 {
+		buf = appendBits(buf, fClsPrev, sc.cls[prev])
+	}
 	if prev >= 0 && !toks[k].has(fBlankLine) {
 		buf = append(buf, int32(fShapePrev+sc.shapeOf(prev)))
 	} else {
 		buf = append(buf, fShapePrev+nShape)
+	}
+	if next >= 0 {
+		buf = appendBits(buf, fClsNext, sc.cls[next])
 	}
 	if next >= 0 && !toks[next].has(fBlankLine) {
 		buf = append(buf, int32(fShapeNext+sc.shapeOf(next)))
 	} else {
 		buf = append(buf, fShapeNext+nShape)
 	}
+	return sc.contextFeatures(m, resolved, shape, buf)
+}
+
+// The features of tokenFeatures fall in parts: those of the word alone (wordFeatures), the shape
+// and classes of the words beside it, and the rest (contextFeatures). The first two depend only on
+// a word's lower-case text and shape, so the scorer sums their weights once per distinct word
+// (scorer.go, wordSums): the same weights, summed in another order.
+
+// wordFeatures appends the features of token k's own word: shape, dictionary classes, suffix.
+func (sc *scan) wordFeatures(k, shape int, buf []int32) []int32 {
+	t := sc.toks[k]
+	buf = append(buf, int32(fShape+shape))
 	buf = appendBits(buf, fCls, sc.cls[k])
-	if prev >= 0 {
-		buf = appendBits(buf, fClsPrev, sc.cls[prev])
+	if t.kind == tWord && t.e-t.s >= 4 && t.has(fASCII) {
+		buf = append(buf, int32(fSuffix+suffixHash(sc.ltext[t.s:t.e])))
 	}
-	if next >= 0 {
-		buf = appendBits(buf, fClsNext, sc.cls[next])
+	return buf
+}
+
+// contextFeatures appends the features of scored token m that depend on more than its word and its
+// neighbours' words: rules, resolved type, line, punctuation, numbers.
+func (sc *scan) contextFeatures(m, resolved, shape int, buf []int32) []int32 {
+	toks, mt := sc.toks, sc.mtok
+	k := int(mt[m])
+	t := toks[k]
+	prev, next := -1, -1
+	if m > 0 {
+		prev = int(mt[m-1])
 	}
+	if m+1 < len(mt) {
+		next = int(mt[m+1])
+	}
+	buf = append(buf, fBias)
 	r := sc.rule[k]
 	for x := r; x != 0; {
 		at := bits.TrailingZeros64(x) / 4
@@ -292,9 +323,6 @@ func (sc *scan) tokenFeatures(m int, resolved int, buf []int32) []int32 {
 	g, b := bestGroup(r)
 	buf = append(buf, int32(fShapeGroup+shape*(numGroups+1)+g),
 		int32(fLineGroup+((line&3)*(numGroups+1)+g)*6+b))
-	if t.kind == tWord && t.e-t.s >= 4 && t.has(fASCII) {
-		buf = append(buf, int32(fSuffix+suffixHash(sc.ltext[t.s:t.e])))
-	}
 	for x := sc.srcs[k]; x != 0; {
 		at := bits.TrailingZeros64(x) / 4
 		buf = append(buf, int32(fSrc+at*6+int(x>>(uint(at)*4))&15))

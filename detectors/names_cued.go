@@ -23,8 +23,8 @@ func detectCuedNames(sc *scan) {
 		if t.kind != tWord {
 			continue
 		}
-		lw := sc.lw(i)
-		cue := staffCue[lw] || sc.cls[i]&wNameCue != 0 && nameCueBefore[lw] >= 0.35 || sc.cls[i]&wTitle != 0
+		c := sc.cls[i]
+		cue := c&wTitle != 0 || c&wSlotCue != 0 && staffCue[sc.lw(i)] || c&wNameCue != 0 && nameCueBefore[sc.lw(i)] >= 0.35
 		if cue {
 			k := i + 1
 			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {

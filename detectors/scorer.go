@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -72,11 +73,57 @@ func hardCand(c cand) bool {
 
 // tokHash is the dictionary hash of token k, lower-cased.
 func (sc *scan) tokHash(k int) uint64 {
+	if h := sc.hash[k]; h != 0 {
+		return h // a word: classify hashed it
+	}
 	t := sc.toks[k]
 	if t.has(fASCII) {
 		return hashBytes(sc.ltext[t.s:t.e])
 	}
 	return hashLower(sc.text[t.s:t.e])
+}
+
+// wordSum is what one word, by its lower-case text and shape, gives the scores: the weights of its
+// own word features (wordFeatures), of its classes and shape as the word before or after another,
+// and its word row.
+type wordSum struct {
+	key                uint64 // tokHash mixed with the shape; 0 = empty
+	self               float32
+	prevCls, prevShape float32
+	nextCls, nextShape float32
+	row, shape         int32
+}
+
+// wordSumSlots is the size of the cache of wordSums: a note's vocabulary, 40 KB.
+const wordSumSlots = 1 << 12
+
+// wordSumOf returns the wordSum of token k, from the cache or computed into it.
+func (sc *scan) wordSumOf(k int) *wordSum {
+	s := sc.e.scorer
+	if sc.sums == nil {
+		sc.sums = make([]wordSum, wordSumSlots)
+	}
+	shape := sc.shapeOf(k)
+	h := sc.tokHash(k)
+	key := h ^ uint64(shape+1)*0x9e3779b97f4a7c15
+	key |= 1
+	w := &sc.sums[(key^key>>31)&(wordSumSlots-1)]
+	if w.key == key {
+		return w
+	}
+	*w = wordSum{key: key, row: s.row(h), shape: int32(shape),
+		prevShape: s.dense[fShapePrev+shape], nextShape: s.dense[fShapeNext+shape]}
+	buf := sc.wordFeatures(k, shape, sc.fbuf[:0])
+	for _, f := range buf {
+		w.self += s.dense[f]
+	}
+	for c := sc.cls[k]; c != 0; c &= c - 1 {
+		b := int32(bits.TrailingZeros32(c))
+		w.prevCls += s.dense[fClsPrev+b]
+		w.nextCls += s.dense[fClsNext+b]
+	}
+	sc.fbuf = buf
+	return w
 }
 
 // learned computes the scorer's spans from the candidates and merges them with the hard ones;
@@ -89,16 +136,37 @@ func (sc *scan) learned(merged []cand) []cand {
 	n := len(mt)
 	sc.z = slices.Grow(sc.z[:0], n)[:n]
 	sc.wrow = slices.Grow(sc.wrow[:0], n)[:n]
+	sc.ws = slices.Grow(sc.ws[:0], n)[:n]
+	for m, k := range mt {
+		sc.ws[m] = *sc.wordSumOf(int(k))
+	}
+	noPrev, noNext := s.dense[fShapePrev+nShape], s.dense[fShapeNext+nShape]
 	buf := sc.fbuf[:0]
-	for m := range mt {
-		k := int(mt[m])
-		buf = sc.tokenFeatures(m, int(sc.res[m]), buf[:0])
-		var z float32
+	for m, k := range mt {
+		// What tokenFeatures lists, summed: the word's part and its neighbours' from the cache,
+		// the rest here.
+		w := &sc.ws[m]
+		z := w.self
+		if m > 0 && !sc.toks[k].has(fBlankLine) {
+			z += sc.ws[m-1].prevCls + sc.ws[m-1].prevShape
+		} else if m > 0 {
+			z += sc.ws[m-1].prevCls + noPrev
+		} else {
+			z += noPrev
+		}
+		if m+1 < n && !sc.toks[mt[m+1]].has(fBlankLine) {
+			z += sc.ws[m+1].nextCls + sc.ws[m+1].nextShape
+		} else if m+1 < n {
+			z += sc.ws[m+1].nextCls + noNext
+		} else {
+			z += noNext
+		}
+		buf = sc.contextFeatures(m, int(sc.res[m]), int(w.shape), buf[:0])
 		for _, f := range buf {
 			z += s.dense[f]
 		}
 		sc.z[m] = z
-		sc.wrow[m] = s.row(sc.tokHash(k))
+		sc.wrow[m] = w.row
 	}
 	sc.fbuf = buf
 	for m := range mt {
@@ -184,10 +252,12 @@ func (sc *scan) learned(merged []cand) []cand {
 				top = j
 			}
 		}
-		// A run that mixes letters and digits and no rule proposed is a code the rules chose not
-		// to report ("ZEBRA-9", "B5678"), not a date or number the model may find ("sept", "11th").
-		switch ht := sc.headType(top); {
-		case ht == Name || ht == Location || !sc.letterDigitRun(m, j):
+		// Any other type needs a number or a month, or a proposal right after it (its label or
+		// qualifier: "MRN 4412890", "last March"): a run that mixes letters and digits and no rule
+		// proposed is a code the rules chose not to report ("ZEBRA-9", "B5678"), and a word alone
+		// no date ("ZEBRA"); "sept", "11th", "33445" the model may find.
+		beforeProp := j+1 < n && p < len(props) && props[p].s < sc.toks[mt[j+1]].e
+		if ht := sc.headType(top); ht == Name || ht == Location || beforeProp || sc.numberRun(m, j) {
 			out = sc.emit(out, t.s, sc.toks[mt[j]].e, ht, m, j)
 		}
 		m = j
@@ -235,22 +305,25 @@ func (sc *scan) positive(m int, cut float32) bool {
 	return sc.z[m] >= cut && !sc.veto[k] && !sc.allowed(k)
 }
 
-// letterDigitRun reports scored tokens m..j holding both a letter-first word and digits.
-func (sc *scan) letterDigitRun(m, j int) bool {
-	var word, num bool
+// numberRun reports scored tokens m..j a number or a month, not a code: digits or a month or
+// weekday name, and no other word beside digits.
+func (sc *scan) numberRun(m, j int) bool {
+	var word, num, named bool
 	for x := m; x <= j; x++ {
-		t := sc.toks[sc.mtok[x]]
-		switch t.kind {
-		case tWord:
+		k := sc.mtok[x]
+		t := sc.toks[k]
+		switch {
+		case sc.cls[k]&(wMonth|wWeekday) != 0:
+			named = true
+		case t.kind == tWord:
 			word = true
-		case tNum:
+		case t.kind == tNum:
 			num = true
-		case tAlnum:
-			r := sc.text[t.s]
-			word, num = word || r > '9', true
+		case t.kind == tAlnum:
+			word, num = word || sc.text[t.s] > '9', true
 		}
 	}
-	return word && num
+	return (num || named) && !(word && num)
 }
 
 // headType is the type head's choice for scored token m.

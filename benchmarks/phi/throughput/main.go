@@ -5,8 +5,8 @@
 // (one Go RE2 pattern per type, each scanning the whole text).
 //
 // Usage: go run ./benchmarks/phi/throughput [-corpus file.jsonl] [-mb 20]
-// The corpus is JSONL with a "text" field (default: the hand-made clinical notes
-// plus the presidio dev set); it is repeated until -mb megabytes have been scanned.
+// The corpus is JSONL with a "text" field (default: the real nursing notes of
+// detectors/testdata); it is repeated until -mb megabytes have been scanned.
 //
 // Instructions per MB inside Detect, a figure the shared VM's load does not move:
 //
@@ -33,7 +33,7 @@ import (
 )
 
 func main() {
-	corpus := flag.String("corpus", "", "JSONL corpus with a text field (default: detectors/testdata/clinical_gold.jsonl + /work/shared/data/phi/presidio_synth_v2.jsonl)")
+	corpus := flag.String("corpus", "", "JSONL corpus with a text field (default: the real nursing notes of detectors/testdata/physionet_dev.jsonl)")
 	mb := flag.Float64("mb", 20, "megabytes to scan per measurement")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the engine measurement to this file (default: none)")
 	passes := flag.Int("passes", 0, "only run the engine over the corpus this many times and print the megabytes scanned: "+
@@ -41,7 +41,7 @@ func main() {
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
 
-	files := []string{"detectors/testdata/clinical_gold.jsonl", "/work/shared/data/phi/presidio_synth_v2.jsonl"}
+	files := []string{"detectors/testdata/physionet_dev.jsonl"}
 	if *corpus != "" {
 		files = []string{*corpus}
 	}

@@ -1,0 +1,28 @@
+package detectors
+
+import "testing"
+
+func TestRedactYears(t *testing.T) {
+	text := "PMH: MI '92, CABG 84, CVA in 94, renal cell ca 1977, s/p AVR 74'. Dx in March of 1993. " +
+		"HR 70's, SATS MID 90'S. HOB 30'. 0700->1930 uneventful, at 1930 pt slept. MI 12 hrs ago. Hct 30.2"
+	years := []string{"92", "84", "94", "1977", "74", "1993"}
+	kept := newEngine(t, DefaultConfig())
+	for _, y := range years {
+		if got := found(kept, text); got[y] != "" {
+			t.Errorf("default config: year %q reported as %s; Safe Harbor keeps years", y, got[y])
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.RedactYears = true
+	got := found(newEngine(t, cfg), text)
+	for _, y := range years {
+		if got[y] != Date {
+			t.Errorf("redact_years: %q = %q, want DATE (found %v)", y, got[y], got)
+		}
+	}
+	for _, n := range []string{"70", "90", "30", "1930", "12", "0700"} {
+		if got[n] != "" {
+			t.Errorf("redact_years: %q reported as %s: a vital-sign decade, feet, a clock time or a duration", n, got[n])
+		}
+	}
+}
