@@ -64,7 +64,7 @@ func hardCand(c cand) bool {
 	case URL, Date:
 		return c.score >= 0.95
 	case Name:
-		return c.score >= 0.97 // a name with a title or credential: "Mary Hulse, R.N.", "Dr. Chen"
+		return c.score >= 0.965 // a name with a title or credential: "Mary Hulse, R.N.", "Dr. Chen"
 	case Age:
 		return c.score >= 0.85 // over 89 with its unit or cue: "92 yo", "aged 95", "ninety-one year old"
 	}
