@@ -257,7 +257,7 @@ func (sc *scan) learned(merged []cand) []cand {
 		// proposed is a code the rules chose not to report ("ZEBRA-9", "B5678"), and a word alone
 		// no date ("ZEBRA"); "sept", "11th", "33445" the model may find.
 		beforeProp := j+1 < n && p < len(props) && props[p].s < sc.toks[mt[j+1]].e
-		if ht := sc.headType(top); ht == Name || ht == Location || beforeProp || sc.numberRun(m, j) {
+		if ht := sc.headType(top); ht == Name || ht == Location || beforeProp || sc.numberRun(m, j) && !sc.partialNumber(m, j) {
 			out = sc.emit(out, t.s, sc.toks[mt[j]].e, ht, m, j)
 		}
 		m = j
@@ -302,7 +302,30 @@ func (sc *scan) resolvedTypes(merged []cand) {
 // positive reports scored token m at or above the cut and not vetoed or on the allow list.
 func (sc *scan) positive(m int, cut float32) bool {
 	k := int(sc.mtok[m])
-	return sc.z[m] >= cut && !sc.veto[k] && !sc.allowed(k)
+	return sc.z[m] >= cut && !sc.veto[k] && !sc.allowed(k) && !(sc.cls[k]&wTitle != 0 && sc.personTitle(k))
+}
+
+// personTitle reports title token k ("Dr", "Mrs") before a name, not a street's "Dr" after its
+// name: "with Dr. Chen", "... Dr. Kim will", but not "12 Elm Dr.". A title is not PHI.
+func (sc *scan) personTitle(k int) bool {
+	if sc.sentenceStart(k) {
+		return true
+	}
+	p := sc.prevWordIdx(k, 1)
+	return p < 0 || sc.toks[p].kind == tWord && !sc.toks[p].has(fCap)
+}
+
+// partialNumber reports scored tokens m..j a piece of a longer number: digits joined to them by
+// a mark, outside them ("2345-7" is a code, its "7" no date).
+func (sc *scan) partialNumber(m, j int) bool {
+	a, b := int(sc.mtok[m]), int(sc.mtok[j])
+	joined := func(p, q int) bool { // tokens p (punctuation) and q, glued, with a number beyond p
+		return p >= 0 && q < len(sc.toks) && sc.toks[p].kind == tPunct && sc.glued(max(p, q)) && sc.glued(min(p, q)+1)
+	}
+	if a >= 2 && joined(a-1, a) && sc.toks[a-2].kind != tWord && sc.toks[a-2].kind != tPunct {
+		return true
+	}
+	return b+2 < len(sc.toks) && joined(b+1, b) && sc.toks[b+2].kind != tWord && sc.toks[b+2].kind != tPunct
 }
 
 // numberRun reports scored tokens m..j a number or a month, not a code: digits or a month or
