@@ -126,11 +126,11 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		res.refused = rel.Refused
 		if !rel.Refused {
 			id := newBatchID()
-			sealed, err := w.sealer.Seal(rel.Stats, Provenance{Kind: "stats", Ranges: inputs, BatchID: id, WorkerID: w.cfg.Worker.ID})
+			sealed, err := w.sealer.Seal(rel.Stats, Provenance{Kind: "stats", Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
 			if err != nil {
 				return nil, fmt.Errorf("sealing DP statistics: %w", err)
 			}
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Stats, Key: []byte(w.cfg.Worker.ID), Value: sealed,
+			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Stats, Key: []byte(w.cfg.WorkerID), Value: sealed,
 				Headers: []kgo.RecordHeader{header(HeaderKind, "stats"), header(HeaderBatch, id)}})
 			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Budget, Key: []byte(rel.Dataset), Value: rel.Ledger,
 				Headers: []kgo.RecordHeader{header(HeaderKind, "budget")}})
@@ -176,7 +176,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) (string, []byte, error) {
 		id := newBatchID()
 		sealed, err := w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
-			BatchID: id, WorkerID: w.cfg.Worker.ID})
+			BatchID: id, WorkerID: w.cfg.WorkerID})
 		return id, sealed, err
 	})
 	if err != nil {
@@ -188,7 +188,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		ev.BatchIDs = append(ev.BatchIDs, id)
 		res.batches = append(res.batches, len(c.Rows))
 		// Every batch of this worker goes to one partition, so batches stay in window order.
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.Worker.ID), Value: c.Sealed,
+		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.WorkerID), Value: c.Sealed,
 			Headers: []kgo.RecordHeader{header(HeaderKind, "research"), header(HeaderBatch, id),
 				header(HeaderSchema, w.schema.Fingerprint), header(HeaderRows, strconv.Itoa(len(c.Rows)))}})
 	}
@@ -235,7 +235,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 	r := s.rec
 	src := fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)
-	prov := Provenance{Kind: "quarantine", Ranges: []OffsetRange{{r.Topic, r.Partition, r.Offset, r.Offset}}, WorkerID: w.cfg.Worker.ID}
+	prov := Provenance{Kind: "quarantine", Ranges: []OffsetRange{{r.Topic, r.Partition, r.Offset, r.Offset}}, WorkerID: w.cfg.WorkerID}
 	part := w.maxValue - 64<<10 // room for the envelope header and segment tags
 	n := max(1, (len(r.Value)+part-1)/part)
 	for i := range n {
@@ -244,7 +244,7 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 		if err != nil {
 			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
 		}
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Quarantine, Key: []byte(w.cfg.Worker.ID), Value: sealed,
+		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Quarantine, Key: []byte(w.cfg.WorkerID), Value: sealed,
 			Headers: []kgo.RecordHeader{header(HeaderKind, "quarantine"), header(HeaderReason, s.reason),
 				header(HeaderSource, src), header(HeaderBatch, prov.BatchID), header(HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
 	}
@@ -253,7 +253,7 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 
 func (w *Worker) produceAudit(ctx context.Context, p *producer, msgs []AuditMessage) {
 	for _, m := range msgs {
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Audit, Key: []byte(w.cfg.Worker.ID), Value: m.Value,
+		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Audit, Key: []byte(w.cfg.WorkerID), Value: m.Value,
 			Headers: []kgo.RecordHeader{header("kind", m.Kind)}})
 	}
 }

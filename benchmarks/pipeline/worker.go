@@ -80,7 +80,8 @@ func runWorker(ctx context.Context, brokers []string, run, in string, n, window 
 	if err != nil {
 		return 0, err
 	}
-	limit, err := pipeline.EnsureTopics(ctx, cfg, conn)
+	pc := stages.PipelineConfig(cfg)
+	limit, err := pipeline.EnsureTopics(ctx, pc, conn)
 	if err != nil {
 		return 0, err
 	}
@@ -90,7 +91,7 @@ func runWorker(ctx context.Context, brokers []string, run, in string, n, window 
 	}
 	reg := prometheus.NewRegistry()
 	m := pipeline.NewMetrics(reg)
-	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, append(st.Options(),
+	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, append(st.Options(),
 		pipeline.WithTopicLimit(limit), pipeline.WithMetrics(m), pipeline.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))...)
 	if err != nil {
 		return 0, err

@@ -30,7 +30,8 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pipeline.EnsureTopics(ctx, cfg, conn)
+	pc := stages.PipelineConfig(cfg)
+	limit, err := pipeline.EnsureTopics(ctx, pc, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 	opts := append(st.Options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
 	opts = append(opts, extra...)
-	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
+	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("building worker: %w", err)
 	}
