@@ -18,9 +18,8 @@ import (
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/envelope"
-	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/redact"
-	"github.com/deidstream/deidstream/stages"
 )
 
 // benchConfig is the worker's config for one run. skeleton keeps every field
@@ -75,24 +74,9 @@ func runWorker(ctx context.Context, brokers []string, run, in string, n, window 
 	if err != nil {
 		return 0, err
 	}
-	keys := stages.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{research.Public()}, Signer: signer}
-	conn, err := cfg.Kafka.Opts()
-	if err != nil {
-		return 0, err
-	}
-	pc := stages.PipelineConfig(cfg)
-	limit, err := pipeline.EnsureTopics(ctx, pc, conn)
-	if err != nil {
-		return 0, err
-	}
-	st, err := stages.Build(ctx, cfg, conn, keys)
-	if err != nil {
-		return 0, err
-	}
+	keys := app.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{research.Public()}, Signer: signer}
 	reg := prometheus.NewRegistry()
-	m := pipeline.NewMetrics(reg)
-	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, append(st.Options(),
-		pipeline.WithTopicLimit(limit), pipeline.WithMetrics(m), pipeline.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))...)
+	w, err := app.NewWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return 0, err
 	}

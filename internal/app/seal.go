@@ -1,4 +1,4 @@
-package stages
+package app
 
 import (
 	"github.com/deidstream/deidstream/envelope"
