@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"github.com/deidstream/deidstream/deid"
 )
 
 // Provenance kinds.
@@ -19,12 +21,7 @@ const (
 const maxRanges = 4096
 
 // OffsetRange is one input partition's span of offsets, both ends inclusive.
-type OffsetRange struct {
-	Topic     string
-	Partition int32
-	First     int64
-	Last      int64
-}
+type OffsetRange = deid.OffsetRange
 
 // Provenance says where a sealed object came from. It is encoded into the
 // header and authenticated, but it is NOT encrypted: never put PHI in it.

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
@@ -341,7 +342,7 @@ func TestNumberingTablesFollowTheTransaction(t *testing.T) {
 
 func kindHeader(r *kgo.Record) string {
 	for _, h := range r.Headers {
-		if h.Key == HeaderKind {
+		if h.Key == deid.HeaderKind {
 			return string(h.Value)
 		}
 	}

@@ -13,18 +13,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/sinks"
-)
-
-// Record headers. They carry codes, ids and counts, never record content.
-const (
-	HeaderKind   = "deid-kind"   // research, stats, quarantine, budget, placeholders; audit records use "kind"
-	HeaderBatch  = "deid-batch"  // batch id, also in the envelope's provenance
-	HeaderSchema = "deid-schema" // schema fingerprint of a research batch
-	HeaderRows   = "deid-rows"   // rows in a research batch
-	HeaderReason = "deid-reason" // quarantine reason code
-	HeaderSource = "deid-source" // quarantined record's topic/partition/offset
-	HeaderPart   = "deid-part"   // "i/n" when a quarantined record is split to fit
 )
 
 // errKafka marks a publish failure of Kafka's (a produce or flush), which a
@@ -122,18 +112,18 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
 		}
 		w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
-		ev.DP = rel
-		res.refused = rel.Refused
-		if !rel.Refused {
+		ev.DP = &rel.Summary
+		res.refused = rel.Summary.Refused
+		if !rel.Summary.Refused {
 			id := newBatchID()
 			sealed, err := w.sealer.Seal(rel.Stats, Provenance{Kind: "stats", Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
 			if err != nil {
 				return nil, fmt.Errorf("sealing DP statistics: %w", err)
 			}
 			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Stats, Key: []byte(w.cfg.WorkerID), Value: sealed,
-				Headers: []kgo.RecordHeader{header(HeaderKind, "stats"), header(HeaderBatch, id)}})
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Budget, Key: []byte(rel.Dataset), Value: rel.Ledger,
-				Headers: []kgo.RecordHeader{header(HeaderKind, "budget")}})
+				Headers: []kgo.RecordHeader{header(deid.HeaderKind, "stats"), header(deid.HeaderBatch, id)}})
+			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Budget, Key: []byte(rel.Summary.Dataset), Value: rel.Ledger,
+				Headers: []kgo.RecordHeader{header(deid.HeaderKind, "budget")}})
 		}
 	}
 
@@ -159,7 +149,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 		rows = kept
 		ev.Privacy = &an.Achieved
-		res.achievedK = an.Achieved.K
+		res.achievedK = an.Achieved.AchievedK
 	}
 	res.rows = int64(len(rows))
 	if w.dp != nil && len(rows) > 0 {
@@ -189,8 +179,8 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		res.batches = append(res.batches, len(c.Rows))
 		// Every batch of this worker goes to one partition, so batches stay in window order.
 		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.WorkerID), Value: c.Sealed,
-			Headers: []kgo.RecordHeader{header(HeaderKind, "research"), header(HeaderBatch, id),
-				header(HeaderSchema, w.schema.Fingerprint), header(HeaderRows, strconv.Itoa(len(c.Rows)))}})
+			Headers: []kgo.RecordHeader{header(deid.HeaderKind, "research"), header(deid.HeaderBatch, id),
+				header(deid.HeaderSchema, w.schema.Fingerprint), header(deid.HeaderRows, strconv.Itoa(len(c.Rows)))}})
 	}
 
 	if w.numbers != nil {
@@ -200,7 +190,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 					win.seq, len(r.Value), w.maxValue)
 			}
 			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Placeholders, Key: r.Key, Value: r.Value,
-				Headers: []kgo.RecordHeader{header(HeaderKind, "placeholders")}})
+				Headers: []kgo.RecordHeader{header(deid.HeaderKind, "placeholders")}})
 		}
 	}
 
@@ -235,7 +225,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 	r := s.rec
 	src := fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)
-	prov := Provenance{Kind: "quarantine", Ranges: []OffsetRange{{r.Topic, r.Partition, r.Offset, r.Offset}}, WorkerID: w.cfg.WorkerID}
+	prov := Provenance{Kind: "quarantine", Ranges: []deid.OffsetRange{{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}}, WorkerID: w.cfg.WorkerID}
 	part := w.maxValue - 64<<10 // room for the envelope header and segment tags
 	n := max(1, (len(r.Value)+part-1)/part)
 	for i := range n {
@@ -245,8 +235,8 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
 		}
 		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Quarantine, Key: []byte(w.cfg.WorkerID), Value: sealed,
-			Headers: []kgo.RecordHeader{header(HeaderKind, "quarantine"), header(HeaderReason, s.reason),
-				header(HeaderSource, src), header(HeaderBatch, prov.BatchID), header(HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
+			Headers: []kgo.RecordHeader{header(deid.HeaderKind, "quarantine"), header(deid.HeaderReason, s.reason),
+				header(deid.HeaderSource, src), header(deid.HeaderBatch, prov.BatchID), header(deid.HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
 	}
 	return nil
 }
@@ -254,13 +244,13 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 func (w *Worker) produceAudit(ctx context.Context, p *producer, msgs []AuditMessage) {
 	for _, m := range msgs {
 		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Audit, Key: []byte(w.cfg.WorkerID), Value: m.Value,
-			Headers: []kgo.RecordHeader{header("kind", m.Kind)}})
+			Headers: []kgo.RecordHeader{header(deid.HeaderAuditKind, m.Kind)}})
 	}
 }
 
 // rowRanges lists the offset ranges a batch's rows cover (rows are in poll order).
-func rowRanges(rows []sinks.Row) []OffsetRange {
-	var out []OffsetRange
+func rowRanges(rows []sinks.Row) []deid.OffsetRange {
+	var out []deid.OffsetRange
 	idx := map[topicPartition]int{}
 	for _, r := range rows {
 		tp := topicPartition{r.Topic, r.Partition}
@@ -269,7 +259,7 @@ func rowRanges(rows []sinks.Row) []OffsetRange {
 			continue
 		}
 		idx[tp] = len(out)
-		out = append(out, OffsetRange{r.Topic, r.Partition, r.Offset, r.Offset})
+		out = append(out, deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset})
 	}
 	return out
 }

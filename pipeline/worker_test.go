@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/sinks"
 )
@@ -170,7 +171,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []sinks.Row, reaso
 	reasons = map[string]int{}
 	for _, r := range quarantine {
 		for _, h := range r.Headers {
-			if h.Key == HeaderReason {
+			if h.Key == deid.HeaderReason {
 				reasons[string(h.Value)]++
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deidstream/deidstream/deid"
 )
 
 // WindowAnonymizer anonymizes one window of a stream and reports what the
@@ -68,11 +70,12 @@ func (c qiCheck) place(v string) (string, bool, bool) {
 }
 
 // WindowResult is a window after the models: rows in input order, and the
-// verified metrics of what is released (zero when nothing is).
+// summary an audit event records: the configured parameters, and what the
+// verifier measured on the released rows (zero when nothing is released).
 type WindowResult struct {
 	Rows       [][]string
 	Suppressed []bool
-	Metrics    Metrics
+	Summary    deid.PrivacySummary
 }
 
 // Anonymize applies the configured models to the window's rows; a row whose
@@ -91,7 +94,8 @@ func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowR
 			return WindowResult{}, fmt.Errorf("anonymizing: quasi-identifier %q is not an output column", q.name)
 		}
 	}
-	out := WindowResult{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows))}
+	out := WindowResult{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)),
+		Summary: deid.PrivacySummary{K: p.cfg.K, L: p.cfg.L, LKind: p.cfg.LKind, T: p.cfg.T}}
 	var placed []int // indexes of rows given to the anonymizer
 	var in [][]string
 	topCoded := map[int]map[string]bool{} // column -> bases read from "N+"
@@ -156,6 +160,7 @@ func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowR
 			}
 		}
 	}
-	out.Metrics = m
+	out.Summary.AchievedK, out.Summary.AchievedL, out.Summary.AchievedT = m.K, m.L, m.T
+	out.Summary.NCP, out.Summary.Classes = m.NCP, m.Classes
 	return out, nil
 }

@@ -32,8 +32,8 @@ func TestWindowTopCodedAndUnplaceableAges(t *testing.T) {
 	if !out.Suppressed[30] || !out.Suppressed[31] {
 		t.Error("rows without a numeric age were not suppressed")
 	}
-	if out.Metrics.K < 3 {
-		t.Errorf("achieved k %d < 3", out.Metrics.K)
+	if out.Summary.AchievedK < 3 {
+		t.Errorf("achieved k %d < 3", out.Summary.AchievedK)
 	}
 	for i := 25; i < 30; i++ {
 		if out.Suppressed[i] {
@@ -102,7 +102,7 @@ func TestWindowUnplaceableCellsSuppressTheirRow(t *testing.T) {
 	if !out.Suppressed[4] || !out.Suppressed[5] {
 		t.Errorf("unplaceable rows released: %v", out.Suppressed)
 	}
-	if out.Metrics.K < 2 {
-		t.Errorf("achieved k %d", out.Metrics.K)
+	if out.Summary.AchievedK < 2 {
+		t.Errorf("achieved k %d", out.Summary.AchievedK)
 	}
 }

@@ -133,8 +133,6 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 			return nil, fmt.Errorf("building privacy models: %w", err)
 		}
 		s.Anonymizer = anon
-		p := cfg.Privacy
-		aud.privacy = &audit.Privacy{K: p.K, L: p.L, LKind: p.LKind, T: p.T}
 	}
 	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
 	if err != nil {

@@ -22,7 +22,5 @@ func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymi
 	if err != nil {
 		return pipeline.Anonymized{}, err
 	}
-	m := r.Metrics
-	return pipeline.Anonymized{Rows: r.Rows, Suppressed: r.Suppressed,
-		Achieved: pipeline.PrivacySummary{K: m.K, L: m.L, T: m.T, NCP: m.NCP, Classes: m.Classes}}, nil
+	return pipeline.Anonymized{Rows: r.Rows, Suppressed: r.Suppressed, Achieved: r.Summary}, nil
 }

@@ -11,11 +11,7 @@ type Sealer struct{ ks *envelope.KindSealer }
 
 // Seal encrypts plain for the recipients of prov.Kind, bound to prov.
 func (s Sealer) Seal(plain []byte, prov pipeline.Provenance) ([]byte, error) {
-	ranges := make([]envelope.OffsetRange, len(prov.Ranges))
-	for i, r := range prov.Ranges {
-		ranges[i] = envelope.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.First, Last: r.Last}
-	}
-	return s.ks.Seal(plain, envelope.Provenance{Ranges: ranges, SchemaFingerprint: prov.SchemaFingerprint,
+	return s.ks.Seal(plain, envelope.Provenance{Ranges: prov.Ranges, SchemaFingerprint: prov.SchemaFingerprint,
 		BatchID: prov.BatchID, WorkerID: prov.WorkerID, Kind: prov.Kind})
 }
 
