@@ -13,8 +13,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/deid"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 // errKafka marks a publish failure of Kafka's (a produce or flush), which a
@@ -82,7 +82,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	ev := &WindowEvent{Window: win.seq, Inputs: inputs, RecordsIn: res.in}
 
 	// Split the window: released rows in order, and quarantine.
-	var rows []sinks.Row
+	var rows []arrowbatch.Row
 	var values [][]string
 	for i := range win.slots {
 		s := &win.slots[i]
@@ -100,7 +100,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		for r, n := range s.held {
 			res.withheld[r] += int64(n)
 		}
-		rows = append(rows, sinks.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
+		rows = append(rows, arrowbatch.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
 		values = append(values, s.values)
 	}
 
@@ -163,7 +163,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	}
 
 	start := time.Now()
-	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) (string, []byte, error) {
+	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()
 		sealed, err := w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
 			BatchID: id, WorkerID: w.cfg.WorkerID})
@@ -249,7 +249,7 @@ func (w *Worker) produceAudit(ctx context.Context, p *producer, msgs []AuditMess
 }
 
 // rowRanges lists the offset ranges a batch's rows cover (rows are in poll order).
-func rowRanges(rows []sinks.Row) []deid.OffsetRange {
+func rowRanges(rows []arrowbatch.Row) []deid.OffsetRange {
 	var out []deid.OffsetRange
 	idx := map[topicPartition]int{}
 	for _, r := range rows {

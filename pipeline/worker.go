@@ -16,8 +16,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 // ErrNoStage means a required stage was not given to New.
@@ -39,7 +39,7 @@ type Worker struct {
 	metrics  *Metrics
 	hooks    []kgo.Hook
 	log      *slog.Logger
-	schema   *sinks.Schema
+	schema   *arrowbatch.Schema
 	decoder  schema
 
 	topicLimit int // smallest max.message.bytes of the output topics; 0 = not yet checked
@@ -101,7 +101,7 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 	if w.metrics == nil {
 		w.metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	w.schema = sinks.NewSchema(r.Columns())
+	w.schema = arrowbatch.NewSchema(r.Columns())
 	w.seq = a.LastWindow()
 	return w, nil
 }

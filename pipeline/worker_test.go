@@ -17,9 +17,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 func kfakeConn(t *testing.T) []kgo.Opt {
@@ -145,7 +145,7 @@ func sumVec(v *prometheus.CounterVec) float64 {
 }
 
 // outputs reads the committed research rows and quarantine reasons.
-func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []sinks.Row, reasons map[string]int, events []WindowEvent) {
+func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []arrowbatch.Row, reasons map[string]int, events []WindowEvent) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -158,7 +158,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []sinks.Row, reaso
 		if kind != "research" {
 			t.Fatalf("research record sealed as %q", kind)
 		}
-		_, rs, err := sinks.Decode(plain)
+		_, rs, err := arrowbatch.Decode(plain)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +189,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []sinks.Row, reaso
 	return rows, reasons, events
 }
 
-func checkExactlyOnce(t *testing.T, rows []sinks.Row, reasons map[string]int, events []WindowEvent,
+func checkExactlyOnce(t *testing.T, rows []arrowbatch.Row, reasons map[string]int, events []WindowEvent,
 	n int, wantQ map[string]int, wantSuppressed int) {
 	t.Helper()
 	seen := map[string]bool{}

@@ -7,19 +7,19 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 // outputs is what a worker published, read back read_committed, decrypted
 // and verified the way a research consumer and an auditor would.
 type outputs struct {
 	columns     []string
-	rows        []sinks.Row
+	rows        []arrowbatch.Row
 	batches     int
 	quarantined map[string]int // reason -> records (split records counted once)
 	stats       int            // sealed DP releases
@@ -46,7 +46,7 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 			return nil, fmt.Errorf("research batch at offset %d: header batch id %q, sealed batch id %q", r.Offset, h, prov.BatchID)
 		}
 		batchIDs[prov.BatchID] = true
-		cols, rows, err := sinks.Decode(plain)
+		cols, rows, err := arrowbatch.Decode(plain)
 		if err != nil {
 			return nil, err
 		}
