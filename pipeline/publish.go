@@ -43,7 +43,8 @@ type producer struct {
 
 func newProducer(sess *kgo.GroupTransactSession) *producer { return &producer{sess: sess} }
 
-func (p *producer) send(ctx context.Context, r *kgo.Record) {
+// Produce adds r to the transaction; wait reports how it went.
+func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 	p.wg.Add(1)
 	p.sess.Produce(ctx, r, func(r *kgo.Record, err error) {
 		if err != nil {
@@ -120,10 +121,9 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			if err != nil {
 				return nil, fmt.Errorf("sealing DP statistics: %w", err)
 			}
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Stats, Key: []byte(w.cfg.WorkerID), Value: sealed,
-				Headers: []kgo.RecordHeader{header(deid.HeaderKind, "stats"), header(deid.HeaderBatch, id)}})
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Budget, Key: []byte(rel.Summary.Dataset), Value: rel.Ledger,
-				Headers: []kgo.RecordHeader{header(deid.HeaderKind, "budget")}})
+			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
+				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
+			w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
 		}
 	}
 
@@ -178,8 +178,8 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		ev.BatchIDs = append(ev.BatchIDs, id)
 		res.batches = append(res.batches, len(c.Rows))
 		// Every batch of this worker goes to one partition, so batches stay in window order.
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.WorkerID), Value: c.Sealed,
-			Headers: []kgo.RecordHeader{header(deid.HeaderKind, "research"), header(deid.HeaderBatch, id),
+		w.out.Research.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: c.Sealed,
+			Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id),
 				header(deid.HeaderSchema, w.schema.Fingerprint), header(deid.HeaderRows, strconv.Itoa(len(c.Rows)))}})
 	}
 
@@ -189,8 +189,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 				return nil, fmt.Errorf("publishing placeholder numbering of window %d: a table of %d bytes is over the %d-byte record limit (lower redaction.numbering.max_values)",
 					win.seq, len(r.Value), w.maxValue)
 			}
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Placeholders, Key: r.Key, Value: r.Value,
-				Headers: []kgo.RecordHeader{header(deid.HeaderKind, "placeholders")}})
+			w.out.Placeholders.Write(ctx, p, Message{Key: r.Key, Value: r.Value})
 		}
 	}
 
@@ -234,8 +233,8 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 		if err != nil {
 			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
 		}
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Quarantine, Key: []byte(w.cfg.WorkerID), Value: sealed,
-			Headers: []kgo.RecordHeader{header(deid.HeaderKind, "quarantine"), header(deid.HeaderReason, s.reason),
+		w.out.Quarantine.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
+			Headers: []kgo.RecordHeader{header(deid.HeaderReason, s.reason),
 				header(deid.HeaderSource, src), header(deid.HeaderBatch, prov.BatchID), header(deid.HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
 	}
 	return nil
@@ -243,7 +242,7 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 
 func (w *Worker) produceAudit(ctx context.Context, p *producer, msgs []AuditMessage) {
 	for _, m := range msgs {
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Audit, Key: []byte(w.cfg.WorkerID), Value: m.Value,
+		w.out.Audit.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: m.Value,
 			Headers: []kgo.RecordHeader{header(deid.HeaderAuditKind, m.Kind)}})
 	}
 }

@@ -36,6 +36,7 @@ type Worker struct {
 	numbers  Numbering  // nil: placeholders numbered per record
 	sealer   Sealer
 	auditor  Auditor
+	out      Outputs
 	metrics  *Metrics
 	hooks    []kgo.Hook
 	log      *slog.Logger
@@ -93,7 +94,7 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 	if r == nil || s == nil || a == nil {
 		return nil, fmt.Errorf("making worker: redactor, sealer and auditor are required: %w", ErrNoStage)
 	}
-	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(),
+	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(), out: KafkaOutputs(cfg.Topics),
 		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types)}
 	for _, o := range opts {
 		o(w)
