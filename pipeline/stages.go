@@ -1,8 +1,9 @@
 // Package pipeline is the worker: it consumes raw records in a consumer group,
 // runs the stage graph (decode, detect/redact, window, privacy, encode, seal)
 // and publishes each window's outputs and its input offsets in one Kafka
-// transaction. The stages are the ports below; cmd/worker wires the real
-// detection, privacy, envelope and audit libraries into them.
+// transaction. The stages are the ports below, the destinations the Output
+// port (output.go); internal/app wires the real detection, privacy, envelope
+// and audit libraries into them and fills Config from the application's.
 package pipeline
 
 import "github.com/deidstream/deidstream/deid"

@@ -10,8 +10,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 )
 

@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/deidstream/deidstream/arrowconv"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/arrowconv"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 

@@ -19,9 +19,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/privacy/dp"
 	"github.com/deidstream/deidstream/synth"

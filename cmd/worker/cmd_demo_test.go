@@ -8,7 +8,7 @@ import (
 
 	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/privacy/dp"
 	"github.com/deidstream/deidstream/synth"
 )

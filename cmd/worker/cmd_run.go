@@ -7,9 +7,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/internal/app"
-	"github.com/deidstream/deidstream/ops"
+	"github.com/deidstream/deidstream/internal/config"
+	"github.com/deidstream/deidstream/internal/ops"
 )
 
 func init() {
@@ -22,7 +22,7 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 			"publishes it exactly once. Runs until SIGTERM or SIGINT, then finishes or aborts the open window\n"+
 			"within ops.drain_timeout and leaves the group. Logs one INFO line per committed window (counts only).")
 	var cfgPath string
-	fs.configFlag(&cfgPath, "config.yaml", "config `file` (config/example.yaml shows every key)")
+	fs.configFlag(&cfgPath, "config.yaml", "config `file` (internal/config/example.yaml shows every key)")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/privacy"
 )
 

@@ -9,9 +9,9 @@ import (
 
 	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 

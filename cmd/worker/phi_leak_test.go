@@ -15,8 +15,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/synth"
 )

@@ -10,9 +10,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/redact"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 )
 
 // ErrColumns means a privacy or DP setting names a column the redaction

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/privacy/dp"
 )
 

@@ -1,7 +1,7 @@
 package app
 
 import (
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 )
 

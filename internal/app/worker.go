@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/twmb/franz-go/plugin/kprom"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 )
 
