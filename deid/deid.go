@@ -3,8 +3,8 @@
 // summaries) and the names of the Kafka headers, each defined once. It
 // imports nothing of the project, so every package may import it.
 //
-// Every value here is metadata (offsets, counts, parameters, codes), never
-// record content: each may appear in an audit event, a header or a
+// Every value here is metadata (offsets, counts, parameters, codes, ids),
+// never record content: each may appear in an audit event, a header or a
 // provenance, none of which is encrypted.
 package deid
 
@@ -17,6 +17,28 @@ type OffsetRange struct {
 	Partition int32  `json:"partition"`
 	Topic     string `json:"topic"`
 }
+
+// Provenance says where a sealed object came from: the pipeline gives it
+// with every payload it seals, the envelope binds it to the ciphertext
+// (authenticated, NOT encrypted: never put PHI in it).
+type Provenance struct {
+	Ranges            []OffsetRange
+	SchemaFingerprint string
+	BatchID           string
+	WorkerID          string
+	Kind              string // KindResearch, KindStats, KindQuarantine or KindFile
+}
+
+// What an output record or a sealed object holds: the deid-kind header's
+// values, and (research, stats, quarantine, file) a provenance's Kind.
+const (
+	KindResearch     = "research"
+	KindStats        = "stats"
+	KindQuarantine   = "quarantine"
+	KindFile         = "file" // a file sealed by `worker seal`
+	KindBudget       = "budget"
+	KindPlaceholders = "placeholders"
+)
 
 // PrivacySummary is a window's privacy models: the parameters they were
 // asked for and what the verifier measured on the released rows. It is what

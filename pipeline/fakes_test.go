@@ -40,7 +40,7 @@ type fakeSealer struct{}
 
 const fakeSeal = "SEALED:"
 
-func (fakeSealer) Seal(p []byte, prov Provenance) ([]byte, error) {
+func (fakeSealer) Seal(p []byte, prov deid.Provenance) ([]byte, error) {
 	return append([]byte(fakeSeal+prov.Kind+":"), p...), nil
 }
 func (fakeSealer) KeyIDs(kind string) []string { return []string{kind + "-key"} }

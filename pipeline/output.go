@@ -59,12 +59,12 @@ type Outputs struct {
 // KafkaOutputs are the outputs to the configured topics.
 func KafkaOutputs(t Topics) Outputs {
 	return Outputs{
-		Research:     Topic{t.Research, "research"},
-		Stats:        Topic{t.Stats, "stats"},
-		Quarantine:   Topic{t.Quarantine, "quarantine"},
+		Research:     Topic{t.Research, deid.KindResearch},
+		Stats:        Topic{t.Stats, deid.KindStats},
+		Quarantine:   Topic{t.Quarantine, deid.KindQuarantine},
 		Audit:        Topic{Name: t.Audit},
-		Budget:       Topic{t.Budget, "budget"},
-		Placeholders: Topic{t.Placeholders, "placeholders"},
+		Budget:       Topic{t.Budget, deid.KindBudget},
+		Placeholders: Topic{t.Placeholders, deid.KindPlaceholders},
 	}
 }
 

@@ -117,7 +117,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		res.refused = rel.Summary.Refused
 		if !rel.Summary.Refused {
 			id := newBatchID()
-			sealed, err := w.sealer.Seal(rel.Stats, Provenance{Kind: "stats", Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
+			sealed, err := w.sealer.Seal(rel.Stats, deid.Provenance{Kind: deid.KindStats, Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
 			if err != nil {
 				return nil, fmt.Errorf("sealing DP statistics: %w", err)
 			}
@@ -165,7 +165,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	start := time.Now()
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()
-		sealed, err := w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
+		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
 			BatchID: id, WorkerID: w.cfg.WorkerID})
 		return id, sealed, err
 	})
@@ -195,7 +195,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
 	ev.QuarantineReasons, ev.PHICounts, ev.WithheldValues = res.reasons, res.phi, res.withheld
-	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs("research"), w.sealer.KeyIDs("quarantine"))
+	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs(deid.KindResearch), w.sealer.KeyIDs(deid.KindQuarantine))
 	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
 		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
 	}
@@ -224,7 +224,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 	r := s.rec
 	src := fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)
-	prov := Provenance{Kind: "quarantine", Ranges: []deid.OffsetRange{{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}}, WorkerID: w.cfg.WorkerID}
+	prov := deid.Provenance{Kind: deid.KindQuarantine, Ranges: []deid.OffsetRange{{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}}, WorkerID: w.cfg.WorkerID}
 	part := w.maxValue - 64<<10 // room for the envelope header and segment tags
 	n := max(1, (len(r.Value)+part-1)/part)
 	for i := range n {

@@ -80,18 +80,9 @@ type Release struct {
 	Ledger  []byte // the new ledger state for the compacted budget topic (no PHI)
 }
 
-// Provenance is what a sealed object is bound to (authenticated, never PHI).
-type Provenance struct {
-	Kind              string // research, stats or quarantine
-	Ranges            []deid.OffsetRange
-	SchemaFingerprint string
-	BatchID           string
-	WorkerID          string
-}
-
 // Sealer encrypts outputs for their recipients.
 type Sealer interface {
-	Seal(plain []byte, prov Provenance) ([]byte, error)
+	Seal(plain []byte, prov deid.Provenance) ([]byte, error)
 	// KeyIDs are the recipient key ids used for a kind, for the audit event.
 	KeyIDs(kind string) []string
 }

@@ -116,7 +116,7 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	if err != nil {
 		return nil, err
 	}
-	s := &stages{Redactor: red, Sealer: Sealer{ks}}
+	s := &stages{Redactor: red, Sealer: ks} // envelope.KindSealer is the Sealer port itself
 	if nb := red.p.Numbering(); nb != nil {
 		// Restored from topics.placeholders by the worker, at start and after
 		// every partition assignment.
