@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/deidstream/deidstream/deid"
 )
 
 // Event types. A WindowEvent has type "window"; the others are lifecycle events.
@@ -58,38 +60,16 @@ type WindowEvent struct {
 }
 
 // InputRange is a contiguous run of input offsets, both ends inclusive.
-type InputRange struct {
-	First     int64  `json:"first"`
-	Last      int64  `json:"last"`
-	Partition int32  `json:"partition"`
-	Topic     string `json:"topic"`
-}
+type InputRange = deid.OffsetRange
 
 // OutputRange is a contiguous run of output offsets, both ends inclusive.
 type OutputRange = InputRange
 
-// Privacy is the requested and achieved privacy of a window's release.
-type Privacy struct {
-	AchievedK int     `json:"achieved_k"`
-	AchievedL float64 `json:"achieved_l"`
-	AchievedT float64 `json:"achieved_t"`
-	Classes   int     `json:"classes"` // equivalence classes
-	K         int     `json:"k"`
-	L         float64 `json:"l"`
-	LKind     string  `json:"l_kind"` // distinct, entropy or recursive
-	NCP       float64 `json:"ncp"`    // normalized certainty penalty, 0..1
-	T         float64 `json:"t"`
-}
+// Privacy is a window's privacy models: configured and achieved.
+type Privacy = deid.PrivacySummary
 
 // DP is a window's differential privacy accounting for one dataset.
-type DP struct {
-	Accounting string  `json:"accounting"` // e.g. "pure-epsilon", "zcdp-rho"
-	Budget     float64 `json:"budget"`
-	Dataset    string  `json:"dataset"`
-	Refused    bool    `json:"refused"`
-	Remaining  float64 `json:"remaining"`
-	Spent      float64 `json:"spent"` // cumulative, in the accounting's unit
-}
+type DP = deid.DPSummary
 
 // LifecycleEvent records a worker start, stop, configuration load, key
 // rotation or budget refusal.

@@ -4,12 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // HeaderKind is the Kafka header that carries a Message's Kind.
-const HeaderKind = "kind"
+const HeaderKind = deid.HeaderAuditKind
 
 // ReadTopic reads every committed message of an audit topic (read_committed,
 // from the start of each partition to its end as of the call) and returns

@@ -5,36 +5,27 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"github.com/deidstream/deidstream/deid"
 )
 
 // Provenance kinds.
 const (
-	KindResearch   = "research"
-	KindStats      = "stats"
-	KindQuarantine = "quarantine"
-	KindFile       = "file"
+	KindResearch   = deid.KindResearch
+	KindStats      = deid.KindStats
+	KindQuarantine = deid.KindQuarantine
+	KindFile       = deid.KindFile
 )
 
 // maxRanges bounds the range count so a header stays small.
 const maxRanges = 4096
 
 // OffsetRange is one input partition's span of offsets, both ends inclusive.
-type OffsetRange struct {
-	Topic     string
-	Partition int32
-	First     int64
-	Last      int64
-}
+type OffsetRange = deid.OffsetRange
 
 // Provenance says where a sealed object came from. It is encoded into the
 // header and authenticated, but it is NOT encrypted: never put PHI in it.
-type Provenance struct {
-	Ranges            []OffsetRange
-	SchemaFingerprint string
-	BatchID           string
-	WorkerID          string
-	Kind              string // "research" | "stats" | "quarantine" | "file"
-}
+type Provenance = deid.Provenance
 
 func validKind(k string) bool {
 	switch k {
@@ -44,7 +35,7 @@ func validKind(k string) bool {
 	return false
 }
 
-func (p Provenance) validate() error {
+func validateProvenance(p Provenance) error {
 	if !validKind(p.Kind) {
 		return fmt.Errorf("kind must be research, stats, quarantine or file: %w", ErrProvenance)
 	}
@@ -72,7 +63,7 @@ func (p Provenance) validate() error {
 
 // appendProvenance appends the canonical encoding (docs/envelope.md §Provenance).
 func appendProvenance(b []byte, p Provenance) ([]byte, error) {
-	if err := p.validate(); err != nil {
+	if err := validateProvenance(p); err != nil {
 		return nil, fmt.Errorf("encoding provenance: %w", err)
 	}
 	b = binary.BigEndian.AppendUint16(b, uint16(len(p.Ranges)))
@@ -126,7 +117,7 @@ func parseProvenance(b []byte) (Provenance, error) {
 	if len(d.b) != 0 {
 		return Provenance{}, fmt.Errorf("parsing provenance: %d bytes after the last field: %w", len(d.b), ErrFormat)
 	}
-	if err := p.validate(); err != nil {
+	if err := validateProvenance(p); err != nil {
 		return Provenance{}, fmt.Errorf("parsing provenance: %w: %w", ErrFormat, err)
 	}
 	return p, nil

@@ -68,7 +68,7 @@ func newSealer(prov Provenance, recipients []*PublicKey, opts []Option) (*sealer
 		}
 		seen[r.id] = true
 	}
-	if err := prov.validate(); err != nil {
+	if err := validateProvenance(prov); err != nil {
 		return nil, err
 	}
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/deidstream/deidstream/deid"
 )
 
 // Test doubles for the stages, so the pipeline is tested alone; the real
@@ -25,7 +27,7 @@ func (fakeRedactor) Process(rec map[string]any) (Redacted, error) {
 type fakeAnonymizer struct{}
 
 func (fakeAnonymizer) Anonymize(_ []string, rows [][]string) (Anonymized, error) {
-	out := Anonymized{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)), Achieved: PrivacySummary{K: 2}}
+	out := Anonymized{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)), Achieved: deid.PrivacySummary{AchievedK: 2}}
 	for i, r := range rows {
 		out.Suppressed[i] = r[1] == "rare"
 		out.Rows[i] = []string{r[0], "*"}
@@ -38,7 +40,7 @@ type fakeSealer struct{}
 
 const fakeSeal = "SEALED:"
 
-func (fakeSealer) Seal(p []byte, prov Provenance) ([]byte, error) {
+func (fakeSealer) Seal(p []byte, prov deid.Provenance) ([]byte, error) {
 	return append([]byte(fakeSeal+prov.Kind+":"), p...), nil
 }
 func (fakeSealer) KeyIDs(kind string) []string { return []string{kind + "-key"} }

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
@@ -104,19 +104,20 @@ func (r numberingRedactor) Process(rec map[string]any) (Redacted, error) {
 	return Redacted{Values: []string{p, fmt.Sprintf("[NAME_%d]", r.nb.number(p, name))}}, nil
 }
 
-func numberingConfig(t *testing.T, id string) *config.Config {
+func numberingConfig(t *testing.T, id string) *Config {
 	cfg := testConfig(t)
-	cfg.Worker.ID = id
+	cfg.WorkerID = id
+	cfg.Kafka.TransactionalID = "deidstream-" + id
 	cfg.Input.Required = []string{"patient"}
 	cfg.Input.Types = map[string]string{"patient": "string", "name": "string"}
 	return cfg
 }
 
-func newNumberingWorker(t *testing.T, cfg *config.Config, conn []kgo.Opt) (*Worker, *Metrics, *fakeNumbering) {
+func newNumberingWorker(t *testing.T, cfg *Config, conn []kgo.Opt) (*Worker, *Metrics, *fakeNumbering) {
 	t.Helper()
 	nb := newFakeNumbering()
 	m := NewMetrics(prometheus.NewRegistry())
-	w, err := New(cfg, conn, numberingRedactor{nb}, fakeSealer{}, &fakeAuditor{}, WithMetrics(m), WithNumbering(nb))
+	w, err := New(*cfg, conn, numberingRedactor{nb}, fakeSealer{}, &fakeAuditor{}, WithMetrics(m), WithNumbering(nb))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func producePatients(t *testing.T, conn []kgo.Opt, patients, names int, phase st
 // placeholder in all published rows, and no placeholder two names. The
 // research rows carry the name's number only, so the input is read back to
 // pair each row with its name.
-func checkConsistentNumbering(t *testing.T, conn []kgo.Opt, cfg *config.Config) int {
+func checkConsistentNumbering(t *testing.T, conn []kgo.Opt, cfg *Config) int {
 	t.Helper()
 	rows, _, _ := outputs(t, conn, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -186,7 +187,7 @@ func checkConsistentNumbering(t *testing.T, conn []kgo.Opt, cfg *config.Config) 
 	return len(rows)
 }
 
-func placeholderTables(t *testing.T, conn []kgo.Opt, cfg *config.Config) []*kgo.Record {
+func placeholderTables(t *testing.T, conn []kgo.Opt, cfg *Config) []*kgo.Record {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -251,7 +252,7 @@ func TestNumberingSurvivesCrashBeforeCommit(t *testing.T) {
 func TestNumberingFollowsPartitionsAcrossWorkers(t *testing.T) {
 	conn := kfakeConn(t)
 	cfgA, cfgB := numberingConfig(t, "wa"), numberingConfig(t, "wb")
-	for _, c := range []*config.Config{cfgA, cfgB} {
+	for _, c := range []*Config{cfgA, cfgB} {
 		c.Kafka.SessionTimeout = 6 * time.Second
 	}
 	wa, ma, _ := newNumberingWorker(t, cfgA, conn)
@@ -341,7 +342,7 @@ func TestNumberingTablesFollowTheTransaction(t *testing.T) {
 
 func kindHeader(r *kgo.Record) string {
 	for _, h := range r.Headers {
-		if h.Key == HeaderKind {
+		if h.Key == deid.HeaderKind {
 			return string(h.Value)
 		}
 	}

@@ -13,18 +13,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/sinks"
-)
-
-// Record headers. They carry codes, ids and counts, never record content.
-const (
-	HeaderKind   = "deid-kind"   // research, stats, quarantine, budget, placeholders; audit records use "kind"
-	HeaderBatch  = "deid-batch"  // batch id, also in the envelope's provenance
-	HeaderSchema = "deid-schema" // schema fingerprint of a research batch
-	HeaderRows   = "deid-rows"   // rows in a research batch
-	HeaderReason = "deid-reason" // quarantine reason code
-	HeaderSource = "deid-source" // quarantined record's topic/partition/offset
-	HeaderPart   = "deid-part"   // "i/n" when a quarantined record is split to fit
+	"github.com/deidstream/deidstream/arrowbatch"
+	"github.com/deidstream/deidstream/deid"
 )
 
 // errKafka marks a publish failure of Kafka's (a produce or flush), which a
@@ -53,7 +43,8 @@ type producer struct {
 
 func newProducer(sess *kgo.GroupTransactSession) *producer { return &producer{sess: sess} }
 
-func (p *producer) send(ctx context.Context, r *kgo.Record) {
+// Produce adds r to the transaction; wait reports how it went.
+func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 	p.wg.Add(1)
 	p.sess.Produce(ctx, r, func(r *kgo.Record, err error) {
 		if err != nil {
@@ -92,7 +83,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	ev := &WindowEvent{Window: win.seq, Inputs: inputs, RecordsIn: res.in}
 
 	// Split the window: released rows in order, and quarantine.
-	var rows []sinks.Row
+	var rows []arrowbatch.Row
 	var values [][]string
 	for i := range win.slots {
 		s := &win.slots[i]
@@ -110,7 +101,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		for r, n := range s.held {
 			res.withheld[r] += int64(n)
 		}
-		rows = append(rows, sinks.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
+		rows = append(rows, arrowbatch.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
 		values = append(values, s.values)
 	}
 
@@ -122,18 +113,17 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
 		}
 		w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
-		ev.DP = rel
-		res.refused = rel.Refused
-		if !rel.Refused {
+		ev.DP = &rel.Summary
+		res.refused = rel.Summary.Refused
+		if !rel.Summary.Refused {
 			id := newBatchID()
-			sealed, err := w.sealer.Seal(rel.Stats, Provenance{Kind: "stats", Ranges: inputs, BatchID: id, WorkerID: w.cfg.Worker.ID})
+			sealed, err := w.sealer.Seal(rel.Stats, deid.Provenance{Kind: deid.KindStats, Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
 			if err != nil {
 				return nil, fmt.Errorf("sealing DP statistics: %w", err)
 			}
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Stats, Key: []byte(w.cfg.Worker.ID), Value: sealed,
-				Headers: []kgo.RecordHeader{header(HeaderKind, "stats"), header(HeaderBatch, id)}})
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Budget, Key: []byte(rel.Dataset), Value: rel.Ledger,
-				Headers: []kgo.RecordHeader{header(HeaderKind, "budget")}})
+			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
+				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
+			w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
 		}
 	}
 
@@ -159,7 +149,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 		rows = kept
 		ev.Privacy = &an.Achieved
-		res.achievedK = an.Achieved.K
+		res.achievedK = an.Achieved.AchievedK
 	}
 	res.rows = int64(len(rows))
 	if w.dp != nil && len(rows) > 0 {
@@ -173,10 +163,10 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	}
 
 	start := time.Now()
-	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []sinks.Row) (string, []byte, error) {
+	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()
-		sealed, err := w.sealer.Seal(plain, Provenance{Kind: "research", Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
-			BatchID: id, WorkerID: w.cfg.Worker.ID})
+		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
+			BatchID: id, WorkerID: w.cfg.WorkerID})
 		return id, sealed, err
 	})
 	if err != nil {
@@ -188,9 +178,9 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		ev.BatchIDs = append(ev.BatchIDs, id)
 		res.batches = append(res.batches, len(c.Rows))
 		// Every batch of this worker goes to one partition, so batches stay in window order.
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Research, Key: []byte(w.cfg.Worker.ID), Value: c.Sealed,
-			Headers: []kgo.RecordHeader{header(HeaderKind, "research"), header(HeaderBatch, id),
-				header(HeaderSchema, w.schema.Fingerprint), header(HeaderRows, strconv.Itoa(len(c.Rows)))}})
+		w.out.Research.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: c.Sealed,
+			Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id),
+				header(deid.HeaderSchema, w.schema.Fingerprint), header(deid.HeaderRows, strconv.Itoa(len(c.Rows)))}})
 	}
 
 	if w.numbers != nil {
@@ -199,14 +189,13 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 				return nil, fmt.Errorf("publishing placeholder numbering of window %d: a table of %d bytes is over the %d-byte record limit (lower redaction.numbering.max_values)",
 					win.seq, len(r.Value), w.maxValue)
 			}
-			p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Placeholders, Key: r.Key, Value: r.Value,
-				Headers: []kgo.RecordHeader{header(HeaderKind, "placeholders")}})
+			w.out.Placeholders.Write(ctx, p, Message{Key: r.Key, Value: r.Value})
 		}
 	}
 
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
 	ev.QuarantineReasons, ev.PHICounts, ev.WithheldValues = res.reasons, res.phi, res.withheld
-	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs("research"), w.sealer.KeyIDs("quarantine"))
+	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs(deid.KindResearch), w.sealer.KeyIDs(deid.KindQuarantine))
 	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
 		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
 	}
@@ -235,7 +224,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 	r := s.rec
 	src := fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset)
-	prov := Provenance{Kind: "quarantine", Ranges: []OffsetRange{{r.Topic, r.Partition, r.Offset, r.Offset}}, WorkerID: w.cfg.Worker.ID}
+	prov := deid.Provenance{Kind: deid.KindQuarantine, Ranges: []deid.OffsetRange{{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}}, WorkerID: w.cfg.WorkerID}
 	part := w.maxValue - 64<<10 // room for the envelope header and segment tags
 	n := max(1, (len(r.Value)+part-1)/part)
 	for i := range n {
@@ -244,23 +233,23 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 		if err != nil {
 			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
 		}
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Quarantine, Key: []byte(w.cfg.Worker.ID), Value: sealed,
-			Headers: []kgo.RecordHeader{header(HeaderKind, "quarantine"), header(HeaderReason, s.reason),
-				header(HeaderSource, src), header(HeaderBatch, prov.BatchID), header(HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
+		w.out.Quarantine.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
+			Headers: []kgo.RecordHeader{header(deid.HeaderReason, s.reason),
+				header(deid.HeaderSource, src), header(deid.HeaderBatch, prov.BatchID), header(deid.HeaderPart, fmt.Sprintf("%d/%d", i+1, n))}})
 	}
 	return nil
 }
 
 func (w *Worker) produceAudit(ctx context.Context, p *producer, msgs []AuditMessage) {
 	for _, m := range msgs {
-		p.send(ctx, &kgo.Record{Topic: w.cfg.Topics.Audit, Key: []byte(w.cfg.Worker.ID), Value: m.Value,
-			Headers: []kgo.RecordHeader{header("kind", m.Kind)}})
+		w.out.Audit.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: m.Value,
+			Headers: []kgo.RecordHeader{header(deid.HeaderAuditKind, m.Kind)}})
 	}
 }
 
 // rowRanges lists the offset ranges a batch's rows cover (rows are in poll order).
-func rowRanges(rows []sinks.Row) []OffsetRange {
-	var out []OffsetRange
+func rowRanges(rows []arrowbatch.Row) []deid.OffsetRange {
+	var out []deid.OffsetRange
 	idx := map[topicPartition]int{}
 	for _, r := range rows {
 		tp := topicPartition{r.Topic, r.Partition}
@@ -269,7 +258,7 @@ func rowRanges(rows []sinks.Row) []OffsetRange {
 			continue
 		}
 		idx[tp] = len(out)
-		out = append(out, OffsetRange{r.Topic, r.Partition, r.Offset, r.Offset})
+		out = append(out, deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset})
 	}
 	return out
 }

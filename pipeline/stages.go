@@ -1,9 +1,12 @@
 // Package pipeline is the worker: it consumes raw records in a consumer group,
 // runs the stage graph (decode, detect/redact, window, privacy, encode, seal)
 // and publishes each window's outputs and its input offsets in one Kafka
-// transaction. The stages are the ports below; cmd/worker wires the real
-// detection, privacy, envelope and audit libraries into them.
+// transaction. The stages are the ports below, the destinations the Output
+// port (output.go); internal/app wires the real detection, privacy, envelope
+// and audit libraries into them and fills Config from the application's.
 package pipeline
+
+import "github.com/deidstream/deidstream/deid"
 
 // Redactor is the detect/redact stage, run concurrently on single records.
 type Redactor interface {
@@ -33,16 +36,7 @@ type Anonymizer interface {
 type Anonymized struct {
 	Rows       [][]string
 	Suppressed []bool
-	Achieved   PrivacySummary
-}
-
-// PrivacySummary is what the audit event records of the privacy models.
-type PrivacySummary struct {
-	K       int     `json:"k"`
-	L       float64 `json:"l"`
-	T       float64 `json:"t"`
-	NCP     float64 `json:"ncp"`
-	Classes int     `json:"classes"`
+	Achieved   deid.PrivacySummary // parameters and what the verifier measured
 }
 
 // Releaser computes a window's differentially private statistics and charges
@@ -78,39 +72,17 @@ type StateRecord struct {
 	Key, Value []byte
 }
 
-// Release is one window's DP output. Refused means the budget would have been
-// exceeded: Stats is nil and nothing was charged.
+// Release is one window's DP output. Summary.Refused means the budget would
+// have been exceeded: Stats is nil and nothing was charged.
 type Release struct {
-	Dataset    string
-	Stats      []byte // plaintext JSON, sealed before publishing
-	Ledger     []byte // the new ledger state for the compacted budget topic (no PHI)
-	Refused    bool
-	Accounting string // pure or zcdp
-	Budget     float64
-	Spent      float64
-	Remaining  float64
-}
-
-// Provenance is what a sealed object is bound to (authenticated, never PHI).
-type Provenance struct {
-	Kind              string // research, stats or quarantine
-	Ranges            []OffsetRange
-	SchemaFingerprint string
-	BatchID           string
-	WorkerID          string
-}
-
-// OffsetRange is a contiguous run of offsets of one input partition, both ends inclusive.
-type OffsetRange struct {
-	Topic     string `json:"topic"`
-	Partition int32  `json:"partition"`
-	First     int64  `json:"first"`
-	Last      int64  `json:"last"`
+	Summary deid.DPSummary
+	Stats   []byte // plaintext JSON, sealed before publishing
+	Ledger  []byte // the new ledger state for the compacted budget topic (no PHI)
 }
 
 // Sealer encrypts outputs for their recipients.
 type Sealer interface {
-	Seal(plain []byte, prov Provenance) ([]byte, error)
+	Seal(plain []byte, prov deid.Provenance) ([]byte, error)
 	// KeyIDs are the recipient key ids used for a kind, for the audit event.
 	KeyIDs(kind string) []string
 }
@@ -127,7 +99,7 @@ type Auditor interface {
 	Abort()
 }
 
-// AuditMessage is one record of the audit topic: Kind goes in the "kind" header.
+// AuditMessage is one record of the audit topic: Kind goes in the deid.HeaderAuditKind header.
 type AuditMessage struct {
 	Kind  string
 	Value []byte
@@ -136,7 +108,7 @@ type AuditMessage struct {
 // WindowEvent is what the worker knows of a window for its audit event.
 type WindowEvent struct {
 	Window            uint64
-	Inputs            []OffsetRange
+	Inputs            []deid.OffsetRange
 	RecordsIn         int64
 	Published         int64
 	Suppressed        int64
@@ -145,8 +117,8 @@ type WindowEvent struct {
 	PHICounts         map[string]int64
 	WithheldValues    map[string]int64 // reason code -> values released empty
 
-	Privacy  *PrivacySummary // nil without privacy models
-	DP       *Release        // nil without DP statistics
+	Privacy  *deid.PrivacySummary // nil without privacy models
+	DP       *deid.DPSummary      // nil without DP statistics
 	KeyIDs   []string
 	BatchIDs []string
 }

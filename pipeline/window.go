@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/deid"
 )
 
 // slot is one input record's place in a window; a stage goroutine fills it.
@@ -22,7 +24,7 @@ type window struct {
 	seq     uint64
 	slots   []slot
 	pending sync.WaitGroup // slots still being processed
-	ranges  map[topicPartition]*OffsetRange
+	ranges  map[topicPartition]*deid.OffsetRange
 	seen    map[topicPartition]int64 // highest offset polled, control records included
 	// stale: partitions were assigned while the window was open, so its
 	// numbering may be stale; it is aborted, not published.
@@ -35,7 +37,7 @@ type topicPartition struct {
 }
 
 func newWindow(seq uint64, capacity int) *window {
-	return &window{seq: seq, slots: make([]slot, 0, capacity), ranges: map[topicPartition]*OffsetRange{},
+	return &window{seq: seq, slots: make([]slot, 0, capacity), ranges: map[topicPartition]*deid.OffsetRange{},
 		seen: map[topicPartition]int64{}}
 }
 
@@ -47,14 +49,14 @@ func (w *window) add(r *kgo.Record) int {
 	if rg, ok := w.ranges[tp]; ok {
 		rg.Last = r.Offset
 	} else {
-		w.ranges[tp] = &OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}
+		w.ranges[tp] = &deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}
 	}
 	return len(w.slots) - 1
 }
 
 // inputs lists the window's offset ranges in topic, partition order.
-func (w *window) inputs() []OffsetRange {
-	out := make([]OffsetRange, 0, len(w.ranges))
+func (w *window) inputs() []deid.OffsetRange {
+	out := make([]deid.OffsetRange, 0, len(w.ranges))
 	for _, r := range w.ranges {
 		out = append(out, *r)
 	}

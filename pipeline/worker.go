@@ -16,17 +16,19 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 // ErrNoStage means a required stage was not given to New.
 var ErrNoStage = errors.New("pipeline stage missing")
 
+// ErrConfig means New was given a Config the loop cannot run with.
+var ErrConfig = errors.New("invalid pipeline config")
+
 // Worker runs the stage graph for one member of the consumer group.
 type Worker struct {
-	cfg      *config.Config
+	cfg      Config
 	conn     []kgo.Opt
 	redactor Redactor
 	anon     Anonymizer // nil: no privacy models
@@ -34,10 +36,11 @@ type Worker struct {
 	numbers  Numbering  // nil: placeholders numbered per record
 	sealer   Sealer
 	auditor  Auditor
+	out      Outputs
 	metrics  *Metrics
 	hooks    []kgo.Hook
 	log      *slog.Logger
-	schema   *sinks.Schema
+	schema   *arrowbatch.Schema
 	decoder  schema
 
 	topicLimit int // smallest max.message.bytes of the output topics; 0 = not yet checked
@@ -84,11 +87,14 @@ func WithMetrics(m *Metrics, hooks ...kgo.Hook) Option {
 }
 
 // New makes a worker. conn are the Kafka connection options (kafkaconn.Config.Opts).
-func New(cfg *config.Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Option) (*Worker, error) {
+func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Option) (*Worker, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	if r == nil || s == nil || a == nil {
 		return nil, fmt.Errorf("making worker: redactor, sealer and auditor are required: %w", ErrNoStage)
 	}
-	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(),
+	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(), out: KafkaOutputs(cfg.Topics),
 		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types)}
 	for _, o := range opts {
 		o(w)
@@ -96,7 +102,7 @@ func New(cfg *config.Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, op
 	if w.metrics == nil {
 		w.metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	w.schema = sinks.NewSchema(r.Columns())
+	w.schema = arrowbatch.NewSchema(r.Columns())
 	w.seq = a.LastWindow()
 	return w, nil
 }
@@ -109,7 +115,7 @@ func (w *Worker) SchemaFingerprint() string { return w.schema.Fingerprint }
 
 // EnsureTopics checks the input topics and checks or creates the output
 // topics. It returns the smallest max.message.bytes among the output topics.
-func EnsureTopics(ctx context.Context, cfg *config.Config, conn []kgo.Opt) (int, error) {
+func EnsureTopics(ctx context.Context, cfg Config, conn []kgo.Opt) (int, error) {
 	cl, err := kgo.NewClient(conn...)
 	if err != nil {
 		return 0, fmt.Errorf("connecting to kafka: %w", err)
@@ -204,7 +210,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		kgo.ConsumerGroup(w.cfg.Kafka.GroupID),
 		kgo.SessionTimeout(w.cfg.Kafka.SessionTimeout),
 		kgo.ConsumeTopics(w.cfg.Topics.Input...),
-		kgo.TransactionalID(w.cfg.Kafka.TransactionalIDPrefix+w.cfg.Worker.ID),
+		kgo.TransactionalID(w.cfg.Kafka.TransactionalID),
 		kgo.TransactionTimeout(w.cfg.Kafka.TransactionTimeout),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		kgo.RequireStableFetchOffsets(),
@@ -235,11 +241,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		sess.Close() // leaves the group
 	}()
 
-	par := w.cfg.Worker.Parallelism
+	par := w.cfg.Parallelism
 	if par == 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	w.jobs = make(chan job, w.cfg.Worker.QueueDepth)
+	w.jobs = make(chan job, w.cfg.QueueDepth)
 	var stages sync.WaitGroup
 	for range par {
 		stages.Go(func() {
@@ -272,7 +278,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}
-	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
 	defer cancel()
 	return w.lifecycle(stopCtx, sess, "stop")
 }
@@ -313,7 +319,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	// timeout once the worker is stopping.
 	bound := w.cfg.Kafka.TransactionTimeout
 	if ctx.Err() != nil {
-		bound = w.cfg.Ops.DrainTimeout
+		bound = w.cfg.DrainTimeout
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
 	defer cancel()
@@ -379,7 +385,7 @@ func (w *Worker) abortState() {
 // the partitions' previous owner committed. Its records are consumed again
 // once the numbering is reloaded, at once (no backoff).
 func (w *Worker) abortStale(ctx context.Context, sess *kgo.GroupTransactSession, win *window) (bool, error) {
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Ops.DrainTimeout)
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
 	defer cancel()
 	committed, err := sess.End(pctx, kgo.TryAbort)
 	w.abortState()

@@ -17,9 +17,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/arrowbatch"
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 func kfakeConn(t *testing.T) []kgo.Opt {
@@ -32,20 +32,24 @@ func kfakeConn(t *testing.T) []kgo.Opt {
 	return []kgo.Opt{kgo.SeedBrokers(c.ListenAddrs()...)}
 }
 
-func testConfig(t *testing.T) *config.Config {
-	cfg := config.Defaults()
-	cfg.Worker.ID = "w1"
-	cfg.Worker.Parallelism = 3
-	cfg.Topics.Input = []string{"raw"}
-	cfg.Window = config.Window{MaxRecords: 300, MaxWait: 200 * time.Millisecond, MaxBytes: 1 << 20}
-	cfg.Input.MaxRecordBytes = 2048
-	cfg.Input.Required = []string{"id"}
-	cfg.Input.Types = map[string]string{"id": "integer", "group": "string"}
-	cfg.Ops.DrainTimeout = 10 * time.Second
-	if err := cfg.Validate(); err != nil {
+func testConfig(t *testing.T) *Config {
+	t.Helper()
+	cfg := &Config{
+		WorkerID:    "w1",
+		Parallelism: 3,
+		QueueDepth:  1024,
+		Topics: Topics{Input: []string{"raw"}, Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
+			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Create: true, Partitions: 3},
+		Window: Window{MaxRecords: 300, MaxWait: 200 * time.Millisecond, MaxBytes: 1 << 20},
+		Input:  Input{MaxRecordBytes: 2048, Required: []string{"id"}, Types: map[string]string{"id": "integer", "group": "string"}},
+		Kafka: Kafka{GroupID: "deidstream", TransactionalID: "deidstream-w1", SessionTimeout: 45 * time.Second,
+			TransactionTimeout: 60 * time.Second, MaxMessageBytes: 1 << 20},
+		DrainTimeout: 10 * time.Second,
+	}
+	if err := cfg.check(); err != nil {
 		t.Fatal(err)
 	}
-	return &cfg
+	return cfg
 }
 
 // inputs makes n records; every 10th is poison of one kind, and group "rare" is suppressed.
@@ -90,9 +94,9 @@ func produceAll(t *testing.T, conn []kgo.Opt, topic string, recs [][]byte) {
 	}
 }
 
-func newTestWorker(t *testing.T, cfg *config.Config, conn []kgo.Opt, aud *fakeAuditor) (*Worker, *Metrics) {
+func newTestWorker(t *testing.T, cfg *Config, conn []kgo.Opt, aud *fakeAuditor) (*Worker, *Metrics) {
 	m := NewMetrics(prometheus.NewRegistry())
-	w, err := New(cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithAnonymizer(fakeAnonymizer{}), WithMetrics(m))
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithAnonymizer(fakeAnonymizer{}), WithMetrics(m))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +145,7 @@ func sumVec(v *prometheus.CounterVec) float64 {
 }
 
 // outputs reads the committed research rows and quarantine reasons.
-func outputs(t *testing.T, conn []kgo.Opt, cfg *config.Config) (rows []sinks.Row, reasons map[string]int, events []WindowEvent) {
+func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []arrowbatch.Row, reasons map[string]int, events []WindowEvent) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -154,7 +158,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *config.Config) (rows []sinks.Row
 		if kind != "research" {
 			t.Fatalf("research record sealed as %q", kind)
 		}
-		_, rs, err := sinks.Decode(plain)
+		_, rs, err := arrowbatch.Decode(plain)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +171,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *config.Config) (rows []sinks.Row
 	reasons = map[string]int{}
 	for _, r := range quarantine {
 		for _, h := range r.Headers {
-			if h.Key == HeaderReason {
+			if h.Key == deid.HeaderReason {
 				reasons[string(h.Value)]++
 			}
 		}
@@ -185,7 +189,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *config.Config) (rows []sinks.Row
 	return rows, reasons, events
 }
 
-func checkExactlyOnce(t *testing.T, rows []sinks.Row, reasons map[string]int, events []WindowEvent,
+func checkExactlyOnce(t *testing.T, rows []arrowbatch.Row, reasons map[string]int, events []WindowEvent,
 	n int, wantQ map[string]int, wantSuppressed int) {
 	t.Helper()
 	seen := map[string]bool{}
@@ -300,7 +304,7 @@ func TestWorkerStopsOnStageError(t *testing.T) {
 	produceAll(t, conn, "raw", recs)
 	aud := &fakeAuditor{}
 	m := NewMetrics(prometheus.NewRegistry())
-	w, err := New(cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithAnonymizer(failingAnonymizer{}), WithMetrics(m))
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithAnonymizer(failingAnonymizer{}), WithMetrics(m))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +331,7 @@ func TestEnsureTopicsAdvice(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Topics.Input = []string{"raw", "absent.input"}
 	cfg.Topics.Create = true
-	_, err := EnsureTopics(ctx, cfg, conn)
+	_, err := EnsureTopics(ctx, *cfg, conn)
 	if !errors.Is(err, kafkaconn.ErrTopicMissing) {
 		t.Fatalf("missing input topic: %v, want ErrTopicMissing", err)
 	}
@@ -342,7 +346,7 @@ func TestEnsureTopicsAdvice(t *testing.T) {
 
 	cfg = testConfig(t)
 	cfg.Topics.Create = false
-	_, err = EnsureTopics(ctx, cfg, conn)
+	_, err = EnsureTopics(ctx, *cfg, conn)
 	if !errors.Is(err, kafkaconn.ErrTopicMissing) || !strings.Contains(err.Error(), "set topics.create: true") {
 		t.Errorf("missing output topic with create off: %v, want advice to set topics.create", err)
 	}
@@ -358,7 +362,7 @@ func TestWorkerLogsOneLinePerWindow(t *testing.T) {
 	produceAll(t, conn, "raw", recs)
 	var logs syncBuf
 	m := NewMetrics(prometheus.NewRegistry())
-	w, err := New(cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithAnonymizer(fakeAnonymizer{}), WithMetrics(m),
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithAnonymizer(fakeAnonymizer{}), WithMetrics(m),
 		WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
 	if err != nil {
 		t.Fatal(err)

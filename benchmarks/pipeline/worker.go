@@ -15,12 +15,11 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/envelope"
-	"github.com/deidstream/deidstream/pipeline"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/redact"
-	"github.com/deidstream/deidstream/stages"
 )
 
 // benchConfig is the worker's config for one run. skeleton keeps every field
@@ -75,23 +74,9 @@ func runWorker(ctx context.Context, brokers []string, run, in string, n, window 
 	if err != nil {
 		return 0, err
 	}
-	keys := stages.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{research.Public()}, Signer: signer}
-	conn, err := cfg.Kafka.Opts()
-	if err != nil {
-		return 0, err
-	}
-	limit, err := pipeline.EnsureTopics(ctx, cfg, conn)
-	if err != nil {
-		return 0, err
-	}
-	st, err := stages.Build(ctx, cfg, conn, keys)
-	if err != nil {
-		return 0, err
-	}
+	keys := app.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{research.Public()}, Signer: signer}
 	reg := prometheus.NewRegistry()
-	m := pipeline.NewMetrics(reg)
-	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, append(st.Options(),
-		pipeline.WithTopicLimit(limit), pipeline.WithMetrics(m), pipeline.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))...)
+	w, err := app.NewWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return 0, err
 	}

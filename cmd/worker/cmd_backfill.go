@@ -10,7 +10,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 )
 
@@ -48,7 +49,7 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 	}
 	reg := prometheus.NewRegistry()
 	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
-	w, err := newWorker(ctx, cfg, keys, reg, log, pipeline.WithStopAt(ends))
+	w, err := app.NewWorker(ctx, cfg, keys, reg, log, pipeline.WithStopAt(ends))
 	if err != nil {
 		return fail(err)
 	}

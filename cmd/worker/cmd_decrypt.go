@@ -10,11 +10,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/deidstream/deidstream/arrowconv"
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/arrowconv"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/pipeline"
 )
 
 func init() {
@@ -71,7 +71,7 @@ func sealedTopicInput(cfgPath, topic string) sealedInput {
 			return err
 		}
 		for _, r := range recs {
-			obj := sealedObject{sealed: r.Value, reason: header(r, pipeline.HeaderReason), part: header(r, pipeline.HeaderPart)}
+			obj := sealedObject{sealed: r.Value, reason: header(r, deid.HeaderReason), part: header(r, deid.HeaderPart)}
 			if err := fn(obj); err != nil {
 				return fmt.Errorf("%s/%d/%d: %w", r.Topic, r.Partition, r.Offset, err)
 			}

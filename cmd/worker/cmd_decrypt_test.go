@@ -16,7 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/deidstream/deidstream/sinks"
+	"github.com/deidstream/deidstream/arrowbatch"
 )
 
 func TestDecryptFormats(t *testing.T) {
@@ -84,11 +84,11 @@ func TestDecryptFormats(t *testing.T) {
 func TestDecryptParquet(t *testing.T) {
 	dir := t.TempDir()
 	genEnvelopeKeys(t, dir, "r")
-	rows := []sinks.Row{
+	rows := []arrowbatch.Row{
 		{Topic: "research", Partition: 0, Offset: 7, Values: []string{"30-39", "021"}},
 		{Topic: "research", Partition: 1, Offset: 9, Values: []string{"40-49", "100"}},
 	}
-	plain, err := sinks.NewSchema([]string{"age_band", "zip3"}).Encode(rows)
+	plain, err := arrowbatch.NewSchema([]string{"age_band", "zip3"}).Encode(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestDecryptParquet(t *testing.T) {
 	for _, fd := range tbl.Schema().Fields() {
 		cols = append(cols, fd.Name)
 	}
-	if diff := cmp.Diff([]string{sinks.ColTopic, sinks.ColPartition, sinks.ColOffset, "age_band", "zip3"}, cols); diff != "" {
+	if diff := cmp.Diff([]string{arrowbatch.ColTopic, arrowbatch.ColPartition, arrowbatch.ColOffset, "age_band", "zip3"}, cols); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}
 	if tbl.NumRows() != 2 {

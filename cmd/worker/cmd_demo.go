@@ -19,11 +19,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/privacy/dp"
-	"github.com/deidstream/deidstream/stages"
 	"github.com/deidstream/deidstream/synth"
 )
 
@@ -89,7 +89,7 @@ func demo(ctx context.Context, out io.Writer, log *slog.Logger, n int, seed uint
 	fmt.Fprintf(out, "  generated and produced in %v\n", time.Since(start).Round(time.Millisecond))
 
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, log)
+	w, err := app.NewWorker(ctx, cfg, keys, reg, log)
 	if err != nil {
 		return err
 	}
@@ -106,23 +106,23 @@ func demo(ctx context.Context, out io.Writer, log *slog.Logger, n int, seed uint
 }
 
 // demoKeys makes fresh in-memory keys: research and security recipients and the audit signer.
-func demoKeys() (stages.Keys, *envelope.PrivateKey, error) {
+func demoKeys() (app.Keys, *envelope.PrivateKey, error) {
 	research, err := envelope.GenerateKey(rand.Reader)
 	if err != nil {
-		return stages.Keys{}, nil, err
+		return app.Keys{}, nil, err
 	}
 	security, err := envelope.GenerateKey(rand.Reader)
 	if err != nil {
-		return stages.Keys{}, nil, err
+		return app.Keys{}, nil, err
 	}
 	signer, err := audit.GenerateSigner("demo-audit", rand.Reader)
 	if err != nil {
-		return stages.Keys{}, nil, err
+		return app.Keys{}, nil, err
 	}
 	if err := errors.Join(research.SetName("research"), security.SetName("security")); err != nil {
-		return stages.Keys{}, nil, err
+		return app.Keys{}, nil, err
 	}
-	return stages.Keys{Research: []*envelope.PublicKey{research.Public()},
+	return app.Keys{Research: []*envelope.PublicKey{research.Public()},
 		Quarantine: []*envelope.PublicKey{security.Public()}, Signer: signer}, research, nil
 }
 

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/privacy/dp"
-	"github.com/deidstream/deidstream/sinks"
 	"github.com/deidstream/deidstream/synth"
 )
 
@@ -29,7 +29,7 @@ func summaryCase(achievedK int, accounting string) (*config.Config, *outputs, sy
 			DP:      &audit.DP{Accounting: accounting, Spent: 0.25, Budget: 1}}},
 	}
 	for i := range 9 {
-		o.rows = append(o.rows, sinks.Row{Offset: int64(i)})
+		o.rows = append(o.rows, arrowbatch.Row{Offset: int64(i)})
 	}
 	gen := synth.Stats{Records: 10, Poison: 2}
 	gen.PoisonByKind[0], gen.PoisonByKind[3] = 1, 1

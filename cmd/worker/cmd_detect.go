@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
+	"github.com/deidstream/deidstream/internal/config"
 )
 
 func init() {

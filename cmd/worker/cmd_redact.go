@@ -9,8 +9,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/redact"
 )
 

@@ -7,9 +7,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/deidstream/deidstream/config"
-	"github.com/deidstream/deidstream/ops"
-	"github.com/deidstream/deidstream/stages"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
+	"github.com/deidstream/deidstream/internal/ops"
 )
 
 func init() {
@@ -22,7 +22,7 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 			"publishes it exactly once. Runs until SIGTERM or SIGINT, then finishes or aborts the open window\n"+
 			"within ops.drain_timeout and leaves the group. Logs one INFO line per committed window (counts only).")
 	var cfgPath string
-	fs.configFlag(&cfgPath, "config.yaml", "config `file` (config/example.yaml shows every key)")
+	fs.configFlag(&cfgPath, "config.yaml", "config `file` (internal/config/example.yaml shows every key)")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -33,7 +33,7 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	}
 	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, log)
+	w, err := app.NewWorker(ctx, cfg, keys, reg, log)
 	if err != nil {
 		fmt.Fprintln(s.Stderr, "worker run:", err)
 		return 1
@@ -62,17 +62,17 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 // loadRunConfig loads what `run` and `backfill` need before they connect to
 // Kafka: the config, the key files and the redaction secret, so a bad secret
 // or key fails at once instead of after the broker answers (or never does).
-func loadRunConfig(path string) (*config.Config, stages.Keys, error) {
+func loadRunConfig(path string) (*config.Config, app.Keys, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
-		return nil, stages.Keys{}, err
+		return nil, app.Keys{}, err
 	}
-	keys, err := stages.LoadKeys(cfg)
+	keys, err := app.LoadKeys(cfg)
 	if err != nil {
-		return nil, stages.Keys{}, err
+		return nil, app.Keys{}, err
 	}
 	if err := cfg.Redaction.Validate(); err != nil {
-		return nil, stages.Keys{}, fmt.Errorf("%s: redaction: %w", cfg.Where("redaction.secret"), err)
+		return nil, app.Keys{}, fmt.Errorf("%s: redaction: %w", cfg.Where("redaction.secret"), err)
 	}
 	return cfg, keys, nil
 }

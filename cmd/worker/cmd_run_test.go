@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 )
 
 // TestRunChecksSecretBeforeKafka: a secret that cannot key anything fails

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/privacy"
-	"github.com/deidstream/deidstream/stages"
 )
 
 func init() {
@@ -33,7 +33,7 @@ func runValidate(_ context.Context, s stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	red, err := stages.NewRedaction(cfg)
+	red, err := app.NewRedaction(cfg)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", cfgPath, err))
 	}
@@ -43,7 +43,7 @@ func runValidate(_ context.Context, s stdio, args []string) int {
 			return fail(fmt.Errorf("%s: privacy: %w", cfgPath, err))
 		}
 	}
-	if err := stages.CheckColumns(cfg, cols); err != nil {
+	if err := app.CheckColumns(cfg, cols); err != nil {
 		return fail(fmt.Errorf("%s: %w", cfgPath, err))
 	}
 	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n",

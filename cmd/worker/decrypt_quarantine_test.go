@@ -20,7 +20,7 @@ import (
 
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/envelope"
-	"github.com/deidstream/deidstream/stages"
+	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/synth"
 )
 
@@ -53,9 +53,9 @@ func TestDecryptQuarantineTopic(t *testing.T) {
 	if err := os.WriteFile(keyPath, keyText, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	keys := stages.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{security.Public()}, Signer: signer}
+	keys := app.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{security.Public()}, Signer: signer}
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, newLogger(&syncBuffer{}, "info"))
+	w, err := app.NewWorker(ctx, cfg, keys, reg, newLogger(&syncBuffer{}, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/deidstream/deidstream/audit"
+	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
@@ -29,7 +30,7 @@ func TestDPBudgetIsEnforcedAcrossRestarts(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	run := func(n int) {
 		reg := prometheus.NewRegistry()
-		w, err := newWorker(ctx, cfg, keys, reg, quiet)
+		w, err := app.NewWorker(ctx, cfg, keys, reg, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/testenv"
 )
 
@@ -133,7 +134,7 @@ func TestDemoNoGoldValueSurvives(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, newLogger(&syncBuffer{}, "info"))
+	w, err := app.NewWorker(ctx, cfg, keys, reg, newLogger(&syncBuffer{}, "info"))
 	if err != nil {
 		t.Fatal(err)
 	}

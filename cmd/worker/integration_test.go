@@ -13,7 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/internal/kafkatest"
 	"github.com/deidstream/deidstream/pipeline"
 )
@@ -105,7 +106,7 @@ func TestIntegrationExactlyOnce100k(t *testing.T) {
 	}
 	cfgPath, keys, researchKey := writeRunFiles(t, cfg)
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w, err := app.NewWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/app"
 )
 
 // A worker restarted with other research keys records a key_rotation event
@@ -28,7 +29,7 @@ func TestKeyRotationIsAudited(t *testing.T) {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, quiet)
+	w, err := app.NewWorker(ctx, cfg, keys, reg, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestKeyRotationIsAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys.Research = []*envelope.PublicKey{newKey.Public()}
-	w, err = newWorker(ctx, cfg, keys, prometheus.NewRegistry(), quiet)
+	w, err = app.NewWorker(ctx, cfg, keys, prometheus.NewRegistry(), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
@@ -70,7 +71,7 @@ func TestPlaceholderNumberingAcrossRestart(t *testing.T) {
 	run := func(settled int) {
 		t.Helper()
 		reg := prometheus.NewRegistry()
-		w, err := newWorker(ctx, cfg, keys, reg, quiet)
+		w, err := app.NewWorker(ctx, cfg, keys, reg, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,19 +7,19 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
-	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/sinks"
 )
 
 // outputs is what a worker published, read back read_committed, decrypted
 // and verified the way a research consumer and an auditor would.
 type outputs struct {
 	columns     []string
-	rows        []sinks.Row
+	rows        []arrowbatch.Row
 	batches     int
 	quarantined map[string]int // reason -> records (split records counted once)
 	stats       int            // sealed DP releases
@@ -42,11 +42,11 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 		if prov.Kind != envelope.KindResearch {
 			return nil, fmt.Errorf("research batch at offset %d is sealed as %q", r.Offset, prov.Kind)
 		}
-		if h := header(r, pipeline.HeaderBatch); h != prov.BatchID {
+		if h := header(r, deid.HeaderBatch); h != prov.BatchID {
 			return nil, fmt.Errorf("research batch at offset %d: header batch id %q, sealed batch id %q", r.Offset, h, prov.BatchID)
 		}
 		batchIDs[prov.BatchID] = true
-		cols, rows, err := sinks.Decode(plain)
+		cols, rows, err := arrowbatch.Decode(plain)
 		if err != nil {
 			return nil, err
 		}
@@ -57,8 +57,8 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 		return nil, err
 	}
 	for _, r := range quarantine {
-		if strings.HasPrefix(header(r, pipeline.HeaderPart), "1/") {
-			out.quarantined[header(r, pipeline.HeaderReason)]++
+		if strings.HasPrefix(header(r, deid.HeaderPart), "1/") {
+			out.quarantined[header(r, deid.HeaderReason)]++
 		}
 	}
 	stats, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Stats)

@@ -15,7 +15,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/synth"
 )
@@ -65,7 +66,7 @@ func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 	}
 	var logs syncBuffer
 	reg := prometheus.NewRegistry()
-	w, err := newWorker(ctx, cfg, keys, reg, newLogger(&logs, "debug"))
+	w, err := app.NewWorker(ctx, cfg, keys, reg, newLogger(&logs, "debug"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/envelope"
-	"github.com/deidstream/deidstream/stages"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 )
 
 // These tests run the real binary as a separate process, so that a kill is a
@@ -35,7 +35,7 @@ func buildWorker(t *testing.T) string {
 
 // writeRunFiles writes keys and the config file `worker run` reads; the
 // research private key goes to research.key beside it for `worker decrypt`.
-func writeRunFiles(t *testing.T, cfg *config.Config) (cfgPath string, keys stages.Keys, research *envelope.PrivateKey) {
+func writeRunFiles(t *testing.T, cfg *config.Config) (cfgPath string, keys app.Keys, research *envelope.PrivateKey) {
 	t.Helper()
 	dir := t.TempDir()
 	keys, research, err := demoKeys()

@@ -1,20 +1,18 @@
-package stages
+package privacy
 
 import (
 	"fmt"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/deidstream/deidstream/privacy"
 )
 
-func TestPrivacyTopCodedAndUnplaceableAges(t *testing.T) {
-	cfg := privacy.DefaultConfig()
-	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "age", Kind: privacy.KindNumeric}, {Name: "sex"}}
+func TestWindowTopCodedAndUnplaceableAges(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.QuasiIdentifiers = []QuasiIdentifier{{Name: "age", Kind: KindNumeric}, {Name: "sex"}}
 	cfg.K = 3
 	cfg.MaxSuppression = 0.5
-	p, err := newPrivacy(cfg)
+	p, err := NewWindowAnonymizer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +32,8 @@ func TestPrivacyTopCodedAndUnplaceableAges(t *testing.T) {
 	if !out.Suppressed[30] || !out.Suppressed[31] {
 		t.Error("rows without a numeric age were not suppressed")
 	}
-	if out.Achieved.K < 3 {
-		t.Errorf("achieved k %d < 3", out.Achieved.K)
+	if out.Summary.AchievedK < 3 {
+		t.Errorf("achieved k %d < 3", out.Summary.AchievedK)
 	}
 	for i := 25; i < 30; i++ {
 		if out.Suppressed[i] {
@@ -61,11 +59,11 @@ func TestPrivacyTopCodedAndUnplaceableAges(t *testing.T) {
 }
 
 // A window smaller than k is withheld whole, without an error that would stop the worker.
-func TestPrivacyWindowSmallerThanK(t *testing.T) {
-	cfg := privacy.DefaultConfig()
-	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "age", Kind: privacy.KindNumeric}, {Name: "sex"}}
+func TestWindowSmallerThanK(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.QuasiIdentifiers = []QuasiIdentifier{{Name: "age", Kind: KindNumeric}, {Name: "sex"}}
 	cfg.K = 5
-	p, err := newPrivacy(cfg)
+	p, err := NewWindowAnonymizer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,17 +79,17 @@ func TestPrivacyWindowSmallerThanK(t *testing.T) {
 }
 
 // Cells that no class can hold (bad date, value outside the hierarchy) suppress their row only.
-func TestPrivacyUnplaceableCellsSuppressTheirRow(t *testing.T) {
+func TestWindowUnplaceableCellsSuppressTheirRow(t *testing.T) {
 	dir := t.TempDir()
 	hier := dir + "/h.csv"
 	if err := os.WriteFile(hier, []byte("A;AB;*\nB;AB;*\nC;CD;*\nD;CD;*\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := privacy.DefaultConfig()
-	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "d", Kind: privacy.KindDate}, {Name: "g", Hierarchy: hier}}
+	cfg := DefaultConfig()
+	cfg.QuasiIdentifiers = []QuasiIdentifier{{Name: "d", Kind: KindDate}, {Name: "g", Hierarchy: hier}}
 	cfg.K = 2
 	cfg.MaxSuppression = 0.5
-	p, err := newPrivacy(cfg)
+	p, err := NewWindowAnonymizer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +102,7 @@ func TestPrivacyUnplaceableCellsSuppressTheirRow(t *testing.T) {
 	if !out.Suppressed[4] || !out.Suppressed[5] {
 		t.Errorf("unplaceable rows released: %v", out.Suppressed)
 	}
-	if out.Achieved.K < 2 {
-		t.Errorf("achieved k %d", out.Achieved.K)
+	if out.Summary.AchievedK < 2 {
+		t.Errorf("achieved k %d", out.Summary.AchievedK)
 	}
 }

@@ -1,40 +1,34 @@
-package main
+package app
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/twmb/franz-go/plugin/kprom"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/stages"
 )
 
-// newLogger makes the structured logger; it never receives record content.
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level)) // validated by config
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
-}
-
-// newWorker checks the topics, builds every stage from cfg and keys (restoring
-// the audit log and DP ledger from their topics) and returns the worker with
-// its metrics registered on reg.
-func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *prometheus.Registry, log *slog.Logger, extra ...pipeline.Option) (*pipeline.Worker, error) {
+// NewWorker is the one way a worker is built from config, for `worker run`,
+// `backfill`, `demo`, the tests and the benchmarks: it checks the topics,
+// builds every stage from cfg and keys (restoring the audit log and the DP
+// ledger from their topics) and returns the worker with its metrics, the Go
+// runtime's and the Kafka client's registered on reg.
+func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *prometheus.Registry, log *slog.Logger, extra ...pipeline.Option) (*pipeline.Worker, error) {
 	conn, err := cfg.Kafka.Opts()
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pipeline.EnsureTopics(ctx, cfg, conn)
+	pc := PipelineConfig(cfg)
+	limit, err := pipeline.EnsureTopics(ctx, pc, conn)
 	if err != nil {
 		return nil, err
 	}
-	st, err := stages.Build(ctx, cfg, conn, keys)
+	st, err := build(ctx, cfg, conn, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -43,10 +37,10 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 		reg.MustRegister(numberingMetrics(nb)...)
 	}
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
-	opts := append(st.Options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
+	opts := append(st.options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
 	opts = append(opts, extra...)
-	w, err := pipeline.New(cfg, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
+	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("building worker: %w", err)
 	}
@@ -54,7 +48,7 @@ func newWorker(ctx context.Context, cfg *config.Config, keys stages.Keys, reg *p
 }
 
 // numberingMetrics are the placeholder numbering's series: counts only, no labels.
-func numberingMetrics(nb *stages.Numbering) []prometheus.Collector {
+func numberingMetrics(nb *Numbering) []prometheus.Collector {
 	return []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "deid_placeholder_evictions_total",
 			Help: "Patients whose placeholder numbering was evicted to stay within redaction.numbering.max_patients; one that returns restarts at [TYPE_1]."},

@@ -18,22 +18,22 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/internal/testenv"
-	"github.com/deidstream/deidstream/sinks"
 )
 
-// researchBatches joins three sinks-encoded batches (the shape decrypt
+// researchBatches joins three arrowbatch-encoded batches (the shape decrypt
 // --topic produces) and returns the stream with the rows it holds.
-func researchBatches(t testing.TB) ([]byte, []sinks.Row) {
+func researchBatches(t testing.TB) ([]byte, []arrowbatch.Row) {
 	t.Helper()
-	s := sinks.NewSchema([]string{"age_band", "zip3"})
+	s := arrowbatch.NewSchema([]string{"age_band", "zip3"})
 	var streams [][]byte
-	var all []sinks.Row
+	var all []arrowbatch.Row
 	for i := range 3 {
-		var rows []sinks.Row
+		var rows []arrowbatch.Row
 		for j := range i + 2 { // unequal batch sizes: 2, 3, 4 rows
 			off := int64(len(all) + len(rows))
-			rows = append(rows, sinks.Row{Topic: "research", Partition: int32(i), Offset: off,
+			rows = append(rows, arrowbatch.Row{Topic: "research", Partition: int32(i), Offset: off,
 				Values: []string{fmt.Sprintf("%d0-%d9", 3+j, 3+j), fmt.Sprintf("0%02d", off)}})
 		}
 		b, err := s.Encode(rows)
@@ -50,8 +50,8 @@ func researchBatches(t testing.TB) ([]byte, []sinks.Row) {
 	return joined, all
 }
 
-// readParquetRows reads a Parquet file back with pqarrow into sinks.Rows.
-func readParquetRows(t *testing.T, b []byte) (cols []string, rowGroups int, rows []sinks.Row) {
+// readParquetRows reads a Parquet file back with pqarrow into arrowbatch.Rows.
+func readParquetRows(t *testing.T, b []byte) (cols []string, rowGroups int, rows []arrowbatch.Row) {
 	t.Helper()
 	pf, err := file.NewParquetReader(bytes.NewReader(b))
 	if err != nil {
@@ -75,7 +75,7 @@ func readParquetRows(t *testing.T, b []byte) (cols []string, rowGroups int, rows
 	for tr.Next() {
 		rec := tr.RecordBatch()
 		for i := range int(rec.NumRows()) {
-			r := sinks.Row{
+			r := arrowbatch.Row{
 				Topic:     rec.Column(0).(*array.String).Value(i),
 				Partition: rec.Column(1).(*array.Int32).Value(i),
 				Offset:    rec.Column(2).(*array.Int64).Value(i),
@@ -99,7 +99,7 @@ func TestConvertParquetRoundTrip(t *testing.T) {
 		t.Fatalf("output is not framed by the Parquet magic PAR1")
 	}
 	cols, groups, got := readParquetRows(t, out.Bytes())
-	wantCols := []string{sinks.ColTopic, sinks.ColPartition, sinks.ColOffset, "age_band", "zip3"}
+	wantCols := []string{arrowbatch.ColTopic, arrowbatch.ColPartition, arrowbatch.ColOffset, "age_band", "zip3"}
 	if diff := cmp.Diff(wantCols, cols); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}

@@ -1,11 +1,11 @@
-package stages
+package app
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/privacy/dp"
 )
 

@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deidstream/deidstream/sinks"
+	"github.com/deidstream/deidstream/arrowbatch"
 )
 
 func TestConcatKeepsEveryRowInOrder(t *testing.T) {
-	s := sinks.NewSchema([]string{"a"})
+	s := arrowbatch.NewSchema([]string{"a"})
 	var streams [][]byte
 	for i := range 3 {
-		b, err := s.Encode([]sinks.Row{{Topic: "t", Offset: int64(2 * i), Values: []string{"x"}}, {Topic: "t", Offset: int64(2*i + 1), Values: []string{"y"}}})
+		b, err := s.Encode([]arrowbatch.Row{{Topic: "t", Offset: int64(2 * i), Values: []string{"x"}}, {Topic: "t", Offset: int64(2*i + 1), Values: []string{"y"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func TestConcatKeepsEveryRowInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rows, err := sinks.Decode(joined)
+	_, rows, err := arrowbatch.Decode(joined)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestConcatKeepsEveryRowInOrder(t *testing.T) {
 	if n := strings.Count(csv.String(), "_source_topic"); n != 1 {
 		t.Errorf("csv has %d header lines, want 1", n)
 	}
-	other, _ := sinks.NewSchema([]string{"b"}).Encode(nil)
+	other, _ := arrowbatch.NewSchema([]string{"b"}).Encode(nil)
 	if _, err := Concat(streams[0], other); !errors.Is(err, ErrInput) {
 		t.Errorf("mixed schemas: %v, want ErrInput", err)
 	}
@@ -52,7 +52,7 @@ func TestConcatKeepsEveryRowInOrder(t *testing.T) {
 
 // A hostile stream among several is refused by the length guard, not read.
 func TestConcatGuardsEveryStream(t *testing.T) {
-	good, err := sinks.NewSchema([]string{"a"}).Encode([]sinks.Row{{Topic: "t", Values: []string{"x"}}})
+	good, err := arrowbatch.NewSchema([]string{"a"}).Encode([]arrowbatch.Row{{Topic: "t", Values: []string{"x"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package stages
+package app
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 )
 
 // TestLoadKeysNamesConfigLine: a key file that does not open is reported with

@@ -1,8 +1,9 @@
-package stages
+package app
 
 import (
 	"fmt"
 
+	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/privacy/dp"
 )
@@ -35,8 +36,8 @@ func (d *DP) Release(columns []string, rows [][]string) (*pipeline.Release, erro
 	if err != nil {
 		return nil, err
 	}
-	return &pipeline.Release{Dataset: r.Dataset, Stats: r.JSON, Ledger: r.Ledger, Refused: r.Refused,
-		Accounting: d.cfg.Accounting, Budget: d.cfg.Budget, Spent: r.Spent, Remaining: r.Remaining}, nil
+	return &pipeline.Release{Stats: r.JSON, Ledger: r.Ledger, Summary: deid.DPSummary{Dataset: r.Dataset, Refused: r.Refused,
+		Accounting: d.cfg.Accounting, Budget: d.cfg.Budget, Spent: r.Spent, Remaining: r.Remaining}}, nil
 }
 
 // Perturb adds per-record noise to the configured numeric columns of released rows.

@@ -1,4 +1,4 @@
-package stages
+package app
 
 import (
 	"fmt"
@@ -16,7 +16,6 @@ type Auditor struct {
 	policyHash string // hash of the config sections that decide what is released
 	configHash string
 	keyIDs     []string
-	privacy    *audit.Privacy // configured parameters, achieved values filled per window
 	// previousKeyIDs are the key ids of this worker's last recorded lifecycle
 	// event, when they differ from keyIDs: the keys were rotated since.
 	previousKeyIDs []string
@@ -31,20 +30,8 @@ func (a *Auditor) LastWindow() uint64 { return a.lastWindow }
 func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, error) {
 	e := audit.WindowEvent{Window: ev.Window, RecordsIn: ev.RecordsIn, Published: ev.Published,
 		Suppressed: ev.Suppressed, Quarantined: ev.Quarantined, QuarantineReasons: ev.QuarantineReasons,
-		PHICounts: ev.PHICounts, WithheldValues: ev.WithheldValues, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs}
-	for _, r := range ev.Inputs {
-		e.Inputs = append(e.Inputs, audit.InputRange{Topic: r.Topic, Partition: r.Partition, First: r.First, Last: r.Last})
-	}
-	if ev.Privacy != nil && a.privacy != nil {
-		p := *a.privacy
-		p.AchievedK, p.AchievedL, p.AchievedT = ev.Privacy.K, ev.Privacy.L, ev.Privacy.T
-		p.NCP, p.Classes = ev.Privacy.NCP, ev.Privacy.Classes
-		e.Privacy = &p
-	}
-	if d := ev.DP; d != nil {
-		e.DP = &audit.DP{Dataset: d.Dataset, Accounting: d.Accounting, Spent: d.Spent, Remaining: d.Remaining,
-			Budget: d.Budget, Refused: d.Refused}
-	}
+		PHICounts: ev.PHICounts, WithheldValues: ev.WithheldValues, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs,
+		Inputs: ev.Inputs, Privacy: ev.Privacy, DP: ev.DP}
 	return a.append(e)
 }
 

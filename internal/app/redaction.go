@@ -1,6 +1,8 @@
-// Package stages adapts the detection, privacy, envelope and audit libraries
-// to the pipeline's ports, and builds them from the worker's config.
-package stages
+// Package app is the one wiring place: it builds a worker from the
+// application's config (NewWorker), and holds the adapters from the
+// detection, redaction, privacy, DP, envelope and audit libraries to the
+// pipeline's ports.
+package app
 
 import (
 	"github.com/deidstream/deidstream/pipeline"

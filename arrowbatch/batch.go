@@ -1,7 +1,7 @@
 // Package sinks turns a window's released rows into the records the worker
 // publishes: Arrow IPC batches sized for Kafka, and the quarantine, stats,
 // budget and audit records beside them.
-package sinks
+package arrowbatch
 
 import (
 	"bytes"

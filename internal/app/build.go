@@ -1,4 +1,4 @@
-package stages
+package app
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/audit"
-	"github.com/deidstream/deidstream/config"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/redact"
@@ -60,10 +60,10 @@ func LoadKeys(cfg *config.Config) (Keys, error) {
 	return k, nil
 }
 
-// Stages are the pipeline's stages built from config; Anonymizer and
+// stages are the pipeline's stages built from config; Anonymizer and
 // Releaser are nil when their models are not configured, Numbering when
 // placeholders are numbered per record.
-type Stages struct {
+type stages struct {
 	Redactor   pipeline.Redactor
 	Anonymizer pipeline.Anonymizer
 	Releaser   pipeline.Releaser
@@ -72,8 +72,8 @@ type Stages struct {
 	Numbering  *Numbering
 }
 
-// Options returns the pipeline options that install the optional stages.
-func (s *Stages) Options() []pipeline.Option {
+// options returns the pipeline options that install the optional stages.
+func (s *stages) options() []pipeline.Option {
 	var opts []pipeline.Option
 	if s.Anonymizer != nil {
 		opts = append(opts, pipeline.WithAnonymizer(s.Anonymizer))
@@ -100,11 +100,11 @@ func NewRedaction(cfg *config.Config) (Redaction, error) {
 	return Redaction{p}, nil
 }
 
-// Build makes every stage. It reads the audit and budget topics (which must
+// build makes every stage. It reads the audit and budget topics (which must
 // exist: run pipeline.EnsureTopics first) so that the audit log and the DP
 // ledger continue from what was committed before this start; the worker
 // restores the placeholder numbering itself.
-func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (*Stages, error) {
+func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (*stages, error) {
 	red, err := NewRedaction(cfg)
 	if err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	if err != nil {
 		return nil, err
 	}
-	s := &Stages{Redactor: red, Sealer: Sealer{ks}}
+	s := &stages{Redactor: red, Sealer: ks} // envelope.KindSealer is the Sealer port itself
 	if nb := red.p.Numbering(); nb != nil {
 		// Restored from topics.placeholders by the worker, at start and after
 		// every partition assignment.
@@ -133,8 +133,6 @@ func Build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 			return nil, fmt.Errorf("building privacy models: %w", err)
 		}
 		s.Anonymizer = anon
-		p := cfg.Privacy
-		aud.privacy = &audit.Privacy{K: p.K, L: p.L, LKind: p.LKind, T: p.T}
 	}
 	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
 	if err != nil {

@@ -1,11 +1,11 @@
-package stages
+package app
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/deidstream/deidstream/config"
+	"github.com/deidstream/deidstream/internal/config"
 )
 
 // ErrColumns means a privacy or DP setting names a column the redaction

@@ -1,4 +1,4 @@
-package stages
+package privacy
 
 import (
 	"fmt"
@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deidstream/deidstream/pipeline"
-	"github.com/deidstream/deidstream/privacy"
+	"github.com/deidstream/deidstream/deid"
 )
 
-// Privacy anonymizes a window and reports what the independent verifier
-// measures on the released table, not what the algorithm believes it did.
+// WindowAnonymizer anonymizes one window of a stream and reports what the
+// independent verifier measures on the released table, not what the
+// algorithm believes it did.
 //
 // The stream has facts a CSV file does not: Safe Harbor top-codes ages
 // ("90+"), read as 90 and written back with its "+" ("85-90+"); and a row
@@ -19,9 +19,9 @@ import (
 // hierarchy cannot be placed in any class, so it is suppressed (and counted)
 // instead of failing the window. A window too small for the models is
 // withheld whole.
-type Privacy struct {
-	cfg  privacy.Config
-	anon *privacy.Anonymizer
+type WindowAnonymizer struct {
+	cfg  Config
+	anon *Anonymizer
 	qis  []qiCheck
 }
 
@@ -29,19 +29,20 @@ type Privacy struct {
 type qiCheck struct {
 	name string
 	kind string
-	hier *privacy.Hierarchy // categorical with a hierarchy file; nil otherwise
+	hier *Hierarchy // categorical with a hierarchy file; nil otherwise
 }
 
-func newPrivacy(cfg privacy.Config) (*Privacy, error) {
-	anon, err := privacy.NewAnonymizer(cfg, privacy.WithSuppressUnsatisfiable())
+// NewWindowAnonymizer loads the hierarchies of cfg once, for every window.
+func NewWindowAnonymizer(cfg Config) (*WindowAnonymizer, error) {
+	anon, err := NewAnonymizer(cfg, WithSuppressUnsatisfiable())
 	if err != nil {
 		return nil, err
 	}
-	p := &Privacy{cfg: cfg, anon: anon}
+	p := &WindowAnonymizer{cfg: cfg, anon: anon}
 	for _, q := range cfg.QuasiIdentifiers {
 		c := qiCheck{name: q.Name, kind: q.Kind}
-		if (q.Kind == "" || q.Kind == privacy.KindCategorical) && q.Hierarchy != "" {
-			if c.hier, err = privacy.LoadHierarchy(q.Hierarchy, cfg.Separator); err != nil {
+		if (q.Kind == "" || q.Kind == KindCategorical) && q.Hierarchy != "" {
+			if c.hier, err = LoadHierarchy(q.Hierarchy, cfg.Separator); err != nil {
 				return nil, err
 			}
 		}
@@ -54,12 +55,12 @@ func newPrivacy(cfg privacy.Config) (*Privacy, error) {
 // and false if the cell cannot be placed in any class.
 func (c qiCheck) place(v string) (string, bool, bool) {
 	switch {
-	case c.kind == privacy.KindNumeric:
+	case c.kind == KindNumeric:
 		base, top := strings.CutSuffix(v, "+")
 		_, err := strconv.ParseFloat(base, 64)
 		return base, top, err == nil
-	case c.kind == privacy.KindDate:
-		_, err := time.Parse(privacy.DateLayout, v)
+	case c.kind == KindDate:
+		_, err := time.Parse(DateLayout, v)
 		return v, false, err == nil
 	case c.hier != nil:
 		_, ok := c.hier.Leaf(v)
@@ -68,8 +69,19 @@ func (c qiCheck) place(v string) (string, bool, bool) {
 	return v, false, true // flat hierarchy: any value is its own leaf
 }
 
-// Anonymize applies the configured models to the window's rows.
-func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymized, error) {
+// WindowResult is a window after the models: rows in input order, and the
+// summary an audit event records: the configured parameters, and what the
+// verifier measured on the released rows (zero when nothing is released).
+type WindowResult struct {
+	Rows       [][]string
+	Suppressed []bool
+	Summary    deid.PrivacySummary
+}
+
+// Anonymize applies the configured models to the window's rows; a row whose
+// quasi-identifier no class can hold is suppressed, and the release is
+// verified before it is returned.
+func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowResult, error) {
 	idx := make([]int, len(p.qis))
 	for i, q := range p.qis {
 		idx[i] = -1
@@ -79,10 +91,11 @@ func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymi
 			}
 		}
 		if idx[i] < 0 {
-			return pipeline.Anonymized{}, fmt.Errorf("anonymizing: quasi-identifier %q is not an output column", q.name)
+			return WindowResult{}, fmt.Errorf("anonymizing: quasi-identifier %q is not an output column", q.name)
 		}
 	}
-	out := pipeline.Anonymized{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows))}
+	out := WindowResult{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)),
+		Summary: deid.PrivacySummary{K: p.cfg.K, L: p.cfg.L, LKind: p.cfg.LKind, T: p.cfg.T}}
 	var placed []int // indexes of rows given to the anonymizer
 	var in [][]string
 	topCoded := map[int]map[string]bool{} // column -> bases read from "N+"
@@ -115,10 +128,10 @@ func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymi
 	if len(in) == 0 {
 		return out, nil
 	}
-	table := privacy.Table{Columns: columns, Rows: in}
+	table := Table{Columns: columns, Rows: in}
 	res, err := p.anon.Anonymize(table)
 	if err != nil {
-		return pipeline.Anonymized{}, err
+		return WindowResult{}, err
 	}
 	released := 0
 	for j, i := range placed {
@@ -130,10 +143,10 @@ func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymi
 	if released == 0 {
 		return out, nil // withheld whole: nothing released, nothing to verify
 	}
-	m, err := privacy.Verify(table, privacy.Table{Columns: columns, Rows: res.Rows}, p.cfg)
+	m, err := Verify(table, Table{Columns: columns, Rows: res.Rows}, p.cfg)
 	if err != nil {
 		// The release would break a configured model: refuse it rather than publish.
-		return pipeline.Anonymized{}, fmt.Errorf("verifying anonymized window: %w", err)
+		return WindowResult{}, fmt.Errorf("verifying anonymized window: %w", err)
 	}
 	// Mark by value, not by row, so every row of a class keeps one label.
 	for c, bases := range topCoded {
@@ -147,6 +160,7 @@ func (p *Privacy) Anonymize(columns []string, rows [][]string) (pipeline.Anonymi
 			}
 		}
 	}
-	out.Achieved = pipeline.PrivacySummary{K: m.K, L: m.L, T: m.T, NCP: m.NCP, Classes: m.Classes}
+	out.Summary.AchievedK, out.Summary.AchievedL, out.Summary.AchievedT = m.K, m.L, m.T
+	out.Summary.NCP, out.Summary.Classes = m.NCP, m.Classes
 	return out, nil
 }
