@@ -49,6 +49,7 @@ func runBackfill(ctx context.Context, s stdio, args []string) int {
 	}
 	reg := prometheus.NewRegistry()
 	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
+	warnInsecure(log, cfg)
 	w, err := app.NewWorker(ctx, cfg, keys, reg, log, pipeline.WithStopAt(ends))
 	if err != nil {
 		return fail(err)

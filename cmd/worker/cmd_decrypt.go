@@ -12,6 +12,7 @@ import (
 
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/envelope"
+	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/arrowconv"
 	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/kafkaconn"
@@ -120,12 +121,12 @@ func decrypt(ctx context.Context, s stdio, f decryptFlags, input sealedInput) er
 	if f.format != formatRaw && !validDecryptFormat(f.format) {
 		return fmt.Errorf("choosing format: %q is not one of raw, %s: %w", f.format, strings.Join(arrowconv.Formats(), ", "), arrowconv.ErrUnsupportedFormat)
 	}
+	if err := app.CheckPrivateKeyFile(f.key); err != nil {
+		return fmt.Errorf("loading private key: %w", err)
+	}
 	key, err := envelope.LoadPrivateKey(f.key)
 	if err != nil {
 		return err
-	}
-	if st, err := os.Stat(f.key); err == nil && st.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(s.Stderr, "worker decrypt: warning: %s is readable by group or others (mode %v); it should be 0600\n", f.key, st.Mode().Perm())
 	}
 	if f.out != "-" {
 		if _, err := os.Lstat(f.out); err == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 		return 1
 	}
 	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
+	warnInsecure(log, cfg)
 	reg := prometheus.NewRegistry()
 	w, err := app.NewWorker(ctx, cfg, keys, reg, log)
 	if err != nil {
@@ -57,6 +59,13 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	}
 	log.Info("worker stopped")
 	return 0
+}
+
+// warnInsecure logs each setting that weakens security (config.Warnings), once at start.
+func warnInsecure(log *slog.Logger, cfg *config.Config) {
+	for _, w := range cfg.Warnings() {
+		log.Warn("insecure setting", "setting", w)
+	}
 }
 
 // loadRunConfig loads what `run` and `backfill` need before they connect to

@@ -46,6 +46,9 @@ func runValidate(_ context.Context, s stdio, args []string) int {
 	if err := app.CheckColumns(cfg, cols); err != nil {
 		return fail(fmt.Errorf("%s: %w", cfgPath, err))
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(s.Stderr, "worker validate: warning:", w)
+	}
 	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n",
 		cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg))
 	if *list {

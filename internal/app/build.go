@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -53,11 +55,30 @@ func LoadKeys(cfg *config.Config) (Keys, error) {
 			*set.keys = append(*set.keys, pub...)
 		}
 	}
+	if err := CheckPrivateKeyFile(cfg.Keys.AuditSigner); err != nil {
+		return Keys{}, fmt.Errorf("%skeys.audit_signer: %w", at("keys.audit_signer"), err)
+	}
 	var err error
 	if k.Signer, err = audit.LoadSigner(cfg.Keys.AuditSigner); err != nil {
 		return Keys{}, fmt.Errorf("%skeys.audit_signer: %w (the signing key is made by `worker audit keygen --out DIR --name NAME`)", at("keys.audit_signer"), err)
 	}
 	return k, nil
+}
+
+// ErrKeyExposed means a private key file is readable by other users than its owner.
+var ErrKeyExposed = errors.New("private key file readable by group or others")
+
+// CheckPrivateKeyFile refuses a private key file that users other than its owner can read: whoever
+// can read the audit signing key can forge the log, whoever reads a research key reads the data.
+func CheckPrivateKeyFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil // the loader reports a missing file with its own words
+	}
+	if m := st.Mode().Perm(); m&0o077 != 0 {
+		return fmt.Errorf("%s has mode %04o: %w; run chmod 600 %s", path, m, ErrKeyExposed, path)
+	}
+	return nil
 }
 
 // stages are the pipeline's stages built from config; Anonymizer and

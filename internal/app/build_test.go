@@ -43,3 +43,29 @@ redaction:
 		}
 	}
 }
+
+// TestCheckPrivateKeyFileRefusesExposedKeys: a private key others can read stops the worker,
+// with the chmod that fixes it; 0600 and 0400 pass.
+func TestCheckPrivateKeyFileRefusesExposedKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.key")
+	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o600, 0o400} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckPrivateKeyFile(path); err != nil {
+			t.Errorf("mode %04o: %v, want accepted", mode, err)
+		}
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		err := CheckPrivateKeyFile(path)
+		if !errors.Is(err, ErrKeyExposed) || !strings.Contains(err.Error(), "chmod 600 "+path) {
+			t.Errorf("mode %04o: %v, want ErrKeyExposed naming the chmod", mode, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,37 @@ func TestLoadSectionsLeavesOtherSectionsAlone(t *testing.T) {
 	}
 	if _, err := LoadSections(path, "kafka"); err == nil || !strings.Contains(err.Error(), "kafak") {
 		t.Errorf("an unknown key outside the named sections was not reported: %v", err)
+	}
+}
+
+// TestWarningsNameInsecureSettings: PLAIN without TLS and secrets written in the file are named
+// with their line; the same settings from the environment over TLS are not.
+func TestWarningsNameInsecureSettings(t *testing.T) {
+	t.Setenv("DEID_TEST_PW", "hunter2hunter2")
+	dir := t.TempDir()
+	load := func(kafka string) []string {
+		t.Helper()
+		path := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(path, []byte(minimal+kafka), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg.Warnings()
+	}
+	w := load("kafka:\n  sasl: {mechanism: PLAIN, username: u, password: hunter2hunter2}\n")
+	if len(w) != 2 || !strings.Contains(w[0], "c.yaml:4: kafka.sasl.mechanism: PLAIN without kafka.tls.enabled") ||
+		!strings.Contains(w[1], "kafka.sasl.password: the secret is written in the config file") {
+		t.Errorf("Warnings() = %q, want PLAIN without TLS and the literal password, with lines", w)
+	}
+	for _, s := range w {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("warning %q holds the secret", s)
+		}
+	}
+	if w := load("kafka:\n  tls: {enabled: true}\n  sasl: {mechanism: PLAIN, username: u, password: \"${DEID_TEST_PW}\"}\n"); len(w) != 0 {
+		t.Errorf("Warnings() = %q, want none for PLAIN over TLS with the password from the environment", w)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -10,8 +11,9 @@ import (
 // key, so an error found later (a key file that does not open) can point at
 // the line to fix.
 type source struct {
-	file  string
-	lines map[string]int // "keys.research[0]" -> line
+	file    string
+	lines   map[string]int  // "keys.research[0]" -> line
+	literal map[string]bool // keys whose value is written in the file, not taken from ${ENV}
 }
 
 // Where returns "FILE:LINE" for a key of the loaded file ("keys.research[0]"),
@@ -29,7 +31,7 @@ func (c *Config) Where(key string) string {
 
 // recordLines remembers the line of every key of data (parsed without error before).
 func (c *Config) recordLines(file string, data []byte) {
-	c.src = source{file: file, lines: map[string]int{}}
+	c.src = source{file: file, lines: map[string]int{}, literal: map[string]bool{}}
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return
@@ -41,6 +43,9 @@ func (c *Config) recordLines(file string, data []byte) {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				p := join(path, n.Content[i].Value)
 				c.src.lines[p] = n.Content[i].Line
+				if v := n.Content[i+1]; v.Kind == yaml.ScalarNode && v.Value != "" && !strings.Contains(v.Value, "${") {
+					c.src.literal[p] = true
+				}
 				walk(n.Content[i+1], p)
 			}
 		case yaml.SequenceNode:
@@ -52,4 +57,32 @@ func (c *Config) recordLines(file string, data []byte) {
 		}
 	}
 	walk(doc.Content[0], "")
+}
+
+// Warnings lists settings that work but weaken security, each with its file and line and what
+// to do: `run` and `backfill` log them at start, `validate` prints them.
+func (c *Config) Warnings() []string {
+	var w []string
+	add := func(key, msg string) {
+		at := c.Where(key)
+		if at == "" {
+			at = "config"
+		}
+		w = append(w, fmt.Sprintf("%s: %s: %s", at, key, msg))
+	}
+	k := c.Kafka
+	if k.TLS.InsecureSkipVerify {
+		add("kafka.tls.insecure_skip_verify", "true: the brokers' certificates are not checked, so anyone on the network "+
+			"path can pose as a broker and read records and credentials; for tests only, set a ca_file instead")
+	}
+	if strings.EqualFold(k.SASL.Mechanism, "PLAIN") && !k.TLS.Enabled {
+		add("kafka.sasl.mechanism", "PLAIN without kafka.tls.enabled: the password crosses the network in clear; "+
+			"enable TLS or use SCRAM-SHA-512")
+	}
+	for _, key := range []string{"kafka.sasl.password", "redaction.secret"} {
+		if c.src.literal[key] {
+			add(key, "the secret is written in the config file: put ${ENV_VAR} there and the secret in the environment")
+		}
+	}
+	return w
 }
