@@ -36,6 +36,11 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a silent member before
 	// giving its partitions to others (a killed worker's recovery time). Default 45s.
 	SessionTimeout time.Duration `yaml:"session_timeout"`
+	// StaticMembership joins the group with the worker id as group.instance.id (KIP-345): a
+	// restarted worker takes its partitions back at once instead of waiting session_timeout for
+	// its dead self; a worker that stops for good gives its partitions to others only after
+	// session_timeout. Default true.
+	StaticMembership bool `yaml:"static_membership"`
 	// MaxMessageBytes is the largest record value the worker produces; it is
 	// lowered to the broker's or topic's limit found at start. Default 1048576 (1 MiB).
 	MaxMessageBytes int  `yaml:"max_message_bytes"`
@@ -75,6 +80,7 @@ func Defaults() Config {
 		TransactionalIDPrefix: "deidstream-",
 		TransactionTimeout:    60 * time.Second,
 		SessionTimeout:        45 * time.Second,
+		StaticMembership:      true,
 		MaxMessageBytes:       1 << 20,
 	}
 }

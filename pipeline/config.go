@@ -51,6 +51,7 @@ type Window struct {
 type Kafka struct {
 	GroupID            string
 	TransactionalID    string
+	InstanceID         string // group.instance.id for static membership (KIP-345); "" joins as a dynamic member
 	SessionTimeout     time.Duration
 	TransactionTimeout time.Duration
 	// MaxMessageBytes is the largest record value the worker produces, lowered to

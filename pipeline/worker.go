@@ -219,6 +219,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.WithHooks(w.hooks...),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+			n := 0
+			for _, ps := range assigned {
+				n += len(ps)
+			}
+			w.log.Info("partitions assigned", "partitions", n)
 			w.ready.Store(true)
 			if len(assigned) > 0 {
 				w.reload.Store(true)
@@ -226,12 +231,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		}),
 		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(false) }),
 	)
+	if w.cfg.Kafka.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(w.cfg.Kafka.InstanceID))
+	}
 	if w.remaining != nil {
 		// A bounded run must see transaction markers to know it reached an end
 		// offset that is a marker; fill skips them as records.
 		opts = append(opts, kgo.KeepControlRecords())
 	}
 	w.reload.Store(w.numbers != nil)
+	w.log.Info("joining the consumer group; waiting for partitions", "group", w.cfg.Kafka.GroupID,
+		"static_member", w.cfg.Kafka.InstanceID != "", "session_timeout", w.cfg.Kafka.SessionTimeout.String())
 	sess, err := kgo.NewGroupTransactSession(opts...)
 	if err != nil {
 		return fmt.Errorf("starting transactional consumer: %w", err)

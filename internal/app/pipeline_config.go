@@ -19,7 +19,16 @@ func PipelineConfig(cfg *config.Config) pipeline.Config {
 		Window: pipeline.Window{MaxRecords: cfg.Window.MaxRecords, MaxWait: cfg.Window.MaxWait, MaxBytes: cfg.Window.MaxBytes},
 		Kafka: pipeline.Kafka{GroupID: cfg.Kafka.GroupID, TransactionalID: cfg.Kafka.TransactionalIDPrefix + cfg.Worker.ID,
 			SessionTimeout: cfg.Kafka.SessionTimeout, TransactionTimeout: cfg.Kafka.TransactionTimeout,
+			InstanceID:      instanceID(cfg),
 			MaxMessageBytes: cfg.Kafka.MaxMessageBytes},
 		DrainTimeout: cfg.Ops.DrainTimeout,
 	}
+}
+
+// instanceID is the worker's group.instance.id: its id, when static membership is on.
+func instanceID(cfg *config.Config) string {
+	if cfg.Kafka.StaticMembership {
+		return cfg.Worker.ID
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/plugin/kprom"
 
 	"github.com/deidstream/deidstream/internal/config"
@@ -26,6 +27,9 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 	pc := PipelineConfig(cfg)
 	limit, err := pipeline.EnsureTopics(ctx, pc, conn)
 	if err != nil {
+		return nil, err
+	}
+	if err := fencePredecessor(ctx, conn, pc.Kafka, log); err != nil {
 		return nil, err
 	}
 	st, err := build(ctx, cfg, conn, keys)
@@ -60,4 +64,24 @@ func numberingMetrics(nb *Numbering) []prometheus.Collector {
 			Help: "Values numbered but not remembered because their patient already had redaction.numbering.max_values."},
 			func() float64 { return float64(nb.Unrecorded()) }),
 	}
+}
+
+// fencePredecessor registers the worker's transactional id before any state is read back: a
+// killed predecessor's open transaction holds the read_committed end of the audit, budget and
+// placeholder topics until the broker aborts it, after transaction_timeout. Initializing a
+// producer with the same id fences that producer and aborts its transaction at once.
+func fencePredecessor(ctx context.Context, conn []kgo.Opt, k pipeline.Kafka, log *slog.Logger) error {
+	cl, err := kgo.NewClient(append(conn[:len(conn):len(conn)], kgo.TransactionalID(k.TransactionalID),
+		kgo.TransactionTimeout(k.TransactionTimeout))...)
+	if err != nil {
+		return fmt.Errorf("fencing a previous instance of transactional id %s: %w", k.TransactionalID, err)
+	}
+	defer cl.Close()
+	log.Info("fencing any previous instance of this worker; waiting for the broker to abort its open transaction",
+		"transactional_id", k.TransactionalID)
+	if _, _, err := cl.ProducerID(ctx); err != nil {
+		return fmt.Errorf("fencing a previous instance of transactional id %s (is the broker reachable, and may this "+
+			"principal use the id?): %w", k.TransactionalID, err)
+	}
+	return nil
 }
