@@ -240,7 +240,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		opts = append(opts, kgo.KeepControlRecords())
 	}
 	w.reload.Store(w.numbers != nil)
-	w.log.Info("joining the consumer group; waiting for partitions", "group", w.cfg.Kafka.GroupID,
+	w.log.Info("joining the consumer group; waiting for partitions", "consumer_group", w.cfg.Kafka.GroupID,
 		"static_member", w.cfg.Kafka.InstanceID != "", "session_timeout", w.cfg.Kafka.SessionTimeout.String())
 	sess, err := kgo.NewGroupTransactSession(opts...)
 	if err != nil {

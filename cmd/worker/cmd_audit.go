@@ -29,6 +29,7 @@ func runAudit(ctx context.Context, s stdio, args []string) int {
 		{"export", "copy the audit topic (read_committed) to a JSONL file", func(s stdio, a []string) int { return runAuditExport(ctx, s, a) }},
 		{"verify", "check events and signed checkpoints; findings by position; exit 1 on any failure", func(s stdio, a []string) int { return runAuditVerify(ctx, s, a) }},
 		{"report", "write a self-contained HTML compliance report for a period", func(s stdio, a []string) int { return runAuditReport(ctx, s, a) }},
+		{"reconcile", "prove every input record published, suppressed or quarantined exactly once; exit 1 on any gap or duplicate", func(s stdio, a []string) int { return runAuditReconcile(ctx, s, a) }},
 	}, args)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -18,13 +19,14 @@ import (
 // outputs is what a worker published, read back read_committed, decrypted
 // and verified the way a research consumer and an auditor would.
 type outputs struct {
-	columns     []string
-	rows        []arrowbatch.Row
-	batches     int
-	quarantined map[string]int // reason -> records (split records counted once)
-	stats       int            // sealed DP releases
-	windows     []*audit.WindowEvent
-	report      *audit.Report
+	columns       []string
+	rows          []arrowbatch.Row
+	batches       int
+	quarantined   map[string]int   // reason -> records (split records counted once)
+	quarantinedAt []audit.Position // the source of each quarantined record (split records once)
+	stats         int              // sealed DP releases
+	windows       []*audit.WindowEvent
+	report        *audit.Report
 }
 
 func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *envelope.PrivateKey, v *audit.Verifier) (*outputs, error) {
@@ -59,6 +61,11 @@ func readOutputs(ctx context.Context, cfg *config.Config, conn []kgo.Opt, key *e
 	for _, r := range quarantine {
 		if strings.HasPrefix(header(r, deid.HeaderPart), "1/") {
 			out.quarantined[header(r, deid.HeaderReason)]++
+			p, err := parsePosition(header(r, deid.HeaderSource))
+			if err != nil {
+				return nil, fmt.Errorf("quarantine record at %s/%d/%d: %w", r.Topic, r.Partition, r.Offset, err)
+			}
+			out.quarantinedAt = append(out.quarantinedAt, p)
 		}
 	}
 	stats, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Stats)
@@ -123,4 +130,28 @@ func (o *outputs) totals() (in, published, suppressed, quarantined int64) {
 		in, published, suppressed, quarantined = in+w.RecordsIn, published+w.Published, suppressed+w.Suppressed, quarantined+w.Quarantined
 	}
 	return
+}
+
+// parsePosition reads a deid-source header, "topic/partition/offset".
+func parsePosition(h string) (audit.Position, error) {
+	i := strings.LastIndexByte(h, '/')
+	j := strings.LastIndexByte(h[:max(i, 0)], '/')
+	if j <= 0 {
+		return audit.Position{}, fmt.Errorf("source header %q is not topic/partition/offset", h)
+	}
+	part, err1 := strconv.ParseInt(h[j+1:i], 10, 32)
+	off, err2 := strconv.ParseInt(h[i+1:], 10, 64)
+	if err1 != nil || err2 != nil {
+		return audit.Position{}, fmt.Errorf("source header %q is not topic/partition/offset", h)
+	}
+	return audit.Position{Topic: h[:j], Partition: int32(part), Offset: off}, nil
+}
+
+// published is the source position of every published row.
+func (o *outputs) published() []audit.Position {
+	ps := make([]audit.Position, len(o.rows))
+	for i, r := range o.rows {
+		ps[i] = audit.Position{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}
+	}
+	return ps
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"slices"
 	"testing"
 	"time"
@@ -62,6 +65,17 @@ func TestIntegrationRestartAfterKillIsQuick(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkExactlyOnce(t, o, n)
+	// What an auditor runs: the same proof from the topics alone, by offset.
+	loaded, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(cfgPath)
+	code, stdout, stderr := runWorker(t, "audit", "reconcile", "-c", cfgPath, "-k", filepath.Join(dir, "research.key"),
+		"--pub", strings.TrimSuffix(loaded.Keys.AuditSigner, ".key")+".pub")
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("consumed %d\n", n)) || !strings.Contains(stdout, "exactly once") {
+		t.Errorf("audit reconcile = %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 // windowsSinceStart counts the window events of the audit log after its starts-th start event
