@@ -20,7 +20,9 @@ var transferCue = map[string]bool{"transfer": true, "transferred": true, "transf
 	"arrived": true, "arrival": true, "referred": true, "return": true, "returned": true, "returning": true,
 	"discharge": true, "discharged": true, "dc": true, "medflight": true, "medflighted": true, "flown": true,
 	"enroute": true, "taken": true, "accepted": true, "followed": true, "bed": true, "screened": true,
-	"lives": true, "living": true, "resides": true, "moved": true, "from": true, "rehab": true, "seen": true}
+	"lives": true, "living": true, "resides": true, "moved": true, "from": true, "rehab": true, "seen": true,
+	"towed": true, "trip": true, "flew": true, "drove": true, "traveled": true, "travelled": true, "vacation": true,
+	"relocated": true, "home": true}
 
 // Prepositions of a place after such a cue.
 var slotPrep = map[string]bool{"to": true, "at": true, "from": true, "into": true, "in": true, "by": true}

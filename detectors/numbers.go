@@ -601,11 +601,19 @@ func (sc *scan) scoreBefore(i, denom int) bool {
 	return (denom == 10 || denom == 5) && !sc.dateContextBefore(i)
 }
 
+// dottedDOB reports token p the "B" of "D.O.B".
+func (sc *scan) dottedDOB(p int) bool {
+	return p >= 4 && sc.isWord(p, "b") && sc.isPunct(p-1, '.') && sc.isWord(p-2, "o") && sc.isPunct(p-3, '.') && sc.isWord(p-4, "d")
+}
+
 // dateContextBefore reports a date label or preposition near token i ("DOB", "on", "since").
 func (sc *scan) dateContextBefore(i int) bool {
 	p := sc.prevWordIdx(i, 2)
 	if p < 0 {
 		return false
+	}
+	if sc.dottedDOB(p) {
+		return true
 	}
 	switch sc.lw(p) {
 	case "on", "since", "dob", "date", "dated", "born", "seen", "visit", "admitted", "discharged", "until",
