@@ -37,6 +37,7 @@ func TestHurriedLabelsAndAgesInWords(t *testing.T) {
 		{"Kiosk: fingerprint template BIO-DHVMT1KJYM. Driver license copied.", "BIO-DHVMT1KJYM", Biometric},
 		{"FHx: Mother died at ninety-four of stroke.", "ninety-four", Age},
 		{"Family History: Father alive at ninety-five, has dementia.", "ninety-five", Age},
+		{"Acct #55120\tD.O.B. 2/5\nCC: leg swelling", "2/5", Date},
 	} {
 		if got := found(e, tc.text); got[tc.want] != tc.typ {
 			t.Errorf("found(%q) = %v, want %q as %s", tc.text, got, tc.want, tc.typ)
