@@ -315,17 +315,14 @@ func (sc *scan) personTitle(k int) bool {
 	return p < 0 || sc.toks[p].kind == tWord && !sc.toks[p].has(fCap)
 }
 
-// partialNumber reports scored tokens m..j a piece of a longer number: digits joined to them by
-// a mark, outside them ("2345-7" is a code, its "7" no date).
+// partialNumber reports scored tokens m..j a piece of a longer number: a number glued to them by
+// one mark, outside them ("2345-7" is a code, its "7" no date).
 func (sc *scan) partialNumber(m, j int) bool {
 	a, b := int(sc.mtok[m]), int(sc.mtok[j])
-	joined := func(p, q int) bool { // tokens p (punctuation) and q, glued, with a number beyond p
-		return p >= 0 && q < len(sc.toks) && sc.toks[p].kind == tPunct && sc.glued(max(p, q)) && sc.glued(min(p, q)+1)
-	}
-	if a >= 2 && joined(a-1, a) && sc.toks[a-2].kind != tWord && sc.toks[a-2].kind != tPunct {
-		return true
-	}
-	return b+2 < len(sc.toks) && joined(b+1, b) && sc.toks[b+2].kind != tWord && sc.toks[b+2].kind != tPunct
+	digits := func(k int) bool { return sc.toks[k].kind == tNum || sc.toks[k].kind == tAlnum }
+	before := a >= 2 && sc.toks[a-1].kind == tPunct && sc.glued(a) && sc.glued(a-1) && digits(a-2)
+	after := b+2 < len(sc.toks) && sc.toks[b+1].kind == tPunct && sc.glued(b+1) && sc.glued(b+2) && digits(b+2)
+	return before || after
 }
 
 // numberRun reports scored tokens m..j a number or a month, not a code: digits or a month or
