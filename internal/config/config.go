@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"time"
 
@@ -26,6 +27,8 @@ type Config struct {
 	Window Window           `yaml:"window"`
 	Keys   Keys             `yaml:"keys"`
 	Ops    Ops              `yaml:"ops"`
+	// Monitor is the residual-PHI monitor: a sampled second look at what is released.
+	Monitor Monitor `yaml:"monitor"`
 
 	// Detection tunes the PHI detectors (thresholds, allow/deny lists, custom detectors).
 	Detection detectors.Config `yaml:"detection"`
@@ -120,6 +123,33 @@ type Ops struct {
 	DrainTimeout time.Duration `yaml:"drain_timeout"`
 }
 
+// Monitor is the residual-PHI monitor: the detector run again, in its
+// strictest setting, on a sample of the released rows, and operator canaries
+// looked for in them.
+type Monitor struct {
+	// Every inspects every cell of every Nth released record; 0 samples none
+	// (the first window is still inspected when FirstWindow is on). Default 100.
+	Every int `yaml:"every"`
+	// FirstWindow inspects every record of the first window after start. Default true.
+	FirstWindow bool `yaml:"first_window"`
+	// Threshold is the minimum score of every PHI type in the second look, in
+	// [0,1]: lower finds more, false positives too. Default 0.4 (the first
+	// pass's default is 0.5).
+	Threshold float64 `yaml:"threshold"`
+	// Tolerance is the findings per inspected record a window may show before
+	// Action applies (metrics and the audit event count them all); a canary
+	// is never tolerated. Default 0.05.
+	Tolerance float64 `yaml:"tolerance"`
+	// Action on a finding: alert (count it in metrics and the audit event, log
+	// a warning) or halt (abort the window, nothing released, and stop the
+	// worker). Default alert.
+	Action string `yaml:"action"`
+	// Canaries are the keyed hashes (`worker canary`, 64 hex digits) of
+	// identifiers the operator planted in the input: one seen in a released
+	// row is a breach. Never the identifiers themselves. Default none.
+	Canaries []string `yaml:"canaries"`
+}
+
 // Defaults returns a config with every documented default.
 func Defaults() Config {
 	host, _ := os.Hostname()
@@ -131,9 +161,10 @@ func Defaults() Config {
 		Kafka:  kafkaconn.Defaults(),
 		Topics: Topics{Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
 			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Create: true, Partitions: 3},
-		Input:  Input{MaxRecordBytes: 256 << 10},
-		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
-		Ops:    Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
+		Input:   Input{MaxRecordBytes: 256 << 10},
+		Window:  Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
+		Ops:     Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
+		Monitor: Monitor{Every: 100, FirstWindow: true, Threshold: 0.4, Tolerance: 0.05, Action: "alert"},
 
 		Detection: detectors.DefaultConfig(),
 		Redaction: redact.DefaultConfig(),
@@ -212,6 +243,9 @@ func (c *Config) Validate() error {
 	if c.Ops.DrainTimeout <= 0 {
 		return bad("ops.drain_timeout", "must be positive")
 	}
+	if err := c.Monitor.validate(); err != nil {
+		return err
+	}
 	if c.Redaction.DefaultMode == redact.ModeDetect {
 		return bad("redaction.default_mode", "detect leaves PHI in the released text: the worker needs redact, surrogate, hash or reject")
 	}
@@ -287,4 +321,29 @@ func sortedMapKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+var canaryHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (m *Monitor) validate() error {
+	bad := func(key, why string) error { return fmt.Errorf("monitor.%s: %s: %w", key, why, ErrInvalid) }
+	if m.Every < 0 {
+		return bad("every", "must be 0 (no sampling) or more")
+	}
+	if m.Threshold < 0 || m.Threshold > 1 || m.Threshold != m.Threshold {
+		return bad("threshold", "must be within [0,1]")
+	}
+	if m.Tolerance < 0 || m.Tolerance != m.Tolerance {
+		return bad("tolerance", "must be 0 or more")
+	}
+	if m.Action != "alert" && m.Action != "halt" {
+		return bad("action", fmt.Sprintf("%q is not alert or halt", m.Action))
+	}
+	for i, c := range m.Canaries {
+		if !canaryHash.MatchString(c) {
+			// Never quote it: it may be a canary written in clear by mistake.
+			return bad(fmt.Sprintf("canaries[%d]", i), "must be a keyed hash of 64 lower-case hex digits, made by `worker canary` (never the identifier itself)")
+		}
+	}
+	return nil
 }
