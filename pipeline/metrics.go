@@ -19,6 +19,11 @@ type Metrics struct {
 	StageSeconds  *prometheus.HistogramVec // stage
 	Lag           *prometheus.GaugeVec     // topic: records behind the high watermark
 	DPRefusals    prometheus.Counter
+	// The residual-PHI monitor's, counted when a window is published (before
+	// it commits, so a halted window counts too).
+	ResidualInspected prometheus.Counter
+	ResidualFindings  *prometheus.CounterVec // type
+	CanaryHits        prometheus.Counter
 }
 
 // NewMetrics registers the worker's series on reg.
@@ -49,8 +54,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Records behind the high watermark on the partitions this worker holds, by topic."}, []string{"topic"}),
 		DPRefusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_dp_refusals_total",
 			Help: "DP releases refused because the privacy budget would be exceeded."}),
+		ResidualInspected: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_residual_records_inspected_total",
+			Help: "Released records the residual-PHI monitor inspected (monitor.every, monitor.first_window)."}),
+		ResidualFindings: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_residual_phi_findings_total",
+			Help: "PHI the residual-PHI monitor found in released records (outside placeholders and surrogates), by type."}, []string{"type"}),
+		CanaryHits: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_canary_hits_total",
+			Help: "Planted canary identifiers (monitor.canaries) seen in released records: each one is a breach."}),
 	}
 	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Withheld, m.Windows,
-		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals)
+		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals,
+		m.ResidualInspected, m.ResidualFindings, m.CanaryHits)
 	return m
 }
