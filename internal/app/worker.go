@@ -39,6 +39,11 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
+	mon, err := NewMonitor(cfg, st.Redactor.Columns())
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, pipeline.WithMonitor(mon, MonitorSampling(cfg)))
 	opts = append(opts, extra...)
 	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
 	if err != nil {
@@ -60,4 +65,10 @@ func numberingMetrics(nb *Numbering) []prometheus.Collector {
 			Help: "Values numbered but not remembered because their patient already had redaction.numbering.max_values."},
 			func() float64 { return float64(nb.Unrecorded()) }),
 	}
+}
+
+// MonitorSampling is the pipeline's view of the monitor section.
+func MonitorSampling(cfg *config.Config) pipeline.Sampling {
+	m := cfg.Monitor
+	return pipeline.Sampling{Every: m.Every, FirstWindow: m.FirstWindow, Tolerance: m.Tolerance, Halt: m.Action == "halt"}
 }
