@@ -32,6 +32,7 @@ type published struct {
 	phi                               map[string]int64
 	withheld                          map[string]int64
 	refused                           bool
+	dp                                *deid.DPSummary // nil without a DP release
 	achievedK                         int // 0 without privacy models or released rows
 }
 
@@ -117,7 +118,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
 		}
 		w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
-		ev.DP = &rel.Summary
+		ev.DP, res.dp = &rel.Summary, &rel.Summary
 		res.refused = rel.Summary.Refused
 		if !rel.Summary.Refused {
 			id := newBatchID()
@@ -295,6 +296,10 @@ func (w *Worker) countCommitted(res *published) {
 	if res.refused {
 		m.DPRefusals.Inc()
 	}
+	if d := res.dp; d != nil && d.Budget > 0 {
+		m.DPRemaining.WithLabelValues(d.Dataset).Set(d.Remaining / d.Budget)
+	}
+	m.LastCommit.SetToCurrentTime()
 }
 
 // residual sums what the Monitor found in the released rows it inspected,

@@ -33,6 +33,7 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 		return nil, err
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(keyMetrics(cfg)...)
 	if nb := st.Numbering; nb != nil {
 		reg.MustRegister(numberingMetrics(nb)...)
 	}

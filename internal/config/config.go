@@ -111,7 +111,14 @@ type Keys struct {
 	Quarantine []string `yaml:"quarantine"`
 	// AuditSigner is the private signing key of the audit log (`worker audit keygen`). Required for `run`.
 	AuditSigner string `yaml:"audit_signer"`
+	// RotationPeriod is how old a key file may grow before it is due for
+	// rotation: deid_key_rotation_period_seconds, which the DeidKeyFileTooOld
+	// alert compares with deid_key_file_age_seconds. Default (and 0) 2160h (90 days).
+	RotationPeriod time.Duration `yaml:"rotation_period"`
 }
+
+// DefaultRotationPeriod is keys.rotation_period's default: 90 days.
+const DefaultRotationPeriod = 90 * 24 * time.Hour
 
 // Ops is observability and lifecycle.
 type Ops struct {
@@ -121,6 +128,10 @@ type Ops struct {
 	LogLevel string `yaml:"log_level"`
 	// DrainTimeout bounds finishing the open window on SIGTERM before it is aborted. Default 20s.
 	DrainTimeout time.Duration `yaml:"drain_timeout"`
+	// Linger keeps /metrics served this long after the worker stopped on an
+	// error (or until SIGTERM), so Prometheus scrapes deid_worker_stops_total
+	// before the process exits; 0 exits at once. Default 30s.
+	Linger time.Duration `yaml:"linger"`
 }
 
 // Monitor is the residual-PHI monitor: the detector run again, in its
@@ -163,7 +174,8 @@ func Defaults() Config {
 			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Create: true, Partitions: 3},
 		Input:   Input{MaxRecordBytes: 256 << 10},
 		Window:  Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
-		Ops:     Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
+		Ops:     Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second, Linger: 30 * time.Second},
+		Keys:    Keys{RotationPeriod: DefaultRotationPeriod},
 		Monitor: Monitor{Every: 100, FirstWindow: true, Threshold: 0.4, Tolerance: 0.05, Action: "alert"},
 
 		Detection: detectors.DefaultConfig(),
@@ -242,6 +254,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Ops.DrainTimeout <= 0 {
 		return bad("ops.drain_timeout", "must be positive")
+	}
+	if c.Ops.Linger < 0 {
+		return bad("ops.linger", "must be 0 (exit at once) or more")
+	}
+	if c.Keys.RotationPeriod < 0 {
+		return bad("keys.rotation_period", "must be positive, e.g. 2160h")
 	}
 	if err := c.Monitor.validate(); err != nil {
 		return err
