@@ -33,7 +33,7 @@ type published struct {
 	withheld                          map[string]int64
 	refused                           bool
 	dp                                *deid.DPSummary // nil without a DP release
-	achievedK                         int // 0 without privacy models or released rows
+	achievedK                         int             // 0 without privacy models or released rows
 }
 
 // producer collects the outcome of a transaction's asynchronous produces.
@@ -124,7 +124,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			id := newBatchID()
 			sealed, err := w.sealer.Seal(rel.Stats, deid.Provenance{Kind: deid.KindStats, Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
 			if err != nil {
-				return nil, fmt.Errorf("sealing DP statistics: %w", err)
+				return nil, fmt.Errorf("sealing DP statistics: %w: %w", ErrSealing, err)
 			}
 			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
 				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
@@ -179,6 +179,9 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		id := newBatchID()
 		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
 			BatchID: id, WorkerID: w.cfg.WorkerID})
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrSealing, err)
+		}
 		return id, sealed, err
 	})
 	if err != nil {
@@ -243,7 +246,7 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 		prov.BatchID = newBatchID()
 		sealed, err := w.sealer.Seal(r.Value[i*len(r.Value)/n:(i+1)*len(r.Value)/n], prov)
 		if err != nil {
-			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
+			return fmt.Errorf("sealing quarantined record %s: %w: %w", src, ErrSealing, err)
 		}
 		w.out.Quarantine.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
 			Headers: []kgo.RecordHeader{header(deid.HeaderReason, s.reason),
@@ -298,6 +301,9 @@ func (w *Worker) countCommitted(res *published) {
 	}
 	if d := res.dp; d != nil && d.Budget > 0 {
 		m.DPRemaining.WithLabelValues(d.Dataset).Set(d.Remaining / d.Budget)
+	}
+	if res.achievedK > 0 {
+		m.KAchieved.Set(float64(res.achievedK))
 	}
 	m.LastCommit.SetToCurrentTime()
 }

@@ -26,6 +26,10 @@ var ErrNoStage = errors.New("pipeline stage missing")
 // ErrConfig means New was given a Config the loop cannot run with.
 var ErrConfig = errors.New("invalid pipeline config")
 
+// ErrSealing means an output could not be sealed (encrypted) for its
+// recipients: the window fails and the worker stops.
+var ErrSealing = errors.New("sealing failed")
+
 // ErrResidualPHI means the residual-PHI monitor found PHI or a canary in a
 // window's released rows with Sampling.Halt: the window was aborted, nothing
 // of it released, and the worker stops.

@@ -45,7 +45,7 @@ func oldest(paths []string) float64 {
 }
 
 // StopCauses are the values of deid_worker_stops_total's cause label.
-var StopCauses = []string{"residual_phi", "audit_verify", "audit_sign", "other"}
+var StopCauses = []string{"residual_phi", "audit_verify", "audit_sign", "seal", "other"}
 
 // NewStopCounter registers deid_worker_stops_total on reg, every cause at 0.
 func NewStopCounter(reg prometheus.Registerer) *prometheus.CounterVec {
@@ -67,6 +67,8 @@ func StopCause(err error) string {
 		return "audit_verify"
 	case errors.Is(err, ErrCheckpointSigning):
 		return "audit_sign"
+	case errors.Is(err, pipeline.ErrSealing):
+		return "seal"
 	}
 	return "other"
 }
