@@ -46,13 +46,7 @@ func scrapeWorker(t *testing.T) map[string]float64 {
 		t.Fatal(err)
 	}
 	cfg.Redaction.Secret = hex.EncodeToString([]byte(strings.Repeat("k", 32)))
-	cfg.Detection.Disabled = []detectors.Type{detectors.Phone}
-	h, err := redact.NewCanaryHasher(cfg.Redaction)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, _ := h.Hash(canaryValue)
-	cfg.Monitor.Canaries = []string{sum}
+	plantCanary(t, cfg)
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
 	if err != nil {
 		t.Fatal(err)
@@ -67,27 +61,7 @@ func scrapeWorker(t *testing.T) map[string]float64 {
 	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], n-planted, 3, 0.05); err != nil {
 		t.Fatal(err)
 	}
-	// The canary is appended to synthetic notes, and allow-listed: a
-	// misconfiguration that lets it through the first pass.
-	cfg.Detection.Allow = append(cfg.Detection.Allow, canaryValue, "Zebulon", "Quixbury")
-	cl, err := kgo.NewClient(conn...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := synth.NewGenerator(synth.Options{Seed: 99})
-	for range planted {
-		raw, _ := g.Next()
-		var rec map[string]any
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			t.Fatal(err)
-		}
-		rec["note"] = fmt.Sprint(rec["note"]) + " Visitor: " + canaryValue + "."
-		b, _ := json.Marshal(rec)
-		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: cfg.Topics.Input[0], Value: b}).FirstErr(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cl.Close()
+	producePlanted(ctx, t, conn, cfg.Topics.Input[0], planted)
 	keys, _, err := demoKeys()
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +95,46 @@ func scrapeWorker(t *testing.T) map[string]float64 {
 		t.Fatal(err)
 	}
 	return names
+}
+
+// plantCanary sets cfg up as a misconfigured first pass: PHONE disabled and
+// canaryValue allow-listed, with canaryValue's keyed hash in monitor.canaries.
+func plantCanary(t *testing.T, cfg *config.Config) {
+	t.Helper()
+	cfg.Detection.Disabled = []detectors.Type{detectors.Phone}
+	cfg.Detection.Allow = append(cfg.Detection.Allow, canaryValue, "Zebulon", "Quixbury")
+	h, err := redact.NewCanaryHasher(cfg.Redaction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := h.Hash(canaryValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Monitor.Canaries = []string{sum}
+}
+
+// producePlanted produces n synthetic records whose notes end with canaryValue.
+func producePlanted(ctx context.Context, t *testing.T, conn []kgo.Opt, topic string, n int) {
+	t.Helper()
+	cl, err := kgo.NewClient(conn...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	g := synth.NewGenerator(synth.Options{Seed: 99})
+	for range n {
+		raw, _ := g.Next()
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		rec["note"] = fmt.Sprint(rec["note"]) + " Visitor: " + canaryValue + "."
+		b, _ := json.Marshal(rec)
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: b}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // scrape returns every served series (name and labels as served) with its value.
