@@ -39,8 +39,10 @@ const canaryValue = "Zebulon Quixbury"
 // the series its /metrics endpoint serves while it runs.
 func scrapeWorker(t *testing.T) map[string]float64 {
 	t.Helper()
+	// Cleanups, not defers: the worker (serveWorker's cleanup, run first)
+	// stops before the cluster closes.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	cfg, err := config.Demo()
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func scrapeWorker(t *testing.T) map[string]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cluster.Close()
+	t.Cleanup(cluster.Close)
 	cfg.Kafka.Brokers = cluster.ListenAddrs()
 	conn, err := cfg.Kafka.Opts()
 	if err != nil {
@@ -66,20 +68,7 @@ func scrapeWorker(t *testing.T) map[string]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewRegistry()
-	app.NewStopCounter(reg) // as `worker run` registers it
-	w, err := app.NewWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := ops.Listen("127.0.0.1:0", reg, w.Ready, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close(context.Background())
-	rctx, stop := context.WithCancel(ctx)
-	errc := make(chan error, 1)
-	go func() { errc <- w.Run(rctx) }()
+	reg, addr, errc := serveWorker(ctx, t, cfg, keys)
 	for settledRecords(reg) < n {
 		select {
 		case err := <-errc:
@@ -89,12 +78,41 @@ func scrapeWorker(t *testing.T) map[string]float64 {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	names := scrape(t, "http://"+srv.Addr()+"/metrics")
-	stop()
-	if err := <-errc; err != nil {
+	return scrape(t, "http://"+addr+"/metrics")
+}
+
+// serveWorker builds a worker as `worker run` does, serves its ops endpoints
+// on a free loopback port and runs it until the test ends (a Run error then
+// fails the test). errc reports Run's end early.
+func serveWorker(ctx context.Context, t *testing.T, cfg *config.Config, keys app.Keys) (reg *prometheus.Registry, addr string, errc <-chan error) {
+	t.Helper()
+	reg = prometheus.NewRegistry()
+	app.NewStopCounter(reg) // as `worker run` registers it
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	w, err := app.NewWorker(ctx, cfg, keys, reg, quiet)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return names
+	srv, err := ops.Listen("127.0.0.1:0", reg, w.Ready, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	ch := make(chan error, 1)
+	go func() { ch <- w.Run(rctx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Errorf("worker: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("worker did not stop in 30s")
+		}
+		_ = srv.Close(context.Background())
+	})
+	return reg, srv.Addr(), ch
 }
 
 // plantCanary sets cfg up as a misconfigured first pass: PHONE disabled and

@@ -21,7 +21,6 @@ import (
 
 	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/kafkatest"
-	"github.com/deidstream/deidstream/internal/ops"
 	"github.com/deidstream/deidstream/internal/testenv"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/pipeline"
@@ -52,29 +51,8 @@ func TestIntegrationPrometheusAlertFires(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, keys, _ := writeRunFiles(t, cfg)
-	reg := prometheus.NewRegistry()
-	app.NewStopCounter(reg)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w, err := app.NewWorker(ctx, cfg, keys, reg, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := ops.Listen("127.0.0.1:0", reg, w.Ready, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close(context.Background())
-	rctx, stop := context.WithCancel(ctx)
-	errc := make(chan error, 1)
-	go func() { errc <- w.Run(rctx) }()
-	defer func() {
-		stop()
-		if err := <-errc; err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	}()
-
-	promURL := startPrometheus(ctx, t, bin, srv.Addr())
+	_, addr, _ := serveWorker(ctx, t, cfg, keys)
+	promURL := startPrometheus(ctx, t, bin, addr)
 	// The alert takes an increase: Prometheus must have scraped the counter
 	// at 0 before the canary is released.
 	waitFor(t, time.Minute, "Prometheus to scrape the worker twice", func() bool {
