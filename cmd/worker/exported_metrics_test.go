@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.yaml.in/yaml/v3"
 
@@ -39,26 +37,9 @@ const canaryValue = "Zebulon Quixbury"
 // the series its /metrics endpoint serves while it runs.
 func scrapeWorker(t *testing.T) map[string]float64 {
 	t.Helper()
-	// Cleanups, not defers: the worker (serveWorker's cleanup, run first)
-	// stops before the cluster closes.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	cfg, err := config.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Redaction.Secret = hex.EncodeToString([]byte(strings.Repeat("k", 32)))
+	// serveWorker's cleanup stops the worker before kfakeDemo's close the cluster.
+	cfg, conn, ctx := kfakeDemo(t, 2*time.Minute)
 	plantCanary(t, cfg)
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cluster.Close)
-	cfg.Kafka.Brokers = cluster.ListenAddrs()
-	conn, err := cfg.Kafka.Opts()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n, planted = 300, 20
 	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], n-planted, 3, 0.05); err != nil {
 		t.Fatal(err)
