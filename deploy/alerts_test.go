@@ -304,3 +304,36 @@ func TestAlertRules(t *testing.T) {
 	})
 	t.Logf("%d alerts tested: %s", len(names), fmt.Sprint(names))
 }
+
+// TestComposeMountsAlertsAndDashboards: the stack's Prometheus loads the alert
+// rules and its Grafana the dashboards, from the files the tests check.
+func TestComposeMountsAlertsAndDashboards(t *testing.T) {
+	c := loadCompose(t)
+	want := map[string][]string{
+		"prometheus": {"./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+			"./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro"},
+		"grafana": {"./deploy/grafana/dashboards.yml:/etc/grafana/provisioning/dashboards/dashboards.yml:ro",
+			"./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro"},
+	}
+	for svc, vols := range want {
+		for _, v := range vols {
+			if !slices.Contains(c.Services[svc].Volumes, v) {
+				t.Errorf("%s does not mount %s", svc, v)
+			}
+		}
+	}
+	prom, err := os.ReadFile("prometheus/prometheus.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^rule_files:\n  - alerts\.yml$`).Match(prom) {
+		t.Error("prometheus.yml does not load alerts.yml")
+	}
+	prov, err := os.ReadFile("grafana/dashboards.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(prov), "path: /var/lib/grafana/dashboards") {
+		t.Error("grafana/dashboards.yml does not read the mounted dashboards")
+	}
+}
