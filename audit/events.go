@@ -48,7 +48,10 @@ type WindowEvent struct {
 	QuarantineReasons map[string]int64 `json:"quarantine_reasons"` // reason code -> records
 	Quarantined       int64            `json:"quarantined"`
 	RecordsIn         int64            `json:"records_in"`
-	Suppressed        int64            `json:"suppressed"`
+	// Residual is the residual-PHI monitor's sample of the released rows; absent
+	// without a monitor and in events written before it existed.
+	Residual   *deid.ResidualSummary `json:"residual,omitempty"`
+	Suppressed int64                 `json:"suppressed"`
 
 	Time   time.Time `json:"time"`   // encoded RFC 3339 with nanoseconds, UTC
 	Type   string    `json:"type"`   // always "window"; Append fills it

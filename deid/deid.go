@@ -65,6 +65,18 @@ type DPSummary struct {
 	Spent      float64 `json:"spent"` // cumulative, in the accounting's unit
 }
 
+// ResidualSummary is what a window's residual-PHI monitor saw in the released
+// rows it sampled: how many it inspected and what it found there, counts by
+// PHI type (and CANARY for planted canaries), never content.
+type ResidualSummary struct {
+	Canaries  int64            `json:"canaries"`
+	Findings  map[string]int64 `json:"findings"`  // PHI type -> findings outside placeholders and surrogates
+	Inspected int64            `json:"inspected"` // released records inspected
+}
+
+// ResidualCanary is the finding type of a planted canary in a residual-PHI monitor's counts.
+const ResidualCanary = "CANARY"
+
 // Kafka record headers. They carry codes, ids and counts, never record content.
 const (
 	HeaderKind   = "deid-kind"   // research, stats, quarantine, budget, placeholders

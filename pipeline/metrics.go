@@ -19,6 +19,14 @@ type Metrics struct {
 	StageSeconds  *prometheus.HistogramVec // stage
 	Lag           *prometheus.GaugeVec     // topic: records behind the high watermark
 	DPRefusals    prometheus.Counter
+	DPRemaining   *prometheus.GaugeVec // dataset: remaining budget / budget, after the last committed release
+	LastCommit    prometheus.Gauge     // unix time of the last committed window
+	KAchieved     prometheus.Gauge     // k the privacy models achieved in the last committed window with released rows
+	// The residual-PHI monitor's, counted when a window is published (before
+	// it commits, so a halted window counts too).
+	ResidualInspected prometheus.Counter
+	ResidualFindings  *prometheus.CounterVec // type
+	CanaryHits        prometheus.Counter
 }
 
 // NewMetrics registers the worker's series on reg.
@@ -49,8 +57,25 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Records behind the high watermark on the partitions this worker holds, by topic."}, []string{"topic"}),
 		DPRefusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_dp_refusals_total",
 			Help: "DP releases refused because the privacy budget would be exceeded."}),
+		DPRemaining: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "deid_dp_budget_remaining_ratio",
+			Help: "Share of the dataset's DP budget still unspent after the last committed release (dp.dataset: one per worker)."}, []string{"dataset"}),
+		LastCommit: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_window_last_commit_timestamp_seconds",
+			Help: "Unix time of the last committed window; 0 before the first."}),
+		KAchieved: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_privacy_k_achieved",
+			Help: "Smallest equivalence class (k) the privacy models achieved in the last committed window that released rows; 0 before one (or without privacy models)."}),
+		ResidualInspected: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_residual_records_inspected_total",
+			Help: "Released records the residual-PHI monitor inspected (monitor.every, monitor.first_window)."}),
+		ResidualFindings: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "deid_residual_phi_findings_total",
+			Help: "PHI the residual-PHI monitor found in released records (outside placeholders and surrogates), by type."}, []string{"type"}),
+		CanaryHits: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_canary_hits_total",
+			Help: "Planted canary identifiers (monitor.canaries) seen in released records: each one is a breach."}),
 	}
 	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Withheld, m.Windows,
-		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals)
+		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals, m.DPRemaining, m.LastCommit, m.KAchieved,
+		m.ResidualInspected, m.ResidualFindings, m.CanaryHits)
+	// Both results exist from the start, so "no commit for N minutes" and
+	// abort rates are defined before the first window ends.
+	m.Windows.WithLabelValues("committed")
+	m.Windows.WithLabelValues("aborted")
 	return m
 }

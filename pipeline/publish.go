@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +32,8 @@ type published struct {
 	phi                               map[string]int64
 	withheld                          map[string]int64
 	refused                           bool
-	achievedK                         int // 0 without privacy models or released rows
+	dp                                *deid.DPSummary // nil without a DP release
+	achievedK                         int             // 0 without privacy models or released rows
 }
 
 // producer collects the outcome of a transaction's asynchronous produces.
@@ -85,6 +88,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	// Split the window: released rows in order, and quarantine.
 	var rows []arrowbatch.Row
 	var values [][]string
+	var released []*slot // the slot of each row
 	for i := range win.slots {
 		s := &win.slots[i]
 		if s.reason != "" {
@@ -103,6 +107,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 		rows = append(rows, arrowbatch.Row{Topic: s.rec.Topic, Partition: s.rec.Partition, Offset: s.rec.Offset, Values: s.values})
 		values = append(values, s.values)
+		released = append(released, s)
 	}
 
 	columns := w.redactor.Columns()
@@ -113,13 +118,13 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
 		}
 		w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
-		ev.DP = &rel.Summary
+		ev.DP, res.dp = &rel.Summary, &rel.Summary
 		res.refused = rel.Summary.Refused
 		if !rel.Summary.Refused {
 			id := newBatchID()
 			sealed, err := w.sealer.Seal(rel.Stats, deid.Provenance{Kind: deid.KindStats, Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
 			if err != nil {
-				return nil, fmt.Errorf("sealing DP statistics: %w", err)
+				return nil, fmt.Errorf("sealing DP statistics: %w: %w", ErrSealing, err)
 			}
 			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
 				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
@@ -138,16 +143,16 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 				win.seq, len(rows), len(an.Rows), len(an.Suppressed))
 		}
 		w.metrics.StageSeconds.WithLabelValues("privacy").Observe(time.Since(start).Seconds())
-		kept := rows[:0]
+		kept, keptSlots := rows[:0], released[:0]
 		for i := range rows {
 			if an.Suppressed[i] {
 				res.suppressed++
 				continue
 			}
 			rows[i].Values = an.Rows[i]
-			kept = append(kept, rows[i])
+			kept, keptSlots = append(kept, rows[i]), append(keptSlots, released[i])
 		}
-		rows = kept
+		rows, released = kept, keptSlots
 		ev.Privacy = &an.Achieved
 		res.achievedK = an.Achieved.AchievedK
 	}
@@ -162,11 +167,21 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 	}
 
+	if w.monitor != nil {
+		ev.Residual = w.residual(released)
+		if err := w.actOnResidual(win.seq, ev.Residual); err != nil {
+			return nil, err
+		}
+	}
+
 	start := time.Now()
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()
 		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
 			BatchID: id, WorkerID: w.cfg.WorkerID})
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrSealing, err)
+		}
 		return id, sealed, err
 	})
 	if err != nil {
@@ -231,7 +246,7 @@ func (w *Worker) quarantine(ctx context.Context, p *producer, s *slot) error {
 		prov.BatchID = newBatchID()
 		sealed, err := w.sealer.Seal(r.Value[i*len(r.Value)/n:(i+1)*len(r.Value)/n], prov)
 		if err != nil {
-			return fmt.Errorf("sealing quarantined record %s: %w", src, err)
+			return fmt.Errorf("sealing quarantined record %s: %w: %w", src, ErrSealing, err)
 		}
 		w.out.Quarantine.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
 			Headers: []kgo.RecordHeader{header(deid.HeaderReason, s.reason),
@@ -284,4 +299,63 @@ func (w *Worker) countCommitted(res *published) {
 	if res.refused {
 		m.DPRefusals.Inc()
 	}
+	if d := res.dp; d != nil && d.Budget > 0 {
+		m.DPRemaining.WithLabelValues(d.Dataset).Set(d.Remaining / d.Budget)
+	}
+	if res.achievedK > 0 {
+		m.KAchieved.Set(float64(res.achievedK))
+	}
+	m.LastCommit.SetToCurrentTime()
+}
+
+// residual sums what the Monitor found in the released rows it inspected,
+// and counts it in the metrics at once: a window halted for it counts too.
+func (w *Worker) residual(released []*slot) *deid.ResidualSummary {
+	sum := &deid.ResidualSummary{Findings: map[string]int64{}}
+	for _, s := range released {
+		if !s.inspected {
+			continue
+		}
+		sum.Inspected++
+		for t, n := range s.residual {
+			if t == deid.ResidualCanary {
+				sum.Canaries += int64(n)
+			} else {
+				sum.Findings[t] += int64(n)
+			}
+		}
+	}
+	m := w.metrics
+	m.ResidualInspected.Add(float64(sum.Inspected))
+	m.CanaryHits.Add(float64(sum.Canaries))
+	for t, n := range sum.Findings {
+		m.ResidualFindings.WithLabelValues(t).Add(float64(n))
+	}
+	return sum
+}
+
+// actOnResidual warns of a canary or of findings above the tolerance, or
+// with Sampling.Halt stops the window. Types and counts only, never content.
+func (w *Worker) actOnResidual(seq uint64, sum *deid.ResidualSummary) error {
+	var n int64
+	for _, c := range sum.Findings {
+		n += c
+	}
+	if sum.Canaries == 0 && float64(n) <= w.sampling.Tolerance*float64(sum.Inspected) {
+		return nil
+	}
+	found := make([]string, 0, len(sum.Findings)+1)
+	if sum.Canaries > 0 {
+		found = append(found, fmt.Sprintf("%s=%d", deid.ResidualCanary, sum.Canaries))
+	}
+	for _, t := range slices.Sorted(maps.Keys(sum.Findings)) {
+		found = append(found, fmt.Sprintf("%s=%d", t, sum.Findings[t]))
+	}
+	if w.sampling.Halt {
+		return fmt.Errorf("inspecting window %d: %w (%s in %d inspected records; monitor.action is halt: the window is aborted and nothing of it released; "+
+			"find the cause (a detector or policy gap, a canary in the input) before restarting)", seq, ErrResidualPHI, strings.Join(found, " "), sum.Inspected)
+	}
+	w.log.Warn("residual PHI in released rows (monitor.action: alert)", "window", seq,
+		"found", strings.Join(found, " "), "inspected", sum.Inspected)
+	return nil
 }

@@ -27,6 +27,32 @@ type Redacted struct {
 	Withheld map[string]int
 }
 
+// Monitor is the residual-PHI monitor: an independent second look at the
+// values a record releases, made on a sample of the released records. Safe
+// for concurrent use.
+type Monitor interface {
+	// Inspect counts what it finds in one record's released values (aligned
+	// with the Redactor's Columns): by PHI type, and deid.ResidualCanary for a
+	// planted canary. Counts only, never content; nil when nothing is found.
+	Inspect(values []string) map[string]int
+}
+
+// Sampling is which released records the Monitor inspects, and what a finding does.
+type Sampling struct {
+	// Every inspects every Nth record; 0 none.
+	Every int
+	// FirstWindow inspects every record until the first window after start commits.
+	FirstWindow bool
+	// Tolerance is the findings per inspected record a window may show before
+	// they are acted on (the second look is stricter than the first, so it
+	// finds some false positives); a canary is never tolerated.
+	Tolerance float64
+	// Halt makes what is not tolerated abort the window (nothing released)
+	// and stop the worker with ErrResidualPHI; otherwise it is logged. It is
+	// counted and audited either way.
+	Halt bool
+}
+
 // Anonymizer applies the privacy models (k-anonymity, l-diversity, t-closeness) to a window.
 type Anonymizer interface {
 	Anonymize(columns []string, rows [][]string) (Anonymized, error)
@@ -115,7 +141,8 @@ type WindowEvent struct {
 	Quarantined       int64
 	QuarantineReasons map[string]int64
 	PHICounts         map[string]int64
-	WithheldValues    map[string]int64 // reason code -> values released empty
+	WithheldValues    map[string]int64      // reason code -> values released empty
+	Residual          *deid.ResidualSummary // nil without a Monitor
 
 	Privacy  *deid.PrivacySummary // nil without privacy models
 	DP       *deid.DPSummary      // nil without DP statistics

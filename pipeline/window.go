@@ -16,6 +16,9 @@ type slot struct {
 	phi    map[string]int
 	held   map[string]int // values withheld by reason code
 	reason string         // quarantine reason code, "" if released
+	// inspected: the Monitor looked at values; residual is what it found.
+	inspected bool
+	residual  map[string]int
 }
 
 // window is the set of records consumed in one transaction. Slots keep poll

@@ -26,6 +26,15 @@ var ErrNoStage = errors.New("pipeline stage missing")
 // ErrConfig means New was given a Config the loop cannot run with.
 var ErrConfig = errors.New("invalid pipeline config")
 
+// ErrSealing means an output could not be sealed (encrypted) for its
+// recipients: the window fails and the worker stops.
+var ErrSealing = errors.New("sealing failed")
+
+// ErrResidualPHI means the residual-PHI monitor found PHI or a canary in a
+// window's released rows with Sampling.Halt: the window was aborted, nothing
+// of it released, and the worker stops.
+var ErrResidualPHI = errors.New("residual PHI in released rows")
+
 // Worker runs the stage graph for one member of the consumer group.
 type Worker struct {
 	cfg      Config
@@ -34,14 +43,20 @@ type Worker struct {
 	anon     Anonymizer // nil: no privacy models
 	dp       Releaser   // nil: no DP statistics
 	numbers  Numbering  // nil: placeholders numbered per record
-	sealer   Sealer
-	auditor  Auditor
-	out      Outputs
-	metrics  *Metrics
-	hooks    []kgo.Hook
-	log      *slog.Logger
-	schema   *arrowbatch.Schema
-	decoder  schema
+	monitor  Monitor    // nil: no residual-PHI monitor
+	sampling Sampling
+	// inspectAll: every record is inspected (Sampling.FirstWindow, until a
+	// window commits); sampled counts records for Sampling.Every.
+	inspectAll atomic.Bool
+	sampled    atomic.Uint64
+	sealer     Sealer
+	auditor    Auditor
+	out        Outputs
+	metrics    *Metrics
+	hooks      []kgo.Hook
+	log        *slog.Logger
+	schema     *arrowbatch.Schema
+	decoder    schema
 
 	topicLimit int // smallest max.message.bytes of the output topics; 0 = not yet checked
 	maxValue   int // largest record value produced, under the topics' limits
@@ -77,6 +92,11 @@ func WithReleaser(r Releaser) Option { return func(w *Worker) { w.dp = r } }
 // WithNumbering keeps the Redactor's placeholder numbering in step with the
 // transactions, in topics.placeholders.
 func WithNumbering(n Numbering) Option { return func(w *Worker) { w.numbers = n } }
+
+// WithMonitor inspects the released records s samples with m.
+func WithMonitor(m Monitor, s Sampling) Option {
+	return func(w *Worker) { w.monitor, w.sampling = m, s }
+}
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(w *Worker) { w.log = l } }
@@ -240,6 +260,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		opts = append(opts, kgo.KeepControlRecords())
 	}
 	w.reload.Store(w.numbers != nil)
+	w.inspectAll.Store(w.monitor != nil && w.sampling.FirstWindow)
 	w.log.Info("joining the consumer group; waiting for partitions", "consumer_group", w.cfg.Kafka.GroupID,
 		"static_member", w.cfg.Kafka.InstanceID != "", "session_timeout", w.cfg.Kafka.SessionTimeout.String())
 	sess, err := kgo.NewGroupTransactSession(opts...)
@@ -360,6 +381,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		return false, nil
 	}
 	w.commitState()
+	w.inspectAll.Store(false)
 	w.countCommitted(res)
 	w.logWindow(win, res, time.Since(filled))
 	w.reached(win)
@@ -553,7 +575,22 @@ func (w *Worker) process(s *slot) {
 		s.reason = out.Reject
 	default:
 		s.values, s.phi, s.held = out.Values, out.PHI, out.Withheld
+		if w.inspect() {
+			s.inspected, s.residual = true, w.monitor.Inspect(out.Values)
+		}
 	}
+}
+
+// inspect decides whether the Monitor looks at the record just released.
+func (w *Worker) inspect() bool {
+	if w.monitor == nil {
+		return false
+	}
+	if w.inspectAll.Load() {
+		return true
+	}
+	n := uint64(w.sampling.Every)
+	return n > 0 && w.sampled.Add(1)%n == 0
 }
 
 func (w *Worker) observeLag(fs kgo.Fetches) {

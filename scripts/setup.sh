@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh — installs what the tests need, and only what is missing, so it is safe to run again:
 #   pyarrow (the Arrow interop tests read our output with it), the Go modules, and the Apache Kafka
-#   jars from Maven Central (deploy/kafka/kafka.sh fetch). Java 17+, Maven, Go and Python 3 must
+#   jars from Maven Central (deploy/kafka/kafka.sh fetch), and promtool (Debian's prometheus package: the
+#   alert rule tests, deploy/alerts_test.go). Java 17+, Maven, Go and Python 3 must
 #   already be on the machine; it says so plainly if one is not.
 set -euo pipefail
 
@@ -32,6 +33,26 @@ else
 		python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --user pyarrow ||
 		die "installing pyarrow with pip failed (the Arrow interop tests need it)"
 	python3 -c 'import pyarrow' || die "pyarrow installed but python3 cannot import it"
+fi
+
+if command -v promtool >/dev/null 2>&1; then
+	say "promtool present"
+else
+	# Debian's prometheus package ships promtool and the server. apt-get needs root: as root directly,
+	# else through sudo when it asks no password; otherwise say what to run.
+	apt=(apt-get)
+	if ((EUID != 0)); then
+		if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+			apt=(sudo -n apt-get)
+		else
+			die "promtool is not on PATH and installing it needs root: run 'apt-get install prometheus' as root"
+		fi
+	fi
+	say "installing promtool (Debian package prometheus)"
+	DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends prometheus >/dev/null ||
+		{ "${apt[@]}" update >/dev/null && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends prometheus >/dev/null; } ||
+		die "installing the prometheus package failed (the alert rule tests need promtool)"
+	command -v promtool >/dev/null 2>&1 || die "the prometheus package installed no promtool on PATH"
 fi
 
 say "downloading Go modules"

@@ -10,6 +10,12 @@
 //   - skeleton: decode, window, Arrow encode, seal, audit with pass-through
 //     detection and no privacy models (what issue 2 calls the skeleton);
 //   - full: the configured detection, redaction, k-anonymity, envelope and audit.
+//
+// -monitor-rounds N then runs the worker 2N more times on the same input,
+// alternating the residual-PHI monitor off and at its default sample (every
+// 100th record, first window not inspected whole), and prints their ratio:
+//
+//	go run ./benchmarks/pipeline -brokers 127.0.0.1:19092 -records 50000 -stages full -monitor-rounds 3
 package main
 
 import (
@@ -34,6 +40,8 @@ func main() {
 	partitions := flag.Int("partitions", 3, "input topic partitions")
 	stages := flag.String("stages", "skeleton", "worker stages: skeleton or full")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the worker's run to this file")
+	monitor := flag.String("monitor", "default", "residual-PHI monitor of the worker's run: default, sample or off")
+	rounds := flag.Int("monitor-rounds", 0, "then compare the monitor off and at its sample over this many alternating rounds")
 	flag.Parse()
 	conn := []kgo.Opt{kgo.SeedBrokers(strings.Split(*brokers, ",")...)}
 	ctx := context.Background()
@@ -52,7 +60,7 @@ func main() {
 		must(err)
 		must(pprof.StartCPUProfile(f))
 	}
-	worker, err := runWorker(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages)
+	worker, err := runWorker(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages, *monitor)
 	pprof.StopCPUProfile()
 	must(err)
 	fmt.Printf("records=%d size=%dB window=%d partitions=%d stages=%s\n", *records, *size, *window, *partitions, *stages)
@@ -60,6 +68,25 @@ func main() {
 	fmt.Printf("deidstream worker (%s):%s %8.0f records/s (%v)\n", *stages, strings.Repeat(" ", max(0, 10-len(*stages))),
 		float64(*records)/worker.Seconds(), worker.Round(time.Millisecond))
 	fmt.Printf("ratio worker/bare: %.2f\n", bare.Seconds()/worker.Seconds())
+	if *rounds > 0 {
+		compareMonitor(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages, *rounds)
+	}
+}
+
+// compareMonitor runs the worker alternately without and with the
+// residual-PHI monitor's sampling on the same input, each run in a group of
+// its own, and prints the throughput of each and the ratio of the totals.
+func compareMonitor(ctx context.Context, brokers []string, run, in string, n, window int, stages string, rounds int) {
+	total := map[string]time.Duration{}
+	for r := range rounds {
+		for _, m := range []string{"off", "sample"} {
+			d, err := runWorker(ctx, brokers, fmt.Sprintf("%s-%s-%d", run, m, r), in, n, window, stages, m)
+			must(err)
+			total[m] += d
+			fmt.Printf("round %d monitor %-6s %8.0f records/s (%v)\n", r+1, m, float64(n)/d.Seconds(), d.Round(time.Millisecond))
+		}
+	}
+	fmt.Printf("monitor at its sample / off, records/s over %d rounds: %.3f\n", rounds, total["off"].Seconds()/total["sample"].Seconds())
 }
 
 func must(err error) {

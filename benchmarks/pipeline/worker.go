@@ -26,7 +26,11 @@ import (
 // of the benchmark records as it is (no detection), with no privacy models and
 // no DP: decode, window, Arrow, seal and audit only. full is the demo policy:
 // detection on the note, redaction, k-anonymity and DP statistics.
-func benchConfig(brokers []string, run, in string, window int, which string) (*config.Config, error) {
+//
+// monitor sets the residual-PHI monitor: default (the config's defaults: every
+// 100th record and the whole first window), sample (every 100th record only,
+// the steady state) or off (nothing inspected).
+func benchConfig(brokers []string, run, in string, window int, which, monitor string) (*config.Config, error) {
 	cfg, err := config.Demo()
 	if err != nil {
 		return nil, err
@@ -45,6 +49,15 @@ func benchConfig(brokers []string, run, in string, window int, which string) (*c
 	default:
 		return nil, fmt.Errorf("-stages %q: want skeleton or full", which)
 	}
+	switch monitor {
+	case "default":
+	case "sample":
+		cfg.Monitor.FirstWindow = false
+	case "off":
+		cfg.Monitor.FirstWindow, cfg.Monitor.Every = false, 0
+	default:
+		return nil, fmt.Errorf("-monitor %q: want default, sample or off", monitor)
+	}
 	cfg.Kafka.Brokers = brokers
 	cfg.Kafka.GroupID = run + "-worker"
 	cfg.Worker.ID = run
@@ -61,8 +74,8 @@ func benchConfig(brokers []string, run, in string, window int, which string) (*c
 
 // runWorker runs the worker until n records are committed and returns the
 // time from its first consumed record to the last commit.
-func runWorker(ctx context.Context, brokers []string, run, in string, n, window int, which string) (time.Duration, error) {
-	cfg, err := benchConfig(brokers, run, in, window, which)
+func runWorker(ctx context.Context, brokers []string, run, in string, n, window int, which, monitor string) (time.Duration, error) {
+	cfg, err := benchConfig(brokers, run, in, window, which, monitor)
 	if err != nil {
 		return 0, err
 	}

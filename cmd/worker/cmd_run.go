@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,6 +12,7 @@ import (
 	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/internal/ops"
+	"github.com/deidstream/deidstream/pipeline"
 )
 
 func init() {
@@ -35,13 +37,12 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	log := newLogger(s.Stderr, cfg.Ops.LogLevel)
 	warnInsecure(log, cfg)
 	reg := prometheus.NewRegistry()
-	w, err := app.NewWorker(ctx, cfg, keys, reg, log)
-	if err != nil {
-		fmt.Fprintln(s.Stderr, "worker run:", err)
-		return 1
-	}
+	stops := app.NewStopCounter(reg)
+	var built atomic.Pointer[pipeline.Worker]
+	// The ops endpoints come up before the worker is built, so a start that
+	// fails (an audit log that does not verify) is visible on /metrics too.
 	if cfg.Ops.Listen != "" {
-		srv, err := ops.Listen(cfg.Ops.Listen, reg, w.Ready, log)
+		srv, err := ops.Listen(cfg.Ops.Listen, reg, func() bool { w := built.Load(); return w != nil && w.Ready() }, log)
 		if err != nil {
 			fmt.Fprintln(s.Stderr, "worker run:", err)
 			return 1
@@ -52,10 +53,27 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 			_ = srv.Close(sctx)
 		}()
 	}
+	// stopped counts why the worker stops and keeps /metrics served for
+	// ops.linger (or until SIGTERM), so Prometheus scrapes the cause.
+	stopped := func(err error) int {
+		stops.WithLabelValues(app.StopCause(err)).Inc()
+		log.Error("worker stopped on error", "error", err, "cause", app.StopCause(err))
+		if cfg.Ops.Listen != "" && cfg.Ops.Linger > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(cfg.Ops.Linger):
+			}
+		}
+		return 1
+	}
+	w, err := app.NewWorker(ctx, cfg, keys, reg, log)
+	if err != nil {
+		return stopped(err)
+	}
+	built.Store(w)
 	log.Info("worker starting", "worker_id", cfg.Worker.ID, "input_topics", cfg.Topics.Input, "schema", w.SchemaFingerprint())
 	if err := w.Run(ctx); err != nil {
-		log.Error("worker stopped on error", "error", err)
-		return 1
+		return stopped(err)
 	}
 	log.Info("worker stopped")
 	return 0

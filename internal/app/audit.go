@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,14 @@ import (
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/pipeline"
 )
+
+// ErrCheckpointSigning means the audit log's checkpoint could not be signed:
+// the window fails and the worker stops.
+var ErrCheckpointSigning = errors.New("audit checkpoint signing failed")
+
+// ErrAuditRestore means the audit log read back from its topic at start did
+// not verify: the worker does not start.
+var ErrAuditRestore = errors.New("audit log verification failed at start")
 
 // Auditor appends the worker's events to its Merkle log and signs a
 // checkpoint after each batch of events, all published in the window's transaction.
@@ -31,7 +40,7 @@ func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, err
 	e := audit.WindowEvent{Window: ev.Window, RecordsIn: ev.RecordsIn, Published: ev.Published,
 		Suppressed: ev.Suppressed, Quarantined: ev.Quarantined, QuarantineReasons: ev.QuarantineReasons,
 		PHICounts: ev.PHICounts, WithheldValues: ev.WithheldValues, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs,
-		Inputs: ev.Inputs, Privacy: ev.Privacy, DP: ev.DP}
+		Inputs: ev.Inputs, Privacy: ev.Privacy, DP: ev.DP, Residual: ev.Residual}
 	return a.append(e)
 }
 
@@ -81,7 +90,7 @@ func (a *Auditor) append(ev any) ([]pipeline.AuditMessage, error) {
 	}
 	cp, err := a.log.Checkpoint()
 	if err != nil {
-		return nil, fmt.Errorf("signing audit checkpoint: %w", err)
+		return nil, fmt.Errorf("signing audit checkpoint: %w: %w", ErrCheckpointSigning, err)
 	}
 	return []pipeline.AuditMessage{{Kind: m.Kind, Value: m.Value}, {Kind: cp.Kind, Value: cp.Value}}, nil
 }

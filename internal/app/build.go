@@ -160,7 +160,7 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		return nil, fmt.Errorf("reading the audit log back: %w", err)
 	}
 	if err := aud.log.Restore(msgs); err != nil {
-		return nil, err // names the worker and the failed check
+		return nil, fmt.Errorf("%w: %w", ErrAuditRestore, err) // names the worker and the failed check
 	}
 	aud.noteHistory(msgs, cfg.Worker.ID)
 	s.Auditor = aud

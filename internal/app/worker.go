@@ -37,12 +37,18 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 		return nil, err
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(keyMetrics(cfg)...)
 	if nb := st.Numbering; nb != nil {
 		reg.MustRegister(numberingMetrics(nb)...)
 	}
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
+	mon, err := NewMonitor(cfg, st.Redactor.Columns())
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, pipeline.WithMonitor(mon, MonitorSampling(cfg)))
 	opts = append(opts, extra...)
 	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
 	if err != nil {
@@ -84,4 +90,10 @@ func fencePredecessor(ctx context.Context, conn []kgo.Opt, k pipeline.Kafka, log
 			"principal use the id?): %w", k.TransactionalID, err)
 	}
 	return nil
+}
+
+// MonitorSampling is the pipeline's view of the monitor section.
+func MonitorSampling(cfg *config.Config) pipeline.Sampling {
+	m := cfg.Monitor
+	return pipeline.Sampling{Every: m.Every, FirstWindow: m.FirstWindow, Tolerance: m.Tolerance, Halt: m.Action == "halt"}
 }

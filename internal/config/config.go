@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"time"
 
@@ -26,6 +27,8 @@ type Config struct {
 	Window Window           `yaml:"window"`
 	Keys   Keys             `yaml:"keys"`
 	Ops    Ops              `yaml:"ops"`
+	// Monitor is the residual-PHI monitor: a sampled second look at what is released.
+	Monitor Monitor `yaml:"monitor"`
 
 	// Detection tunes the PHI detectors (thresholds, allow/deny lists, custom detectors).
 	Detection detectors.Config `yaml:"detection"`
@@ -108,7 +111,14 @@ type Keys struct {
 	Quarantine []string `yaml:"quarantine"`
 	// AuditSigner is the private signing key of the audit log (`worker audit keygen`). Required for `run`.
 	AuditSigner string `yaml:"audit_signer"`
+	// RotationPeriod is how old a key file may grow before it is due for
+	// rotation: deid_key_rotation_period_seconds, which the DeidKeyFileTooOld
+	// alert compares with deid_key_file_age_seconds. Default (and 0) 2160h (90 days).
+	RotationPeriod time.Duration `yaml:"rotation_period"`
 }
+
+// DefaultRotationPeriod is keys.rotation_period's default: 90 days.
+const DefaultRotationPeriod = 90 * 24 * time.Hour
 
 // Ops is observability and lifecycle.
 type Ops struct {
@@ -118,6 +128,37 @@ type Ops struct {
 	LogLevel string `yaml:"log_level"`
 	// DrainTimeout bounds finishing the open window on SIGTERM before it is aborted. Default 20s.
 	DrainTimeout time.Duration `yaml:"drain_timeout"`
+	// Linger keeps /metrics served this long after the worker stopped on an
+	// error (or until SIGTERM), so Prometheus scrapes deid_worker_stops_total
+	// before the process exits; 0 exits at once. Default 30s.
+	Linger time.Duration `yaml:"linger"`
+}
+
+// Monitor is the residual-PHI monitor: the detector run again, in its
+// strictest setting, on a sample of the released rows, and operator canaries
+// looked for in them.
+type Monitor struct {
+	// Every inspects every cell of every Nth released record; 0 samples none
+	// (the first window is still inspected when FirstWindow is on). Default 100.
+	Every int `yaml:"every"`
+	// FirstWindow inspects every record of the first window after start. Default true.
+	FirstWindow bool `yaml:"first_window"`
+	// Threshold is the minimum score of every PHI type in the second look, in
+	// [0,1]: lower finds more, false positives too. Default 0.4 (the first
+	// pass's default is 0.5).
+	Threshold float64 `yaml:"threshold"`
+	// Tolerance is the findings per inspected record a window may show before
+	// Action applies (metrics and the audit event count them all); a canary
+	// is never tolerated. Default 0.05.
+	Tolerance float64 `yaml:"tolerance"`
+	// Action on a finding: alert (count it in metrics and the audit event, log
+	// a warning) or halt (abort the window, nothing released, and stop the
+	// worker). Default alert.
+	Action string `yaml:"action"`
+	// Canaries are the keyed hashes (`worker canary`, 64 hex digits) of
+	// identifiers the operator planted in the input: one seen in a released
+	// row is a breach. Never the identifiers themselves. Default none.
+	Canaries []string `yaml:"canaries"`
 }
 
 // Defaults returns a config with every documented default.
@@ -131,9 +172,11 @@ func Defaults() Config {
 		Kafka:  kafkaconn.Defaults(),
 		Topics: Topics{Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
 			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Create: true, Partitions: 3},
-		Input:  Input{MaxRecordBytes: 256 << 10},
-		Window: Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
-		Ops:    Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second},
+		Input:   Input{MaxRecordBytes: 256 << 10},
+		Window:  Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
+		Ops:     Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second, Linger: 30 * time.Second},
+		Keys:    Keys{RotationPeriod: DefaultRotationPeriod},
+		Monitor: Monitor{Every: 100, FirstWindow: true, Threshold: 0.4, Tolerance: 0.05, Action: "alert"},
 
 		Detection: detectors.DefaultConfig(),
 		Redaction: redact.DefaultConfig(),
@@ -212,6 +255,15 @@ func (c *Config) Validate() error {
 	if c.Ops.DrainTimeout <= 0 {
 		return bad("ops.drain_timeout", "must be positive")
 	}
+	if c.Ops.Linger < 0 {
+		return bad("ops.linger", "must be 0 (exit at once) or more")
+	}
+	if c.Keys.RotationPeriod < 0 {
+		return bad("keys.rotation_period", "must be positive, e.g. 2160h")
+	}
+	if err := c.Monitor.validate(); err != nil {
+		return err
+	}
 	if c.Redaction.DefaultMode == redact.ModeDetect {
 		return bad("redaction.default_mode", "detect leaves PHI in the released text: the worker needs redact, surrogate, hash or reject")
 	}
@@ -287,4 +339,29 @@ func sortedMapKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+var canaryHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (m *Monitor) validate() error {
+	bad := func(key, why string) error { return fmt.Errorf("monitor.%s: %s: %w", key, why, ErrInvalid) }
+	if m.Every < 0 {
+		return bad("every", "must be 0 (no sampling) or more")
+	}
+	if m.Threshold < 0 || m.Threshold > 1 || m.Threshold != m.Threshold {
+		return bad("threshold", "must be within [0,1]")
+	}
+	if m.Tolerance < 0 || m.Tolerance != m.Tolerance {
+		return bad("tolerance", "must be 0 or more")
+	}
+	if m.Action != "alert" && m.Action != "halt" {
+		return bad("action", fmt.Sprintf("%q is not alert or halt", m.Action))
+	}
+	for i, c := range m.Canaries {
+		if !canaryHash.MatchString(c) {
+			// Never quote it: it may be a canary written in clear by mistake.
+			return bad(fmt.Sprintf("canaries[%d]", i), "must be a keyed hash of 64 lower-case hex digits, made by `worker canary` (never the identifier itself)")
+		}
+	}
+	return nil
 }
