@@ -24,20 +24,26 @@ import (
 // process take its partitions back at once, and its transactional id fences the old producer.
 // Exactly-once holds across the kills.
 func TestIntegrationRestartAfterKillIsQuick(t *testing.T) {
-	const n, kills = 10_000, 5
+	const n, kills, each = 10_000, 5, 1_000
 	cfg := integrationConfig(t)
 	cfg.Window.MaxRecords = 250
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	conn, _ := cfg.Kafka.Opts()
-	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], n, 17, 0); err != nil {
-		t.Fatal(err)
+	produce := func(k int, seed uint64) {
+		t.Helper()
+		if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], k, seed, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	bin := buildWorker(t)
 	cfgPath, keys, research := writeRunFiles(t, cfg)
 	setSessionTimeout(t, cfgPath, 45*time.Second)
 	var restarts []time.Duration
 	for i := 0; i <= kills; i++ {
+		// Fresh records for every process: on a loaded machine a worker may drain all it was
+		// given before the kill, and the next one would then have nothing to commit.
+		produce(each, uint64(17+i))
 		// Started right after the kill: the wait includes whatever the killed worker's open
 		// transaction holds up, for the worker and for this reader of its audit log alike.
 		start := time.Now()
@@ -57,6 +63,7 @@ func TestIntegrationRestartAfterKillIsQuick(t *testing.T) {
 	if worst := restarts[len(restarts)-1]; worst >= 30*time.Second {
 		t.Errorf("a restart took %v to commit: the group waited for the killed member", worst)
 	}
+	produce(n-(kills+1)*each, 17+kills+1)
 	cmd := startWorker(t, bin, cfgPath)
 	waitFor(t, 5*time.Minute, "every record to be committed", func() bool { return settledIn(ctx, t, cfg) >= n })
 	stopGracefully(t, cmd, 30*time.Second)
