@@ -14,7 +14,7 @@ import (
 
 // benchTexts loads the real nursing notes, the hand-made clinical notes and the presidio
 // sentences of testdata, or the JSONL files listed in DETECT_BENCH_CORPUS (comma-separated).
-func benchTexts(b *testing.B) ([]string, int) {
+func benchTexts(b testing.TB) ([]string, int) {
 	var texts []string
 	size := 0
 	paths := []string{"testdata/physionet_dev.jsonl", "testdata/clinical_gold.jsonl", "testdata/presidio_synth_v2.jsonl"}
@@ -405,5 +405,35 @@ func TestLowerEqualsToLower(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestContextSumEqualsFeatures: the scorer's summed context weights are those of the listed
+// context features, to the last bit, on every token of the real notes and the hand-made sets.
+func TestContextSumEqualsFeatures(t *testing.T) {
+	texts, _ := benchTexts(t)
+	e := newEngine(t, DefaultConfig())
+	d := e.scorer.dense
+	sc := &scan{e: e}
+	checked := 0
+	for _, text := range append(texts, equivalenceInputs...) {
+		sc.reset(text)
+		sc.run()
+		sc.modelToks()
+		sc.resolvedTypes(sc.resolve())
+		for m, k := range sc.mtok {
+			shape, res := sc.shapeOf(int(k)), int(sc.res[m])
+			var want float32 = 0.25
+			for _, f := range sc.contextFeatures(m, res, shape, nil) {
+				want += d[f]
+			}
+			if got := sc.contextSum(0.25, m, res, shape); got != want {
+				t.Fatalf("token %q: contextSum %v, features sum %v", sc.text[sc.toks[k].s:sc.toks[k].e], got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 100_000 {
+		t.Fatalf("only %d tokens checked", checked)
 	}
 }

@@ -308,18 +308,9 @@ func (sc *scan) contextFeatures(m, resolved, shape int, buf []int32) []int32 {
 		buf = appendStrong(buf, fRuleNext, sc.rule[next])
 	}
 	buf = append(buf, int32(fResolved+resolved+1))
-	line := b2i(sc.upperLine[k]) | b2i(sc.caseless)<<1 | b2i(sc.sentenceStart(k))<<2 | b2i(t.has(fNewline))<<3
-	buf = append(buf, int32(fLine+line))
-	if p := k - 1; p >= 0 && toks[p].kind == tPunct {
-		buf = append(buf, int32(fPunctPrev+punctClass(sc.text[toks[p].s])*2+b2i(!t.has(fSpace))))
-	} else {
-		buf = append(buf, fPunctPrev)
-	}
-	if nx := k + 1; nx < len(toks) && toks[nx].kind == tPunct {
-		buf = append(buf, int32(fPunctNext+punctClass(sc.text[toks[nx].s])*2+b2i(!toks[nx].has(fSpace))))
-	} else {
-		buf = append(buf, fPunctNext)
-	}
+	line := sc.lineClass(k)
+	pp, pn := sc.punctFeatures(k)
+	buf = append(buf, int32(fLine+line), pp, pn)
 	g, b := bestGroup(r)
 	buf = append(buf, int32(fShapeGroup+shape*(numGroups+1)+g),
 		int32(fLineGroup+((line&3)*(numGroups+1)+g)*6+b))
@@ -339,6 +330,52 @@ func (sc *scan) contextFeatures(m, resolved, shape int, buf []int32) []int32 {
 		}
 	}
 	return buf
+}
+
+// lineClass is token k's line class: an upper-case line, a caseless note, a sentence start, a new line.
+func (sc *scan) lineClass(k int) int {
+	return b2i(sc.upperLine[k]) | b2i(sc.caseless)<<1 | b2i(sc.sentenceStart(k))<<2 | b2i(sc.toks[k].has(fNewline))<<3
+}
+
+// punctFeatures are the feature ids of the punctuation before and after token k (or of none).
+func (sc *scan) punctFeatures(k int) (prev, next int32) {
+	toks := sc.toks
+	prev, next = fPunctPrev, fPunctNext
+	if p := k - 1; p >= 0 && toks[p].kind == tPunct {
+		prev = int32(fPunctPrev + punctClass(sc.text[toks[p].s])*2 + b2i(!toks[k].has(fSpace)))
+	}
+	if nx := k + 1; nx < len(toks) && toks[nx].kind == tPunct {
+		next = int32(fPunctNext + punctClass(sc.text[toks[nx].s])*2 + b2i(!toks[nx].has(fSpace)))
+	}
+	return prev, next
+}
+
+// contextSum adds to z the weights of contextFeatures(m, resolved, shape), in their order (so the
+// sum is the same to the last bit). Most tokens have no rule candidate on or beside them and are
+// no number: their features are a fixed few, summed here without listing them.
+func (sc *scan) contextSum(z float32, m, resolved, shape int) float32 {
+	mt := sc.mtok
+	k := int(mt[m])
+	quiet := sc.rule[k] == 0 && sc.toks[k].kind != tNum &&
+		(m == 0 || sc.rule[mt[m-1]] == 0) && (m+1 == len(mt) || sc.rule[mt[m+1]] == 0)
+	d := sc.e.scorer.dense
+	if !quiet {
+		sc.fbuf = sc.contextFeatures(m, resolved, shape, sc.fbuf[:0])
+		for _, f := range sc.fbuf {
+			z += d[f]
+		}
+		return z
+	}
+	line := sc.lineClass(k)
+	pp, pn := sc.punctFeatures(k)
+	z += d[fBias]
+	z += d[fResolved+resolved+1]
+	z += d[fLine+line]
+	z += d[pp]
+	z += d[pn]
+	z += d[fShapeGroup+shape*(numGroups+1)+numGroups] // bestGroup(0) is (numGroups, 0)
+	z += d[fLineGroup+((line&3)*(numGroups+1)+numGroups)*6]
+	return z
 }
 
 // nNumClass is the number of value classes of numClass.

@@ -141,7 +141,6 @@ func (sc *scan) learned(merged []cand) []cand {
 		sc.ws[m] = *sc.wordSumOf(int(k))
 	}
 	noPrev, noNext := s.dense[fShapePrev+nShape], s.dense[fShapeNext+nShape]
-	buf := sc.fbuf[:0]
 	for m, k := range mt {
 		// What tokenFeatures lists, summed: the word's part and its neighbours' from the cache,
 		// the rest here.
@@ -161,14 +160,9 @@ func (sc *scan) learned(merged []cand) []cand {
 		} else {
 			z += noNext
 		}
-		buf = sc.contextFeatures(m, int(sc.res[m]), int(w.shape), buf[:0])
-		for _, f := range buf {
-			z += s.dense[f]
-		}
-		sc.z[m] = z
+		sc.z[m] = sc.contextSum(z, m, int(sc.res[m]), int(w.shape))
 		sc.wrow[m] = w.row
 	}
-	sc.fbuf = buf
 	for m := range mt {
 		row := sc.wrow[m]
 		if row < 0 {
