@@ -143,6 +143,7 @@ var loadDictionary = sync.OnceValues(func() (*dictionary, error) {
 	addKeys(d, streetLead, wLead)
 	addKeys(d, facilityTail, wTail)
 	d.addAll(medicalNotNames, wMedical|wCommon)
+	d.addAll(vehicleBodies, wCommon)
 	return d, nil
 })
 
@@ -332,6 +333,9 @@ var (
 		"nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn",
 		"tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc"}
 	// Clinical words and abbreviations that name lists also contain; never a name alone.
+	// Kinds of vehicle the common-word list lacks, said of a crash ("2014 sedan"): words, not names.
+	vehicleBodies = []string{"sedan", "sedans", "coupe", "minivan", "minivans", "hatchbacks", "motorbike",
+		"moped", "scooter", "snowmobile", "atv", "rv"}
 	medicalNotNames = []string{"pt", "pts", "hx", "dx", "rx", "tx", "sx", "fx", "bp", "hr", "rr",
 		"temp", "sob", "cp", "ekg", "ecg", "cxr", "ct", "mri", "er", "ed", "icu", "or", "pacu",
 		"prn", "bid", "tid", "qid", "qd", "qhs", "po", "iv", "im", "sq", "sc", "mg", "mcg", "ml",

@@ -37,7 +37,7 @@ var nameCueBefore = map[string]float64{
 	"herr": 0.5, "frau": 0.5, "mme": 0.5, "mlle": 0.5, "madam": 0.3, "sir": 0.3, "is": 0.05, "from": 0.0,
 	"and": 0.05, "wrote": 0.2, "said": 0.05, "told": 0.15, "ask": 0.1, "asked": 0.1, "met": 0.2, "per": 0.2,
 	"witness": 0.3, "interpreter": 0.3, "visitor": 0.3, "child": 0.3, "baby": 0.3, "infant": 0.3,
-	"children": 0.2, "kids": 0.2, "tribute": 0.2, "meet": 0.1, "mister": 0.5, "chaplain": 0.3, "therapist": 0.3,
+	"children": 0.2, "kids": 0.2, "tribute": 0.2, "meet": 0.1, "evaluate": 0.4, "examine": 0.4, "mister": 0.5, "chaplain": 0.3, "therapist": 0.3,
 	"stepson": 0.4, "stepdaughter": 0.4, "stepmother": 0.35, "stepfather": 0.35, "sibling": 0.35,
 	"grandchild": 0.35, "godmother": 0.35, "godfather": 0.35, "fiancé": 0.4, "fiancée": 0.4,
 	"re": 0.4, "accessed": 0.2, "husband's": 0.3, "wife's": 0.3, "hussband": 0.4, "dauther": 0.4, "doughter": 0.4,
@@ -95,6 +95,9 @@ func (sc *scan) eponymAt(i int) int {
 	}
 	if sc.cls[i]&wEponym == 0 {
 		return -1 // not the first word of an eponym phrase
+	}
+	if sc.titleBefore(i) {
+		return -1 // "Dr. Wagner and Dr. Lee": after a title, a person
 	}
 	phrases, ok := eponymPhrases[sc.lw(i)]
 	if !ok {
@@ -291,8 +294,9 @@ func detectNames(sc *scan) {
 		first := sc.nameWordScore(i, upperLine)
 		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&wTitle == 0 {
 			// "son Will", "Dr. May": a name that is also a function word, after a strong cue.
-			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[sc.lw(p)] >= 0.4 || sc.cls[p]&wTitle != 0) {
-				first = 0.3
+			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[sc.lw(p)] >= 0.4 || sc.cls[p]&wTitle != 0) ||
+				sc.isPunct(i+1, ',') && sc.credentialAfter(i) {
+				first = 0.3 // or a signature: "Will, RN"
 			}
 		}
 		if first < 0 || (first < 0.15 && !sc.titleBefore(i)) {

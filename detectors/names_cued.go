@@ -35,6 +35,13 @@ func detectCuedNames(sc *scan) {
 			}
 			continue
 		}
+		// The subject of a patient's age or admission, opening a sentence: "jesus is a 24 y/o man",
+		// "RYDER IS A 24 YEARS OLD MAN", "Art was admitted on".
+		if sc.sentenceStart(i) && sc.patientSubject(i) {
+			if e, ok := sc.nameWordsFrom(i, 1); ok {
+				sc.add(t.s, e, Name, 0.35)
+			}
+		}
 		// An initial and a surname: "d. renna", "W. MAROTTA", "j. o'brien".
 		if t.e-t.s == 1 && sc.isPunct(i+1, '.') && sc.glued(i+1) && i+2 < len(toks) && toks[i+2].has(fSpace) &&
 			!toks[i+2].has(fNewline) {
@@ -70,4 +77,24 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 		e, n = t.e, n+1
 	}
 	return e, n > 0
+}
+
+// patientSubject reports word i followed by what is said of a patient: "is a 24 y/o", "was a
+// 67-year-old", "was admitted".
+func (sc *scan) patientSubject(i int) bool {
+	v := sc.nextWordIdx(i, 0)
+	if v < 0 || !sc.isWord(v, "is") && !sc.isWord(v, "was") {
+		return false
+	}
+	n := sc.nextWordIdx(v, 0)
+	switch {
+	case n < 0:
+		return false
+	case sc.isWord(n, "admitted"):
+		return true
+	case !sc.isWord(n, "a") && !sc.isWord(n, "an"):
+		return false
+	}
+	k := n + 1
+	return k < len(sc.toks) && sc.toks[k].kind == tNum && !sc.toks[k].has(fNewline)
 }

@@ -169,3 +169,41 @@ func TestEponymsAndAcronymsAreNotNames(t *testing.T) {
 		}
 	}
 }
+
+// TestEponymSurnamesAfterATitle: a surname that also names a scale ("Wagner grade", "Hoehn and
+// Yahr") is a person after a title, for the rules alone and by default.
+func TestEponymSurnamesAfterATitle(t *testing.T) {
+	for _, cfg := range []Config{DefaultConfig(), {RulesOnly: true}} {
+		e := newEngine(t, cfg)
+		for _, tc := range []struct{ text, want string }{
+			{"Seen by Dr. Wagner and Dr. Lee. Trauma activation at 4:43 PM.", "Wagner"},
+			{"Seen by Dr. Simpson and Dr. Okafor today.", "Simpson"},
+		} {
+			if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+				t.Errorf("rules only %v: Detect(%q) = %v, want %q covered", cfg.RulesOnly, tc.text, spans, tc.want)
+			}
+		}
+		if got := e.Detect("Hoehn and Yahr stage 3. Wagner grade 2 ulcer."); len(got) != 0 {
+			t.Errorf("rules only %v: Detect(eponyms) = %v, want no spans", cfg.RulesOnly, got)
+		}
+	}
+}
+
+// TestNamesOfAgeSubjectsAndWordSignatures: the subject of a patient's age, and a name that is also
+// a word before a credential.
+func TestNamesOfAgeSubjectsAndWordSignatures(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct{ text, want string }{
+		{"labs: hgb 13.5, cl 102, plt 283. jesus is a 24 y/o man w/ osteoarthritis", "jesus"},
+		{"Pt ambulated in hall with walker x7 laps, tolerated well.\nWill, RN", "Will"},
+	} {
+		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
+		}
+	}
+	for _, text := range []string{"Pt is a 67 yo male. He was admitted on the ward. This is a 45 yo man.", "Will recheck labs, RN aware."} {
+		if got := e.Detect(text); len(got) != 0 {
+			t.Errorf("Detect(%q) = %v, want no spans", text, got)
+		}
+	}
+}
