@@ -37,7 +37,7 @@ func detectCuedNames(sc *scan) {
 		}
 		// The subject of a patient's age or admission, opening a sentence: "jesus is a 24 y/o man",
 		// "RYDER IS A 24 YEARS OLD MAN", "Art was admitted on".
-		if sc.sentenceStart(i) && sc.patientSubject(i) {
+		if sc.patientSubject(i) && sc.sentenceStart(i) {
 			if e, ok := sc.nameWordsFrom(i, 1); ok {
 				sc.add(t.s, e, Name, 0.35)
 			}
@@ -82,17 +82,19 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 // patientSubject reports word i followed by what is said of a patient: "is a 24 y/o", "was a
 // 67-year-old", "was admitted".
 func (sc *scan) patientSubject(i int) bool {
-	v := sc.nextWordIdx(i, 0)
-	if v < 0 || !sc.isWord(v, "is") && !sc.isWord(v, "was") {
-		return false
+	v := i + 1
+	if v >= len(sc.toks) || sc.cls[v]&wStop == 0 || sc.lw(v) != "is" && sc.lw(v) != "was" {
+		return false // a cheap test first: it runs on every word
 	}
 	n := sc.nextWordIdx(v, 0)
-	switch {
-	case n < 0:
+	if n < 0 {
 		return false
-	case sc.isWord(n, "admitted"):
+	}
+	switch sc.lw(n) {
+	case "admitted":
 		return true
-	case !sc.isWord(n, "a") && !sc.isWord(n, "an"):
+	case "a", "an":
+	default:
 		return false
 	}
 	k := n + 1
