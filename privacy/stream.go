@@ -17,7 +17,7 @@ type StreamConfig struct {
 	// size). 0: no bound beyond MaxDelay.
 	MaxCarried int `yaml:"max_carried"`
 	// CarryAbove is the class NCP above which a class whose rows may still
-	// wait is carried instead of released. Default 0.1.
+	// wait is carried instead of released. Default 0.05.
 	CarryAbove float64 `yaml:"carry_above_ncp"`
 }
 
@@ -73,7 +73,7 @@ func NewStream(cfg Config, sc StreamConfig, opts ...Option) (*Stream, error) {
 		return nil, fmt.Errorf("creating stream: max_delay_windows, max_carried and carry_above_ncp must be >= 0 (carry_above_ncp <= 1): %w", ErrInvalidConfig)
 	}
 	if sc.CarryAbove == 0 {
-		sc.CarryAbove = 0.1
+		sc.CarryAbove = 0.05
 	}
 	a, err := NewAnonymizer(cfg, opts...)
 	if err != nil {
