@@ -29,6 +29,7 @@ func main() {
 	mode := flag.String("mode", "ablation", "ablation, scaling, batch or stream")
 	delays := flag.String("delays", "0,1,2,3", "max delays (windows) for -mode stream; 0 is the per-window baseline")
 	carryAbove := flag.Float64("carry-above", 0, "class NCP above which a class waits, -mode stream (0: package default)")
+	models := flag.String("models", "k,l,t", "models for -mode stream: k (k=5), l (k=5, distinct l=2), t (k=5, t=0.2)")
 	data := flag.String("data", "privacy/testdata/adult", "directory with adult.csv and its hierarchies")
 	sizes := flag.String("sizes", "125000,250000,500000,1000000", "row counts for -mode scaling")
 	reps := flag.Int("reps", 3, "repetitions per figure (the fastest is reported)")
@@ -57,7 +58,7 @@ func main() {
 	case "batch":
 		err = batch(*data)
 	case "stream":
-		err = streamMode(*data, *delays, *carryAbove)
+		err = streamMode(*data, *delays, *models, *carryAbove)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -291,24 +292,27 @@ func streamRows(t privacy.Table) privacy.Table {
 // 1,000-row windows, for each max delay (0: every window on its own, the
 // baseline of the same run), and reports the row-weighted NCP measured by
 // Verify on each release, suppression, the largest delay and time per window.
-func streamMode(dir, delays string, carryAbove float64) error {
+func streamMode(dir, delays, only string, carryAbove float64) error {
 	t, qis, err := loadAdult(dir)
 	if err != nil {
 		return err
 	}
 	stream := streamRows(t)
 	models := []struct {
-		name string
-		mod  func(*privacy.Config)
+		key, name string
+		mod       func(*privacy.Config)
 	}{
-		{"k=5", func(c *privacy.Config) {}},
-		{"k=5, distinct l=2", func(c *privacy.Config) { c.L = 2 }},
-		{"k=5, t=0.2", func(c *privacy.Config) { c.T = 0.2 }},
+		{"k", "k=5", func(c *privacy.Config) {}},
+		{"l", "k=5, distinct l=2", func(c *privacy.Config) { c.L = 2 }},
+		{"t", "k=5, t=0.2", func(c *privacy.Config) { c.T = 0.2 }},
 	}
 	const size = 1000
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "model\tmax delay\tsuppressed %\tNCP\tNCP ratio\tmax delay seen\tmean delay\tmax carried\tms per window\tms ratio")
 	for _, m := range models {
+		if !strings.Contains(only, m.key) {
+			continue
+		}
 		cfg := privacy.DefaultConfig()
 		cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
 		m.mod(&cfg)
