@@ -29,6 +29,7 @@ func main() {
 	mode := flag.String("mode", "ablation", "ablation, scaling, batch or stream")
 	delays := flag.String("delays", "0,1,2,3", "max delays (windows) for -mode stream; 0 is the per-window baseline")
 	carryAbove := flag.Float64("carry-above", 0, "class NCP above which a class waits, -mode stream (0: package default)")
+	streamLen := flag.Int("rows", 300000, "rows of the stream used by -mode stream (a prefix, for quick runs)")
 	models := flag.String("models", "k,l,t", "models for -mode stream: k (k=5), l (k=5, distinct l=2), t (k=5, t=0.2)")
 	data := flag.String("data", "privacy/testdata/adult", "directory with adult.csv and its hierarchies")
 	sizes := flag.String("sizes", "125000,250000,500000,1000000", "row counts for -mode scaling")
@@ -58,7 +59,7 @@ func main() {
 	case "batch":
 		err = batch(*data)
 	case "stream":
-		err = streamMode(*data, *delays, *models, *carryAbove)
+		err = streamMode(*data, *delays, *models, *carryAbove, *streamLen)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -292,12 +293,13 @@ func streamRows(t privacy.Table) privacy.Table {
 // 1,000-row windows, for each max delay (0: every window on its own, the
 // baseline of the same run), and reports the row-weighted NCP measured by
 // Verify on each release, suppression, the largest delay and time per window.
-func streamMode(dir, delays, only string, carryAbove float64) error {
+func streamMode(dir, delays, only string, carryAbove float64, rows int) error {
 	t, qis, err := loadAdult(dir)
 	if err != nil {
 		return err
 	}
 	stream := streamRows(t)
+	stream.Rows = stream.Rows[:min(rows, len(stream.Rows))]
 	models := []struct {
 		key, name string
 		mod       func(*privacy.Config)
@@ -411,16 +413,8 @@ func batch(dir string) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(3, 3))
-	const total = 300000
-	stream := privacy.Table{Columns: t.Columns, Rows: make([][]string, total)}
-	ageCol := 1
-	for i := range total {
-		r := append([]string(nil), t.Rows[rng.IntN(len(t.Rows))]...)
-		age, _ := strconv.Atoi(r[ageCol])
-		r[ageCol] = strconv.Itoa(max(17, min(90, age+rng.IntN(5)-2)))
-		stream.Rows[i] = r
-	}
+	stream := streamRows(t)
+	total := len(stream.Rows)
 	models := []struct {
 		name string
 		mod  func(*privacy.Config)
