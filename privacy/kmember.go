@@ -2,13 +2,14 @@ package privacy
 
 // k-member clustering (Byun et al., "Efficient k-Anonymization Using
 // Clustering Techniques", 2007), written here from the paper's description:
-// on the few thousand rows of a stream window it finds tighter classes than
-// Mondrian, whose cuts must split the whole table. Stream uses it for k
-// alone. It can enforce distinct l-diversity too (adding a row never lowers
-// distinct l), but on the streaming benchmark Mondrian with carry-over is
-// better there (NCP 0.214 against 0.222), so l and t keep Mondrian.
+// Stream uses it to give the rows whose delay expired their closest company
+// in the pool of waiting and new rows, which Mondrian, whose cuts must split
+// the whole pool, does not do.
 
-// kMemberFits tells whether k-member clustering can enforce e's model.
+// kMemberFits tells whether Stream clusters e's rows that must go now with
+// k-member clustering: for k alone. It could enforce distinct l too (adding
+// a row never lowers the distinct count), but on the streaming benchmark
+// Mondrian over the pool is better there (NCP 0.208 against 0.251).
 func (e *engine) kMemberFits() bool {
 	return e.model.t == 0 && e.model.l == 0
 }
@@ -37,10 +38,14 @@ func (e *engine) addCost(cells []cell, r int32) float64 {
 }
 
 // kMember clusters rows into parts of at least k rows, each meeting the
-// model (distinct l). Rows in first (e.g. those that may wait no longer)
-// seed clusters before the others, so they get the tightest company. It
-// returns nil when the rows as a whole cannot meet the model.
-func (e *engine) kMember(rows []int32, first []int32) []part {
+// model (distinct l). Rows in first (those that may wait no longer) seed
+// clusters before the others, the one furthest from the last seed first, so
+// the most isolated get the closest company; among equally close companions
+// the one that waited longest (largest delay[r]) is taken. With firstOnly
+// clustering stops once every row of first is in a cluster, and the rows
+// left out are returned (they may wait); otherwise every row is clustered
+// and rest is empty. parts is nil when no cluster can be formed.
+func (e *engine) kMember(rows, first []int32, delay []int, firstOnly bool) (parts []part, rest []int32) {
 	k := e.model.k
 	l := 0
 	if e.model.l > 0 {
@@ -76,38 +81,53 @@ func (e *engine) kMember(rows []int32, first []int32) []part {
 		}
 	}
 	if len(rows) < k || (l > 0 && nDistinct < l) {
-		return nil
+		return nil, rows
 	}
-	var parts []part
-	cells := make([]cell, e.q)
-	nextFirst := 0
-	var last int32 = -1
-	for len(free) >= k && (l == 0 || nDistinct >= l) {
-		// Seed: a row that must go now, else the free row furthest from the last seed.
-		seed := int32(-1)
-		for nextFirst < len(first) && seed < 0 {
-			if pos[first[nextFirst]] >= 0 {
-				seed = first[nextFirst]
-			}
-			nextFirst++
+	isFirst := make([]bool, e.n)
+	firstLeft := 0
+	for _, r := range first {
+		if !isFirst[r] {
+			isFirst[r] = true
+			firstLeft++
 		}
-		if seed < 0 {
-			best := -1.0
-			for _, r := range free {
-				if last < 0 {
-					seed = r
-					break
-				}
-				for j := range cells {
-					cells[j] = cell{e.code[j][last], e.code[j][last]}
-				}
-				if d := e.addCost(cells, r); d > best {
-					best, seed = d, r
+	}
+	cells := make([]cell, e.q)
+	// furthest returns the row of from furthest from row last (from[0] if last < 0).
+	furthest := func(from []int32, last int32) int32 {
+		if last < 0 {
+			return from[0]
+		}
+		for j := range cells {
+			cells[j] = cell{e.code[j][last], e.code[j][last]}
+		}
+		best, seed := -1.0, int32(-1)
+		for _, r := range from {
+			if d := e.addCost(cells, r); d > best {
+				best, seed = d, r
+			}
+		}
+		return seed
+	}
+	var firstFree []int32
+	var last int32 = -1
+	for len(free) >= k && (l == 0 || nDistinct >= l) && (!firstOnly || firstLeft > 0) {
+		var seed int32
+		if firstLeft > 0 {
+			firstFree = firstFree[:0]
+			for _, r := range first {
+				if pos[r] >= 0 && isFirst[r] {
+					firstFree = append(firstFree, r)
 				}
 			}
+			seed = furthest(firstFree, last)
+		} else {
+			seed = furthest(free, last)
 		}
 		last = seed
 		takeSens(seed)
+		if isFirst[seed] {
+			firstLeft--
+		}
 		members := []int32{seed}
 		for j := range cells {
 			cells[j] = cell{e.code[j][seed], e.code[j][seed]}
@@ -120,7 +140,7 @@ func (e *engine) kMember(rows []int32, first []int32) []part {
 				if needNew && sensSeen[e.sens[r]] {
 					continue
 				}
-				if c := e.addCost(cells, r); pick < 0 || c < best {
+				if c := e.addCost(cells, r); pick < 0 || c < best || (c == best && delay[r] > delay[pick]) {
 					best, pick = c, r
 				}
 			}
@@ -128,25 +148,38 @@ func (e *engine) kMember(rows []int32, first []int32) []part {
 				break
 			}
 			takeSens(pick)
+			if isFirst[pick] {
+				firstLeft--
+			}
 			members = append(members, pick)
 			sensSeen[e.sens[pick]] = true
 			for j := range cells {
 				cells[j] = e.extend(j, cells[j], pick)
 			}
 		}
-		parts = append(parts, part{rows: members, cells: append([]cell(nil), cells...)})
 		if len(members) < k || len(sensSeen) < l {
 			// Could not complete: give its rows back to the leftovers.
-			parts = parts[:len(parts)-1]
 			for _, r := range members {
 				pos[r] = int32(len(free))
 				free = append(free, r)
+				if isFirst[r] {
+					firstLeft++
+				}
 			}
 			break
 		}
+		parts = append(parts, part{rows: members, cells: append([]cell(nil), cells...)})
 	}
-	// Leftovers join the cluster they widen least.
+	if len(parts) == 0 {
+		return nil, rows
+	}
+	// Leftovers join the cluster they widen least; with firstOnly only
+	// those of first, the others are returned.
 	for _, r := range free {
+		if firstOnly && !isFirst[r] {
+			rest = append(rest, r)
+			continue
+		}
 		best, at := 0.0, -1
 		for i, p := range parts {
 			d := float64(len(p.rows)+1)*e.addCost(p.cells, r) - float64(len(p.rows))*e.penSum(p.cells)
@@ -154,14 +187,11 @@ func (e *engine) kMember(rows []int32, first []int32) []part {
 				best, at = d, i
 			}
 		}
-		if at < 0 {
-			return nil
-		}
 		p := &parts[at]
 		p.rows = append(p.rows, r)
 		for j := range p.cells {
 			p.cells[j] = e.extend(j, p.cells[j], r)
 		}
 	}
-	return parts
+	return parts, rest
 }
