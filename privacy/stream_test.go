@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -113,58 +114,54 @@ func TestStreamReleasesEveryRowOnce(t *testing.T) {
 // TestStreamCompositionAttack is the attack on overlapping classes: an
 // attacker who finds one record in two releases, in classes C1 and C2,
 // intersects them (for a numeric QI, the overlap of two ranges) and may
-// narrow the record below its class. Carry-over must never release a
-// record twice (not when it waits, not when a window is aborted and
-// consumed again), so each record's only release is one class of at least
-// k rows. The test shows the attack works on two independent releases of
-// the same rows and that it finds no record twice in a Stream's releases.
+// narrow the record below its class. The test shows the attack works on two
+// releases that share records (the same rows anonymized in overlapping
+// windows), then runs it on a Stream's releases, with windows aborted and
+// consumed again and rows carried up to 3 windows into classes whose ranges
+// overlap earlier classes: it must narrow nothing, because every record is
+// in exactly one release, in a class of at least k rows of that release.
+// An attacker who knows when a record arrived cannot tell the carried rows
+// of a class from the new ones either: a release's order is its content's.
 func TestStreamCompositionAttack(t *testing.T) {
 	tab, qis := loadAdult(t)
 	tab.Rows = tab.Rows[:3000]
 	cfg := DefaultConfig()
 	cfg.QuasiIdentifiers = qis
-	ageCol := 0
-	for c, name := range tab.Columns {
-		if name == "age" {
-			ageCol = c
-		}
-	}
+	ageCol := slices.Index(tab.Columns, "age")
 
-	// The attack works: the same rows anonymized in two different windows
-	// (shifted by 250 rows) land in classes whose age ranges intersect to
-	// fewer values than either.
+	// The attack works: the same rows anonymized in two windows shifted by
+	// 250 rows land in classes whose age ranges intersect to fewer values.
 	a, err := NewAnonymizer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r1, err := a.Anonymize(Table{Columns: tab.Columns, Rows: tab.Rows[:1000]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r2, err := a.Anonymize(Table{Columns: tab.Columns, Rows: tab.Rows[250:1250]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	narrowed := 0
-	for i := 250; i < 1000; i++ {
-		lo1, hi1, ok1 := ageRange(r1.Rows[i][ageCol])
-		lo2, hi2, ok2 := ageRange(r2.Rows[i-250][ageCol])
-		if ok1 && ok2 && max(lo1, lo2) <= min(hi1, hi2) && (min(hi1, hi2)-max(lo1, lo2) < min(hi1-lo1, hi2-lo2)) {
-			narrowed++
+	var two []StreamResult
+	for _, off := range []int{0, 250} {
+		res, err := a.Anonymize(Table{Columns: tab.Columns, Rows: tab.Rows[off : off+1000]})
+		if err != nil {
+			t.Fatal(err)
 		}
+		var sr StreamResult
+		for i, row := range res.Rows {
+			if !res.Suppressed[i] {
+				sr.Released = append(sr.Released, StreamRow{ID: uint64(off + i), Row: row})
+			}
+		}
+		two = append(two, sr)
 	}
-	if narrowed == 0 {
-		t.Fatal("two releases of the same rows never narrowed a record: the attack this test guards against did not reproduce")
+	if n := narrowedByIntersection(two, ageCol); n == 0 {
+		t.Fatal("two releases sharing records never narrowed one: the attack this test guards against did not reproduce")
 	}
 
-	// A Stream never gives the attacker a second class: with aborted
-	// windows consumed again, every row is still in exactly one release.
+	// A Stream's releases: the same attack narrows nothing.
 	sc := StreamConfig{MaxDelay: 3}
 	s, err := NewStream(cfg, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var results []StreamResult
+	overlapping := 0 // carried rows released in a class whose age range overlaps an earlier class's
+	var earlier [][2]float64
 	for off := 0; off < len(tab.Rows); off += 500 {
 		var rows []StreamRow
 		for i := off; i < off+500; i++ {
@@ -181,6 +178,22 @@ func TestStreamCompositionAttack(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Commit()
+		if !slices.IsSortedFunc(res.Released, func(a, b StreamRow) int { return slices.Compare(a.Row, b.Row) }) {
+			t.Errorf("window at row %d: release not in content order: its order may tell carried rows from new ones", off)
+		}
+		for _, r := range res.Released {
+			lo, hi, ok := ageRange(r.Row[ageCol])
+			if r.Delay > 0 && ok && slices.ContainsFunc(earlier, func(e [2]float64) bool {
+				return max(lo, e[0]) <= min(hi, e[1]) && (lo != e[0] || hi != e[1])
+			}) {
+				overlapping++
+			}
+		}
+		for _, r := range res.Released {
+			if lo, hi, ok := ageRange(r.Row[ageCol]); ok {
+				earlier = append(earlier, [2]float64{lo, hi})
+			}
+		}
 		results = append(results, res)
 	}
 	flush, _ := NewStream(cfg, StreamConfig{})
@@ -189,7 +202,39 @@ func TestStreamCompositionAttack(t *testing.T) {
 		t.Fatal(err)
 	}
 	results = append(results, res)
+	if overlapping == 0 {
+		t.Fatal("no carried row was released in a class overlapping an earlier one: the case this test is about did not occur")
+	}
+	if n := narrowedByIntersection(results, ageCol); n > 0 {
+		t.Errorf("intersecting a Stream's releases narrowed %d records", n)
+	}
 	checkReleases(t, cfg, tab, sc, results)
+}
+
+// narrowedByIntersection is the attack: it intersects the age ranges of
+// every record found in more than one release and counts the records whose
+// intersection is narrower than each of their classes (an empty one too:
+// then the releases contradict each other).
+func narrowedByIntersection(results []StreamResult, ageCol int) int {
+	ranges := map[uint64][][2]float64{}
+	for _, res := range results {
+		for _, r := range res.Released {
+			if lo, hi, ok := ageRange(r.Row[ageCol]); ok {
+				ranges[r.ID] = append(ranges[r.ID], [2]float64{lo, hi})
+			}
+		}
+	}
+	narrowed := 0
+	for _, rs := range ranges {
+		lo, hi, narrowest := rs[0][0], rs[0][1], rs[0][1]-rs[0][0]
+		for _, r := range rs {
+			lo, hi, narrowest = max(lo, r[0]), min(hi, r[1]), min(narrowest, r[1]-r[0])
+		}
+		if len(rs) > 1 && hi-lo < narrowest {
+			narrowed++
+		}
+	}
+	return narrowed
 }
 
 // ageRange reads a released numeric cell ("37" or "30-40").
