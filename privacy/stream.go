@@ -57,7 +57,7 @@ type StreamResult struct {
 // only a coarse class (or suppression) could hold into the next window, for
 // at most MaxDelay windows. Every row is released exactly once, in a class
 // of the window that releases it, and every release is checked by Verify;
-// see ARCHITECTURE.md ("Carry-over") for what this guarantees across
+// see ARCHITECTURE.md ("Privacy across windows") for what this guarantees across
 // releases.
 //
 // Window computes a release and the rows to carry; Commit makes that carry
