@@ -88,12 +88,17 @@ func (e *engine) partition(opts options) ([]part, [][]int32, error) {
 	for i := range rows {
 		rows[i] = int32(i)
 	}
+	return e.partitionRows(rows, opts)
+}
+
+// partitionRows is partition over a subset of the rows (taken, not copied).
+func (e *engine) partitionRows(rows []int32, opts options) ([]part, [][]int32, error) {
 	hist := make([]int32, e.m)
-	for _, s := range e.sens {
-		hist[s]++
+	for _, r := range rows {
+		hist[e.sens[r]]++
 	}
-	if !e.model.ok(e.n, hist) {
-		return nil, nil, fmt.Errorf("checking the whole table (%d rows): %w", e.n, ErrUnsatisfiable)
+	if !e.model.ok(len(rows), hist) {
+		return nil, nil, fmt.Errorf("checking the whole table (%d rows): %w", len(rows), ErrUnsatisfiable)
 	}
 	p := &partitioner{e: e, opts: opts, sem: make(chan struct{}, max(opts.parallelism-1, 0))}
 	p.split(rows, e.maxSupp, nil)

@@ -26,7 +26,11 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "ablation", "ablation, scaling or batch")
+	mode := flag.String("mode", "ablation", "ablation, scaling, batch or stream")
+	delays := flag.String("delays", "0,1,2,3", "max delays (windows) for -mode stream; 0 is the per-window baseline")
+	carryAbove := flag.Float64("carry-above", 0, "class NCP above which a class waits, -mode stream (0: package default)")
+	streamLen := flag.Int("rows", 300000, "rows of the stream used by -mode stream (a prefix, for quick runs)")
+	models := flag.String("models", "k,l,t", "models for -mode stream: k (k=5), l (k=5, distinct l=2), t (k=5, t=0.2)")
 	data := flag.String("data", "privacy/testdata/adult", "directory with adult.csv and its hierarchies")
 	sizes := flag.String("sizes", "125000,250000,500000,1000000", "row counts for -mode scaling")
 	reps := flag.Int("reps", 3, "repetitions per figure (the fastest is reported)")
@@ -54,6 +58,8 @@ func main() {
 		err = scaling(*sizes, *reps)
 	case "batch":
 		err = batch(*data)
+	case "stream":
+		err = streamMode(*data, *delays, *models, *carryAbove, *streamLen)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -267,14 +273,9 @@ func scaling(list string, reps int) error {
 	return w.Flush()
 }
 
-// batch anonymizes a stream in windows of 1k, 10k and 100k rows and reports
-// the row-weighted suppression rate and NCP. The stream is Adult resampled
-// to 300,000 rows with ages jittered by up to 2 years (Adult itself has 30,162).
-func batch(dir string) error {
-	t, qis, err := loadAdult(dir)
-	if err != nil {
-		return err
-	}
+// streamRows is Adult resampled to 300,000 rows with ages jittered by up to
+// 2 years, the stream of -mode batch and -mode stream.
+func streamRows(t privacy.Table) privacy.Table {
 	rng := rand.New(rand.NewPCG(3, 3))
 	const total = 300000
 	stream := privacy.Table{Columns: t.Columns, Rows: make([][]string, total)}
@@ -285,6 +286,135 @@ func batch(dir string) error {
 		r[ageCol] = strconv.Itoa(max(17, min(90, age+rng.IntN(5)-2)))
 		stream.Rows[i] = r
 	}
+	return stream
+}
+
+// streamMode runs privacy.Stream over the stream of -mode batch in
+// 1,000-row windows, for each max delay (0: every window on its own, the
+// baseline of the same run), and reports the row-weighted NCP measured by
+// Verify on each release, suppression, the largest delay and time per window.
+func streamMode(dir, delays, only string, carryAbove float64, rows int) error {
+	t, qis, err := loadAdult(dir)
+	if err != nil {
+		return err
+	}
+	stream := streamRows(t)
+	stream.Rows = stream.Rows[:min(rows, len(stream.Rows))]
+	models := []struct {
+		key, name string
+		mod       func(*privacy.Config)
+	}{
+		{"k", "k=5", func(c *privacy.Config) {}},
+		{"l", "k=5, distinct l=2", func(c *privacy.Config) { c.L = 2 }},
+		{"t", "k=5, t=0.2", func(c *privacy.Config) { c.T = 0.2 }},
+	}
+	const size = 1000
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "model\tmax delay\tsuppressed %\tNCP\tNCP ratio\tmax delay seen\tmean delay\tmax carried\tms per window\tms ratio")
+	for _, m := range models {
+		if !strings.Contains(only, m.key) {
+			continue
+		}
+		cfg := privacy.DefaultConfig()
+		cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
+		m.mod(&cfg)
+		// Before: every window anonymized on its own by the Anonymizer (what
+		// the worker did before carry-over), the baseline of the ratios.
+		a, err := privacy.NewAnonymizer(cfg, tuning...)
+		if err != nil {
+			return err
+		}
+		var baseNCP, baseMS float64
+		var bsupp int
+		var belapsed time.Duration
+		for off := 0; off < len(stream.Rows); off += size {
+			win := privacy.Table{Columns: stream.Columns, Rows: stream.Rows[off : off+size]}
+			start := time.Now()
+			res, err := a.Anonymize(win)
+			if err != nil {
+				return err
+			}
+			belapsed += time.Since(start)
+			if _, err := privacy.Verify(win, privacy.Table{Columns: win.Columns, Rows: res.Rows}, cfg); err != nil {
+				return err
+			}
+			bsupp += res.Metrics.Suppressed
+			baseNCP += res.Metrics.NCP * size
+		}
+		baseNCP /= float64(len(stream.Rows))
+		baseMS = float64(belapsed.Microseconds()) / 1000 / float64(len(stream.Rows)/size)
+		fmt.Fprintf(w, "%s\tbefore (Anonymizer per window)\t%.2f\t%.4f\tx1.00\t0\t0.00\t0\t%.1f\tx1.0\n", m.name,
+			100*float64(bsupp)/float64(len(stream.Rows)), baseNCP, baseMS)
+		for _, ds := range strings.Split(delays, ",") {
+			d, err := strconv.Atoi(ds)
+			if err != nil {
+				return err
+			}
+			s, err := privacy.NewStream(cfg, privacy.StreamConfig{MaxDelay: d, CarryAbove: carryAbove}, tuning...)
+			if err != nil {
+				return err
+			}
+			var supp, released, maxDelay, maxCarried, delaySum int
+			var ncp float64
+			var elapsed time.Duration
+			windows := 0
+			for off := 0; off <= len(stream.Rows); off += size {
+				var rows []privacy.StreamRow
+				for i := off; i < min(off+size, len(stream.Rows)); i++ {
+					rows = append(rows, privacy.StreamRow{ID: uint64(i), Row: stream.Rows[i]})
+				}
+				if off == len(stream.Rows) { // end of stream: flush what waits
+					s2, err := privacy.NewStream(cfg, privacy.StreamConfig{}, tuning...)
+					if err != nil {
+						return err
+					}
+					carried := s.Carried()
+					s = s2
+					rows = carried
+					if len(rows) == 0 {
+						break
+					}
+				}
+				start := time.Now()
+				res, err := s.Window(stream.Columns, rows)
+				if err != nil {
+					return fmt.Errorf("%s, window %d: %w", m.name, windows, err)
+				}
+				s.Commit()
+				elapsed += time.Since(start)
+				n := len(res.Released) + len(res.Suppressed)
+				supp += len(res.Suppressed)
+				released += n
+				ncp += res.Metrics.NCP * float64(n)
+				maxDelay = max(maxDelay, res.MaxDelay)
+				maxCarried = max(maxCarried, res.CarriedOut)
+				for _, r := range res.Released {
+					delaySum += r.Delay
+				}
+				windows++
+			}
+			if released != len(stream.Rows) {
+				return fmt.Errorf("%s: %d rows released or suppressed of %d", m.name, released, len(stream.Rows))
+			}
+			ms := float64(elapsed.Microseconds()) / 1000 / float64(windows)
+			fmt.Fprintf(w, "%s\t%d\t%.2f\t%.4f\tx%.2f\t%d\t%.2f\t%d\t%.1f\tx%.1f\n", m.name, d, 100*float64(supp)/float64(released),
+				ncp/float64(released), ncp/float64(released)/baseNCP, maxDelay, float64(delaySum)/float64(released), maxCarried, ms, ms/baseMS)
+			w.Flush()
+		}
+	}
+	return w.Flush()
+}
+
+// batch anonymizes a stream in windows of 1k, 10k and 100k rows and reports
+// the row-weighted suppression rate and NCP. The stream is Adult resampled
+// to 300,000 rows with ages jittered by up to 2 years (Adult itself has 30,162).
+func batch(dir string) error {
+	t, qis, err := loadAdult(dir)
+	if err != nil {
+		return err
+	}
+	stream := streamRows(t)
+	total := len(stream.Rows)
 	models := []struct {
 		name string
 		mod  func(*privacy.Config)

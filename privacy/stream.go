@@ -1,0 +1,296 @@
+package privacy
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// StreamConfig bounds carry-over: how long a row may wait for company in a
+// later window instead of being released in a coarse class or suppressed.
+type StreamConfig struct {
+	// MaxDelay is the number of later windows a row may wait. 0 disables
+	// carry-over: every window is anonymized on its own.
+	MaxDelay int `yaml:"max_delay_windows"`
+	// MaxCarried bounds the rows held between windows (memory and state
+	// size). 0: no bound beyond MaxDelay.
+	MaxCarried int `yaml:"max_carried"`
+	// CarryAbove is the class NCP above which a class whose rows may still
+	// wait is carried instead of released. Default 0.02 (on the streaming
+	// benchmark lower is better: waiting rows make tighter classes later).
+	CarryAbove float64 `yaml:"carry_above_ncp"`
+}
+
+// StreamRow is one row of a stream and how many windows it has waited.
+// ID is the caller's handle (e.g. an index into its own records); it is
+// returned unchanged and never read.
+type StreamRow struct {
+	ID    uint64
+	Row   []string
+	Delay int
+}
+
+// StreamResult is what one window of a Stream releases.
+type StreamResult struct {
+	// Released rows, generalized, sorted by their released content, so
+	// their order says nothing of when each arrived: publish them in this
+	// order. Delay is the number of windows each waited (0: released in its
+	// own window); it is for metrics and audit counts, never to be
+	// published per row.
+	Released []StreamRow
+	// Suppressed rows: their delay expired (or the carry bound was reached)
+	// and no class could hold them. Row is nil: only the ID is returned.
+	Suppressed []StreamRow
+	// CarriedIn rows came from earlier windows; CarriedOut rows wait for the
+	// next one (held by the Stream until Commit).
+	CarriedIn, CarriedOut int
+	// MaxDelay is the largest Delay among the released and suppressed rows.
+	MaxDelay int
+	// Metrics are the independent verifier's, measured on this release
+	// (released and suppressed rows; carried rows are not part of it).
+	Metrics Metrics
+}
+
+// Stream anonymizes consecutive windows of a stream, carrying the rows that
+// only a coarse class (or suppression) could hold into the next window, for
+// at most MaxDelay windows. Every row is released exactly once, in a class
+// of the window that releases it, and every release is checked by Verify;
+// see ARCHITECTURE.md ("Privacy across windows") for what this guarantees across
+// releases.
+//
+// Window computes a release and the rows to carry; Commit makes that carry
+// the Stream's state, Abort forgets it (the window is consumed again). A
+// Stream is used by one goroutine.
+type Stream struct {
+	anon    *Anonymizer
+	cfg     Config
+	sc      StreamConfig
+	carried []StreamRow
+	next    []StreamRow
+	pending bool
+}
+
+// NewStream builds a Stream for cfg's models.
+func NewStream(cfg Config, sc StreamConfig, opts ...Option) (*Stream, error) {
+	if sc.MaxDelay < 0 || sc.MaxCarried < 0 || sc.CarryAbove < 0 || sc.CarryAbove > 1 {
+		return nil, fmt.Errorf("creating stream: max_delay_windows, max_carried and carry_above_ncp must be >= 0 (carry_above_ncp <= 1): %w", ErrInvalidConfig)
+	}
+	if sc.CarryAbove == 0 {
+		sc.CarryAbove = 0.02
+	}
+	a, err := NewAnonymizer(cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{anon: a, cfg: a.Config(), sc: sc}, nil
+}
+
+// Carried returns the rows waiting for the next window (the committed state).
+func (s *Stream) Carried() []StreamRow { return s.carried }
+
+// Restore replaces the waiting rows, e.g. with state read back at start.
+func (s *Stream) Restore(rows []StreamRow) { s.carried, s.next, s.pending = rows, nil, false }
+
+// Commit makes the carry computed by the last Window the Stream's state.
+func (s *Stream) Commit() {
+	if s.pending {
+		s.carried, s.next, s.pending = s.next, nil, false
+	}
+}
+
+// Abort forgets the last Window: the rows carried into it wait again.
+func (s *Stream) Abort() { s.next, s.pending = nil, false }
+
+// Window anonymizes the waiting rows together with rows (whose Delay is
+// ignored: they are new). Rows must be placeable (see WindowAnonymizer).
+func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error) {
+	all := make([]StreamRow, 0, len(s.carried)+len(rows))
+	for _, r := range s.carried {
+		r.Delay++
+		all = append(all, r)
+	}
+	for _, r := range rows {
+		r.Delay = 0
+		all = append(all, r)
+	}
+	out := StreamResult{CarriedIn: len(s.carried)}
+	t := Table{Columns: columns, Rows: make([][]string, len(all))}
+	for i, r := range all {
+		t.Rows[i] = r.Row
+	}
+	e, err := s.anon.encode(t)
+	if err != nil {
+		return StreamResult{}, fmt.Errorf("anonymizing stream window: %w", err)
+	}
+	rows32 := make([]int32, e.n)
+	delay := make([]int, e.n)
+	var first []int32 // rows that may wait no longer
+	for i := range rows32 {
+		rows32[i], delay[i] = int32(i), all[i].Delay
+		if all[i].Delay >= s.sc.MaxDelay {
+			first = append(first, int32(i))
+		}
+	}
+	var parts []part
+	var supp [][]int32
+	rest := rows32
+	if e.n > 0 && e.kMemberFits() {
+		// Rows that must go now take their closest company from the whole
+		// pool; with carry-over the others wait unless Mondrian finds them
+		// a tight class below.
+		parts, rest = e.kMember(rows32, first, delay, s.sc.MaxDelay > 0)
+	}
+	if len(rest) > 0 {
+		mp, ms, err := e.partitionRows(rest, s.anon.opts)
+		if errors.Is(err, ErrUnsatisfiable) {
+			mp, ms, err = nil, [][]int32{rest}, nil
+		}
+		if err != nil {
+			return StreamResult{}, fmt.Errorf("anonymizing stream window: %w", err)
+		}
+		parts, supp = append(parts, mp...), ms
+	}
+	// Parts that render to one label tuple form one released class: decide
+	// for them together, or a carried part would shrink a released class.
+	groups := map[string]*group{}
+	var keys []string
+	labels := make([]string, e.q)
+	for i := range parts {
+		cells := parts[i].cells
+		if cells == nil {
+			cells = make([]cell, e.q)
+			e.summarize(parts[i].rows, cells)
+			parts[i].cells = cells
+		}
+		for j, c := range cells {
+			labels[j] = e.label(j, c)
+		}
+		key := strings.Join(labels, "\x00")
+		g := groups[key]
+		if g == nil {
+			g = &group{}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		g.parts = append(g.parts, i)
+		g.rows += len(parts[i].rows)
+		g.pen += float64(len(parts[i].rows)) * e.penSum(cells)
+		for _, r := range parts[i].rows {
+			if all[r].Delay >= s.sc.MaxDelay {
+				g.forced = true
+			}
+		}
+	}
+	room := len(all) // rows that may still be carried
+	if s.sc.MaxCarried > 0 {
+		room = s.sc.MaxCarried
+	}
+	// Carry the coarsest classes first, while there is room.
+	sort.SliceStable(keys, func(a, b int) bool {
+		ga, gb := groups[keys[a]], groups[keys[b]]
+		return ga.pen/float64(ga.rows) > gb.pen/float64(gb.rows)
+	})
+	res, err := s.decide(e, t, all, parts, supp, groups, keys, room, out, true)
+	if errors.Is(err, ErrTCloseness) {
+		// Carried classes shifted the release's sensitive distribution away
+		// from the window's: release this window without carrying classes.
+		res, err = s.decide(e, t, all, parts, supp, groups, keys, room, out, false)
+	}
+	if err != nil {
+		s.Abort()
+		return StreamResult{}, err
+	}
+	return res, nil
+}
+
+// decide splits a window into released classes, suppressed rows and
+// carried rows (none unless carryClasses), and verifies the release.
+func (s *Stream) decide(e *engine, t Table, all []StreamRow, parts []part, supp [][]int32, groups map[string]*group,
+	keys []string, room int, out StreamResult, carryClasses bool) (StreamResult, error) {
+	columns := t.Columns
+	carry := make([]bool, len(all))
+	nextCarry := 0
+	for _, rs := range supp { // rows no class held: wait if they may
+		for _, r := range rs {
+			if carryClasses && all[r].Delay < s.sc.MaxDelay && nextCarry < room {
+				carry[r] = true
+				nextCarry++
+			}
+		}
+	}
+	var released []part
+	var relSupp []int32
+	for _, k := range keys {
+		g := groups[k]
+		ncp := g.pen / float64(g.rows*max(e.q, 1))
+		if carryClasses && !g.forced && ncp > s.sc.CarryAbove && nextCarry+g.rows <= room {
+			for _, p := range g.parts {
+				for _, r := range parts[p].rows {
+					carry[r] = true
+				}
+			}
+			nextCarry += g.rows
+			continue
+		}
+		for _, p := range g.parts {
+			released = append(released, parts[p])
+		}
+	}
+	for _, rs := range supp {
+		for _, r := range rs {
+			if !carry[r] {
+				relSupp = append(relSupp, r)
+			}
+		}
+	}
+	res := e.release(t, released, [][]int32{relSupp})
+	in := Table{Columns: columns}
+	rel := Table{Columns: columns}
+	for _, p := range released {
+		for _, r := range p.rows {
+			in.Rows = append(in.Rows, t.Rows[r])
+			rel.Rows = append(rel.Rows, res.Rows[r])
+			out.Released = append(out.Released, StreamRow{ID: all[r].ID, Row: res.Rows[r], Delay: all[r].Delay})
+			out.MaxDelay = max(out.MaxDelay, all[r].Delay)
+		}
+	}
+	for _, r := range relSupp {
+		in.Rows = append(in.Rows, t.Rows[r])
+		rel.Rows = append(rel.Rows, res.Rows[r])
+		out.Suppressed = append(out.Suppressed, StreamRow{ID: all[r].ID, Delay: all[r].Delay})
+		out.MaxDelay = max(out.MaxDelay, all[r].Delay)
+	}
+	slices.SortFunc(out.Released, func(a, b StreamRow) int { return slices.Compare(a.Row, b.Row) })
+	s.next = s.next[:0:0]
+	for i, c := range carry {
+		if c {
+			s.next = append(s.next, all[i])
+		}
+	}
+	out.CarriedOut = len(s.next)
+	s.pending = true
+	if len(out.Released) == 0 {
+		return out, nil // nothing released: nothing to verify
+	}
+	// Rows suppressed here are those whose delay expired: bounded by the
+	// delay, counted and audited, not by max_suppression of this release
+	// (a small release with many expired rows would otherwise stop the stream).
+	vcfg := s.cfg
+	vcfg.MaxSuppression = 1
+	m, err := Verify(in, rel, vcfg)
+	if err != nil {
+		return StreamResult{}, fmt.Errorf("verifying stream window: %w", err)
+	}
+	out.Metrics = m
+	return out, nil
+}
+
+// group is the parts of a window that render to one label tuple.
+type group struct {
+	parts  []int
+	rows   int
+	pen    float64 // summed cell penalty over rows
+	forced bool    // holds a row whose delay expired
+}
