@@ -68,7 +68,7 @@ func (sc *scan) idChunk(i, j int) {
 	if letters == 0 && toks[i].kind != tPunct {
 		return // pure digit runs are the numbers detector's
 	}
-	if digits > 0 && sc.measurementChunk(i, j) && !sc.labelBefore(i) {
+	if digits > 0 && sc.measurementChunk(i, j) && (!sc.labelBefore(i) || sc.idHeading(i)) {
 		return // "90-100/40's", "30-40cc/hr", "7.5--10mcg/kg": vital signs and drips
 	}
 	if digits == 0 && letters <= 4 && j-i == 1 && j < len(toks) && toks[j].kind == tNum && !toks[j].has(fNewline) &&
@@ -193,11 +193,24 @@ func (sc *scan) labelBefore(i int) bool {
 
 }
 
+// idHeading reports the chunk at token i the first words after "ID" opening a line: the
+// infectious-disease heading of a nursing note ("\nID: T(MAX)98.7(PO)"), whose measurements are no
+// identifier.
+func (sc *scan) idHeading(i int) bool {
+	p := sc.prevWordIdx(i, 2)
+	return p >= 0 && sc.isWord(p, "id") && (p == 0 || sc.toks[p].has(fNewline))
+}
+
 // measurementChunk reports a chunk of tokens [i,j) that is a clinical measurement: groups of at
 // most four digits, joined by '-', '/', '.', '~' or written with a unit, whose letters are units or
 // short abbreviations ("90-100/40's", "30-40cc/hr", "7.5--10mcg/kg", "co/ci---5.6/2.62", "100-200CC/HR"),
 // with two number groups at least or a number and its unit.
 func (sc *scan) measurementChunk(i, j int) bool {
+	for k := i; k < j; k++ {
+		if sc.isPunct(k, '%') && k > i && sc.toks[k-1].kind == tNum {
+			return true // "550*8-50%-7.5P", "AC12/550/55%": a percentage is in no identifier
+		}
+	}
 	groups, units := 0, 0
 	for k := i; k < j; k++ {
 		t := sc.toks[k]
@@ -236,7 +249,7 @@ func (sc *scan) measurementChunk(i, j int) bool {
 			}
 		case tPunct:
 			switch sc.text[t.s] {
-			case '-', '/', '.', '\'', '%', '(', ')', '~', '<', '>', '+', ',', ':', '=':
+			case '-', '/', '.', '\'', '%', '(', ')', '~', '<', '>', '+', ',', ':', '=', '*':
 			default:
 				return false
 			}

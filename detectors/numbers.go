@@ -291,6 +291,10 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	// Month/day ("3/14") and month/year are dates only with some support.
 	if n >= 2 && sc.sepBefore(g[0], g[1]) == "/" && L[0] <= 2 && L[1] <= 2 {
 		m, d := atoiTok(sc, g[0]), atoiTok(sc, g[1])
+		if sc.clinicalRatio(g[0], g[1], m, d) {
+			sc.vetoTokens(seq.s, end(2)) // no date, whatever the scorer reads into it
+			return 2
+		}
 		if m >= 1 && m <= 12 && d >= 1 && d <= 31 {
 			score := 0.55
 			switch {
@@ -586,6 +590,78 @@ func (sc *scan) looksLikeRatio(j int) bool {
 	return false
 }
 
+// Words around an "a/b" that make it a clinical setting or measure, not a month and day.
+var (
+	// Ventilator and blood-gas words: "CPAP 5/5", "on 10/5 BIPAP", "flowby 6/3", "abg acceptable on 5/5".
+	ventWords = map[string]bool{"cpap": true, "ps": true, "psv": true, "peep": true, "bipap": true, "ipap": true,
+		"epap": true, "vent": true, "vented": true, "ventilator": true, "abg": true, "fio2": true, "flowby": true,
+		"ips": true, "simv": true, "imv": true, "prvc": true, "niv": true, "settings": true}
+	// A pain score: "CP 4/10", "8/10 pain scale", "chest pressure 6/10".
+	painWords = map[string]bool{"pain": true, "cp": true, "discomfort": true, "scale": true, "ha": true,
+		"headache": true, "pressure": true, "incisional": true, "rated": true, "rates": true, "rating": true}
+	// After a fraction: "1/2 amp", "1/2 gallon", "3/4 str", "1/2 bld culture"; a murmur's grade: "3/6 SEM".
+	fractionAfter = map[string]bool{"amp": true, "amps": true, "gallon": true, "gal": true, "str": true,
+		"bld": true, "blood": true, "bottle": true, "bottles": true, "way": true, "sem": true, "sm": true,
+		"hsm": true, "murmur": true, "sys": true, "systolic": true}
+	// Before a fraction: "rales up 1/3", "lt 1/2", "D5 1/2".
+	fractionBefore = map[string]bool{"up": true, "lt": true, "rt": true, "d5": true, "amt": true, "cx": true,
+		"crackles": true, "rales": true}
+)
+
+// clinicalRatio reports the "m/d" of number tokens a and b a clinical setting or measure: a
+// ventilator or blood-gas word within four words before or two after, a pain score out of ten or a
+// fraction or murmur grade by the word right beside it, or ranges on both sides ("co/ci 4-6/2-4").
+func (sc *scan) clinicalRatio(a, b, m, d int) bool {
+	if a >= 2 && sc.isPunct(a-1, '-') && sc.glued(a) && sc.glued(a-1) && sc.toks[a-2].kind == tNum &&
+		b+2 < len(sc.toks) && sc.isPunct(b+1, '-') && sc.glued(b+1) && sc.glued(b+2) && sc.toks[b+2].kind == tNum {
+		return true
+	}
+	pain := d == 10 && m <= 10
+	fraction := m < d && d <= 6
+	// The words before, in the sentence: a setting word within four, a score's or fraction's right
+	// before ("D5 1/2": a word of letters and digits too); a date's cue right before wins ("TRACH
+	// (PLACED 8/14)").
+	k := a
+	for n := 0; n < 4 && !sc.dateContextBefore(a); n++ {
+		if k = sc.sentenceWordBefore(k); k < 0 || sc.toks[k].kind == tNum {
+			break
+		}
+		w := sc.lw(k)
+		if ventWords[w] || n == 0 && (pain && painWords[w] || fraction && fractionBefore[w]) {
+			return true
+		}
+	}
+	// The two words after, glued by spaces only: "5/5 PSV/CPAP", "8/10 pain scale".
+	k = b
+	for n := 0; n < 2; n++ {
+		if k++; k >= len(sc.toks) || sc.toks[k].kind != tWord || sc.toks[k].has(fNewline) {
+			break
+		}
+		w := sc.lw(k)
+		if ventWords[w] || n == 0 && (pain && painWords[w] || fraction && fractionAfter[w]) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceWordBefore returns the word or number before token k in its sentence and line (across
+// commas, slashes and the like, not a period, semicolon or line break), or -1.
+func (sc *scan) sentenceWordBefore(k int) int {
+	for j := k - 1; j >= 0; j-- {
+		if sc.toks[j+1].has(fNewline) {
+			return -1
+		}
+		if sc.toks[j].kind != tPunct {
+			return j
+		}
+		if c := sc.text[sc.toks[j].s]; c == '.' || c == ';' || c == '!' || c == '?' {
+			return -1
+		}
+	}
+	return -1
+}
+
 // scoreBefore reports a rating rather than a date: "pain 7/10", "strength 4/5", "GCS 3/5".
 func (sc *scan) scoreBefore(i, denom int) bool {
 	if p := sc.prevWordIdx(i, 1); p >= 0 {
@@ -619,7 +695,8 @@ func (sc *scan) dateContextBefore(i int) bool {
 	case "on", "since", "dob", "date", "dated", "born", "seen", "visit", "admitted", "discharged", "until",
 		"from", "by", "before", "after", "of", "d", "dos", "doa", "dod", "appt", "appointment", "return",
 		"rtc", "due", "started", "stopped", "drawn", "collected", "died", "expired", "deceased", "surgery",
-		"admission", "discharge", "next", "last", "followup", "fu", "f", "u", "scheduled", "tx", "s", "p":
+		"admission", "discharge", "next", "last", "followup", "fu", "f", "u", "scheduled", "tx", "s", "p",
+		"placed", "inserted", "performed":
 		return true
 	}
 	return false
