@@ -168,6 +168,10 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	if n >= 2 && sc.measured(g[:min(n, 3)]) {
 		return n // a measurement: no group of it starts anything else
 	}
+	if n >= 3 && !hasCtx && sc.sepBefore(g[0], g[1]) == "-" && sc.sepBefore(g[1], g[2]) == "-" && sc.readingBefore(g[0]) {
+		sc.vetoTokens(seq.s, end(n))
+		return n // "abg 7.44 - 33 - 127 - 23", "AC-20-50-400-5": a blood gas or ventilator settings, no phone
+	}
 
 	// Dotted quads: IPv4 when every part is at most 255.
 	if n == 4 && sc.sepBefore(g[0], g[1]) == "." && sc.sepBefore(g[1], g[2]) == "." && sc.sepBefore(g[2], g[3]) == "." {
@@ -645,8 +649,26 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 	return false
 }
 
+// readingBefore reports a ventilator or blood-gas word within three words before token k, in its
+// sentence, past numbers ("abg 7.44 - 33", "AC mode of 30-50-400-5").
+func (sc *scan) readingBefore(k int) bool {
+	for n := 0; n < 3; {
+		if k = sc.sentenceWordBefore(k); k < 0 {
+			return false
+		}
+		if sc.toks[k].kind == tNum {
+			continue
+		}
+		if ventWords[sc.lw(k)] || sc.isWord(k, "ac") || sc.isWord(k, "mode") {
+			return true
+		}
+		n++
+	}
+	return false
+}
+
 // sentenceWordBefore returns the word or number before token k in its sentence and line (across
-// commas, slashes and the like, not a period, semicolon or line break), or -1.
+// commas, slashes, decimal points and the like, not a period, semicolon or line break), or -1.
 func (sc *scan) sentenceWordBefore(k int) int {
 	for j := k - 1; j >= 0; j-- {
 		if sc.toks[j+1].has(fNewline) {
@@ -655,7 +677,9 @@ func (sc *scan) sentenceWordBefore(k int) int {
 		if sc.toks[j].kind != tPunct {
 			return j
 		}
-		if c := sc.text[sc.toks[j].s]; c == '.' || c == ';' || c == '!' || c == '?' {
+		c := sc.text[sc.toks[j].s]
+		decimal := c == '.' && j > 0 && sc.toks[j-1].kind == tNum && sc.glued(j) && sc.glued(j+1) && sc.toks[j+1].kind == tNum
+		if c == '.' && !decimal || c == ';' || c == '!' || c == '?' {
 			return -1
 		}
 	}

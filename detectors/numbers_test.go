@@ -28,7 +28,7 @@ func TestPhonesWithInternationalAccessCode(t *testing.T) {
 }
 
 // TestClinicalRatiosAreNoDates: ventilator settings, pain scores, fractions and murmur grades
-// written "a/b" are no dates, for the rules and the scorer alike; dates beside such words stay.
+// written "a/b" are no dates, blood gases and settings joined by '-' no phones, for the rules and the scorer alike; dates beside such words stay.
 func TestClinicalRatiosAreNoDates(t *testing.T) {
 	for _, cfg := range []Config{DefaultConfig(), {RulesOnly: true}} {
 		e := newEngine(t, cfg)
@@ -37,6 +37,7 @@ func TestClinicalRatiosAreNoDates(t *testing.T) {
 			"Pt c/o CP 4/10. had 8/10 pain scale. chest pressure 6/10.",
 			"Treated w/ NaHCO3 and 1/2 amp epi. D5 1/2 at 75/hr. +3/6 SEM. co/ci 4-6/2-4.",
 			"abg on 10/5 bipap 65%. decreased to 8/5 on cpap. Cpap 7.5, Fio2 50% with flowby 6/3.",
+			"tol ok at this time. abg 7.44 - 33 - 127 - 23 - 99%. On AC mode of 30-50-400-5.0 now.",
 		} {
 			if got := e.Detect(text); len(got) != 0 {
 				t.Errorf("rules only %v: Detect(%q) = %v, want no spans", cfg.RulesOnly, text, got)
@@ -46,6 +47,8 @@ func TestClinicalRatiosAreNoDates(t *testing.T) {
 			{"RESP: MECH VENT VIA TRACH (PLACED 8/14). AC 100%", "8/14"},
 			{"Abx for LLL infiltrate on CXR 9/18. ABG 7.39/43/137/27.", "9/18"},
 			{"Pain started 3/10, worse since.", "3/10"},
+			{"Vent settings reviewed with RT, call 617-555-0143.", "617-555-0143"},
+			{"vent team pager 617-555-0143", "617-555-0143"},
 		} {
 			if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 				t.Errorf("rules only %v: Detect(%q) = %v, want %q covered", cfg.RulesOnly, tc.text, spans, tc.want)
