@@ -168,7 +168,8 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 	if n >= 2 && sc.measured(g[:min(n, 3)]) {
 		return n // a measurement: no group of it starts anything else
 	}
-	if n >= 3 && !hasCtx && sc.sepBefore(g[0], g[1]) == "-" && sc.sepBefore(g[1], g[2]) == "-" && sc.readingBefore(g[0]) {
+	if n >= 3 && !hasCtx && sc.sepBefore(g[0], g[1]) == "-" && sc.sepBefore(g[1], g[2]) == "-" &&
+		sc.dateScore(g[0], g[1], g[2], L[0], L[1], L[2]) == 0 && sc.readingBefore(g[0]) {
 		sc.vetoTokens(seq.s, end(n))
 		return n // "abg 7.44 - 33 - 127 - 23", "AC-20-50-400-5": a blood gas or ventilator settings, no phone
 	}
@@ -652,7 +653,7 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 // readingBefore reports a ventilator or blood-gas word within three words before token k, in its
 // sentence, past numbers ("abg 7.44 - 33", "AC mode of 30-50-400-5").
 func (sc *scan) readingBefore(k int) bool {
-	for n := 0; n < 3; {
+	for n, seen := 0, 0; n < 3 && seen < 8; seen++ { // seen bounds the walk: a text of numbers stays linear
 		if k = sc.sentenceWordBefore(k); k < 0 {
 			return false
 		}

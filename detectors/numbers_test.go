@@ -49,6 +49,7 @@ func TestClinicalRatiosAreNoDates(t *testing.T) {
 			{"Pain started 3/10, worse since.", "3/10"},
 			{"Vent settings reviewed with RT, call 617-555-0143.", "617-555-0143"},
 			{"vent team pager 617-555-0143", "617-555-0143"},
+			{"insulin lispro 4 units SC TID AC on 05-02-25 2/2 wheezing.", "05-02-25"},
 		} {
 			if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 				t.Errorf("rules only %v: Detect(%q) = %v, want %q covered", cfg.RulesOnly, tc.text, spans, tc.want)
