@@ -171,8 +171,8 @@ func newBucketIndex(e *engine, rows []int32) *bucketIndex {
 		keys := append(slices.Clone(x.keyQIs), c.j)
 		clear(ids)
 		for _, r := range rows {
-			if _, ok := ids[keyOf(keys, r)]; !ok {
-				ids[keyOf(keys, r)] = int32(len(ids))
+			if key := keyOf(keys, r); ids[key] == 0 {
+				ids[key] = int32(len(ids)) + 1
 				if len(ids) > limit {
 					break
 				}
@@ -221,13 +221,6 @@ func (x *bucketIndex) take(r int32) {
 	i, last := x.at[r], rs[len(rs)-1]
 	rs[i], x.at[last] = last, i
 	x.rows[b], x.at[r] = rs[:len(rs)-1], -1
-}
-
-// put returns r to the free rows.
-func (x *bucketIndex) put(r int32) {
-	b := x.of[r]
-	x.at[r] = int32(len(x.rows[b]))
-	x.rows[b] = append(x.rows[b], r)
 }
 
 // sortBuckets orders the buckets by the lower bound of widening cells to
