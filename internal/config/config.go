@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/deidstream/deidstream/access"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/privacy"
@@ -38,6 +39,10 @@ type Config struct {
 	Privacy privacy.Config `yaml:"privacy"`
 	// DP is differentially private statistics per window with a budget; off without a dataset.
 	DP dp.Config `yaml:"dp"`
+	// Roles binds the worker, researchers, auditors, security officers and
+	// stewards to Kafka principals and key files: `worker acl plan` prints the
+	// ACLs they imply. Off while no role names a principal.
+	Roles access.Roles `yaml:"roles"`
 
 	src source // the file and its lines, set by Load and LoadSections
 }
@@ -291,7 +296,27 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("dp: %w: %w", err, ErrInvalid)
 		}
 	}
+	return c.ValidateRoles()
+}
+
+// ValidateRoles checks the roles section and its separation of duties.
+func (c *Config) ValidateRoles() error {
+	if err := c.Roles.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	if err := access.CheckDuties(c.Roles, c.AccessResources()); err != nil {
+		return fmt.Errorf("roles: %w: %w", err, ErrInvalid)
+	}
 	return nil
+}
+
+// AccessResources names what the roles are granted on.
+func (c *Config) AccessResources() access.Resources {
+	t := c.Topics
+	return access.Resources{Input: t.Input, Research: t.Research, Stats: t.Stats, Audit: t.Audit,
+		Quarantine: t.Quarantine, Budget: t.Budget, Placeholders: t.Placeholders, Group: c.Kafka.GroupID,
+		Groups: c.Roles.Groups(), TransactionalIDPrefix: c.Kafka.TransactionalIDPrefix, CreateTopics: t.Create,
+		ResearchKeys: c.Keys.Research, QuarantineKeys: c.Keys.Quarantine}
 }
 
 // resolvePaths makes relative file paths relative to dir, the config file's folder.
@@ -309,6 +334,11 @@ func (c *Config) resolvePaths(dir string) {
 		c.Keys.Quarantine[i] = abs(c.Keys.Quarantine[i])
 	}
 	c.Keys.AuditSigner = abs(c.Keys.AuditSigner)
+	for _, r := range []*access.Role{&c.Roles.Worker, &c.Roles.Researcher, &c.Roles.Auditor, &c.Roles.SecurityOfficer, &c.Roles.Steward} {
+		for i := range r.Recipients {
+			r.Recipients[i] = abs(r.Recipients[i])
+		}
+	}
 	c.Kafka.TLS.CAFile = abs(c.Kafka.TLS.CAFile)
 	c.Kafka.TLS.CertFile = abs(c.Kafka.TLS.CertFile)
 	c.Kafka.TLS.KeyFile = abs(c.Kafka.TLS.KeyFile)
