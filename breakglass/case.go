@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/envelope"
 )
 
@@ -31,9 +32,9 @@ var (
 
 // Audit event types, one per step; audit.LifecycleEvent carries them.
 const (
-	EventRequest = "breakglass_request"
-	EventApprove = "breakglass_approve"
-	EventOpen    = "breakglass_open"
+	EventRequest = audit.TypeBreakGlassRequest
+	EventApprove = audit.TypeBreakGlassApprove
+	EventOpen    = audit.TypeBreakGlassOpen
 )
 
 // Event is one step of a case for the audit log: codes and hashes only,

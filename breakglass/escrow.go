@@ -177,7 +177,7 @@ type escrowFile struct {
 	ID          string   `json:"escrow_id"`
 	Threshold   int      `json:"threshold"`
 	Officers    []string `json:"officers"`
-	PublicKey   string   `json:"public_key"`  // envelope public key file text
+	PublicKey   string   `json:"public_key"`   // envelope public key file text
 	ShareHashes []string `json:"share_hashes"` // hex, one per officer
 }
 

@@ -32,8 +32,11 @@ func Tag(escrowID, target string) string {
 	return hex.EncodeToString(h[:16])
 }
 
+// HeaderSourceTag is the Kafka header of an escrow record holding its SourceTag.
+const HeaderSourceTag = "deid-escrow-source"
+
 // Record is one sealed escrow record, as the worker would produce it to the
-// escrow topic: Kafka key PseudonymTag, header SourceTag.
+// escrow topic: Kafka key PseudonymTag, header HeaderSourceTag.
 type Record struct {
 	PseudonymTag, SourceTag string
 	Sealed                  []byte

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deidstream/deidstream/access"
+	"github.com/deidstream/deidstream/breakglass"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/privacy"
@@ -43,6 +44,9 @@ type Config struct {
 	// stewards to Kafka principals and key files: `worker acl plan` prints the
 	// ACLs they imply. Off while no role names a principal.
 	Roles access.Roles `yaml:"roles"`
+	// BreakGlass is controlled re-identification: the escrow, its M-of-N
+	// officers and how long a grant lasts. Off while no officer is named.
+	BreakGlass breakglass.Config `yaml:"breakglass"`
 
 	src source // the file and its lines, set by Load and LoadSections
 }
@@ -186,6 +190,8 @@ func Defaults() Config {
 		Detection: detectors.DefaultConfig(),
 		Redaction: redact.DefaultConfig(),
 		Privacy:   privacy.DefaultConfig(),
+
+		BreakGlass: breakglass.DefaultConfig(),
 	}
 }
 
@@ -296,6 +302,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("dp: %w: %w", err, ErrInvalid)
 		}
 	}
+	if err := c.BreakGlass.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
 	return c.ValidateRoles()
 }
 
@@ -334,6 +343,7 @@ func (c *Config) resolvePaths(dir string) {
 		c.Keys.Quarantine[i] = abs(c.Keys.Quarantine[i])
 	}
 	c.Keys.AuditSigner = abs(c.Keys.AuditSigner)
+	c.BreakGlass.Escrow = abs(c.BreakGlass.Escrow)
 	for _, r := range []*access.Role{&c.Roles.Worker, &c.Roles.Researcher, &c.Roles.Auditor, &c.Roles.SecurityOfficer, &c.Roles.Steward} {
 		for i := range r.Recipients {
 			r.Recipients[i] = abs(r.Recipients[i])
