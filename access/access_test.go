@@ -97,6 +97,32 @@ func TestPlanLeastPrivilege(t *testing.T) {
 	}
 }
 
+func TestPlanBreakGlass(t *testing.T) {
+	res := testResources()
+	res.Escrow, res.BreakGlassTransactionalID = "deid.escrow", "deidstream-breakglass"
+	g := grants(Plan(testRoles(), res))
+	for _, tc := range []struct {
+		principal, grant string
+		want             bool
+	}{
+		{"User:worker", "WRITE TOPIC:deid.escrow", true},
+		{"User:worker", "READ TOPIC:deid.escrow", false},
+		{"User:dave", "READ TOPIC:deid.escrow", true},
+		{"User:dave", "WRITE TOPIC:deid.audit", true},
+		{"User:dave", "WRITE TRANSACTIONAL_ID:deidstream-breakglass", true},
+		{"User:dave", "WRITE TRANSACTIONAL_ID:deidstream-", false},
+		{"User:alice", "READ TOPIC:deid.escrow", false},
+		{"User:carol", "READ TOPIC:deid.escrow", false},
+	} {
+		if got := slices.Contains(g[tc.principal], tc.grant); got != tc.want {
+			t.Errorf("%s %s: granted %v, want %v", tc.principal, tc.grant, got, tc.want)
+		}
+	}
+	if slices.Contains(grants(Plan(testRoles(), testResources()))["User:dave"], "WRITE TOPIC:deid.audit") {
+		t.Error("break-glass off: the security officer must not write the audit topic")
+	}
+}
+
 func TestPlanSortedUnique(t *testing.T) {
 	r := testRoles()
 	r.Researcher.Principals = append(r.Researcher.Principals, "User:alice") // listed twice

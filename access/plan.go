@@ -56,6 +56,8 @@ var (
 //	researcher        research, stats: Read, Describe
 //	auditor           audit: Read, Describe
 //	security_officer  quarantine: Read, Describe
+//	                  with break-glass: escrow: Read, Describe; audit: Read, Write, Describe;
+//	                  its transactional id: Write, Describe (the worker writes the escrow topic)
 //	steward           budget: Read, Describe; every topic above: DescribeConfigs
 //	every role        its own groups: Read
 //
@@ -93,6 +95,17 @@ func Plan(r Roles, res Resources) []ACL {
 	topic(RoleResearcher, r.Researcher.Principals, []string{res.Research, res.Stats}, opsConsume...)
 	topic(RoleAuditor, r.Auditor.Principals, []string{res.Audit}, opsConsume...)
 	topic(RoleSecurityOfficer, r.SecurityOfficer.Principals, []string{res.Quarantine}, opsConsume...)
+	if res.Escrow != "" {
+		topic(RoleWorker, w, []string{res.Escrow}, opsWorkerWrite...)
+		if res.CreateTopics {
+			topic(RoleWorker, w, []string{res.Escrow}, kmsg.ACLOperationCreate)
+		}
+		so := r.SecurityOfficer.Principals
+		topic(RoleSecurityOfficer, so, []string{res.Escrow}, opsConsume...)
+		topic(RoleSecurityOfficer, so, []string{res.Audit}, kmsg.ACLOperationRead, kmsg.ACLOperationWrite, kmsg.ACLOperationDescribe)
+		add(RoleSecurityOfficer, so, kmsg.ACLResourceTypeTransactionalId, kmsg.ACLResourcePatternTypeLiteral,
+			[]string{res.BreakGlassTransactionalID}, opsTxn...)
+	}
 	topic(RoleSteward, r.Steward.Principals, []string{res.Budget}, opsConsume...)
 	topic(RoleSteward, r.Steward.Principals, res.topics(), kmsg.ACLOperationDescribeConfigs)
 	for _, nr := range r.named() {
@@ -103,7 +116,11 @@ func Plan(r Roles, res Resources) []ACL {
 
 // topics lists every topic of res: the input, then the outputs.
 func (res Resources) topics() []string {
-	return append(slices.Clone(res.Input), res.Research, res.Stats, res.Quarantine, res.Audit, res.Budget, res.Placeholders)
+	t := append(slices.Clone(res.Input), res.Research, res.Stats, res.Quarantine, res.Audit, res.Budget, res.Placeholders)
+	if res.Escrow != "" {
+		t = append(t, res.Escrow)
+	}
+	return t
 }
 
 var roleOrder = map[string]int{RoleWorker: 0, RoleResearcher: 1, RoleAuditor: 2, RoleSecurityOfficer: 3, RoleSteward: 4, "": 5}

@@ -46,7 +46,9 @@ type Roles struct {
 	Researcher Role `yaml:"researcher"`
 	// Auditor reads the audit topic (plain JSON, never PHI).
 	Auditor Role `yaml:"auditor"`
-	// SecurityOfficer reads the quarantine topic (raw records sealed to keys.quarantine).
+	// SecurityOfficer reads the quarantine topic (raw records sealed to
+	// keys.quarantine) and, with break-glass on, runs its steps: reads the
+	// escrow topic and appends to the audit topic.
 	SecurityOfficer Role `yaml:"security_officer"`
 	// Steward reads the DP budget ledger and describes the configs of every topic.
 	Steward Role `yaml:"steward"`
@@ -104,6 +106,11 @@ type Resources struct {
 	TransactionalIDPrefix string
 	// CreateTopics is topics.create: the worker creates its missing output topics.
 	CreateTopics bool
+	// Escrow is breakglass.topic when break-glass is on, else "": the worker
+	// writes it, security officers read it and record each break-glass step
+	// on the audit topic under BreakGlassTransactionalID.
+	Escrow                    string
+	BreakGlassTransactionalID string
 	// ResearchKeys and QuarantineKeys are keys.research and keys.quarantine,
 	// compared with the roles' recipients by path.
 	ResearchKeys, QuarantineKeys []string

@@ -30,6 +30,10 @@ var (
 	ErrTarget = errors.New("bad break-glass target")
 )
 
+// LogID is the audit log id (the worker_id of its events) the steps are
+// recorded under: a log of their own on the audit topic, beside the workers'.
+const LogID = "breakglass"
+
 // Audit event types, one per step; audit.LifecycleEvent carries them.
 const (
 	EventRequest = audit.TypeBreakGlassRequest

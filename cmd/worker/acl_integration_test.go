@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/deidstream/deidstream/access"
+	"github.com/deidstream/deidstream/breakglass"
 	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/internal/kafkatest"
@@ -49,8 +50,10 @@ func connOpts(t *testing.T, k kafkaconn.Config) []kgo.Opt {
 // those ACLs, exactly once, and each role can read what its role allows and
 // nothing else.
 func TestIntegrationACLsLeastPrivilege(t *testing.T) {
+	start := time.Now()
 	b := kafkatest.StartBroker(t, kafkatest.BrokerOptions{Authorizer: true,
 		Users: []string{"worker", "alice", "carol", "secops"}})
+	t.Logf("%v: broker started", time.Since(start))
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -74,7 +77,17 @@ func TestIntegrationACLsLeastPrivilege(t *testing.T) {
 		Auditor:         access.Role{Principals: []string{"User:carol"}},
 		SecurityOfficer: access.Role{Principals: []string{"User:secops"}, Recipients: []string{"security.pub"}},
 	}
+	cfg.BreakGlass.Officers, cfg.BreakGlass.Escrow = []string{"olga", "omar"}, "escrow.json"
+	cfg.BreakGlass.Topic = name + ".escrow"
 	cfgPath, keys, researchKey := writeRunFiles(t, cfg)
+	escrow, _, err := breakglass.NewEscrow(nil, 2, cfg.BreakGlass.Officers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeJSON(filepath.Join(filepath.Dir(cfgPath), "escrow.json"), escrow, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keys.Escrow = escrow
 
 	admin := config.Defaults()
 	admin.Kafka = kafkaSection(t, b.Admin)
@@ -95,7 +108,7 @@ func TestIntegrationACLsLeastPrivilege(t *testing.T) {
 	adm := kadm.NewClient(adminCl)
 
 	// The input, made by the admin; a stray grant lets the researcher read it.
-	const n = 2000
+	const n = 500
 	if err := produceSynthetic(ctx, adminConn, cfg.Topics.Input[0], n, 11, 0.01); err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +148,7 @@ func TestIntegrationACLsLeastPrivilege(t *testing.T) {
 		t.Errorf("the broker holds %d ACLs on our resources, the plan %d", len(acls), planned)
 	}
 
+	t.Logf("%v: ACLs applied", time.Since(start))
 	// The worker, end to end under its ACLs: it creates its topics, fences,
 	// reads back its state, and publishes exactly once.
 	reg := prometheus.NewRegistry()
@@ -153,7 +167,33 @@ func TestIntegrationACLsLeastPrivilege(t *testing.T) {
 	if len(o.rows) == 0 {
 		t.Fatal("nothing published")
 	}
+	t.Logf("%v: worker settled and outputs read", time.Since(start))
+	escrowed, err := kafkaconn.ReadAll(ctx, adminConn, cfg.BreakGlass.Topic)
+	if err != nil || len(escrowed) != len(o.rows) {
+		t.Fatalf("%d escrow records for %d published rows (%v), want one each, written under the worker's ACLs", len(escrowed), len(o.rows), err)
+	}
 
+	// A security officer records a break-glass step under their own ACLs
+	// (fencing its transactional id, reading and appending to the audit topic).
+	secops := *cfg
+	secops.Kafka = kafkaSection(t, b.User(t, "secops"))
+	secops.Kafka.TransactionalIDPrefix = cfg.Kafka.TransactionalIDPrefix
+	b2, err := yaml.Marshal(&secops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secopsPath := filepath.Join(filepath.Dir(cfgPath), "secops.yaml")
+	if err := os.WriteFile(secopsPath, b2, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var bgOut strings.Builder
+	if code := dispatch(ctx, stdio{Stdin: strings.NewReader(""), Stdout: &bgOut, Stderr: &bgOut}, []string{"breakglass", "request",
+		"-c", secopsPath, "--case", filepath.Join(t.TempDir(), "case"), "--target", "pseudonym:x", "--requester", "sam",
+		"--reason", "incidental_finding"}); code != 0 {
+		t.Errorf("breakglass request as the security officer exited %d: %s", code, bgOut.String())
+	}
+
+	t.Logf("%v: break-glass step recorded", time.Since(start))
 	denied := func(err error) bool { return errors.Is(err, kerr.TopicAuthorizationFailed) }
 	read := func(user, topic string) error {
 		_, err := kafkaconn.ReadAll(ctx, connOpts(t, kafkaSection(t, b.User(t, user))), topic)
@@ -168,6 +208,9 @@ func TestIntegrationACLsLeastPrivilege(t *testing.T) {
 		{"alice", cfg.Topics.Input[0], false},
 		{"alice", cfg.Topics.Quarantine, false},
 		{"alice", cfg.Topics.Audit, false},
+		{"alice", cfg.BreakGlass.Topic, false},
+		{"secops", cfg.BreakGlass.Topic, true},
+		{"carol", cfg.BreakGlass.Topic, false},
 		{"carol", cfg.Topics.Audit, true},
 		{"carol", cfg.Topics.Research, false},
 		{"secops", cfg.Topics.Quarantine, true},

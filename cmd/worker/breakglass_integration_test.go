@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,41 +13,37 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/deidstream/deidstream/audit"
 	"github.com/deidstream/deidstream/breakglass"
+	"github.com/deidstream/deidstream/internal/app"
+	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/internal/kafkatest"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
-// TestIntegrationBreakGlass is the whole case on the real broker through the
-// CLI: init, request, M approvals, open (one link), expiry, and the audit
-// topic holding each step in order, verified by `worker audit verify`.
+// TestIntegrationBreakGlass is the whole case on the real broker: a worker
+// escrows what it publishes, then through the CLI init, request, M
+// approvals, open (the one link), expiry, and the audit topic holding each
+// step in order, verified by `worker audit verify`.
 func TestIntegrationBreakGlass(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cfg := integrationConfig(t)
-	cfg.Topics.Create = false // nothing here runs a worker; the test makes the topics
 	const grant = 8 * time.Second
 	cfg.BreakGlass.Officers = []string{"olga", "omar", "oona"}
 	cfg.BreakGlass.Threshold = 2
 	cfg.BreakGlass.AccessDuration = grant
 	cfg.BreakGlass.Escrow = "escrow.json"
 	cfg.BreakGlass.Topic = cfg.Topics.Input[0] + ".escrow"
-	cfgPath, keys, _ := writeRunFiles(t, cfg)
+	cfgPath, keys, researchKey := writeRunFiles(t, cfg)
 	dir := filepath.Dir(cfgPath)
 	pubPath := filepath.Join(dir, "audit-verify.pub")
 	if err := os.WriteFile(pubPath, keys.Signer.Verifier().MarshalText(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	adm := kafkatest.Admin(t)
-	if _, err := kafkaconn.EnsureTopics(ctx, adm, true,
-		kafkaconn.TopicSpec{Name: cfg.Topics.Audit, Partitions: 1, Configs: map[string]string{"retention.ms": "-1", "retention.bytes": "-1"}},
-		kafkaconn.TopicSpec{Name: cfg.BreakGlass.Topic, Partitions: 1}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { adm.DeleteTopics(context.Background(), cfg.BreakGlass.Topic) })
+	t.Cleanup(func() { kafkatest.Admin(t).DeleteTopics(context.Background(), cfg.BreakGlass.Topic) })
 
 	run := func(wantCode int, args ...string) string {
 		t.Helper()
@@ -56,33 +55,73 @@ func TestIntegrationBreakGlass(t *testing.T) {
 		return out.String() + errb.String()
 	}
 	run(0, "breakglass", "init", "--out", dir)
-	b, err := os.ReadFile(filepath.Join(dir, "escrow.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := breakglass.ParseEscrow(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 
-	// What the worker escrows for released records (not wired into its transaction yet).
-	cl := kafkatest.Client(t, kgo.DefaultProduceTopic(cfg.BreakGlass.Topic))
-	links := []breakglass.Link{{Pseudonym: "p-7f3a", Topic: cfg.Topics.Input[0], Partition: 0, Offset: 41, PatientKey: "MRN-0041"},
-		{Pseudonym: "p-91c2", Topic: cfg.Topics.Input[0], Partition: 2, Offset: 9, PatientKey: "MRN-0009"}}
-	for _, l := range links {
-		r, err := breakglass.Seal(e, l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := &kgo.Record{Key: []byte(r.PseudonymTag), Value: r.Sealed,
-			Headers: []kgo.RecordHeader{{Key: breakglass.HeaderSourceTag, Value: []byte(r.SourceTag)}}}
-		if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-			t.Fatal(err)
+	// A worker escrows every record it publishes, in the window's transaction.
+	const n = 300
+	conn, err := cfg.Kafka.Opts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := produceSynthetic(ctx, conn, cfg.Topics.Input[0], n, 5, 0); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys, err = app.LoadKeys(loaded); err != nil || keys.Escrow == nil {
+		t.Fatalf("loading the keys with the escrow: %v", err)
+	}
+	reg := prometheus.NewRegistry()
+	w, err := app.NewWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runUntilSettled(ctx, w, reg, n); err != nil {
+		t.Fatal(err)
+	}
+	o, err := readOutputs(ctx, cfg, conn, researchKey, keys.Signer.Verifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	escrowed, err := kafkaconn.ReadAll(ctx, conn, cfg.BreakGlass.Topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(escrowed) != len(o.rows) || len(o.rows) == 0 {
+		t.Fatalf("%d escrow records for %d published rows, want one each", len(escrowed), len(o.rows))
+	}
+	for _, r := range escrowed {
+		if strings.Contains(string(r.Value), "patient_id") {
+			t.Fatal("an escrow record holds the input in clear")
 		}
 	}
+	// The target: one published row, its pseudonym and its raw record's patient key.
+	row := o.rows[len(o.rows)/2]
+	pseudonym := row.Values[slices.Index(o.columns, "patient_id")]
+	raw, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Input[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patientKey string
+	for _, r := range raw {
+		if r.Partition == row.Partition && r.Offset == row.Offset {
+			var rec struct {
+				PatientID string `json:"patient_id"`
+			}
+			if err := json.Unmarshal(r.Value, &rec); err != nil {
+				t.Fatal(err)
+			}
+			patientKey = rec.PatientID
+		}
+	}
+	if patientKey == "" || patientKey == pseudonym {
+		t.Fatalf("patient key %q, pseudonym %q: want the raw key and its hash", patientKey, pseudonym)
+	}
+	want := breakglass.Link{Pseudonym: pseudonym, Topic: row.Topic, Partition: row.Partition, Offset: row.Offset, PatientKey: patientKey}
 
 	caseDir := filepath.Join(dir, "case-1")
-	run(0, "breakglass", "request", "--case", caseDir, "--target", "pseudonym:p-91c2", "--requester", "rita",
+	run(0, "breakglass", "request", "--case", caseDir, "--target", fmt.Sprintf("record:%s/%d/%d", row.Topic, row.Partition, row.Offset), "--requester", "rita",
 		"--reason", "incidental_finding", "--note", "CT of 2026-01-02 shows a nodule; the clinician must be told")
 	run(1, "breakglass", "open", "--case", caseDir) // no approval yet
 	run(0, "breakglass", "approve", "--case", caseDir, "--share", filepath.Join(dir, "share-olga.json"))
@@ -105,8 +144,8 @@ func TestIntegrationBreakGlass(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("open printed %q: %v", out, err)
 	}
-	if got != links[1] {
-		t.Errorf("opened %+v, want %+v", got, links[1])
+	if got != want {
+		t.Errorf("opened %+v, want %+v", got, want)
 	}
 	time.Sleep(time.Until(approved.Add(grant + time.Second)))
 	if out := run(1, "breakglass", "open", "--case", caseDir); !strings.Contains(out, "expired") {
@@ -114,12 +153,9 @@ func TestIntegrationBreakGlass(t *testing.T) {
 	}
 
 	// The audit topic: every step, in order, in a log that verifies.
-	if out := run(0, "audit", "verify", "--pub", pubPath); !strings.Contains(out, "worker breakglass: 4 event(s), 4 checkpoint(s)") {
-		t.Errorf("audit verify printed:\n%s\nwant the breakglass log's 4 events, each sealed by a checkpoint", out)
-	}
-	conn, err := cfg.Kafka.Opts()
-	if err != nil {
-		t.Fatal(err)
+	if out := run(0, "audit", "verify", "--pub", pubPath); !strings.Contains(out, "worker breakglass: 4 event(s), 4 checkpoint(s)") ||
+		!strings.Contains(out, "worker "+cfg.Worker.ID+":") {
+		t.Errorf("audit verify printed:\n%s\nwant the worker's log and the breakglass log's 4 events, each sealed by a checkpoint", out)
 	}
 	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
 	if err != nil {
@@ -134,13 +170,16 @@ func TestIntegrationBreakGlass(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if d.WorkerID() != breakglass.LogID {
+			continue
+		}
 		types = append(types, d.Type())
-		if strings.Contains(string(m.Value), "p-91c2") || strings.Contains(string(m.Value), "MRN") || strings.Contains(string(m.Value), "nodule") {
+		if strings.Contains(string(m.Value), pseudonym) || strings.Contains(string(m.Value), patientKey) || strings.Contains(string(m.Value), "nodule") {
 			t.Errorf("audit event %s holds the target, the patient key or the note: %s", d.Type(), m.Value)
 		}
 	}
-	want := []string{audit.TypeBreakGlassRequest, audit.TypeBreakGlassApprove, audit.TypeBreakGlassApprove, audit.TypeBreakGlassOpen}
-	if !slices.Equal(types, want) {
-		t.Errorf("audit events %v, want %v", types, want)
+	wantTypes := []string{audit.TypeBreakGlassRequest, audit.TypeBreakGlassApprove, audit.TypeBreakGlassApprove, audit.TypeBreakGlassOpen}
+	if !slices.Equal(types, wantTypes) {
+		t.Errorf("audit events %v, want %v", types, wantTypes)
 	}
 }

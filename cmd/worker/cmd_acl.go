@@ -29,7 +29,7 @@ func runACL(ctx context.Context, s stdio, args []string) int {
 
 // loadRoles reads the sections the roles need and checks them, separation of duties included.
 func loadRoles(path string) (*config.Config, error) {
-	cfg, err := config.LoadSections(path, "kafka", "topics", "keys", "roles")
+	cfg, err := config.LoadSections(path, "kafka", "topics", "keys", "roles", "breakglass")
 	if err != nil {
 		return nil, err
 	}

@@ -56,16 +56,9 @@ func loadBreakGlass(path string) (*breakGlassEnv, error) {
 	if err := bg.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	b, err := os.ReadFile(bg.Escrow)
+	e, err := app.LoadEscrow(bg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: breakglass.escrow: reading the escrow file (made by `worker breakglass init`): %w", path, err)
-	}
-	e, err := breakglass.ParseEscrow(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", bg.Escrow, err)
-	}
-	if err := bg.Matches(e); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: breakglass.escrow: %w", path, err)
 	}
 	if err := app.CheckPrivateKeyFile(cfg.Keys.AuditSigner); err != nil {
 		return nil, fmt.Errorf("%s: keys.audit_signer: %w", path, err)
@@ -79,7 +72,7 @@ func loadBreakGlass(path string) (*breakGlassEnv, error) {
 		return nil, err
 	}
 	return &breakGlassEnv{cfg: cfg, escrow: e, rec: &app.AuditRecorder{Conn: conn, Topic: cfg.Topics.Audit, Signer: signer,
-		TransactionalID: cfg.Kafka.TransactionalIDPrefix + app.BreakGlassLogID}}, nil
+		TransactionalID: cfg.BreakGlassTransactionalID()}}, nil
 }
 
 func readJSON(path string, v any) error {

@@ -12,10 +12,6 @@ import (
 	"github.com/deidstream/deidstream/deid"
 )
 
-// BreakGlassLogID is the audit log id (the worker_id of its events) of the
-// break-glass steps: a log of its own on the audit topic, beside the workers'.
-const BreakGlassLogID = "breakglass"
-
 // AuditRecorder writes break-glass events to the audit topic, each with a
 // signed checkpoint in a Kafka transaction of its own, and returns only
 // once that transaction committed: breakglass.Open reveals nothing before.
@@ -44,7 +40,7 @@ func (r *AuditRecorder) Record(ctx context.Context, ev breakglass.Event) error {
 	if err != nil {
 		return fmt.Errorf("recording %s: %w", ev.Type, err)
 	}
-	log := audit.NewLog(r.Signer, BreakGlassLogID)
+	log := audit.NewLog(r.Signer, breakglass.LogID)
 	if err := log.Restore(msgs); err != nil {
 		return fmt.Errorf("recording %s: %w", ev.Type, err)
 	}
@@ -66,7 +62,7 @@ func (r *AuditRecorder) Record(ctx context.Context, ev breakglass.Event) error {
 	}
 	var perr error
 	for _, m := range []audit.Message{event, cp} {
-		rec := &kgo.Record{Key: []byte(BreakGlassLogID), Value: m.Value,
+		rec := &kgo.Record{Key: []byte(breakglass.LogID), Value: m.Value,
 			Headers: []kgo.RecordHeader{{Key: deid.HeaderAuditKind, Value: []byte(m.Kind)}}}
 		if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil && perr == nil {
 			perr = err

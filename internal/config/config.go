@@ -319,10 +319,20 @@ func (c *Config) ValidateRoles() error {
 	return nil
 }
 
+// BreakGlassTransactionalID is the transactional id the break-glass steps
+// record under, which fences two steps recorded at once.
+func (c *Config) BreakGlassTransactionalID() string {
+	return c.Kafka.TransactionalIDPrefix + breakglass.LogID
+}
+
 // AccessResources names what the roles are granted on.
 func (c *Config) AccessResources() access.Resources {
 	t := c.Topics
-	return access.Resources{Input: t.Input, Research: t.Research, Stats: t.Stats, Audit: t.Audit,
+	var escrow, bgTxn string
+	if c.BreakGlass.Enabled() {
+		escrow, bgTxn = c.BreakGlass.Topic, c.BreakGlassTransactionalID()
+	}
+	return access.Resources{Escrow: escrow, BreakGlassTransactionalID: bgTxn, Input: t.Input, Research: t.Research, Stats: t.Stats, Audit: t.Audit,
 		Quarantine: t.Quarantine, Budget: t.Budget, Placeholders: t.Placeholders, Group: c.Kafka.GroupID,
 		Groups: c.Roles.Groups(), TransactionalIDPrefix: c.Kafka.TransactionalIDPrefix, CreateTopics: t.Create,
 		ResearchKeys: c.Keys.Research, QuarantineKeys: c.Keys.Quarantine}
