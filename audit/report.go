@@ -57,6 +57,12 @@ type Compliance struct {
 	MinAchievedK     int
 	MinAchievedL     float64
 	HasPrivacy       bool
+
+	// WindowRows are the period's windows, at most maxWindowRows of them.
+	WindowRows     []WindowRow
+	MoreWindowRows int
+	Security       Security
+	Configs        []ConfigUse
 }
 
 // BudgetUse is one DP dataset's budget in the period.
@@ -97,6 +103,7 @@ func NewCompliance(msgs []Message, rep *Report, from, to time.Time) *Compliance 
 		}
 	}
 	var wins []*WindowEvent
+	var life []*LifecycleEvent
 	var first, last time.Time
 	in := func(t time.Time) bool { return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to)) }
 	for _, m := range msgs {
@@ -123,6 +130,7 @@ func NewCompliance(msgs []Message, rep *Report, from, to time.Time) *Compliance 
 				det = append(det, "keys="+strings.Join(e.KeyIDs, ","))
 			}
 			c.Lifecycle = append(c.Lifecycle, LifecycleRow{e.Time, e.WorkerID, e.Type, e.ConfigHash, strings.Join(det, " ")})
+			life = append(life, e)
 			continue
 		}
 		wins = append(wins, d.Window)
@@ -136,6 +144,7 @@ func NewCompliance(msgs []Message, rep *Report, from, to time.Time) *Compliance 
 		c.To = last.Add(time.Second)
 	}
 	c.summarize(wins)
+	c.sections(wins, life)
 	return c
 }
 
