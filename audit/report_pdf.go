@@ -10,8 +10,8 @@ import (
 )
 
 // WritePDF writes the report as a PDF (A4 landscape), drawn with
-// codeberg.org/go-pdf/fpdf: the same sections as the HTML page, the charts
-// over time left out (their figures are in the tables), no browser involved.
+// codeberg.org/go-pdf/fpdf: the same sections and charts as the HTML page,
+// no browser involved.
 func (c *Compliance) WritePDF(w io.Writer) error {
 	p := &pdfDoc{f: fpdf.New("L", "mm", "A4", "")}
 	f := p.f
@@ -73,14 +73,17 @@ func (c *Compliance) WritePDF(w io.Writer) error {
 	p.table([]string{"Windows", "Records in", "Published", "Suppressed", "Quarantined"}, []float64{54.6, 54.6, 54.6, 54.6, 54.6}, "RRRRR",
 		[][]string{{fmt.Sprint(c.Windows), fmt.Sprint(c.RecordsIn), countPct(c.Published, c.RecordsIn),
 			countPct(c.Suppressed, c.RecordsIn), countPct(c.Quarantined, c.RecordsIn)}})
+	p.lineChart("Suppression and quarantine rate", c.lines["rates"], c.From, c.To)
 
 	p.heading("PHI found by type")
 	p.muted(fmt.Sprintf("%d finding(s) in the period.", c.PHITotal))
 	p.bars(c.PHIByType)
+	p.lineChart("PHI found by type over time", c.lines["phi"], c.From, c.To)
 
 	p.heading("Privacy guarantees")
 	if c.HasPrivacy {
 		p.muted(fmt.Sprintf("Lowest achieved k in the period: %d; lowest achieved l: %s.", c.MinAchievedK, fmtNum(c.MinAchievedL)))
+		p.lineChart("Achieved k-anonymity and l-diversity", c.lines["privacy"], c.From, c.To)
 	} else {
 		p.muted("No privacy model ran in this period.")
 	}
@@ -91,7 +94,7 @@ func (c *Compliance) WritePDF(w io.Writer) error {
 		}
 		p.muted(fmt.Sprintf("DP dataset %s (%s): spent %s of %s, %s left%s.", b.Dataset, b.Accounting, fmtNum(b.Spent),
 			fmtNum(b.Budget), fmtNum(b.Remaining), refused))
-		p.bars([]Bar{{"spent", b.Spent}, {"budget", b.Budget}})
+		p.lineChart("Privacy budget spent against its limit: "+b.Dataset, c.lines["budget:"+b.Dataset], c.From, c.To)
 	}
 	var rows [][]string
 	for _, r := range c.WindowRows {
@@ -270,6 +273,7 @@ func (p *pdfDoc) bars(bs []Bar) {
 	for _, b := range bs {
 		top = max(top, b.Value)
 	}
+	p.room(min(float64(len(bs))*h, 60)) // a short chart is not split across pages
 	p.f.SetFont("Helvetica", "", 8.5)
 	p.f.SetTextColor(55, 65, 81)
 	for _, b := range bs {
@@ -284,6 +288,89 @@ func (p *pdfDoc) bars(bs []Bar) {
 		p.f.CellFormat(valueW-2, h, fmtNum(b.Value), "", 1, "L", false, 0, "")
 	}
 	p.f.Ln(2)
+}
+
+// lineChart draws a chart over time as the SVG one does: grid, time axis,
+// one colour per series (dashed for limits), legend on the right.
+func (p *pdfDoc) lineChart(title string, l lines, from, to time.Time) {
+	if len(l.ss) == 0 {
+		return
+	}
+	const h, labelW, legendW = 58.0, 14.0, 48.0
+	p.room(h + 6)
+	p.f.SetFont("Helvetica", "B", 9)
+	p.f.SetTextColor(55, 65, 81)
+	p.f.CellFormat(0, 5, p.tr(title), "", 1, "L", false, 0, "")
+	pw, _ := p.f.GetPageSize()
+	left, _, right, _ := p.f.GetMargins()
+	x0, y0 := left+labelW, p.f.GetY()+6
+	w, ph := pw-left-right-labelW-legendW, h-16
+	ymax := l.ymax
+	if ymax == 0 {
+		for _, s := range l.ss {
+			for _, pt := range s.points {
+				ymax = max(ymax, pt.y)
+			}
+		}
+	}
+	ymax = niceMax(ymax)
+	span := to.Sub(from).Seconds()
+	if span <= 0 {
+		span = 1
+	}
+	x := func(t time.Time) float64 { return x0 + w*min(1, max(0, t.Sub(from).Seconds()/span)) }
+	y := func(v float64) float64 { return y0 + ph*(1-min(1, max(0, v/ymax))) }
+	p.f.SetFont("Helvetica", "", 7)
+	p.f.SetLineWidth(0.15)
+	p.f.SetDrawColor(229, 231, 235)
+	for i := 0; i <= 4; i++ {
+		v := ymax * float64(i) / 4
+		p.f.Line(x0, y(v), x0+w, y(v))
+		p.f.SetXY(left, y(v)-2)
+		p.f.CellFormat(labelW-1.5, 4, fmtNum(v), "", 0, "R", false, 0, "")
+	}
+	layout := "01-02 15:04"
+	if span < 3*3600 {
+		layout = "15:04:05"
+	}
+	for i := 0; i <= 5; i++ {
+		t := from.Add(time.Duration(float64(i) / 5 * span * float64(time.Second)))
+		p.f.SetXY(x(t)-12, y0+ph+1)
+		p.f.CellFormat(24, 4, t.UTC().Format(layout), "", 0, "C", false, 0, "")
+	}
+	p.f.Text(left, y0-3.5, p.tr(l.unit))
+	for i, s := range l.ss {
+		r, g, b := hexRGB(palette[i%len(palette)])
+		p.f.SetDrawColor(r, g, b)
+		p.f.SetFillColor(r, g, b)
+		p.f.SetLineWidth(0.5)
+		if s.dashed {
+			p.f.SetDashPattern([]float64{2, 1.3}, 0)
+		}
+		for j := 1; j < len(s.points); j++ {
+			a, c := s.points[j-1], s.points[j]
+			p.f.Line(x(a.x), y(a.y), x(c.x), y(c.y))
+		}
+		p.f.SetDashPattern(nil, 0)
+		if len(s.points) <= 40 && !s.dashed {
+			for _, pt := range s.points {
+				p.f.Circle(x(pt.x), y(pt.y), 0.6, "F")
+			}
+		}
+		ly := y0 + 2 + float64(i)*5
+		p.f.Rect(x0+w+5, ly, 3, 3, "F")
+		p.f.SetXY(x0+w+9.5, ly-0.5)
+		p.f.CellFormat(legendW-10, 4, p.fit(s.name, legendW-10), "", 0, "L", false, 0, "")
+	}
+	p.f.SetLineWidth(0.2)
+	p.f.SetDrawColor(0, 0, 0)
+	p.f.SetXY(left, y0+h-8)
+}
+
+// hexRGB reads a palette colour "#rrggbb".
+func hexRGB(h string) (r, g, b int) {
+	fmt.Sscanf(h, "#%02x%02x%02x", &r, &g, &b)
+	return r, g, b
 }
 
 func pdfTime(t time.Time) string {
