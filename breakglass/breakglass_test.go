@@ -163,8 +163,14 @@ func TestCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	var records []Record
+	var keys []KeyRecord
 	for i, l := range []Link{{"p1", "raw", 0, 10, "MRN-1"}, {"p2", "raw", 1, 7, "MRN-2"}, {"p3", "raw", 0, 11, "MRN-3"}} {
-		r, err := Seal(e, l)
+		s, err := NewSealer(e) // one data key per window; here one per link
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, s.Key)
+		r, err := s.Seal(l)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,6 +179,19 @@ func TestCase(t *testing.T) {
 		}
 		records = append(records, r)
 	}
+	// A record relabelled to answer another target does not open.
+	escrowKey, err := e.Recover(ss[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := records[0]
+	moved.PseudonymTag = records[1].PseudonymTag
+	if _, err := openLink(e.ID, escrowKey, keys, moved); !errors.Is(err, ErrLinkSealing) {
+		t.Errorf("relabelled escrow record: %v, want ErrLinkSealing", err)
+	}
+	if l, err := openLink(e.ID, escrowKey, keys, records[0]); err != nil || l.PatientKey != "MRN-1" {
+		t.Errorf("opening a record directly: %+v, %v", l, err)
+	}
 	t0 := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
 	const dur = time.Hour
 	rec := &memRecorder{}
@@ -180,14 +199,14 @@ func TestCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(ctx, rec, e, req, key, nil, dur, t0, records); !errors.Is(err, ErrNotApproved) {
+	if _, err := Open(ctx, rec, e, req, key, nil, dur, t0, records, keys); !errors.Is(err, ErrNotApproved) {
 		t.Fatalf("open without approvals: %v, want ErrNotApproved", err)
 	}
 	a1, err := Approve(ctx, rec, e, req, ss[0], t0.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(ctx, rec, e, req, key, []Approval{a1, a1}, dur, t0.Add(2*time.Minute), records); !errors.Is(err, ErrNotApproved) {
+	if _, err := Open(ctx, rec, e, req, key, []Approval{a1, a1}, dur, t0.Add(2*time.Minute), records, keys); !errors.Is(err, ErrNotApproved) {
 		t.Fatalf("open with M-1 approvals (one given twice): %v, want ErrNotApproved", err)
 	}
 	a2, err := Approve(ctx, rec, e, req, ss[2], t0.Add(5*time.Minute))
@@ -196,10 +215,10 @@ func TestCase(t *testing.T) {
 	}
 	// The audit log refuses the open event: nothing is revealed.
 	failing := &memRecorder{failOn: EventOpen}
-	if l, err := Open(ctx, failing, e, req, key, []Approval{a2, a1}, dur, t0.Add(10*time.Minute), records); err == nil || l != (Link{}) {
+	if l, err := Open(ctx, failing, e, req, key, []Approval{a2, a1}, dur, t0.Add(10*time.Minute), records, keys); err == nil || l != (Link{}) {
 		t.Fatalf("open whose audit event failed returned %+v, %v; want nothing and an error", l, err)
 	}
-	l, err := Open(ctx, rec, e, req, key, []Approval{a2, a1}, dur, t0.Add(10*time.Minute), records)
+	l, err := Open(ctx, rec, e, req, key, []Approval{a2, a1}, dur, t0.Add(10*time.Minute), records, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +239,7 @@ func TestCase(t *testing.T) {
 		t.Errorf("grant expires %v, want an hour after the second approval", last.Expires)
 	}
 	// Expired: an hour after the approval that reached the threshold.
-	if _, err := Open(ctx, rec, e, req, key, []Approval{a1, a2}, dur, t0.Add(65*time.Minute), records); !errors.Is(err, ErrExpired) {
+	if _, err := Open(ctx, rec, e, req, key, []Approval{a1, a2}, dur, t0.Add(65*time.Minute), records, keys); !errors.Is(err, ErrExpired) {
 		t.Errorf("open after the grant ended: %v, want ErrExpired", err)
 	}
 	if n := len(rec.events); n != 4 {
@@ -237,11 +256,11 @@ func TestCase(t *testing.T) {
 	}
 	b1, _ := Approve(ctx, rec, e, req2, ss[1], t0)
 	b2, _ := Approve(ctx, rec, e, req2, ss[2], t0)
-	if l, err := Open(ctx, rec, e, req2, key2, []Approval{b1, b2}, dur, t0, records); err != nil || l.PatientKey != "MRN-3" {
+	if l, err := Open(ctx, rec, e, req2, key2, []Approval{b1, b2}, dur, t0, records, keys); err != nil || l.PatientKey != "MRN-3" {
 		t.Errorf("open by record: %+v, %v; want p3's link", l, err)
 	}
 	// Another request's key cannot read these approvals' shares.
-	if _, err := Open(ctx, rec, e, req2, key, []Approval{b1, b2}, dur, t0, records); err == nil {
+	if _, err := Open(ctx, rec, e, req2, key, []Approval{b1, b2}, dur, t0, records, keys); err == nil {
 		t.Error("approvals sealed to one request opened with another request's key")
 	}
 	if err := ParseTarget("MRN-1"); !errors.Is(err, ErrTarget) {

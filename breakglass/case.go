@@ -209,9 +209,10 @@ func Decide(e *Escrow, r Request, key *envelope.PrivateKey, approvals []Approval
 
 // Open reveals the one link r asked for: the grant must hold at now, the
 // open event must be durable in the audit log before the escrow key is
-// rebuilt, and only records whose tag is the target's are opened.
+// rebuilt, and only the first record whose tag is the target's is opened
+// (with its data key, from keys).
 func Open(ctx context.Context, rec Recorder, e *Escrow, r Request, key *envelope.PrivateKey, approvals []Approval,
-	duration time.Duration, now time.Time, records []Record) (Link, error) {
+	duration time.Duration, now time.Time, records []Record, keys []KeyRecord) (Link, error) {
 	g, shares, err := Decide(e, r, key, approvals, duration)
 	if err != nil {
 		return Link{}, err
@@ -229,7 +230,7 @@ func Open(ctx context.Context, rec Recorder, e *Escrow, r Request, key *envelope
 	}
 	for _, rc := range records {
 		if rc.PseudonymTag == r.TargetTag || rc.SourceTag == r.TargetTag {
-			return openLink(escrowKey, rc)
+			return openLink(e.ID, escrowKey, keys, rc)
 		}
 	}
 	return Link{}, fmt.Errorf("opening request %s: %w", r.ID, ErrNotFound)

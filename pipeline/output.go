@@ -61,8 +61,10 @@ type Outputs struct {
 
 // Escrow writes, for one published record, a sealed link from what it
 // releases back to its source into the window's transaction. Used from Run
-// only. raw is the input record: an implementation must seal what it takes
-// from it and never put it in an error.
+// only. tx is one value for every record of a window's transaction and a
+// new one for the next transaction (a retried window's too). raw is the
+// input record: an implementation must seal what it takes from it and never
+// put it in an error.
 type Escrow interface {
 	Escrow(ctx context.Context, tx Tx, src deid.OffsetRange, raw []byte, released []string) error
 }

@@ -261,20 +261,31 @@ func runBreakGlassOpen(ctx context.Context, s stdio, args []string) int {
 		return fail(err)
 	}
 	var records []breakglass.Record
+	var keys []breakglass.KeyRecord
 	err = kafkaconn.ReadEach(ctx, conn, env.cfg.BreakGlass.Topic, func(rec *kgo.Record) error {
 		r := breakglass.Record{PseudonymTag: string(rec.Key), Sealed: rec.Value}
+		isKey := false
 		for _, h := range rec.Headers {
-			if h.Key == breakglass.HeaderSourceTag {
+			switch h.Key {
+			case breakglass.HeaderSourceTag:
 				r.SourceTag = string(h.Value)
+			case breakglass.HeaderKeyID:
+				r.KeyID = string(h.Value)
+			case breakglass.HeaderKeyRecord:
+				isKey = true
 			}
 		}
-		records = append(records, r)
+		if isKey {
+			keys = append(keys, breakglass.KeyRecord{ID: string(rec.Key), Sealed: rec.Value})
+		} else {
+			records = append(records, r)
+		}
 		return nil
 	})
 	if err != nil {
 		return fail(err)
 	}
-	l, err := breakglass.Open(ctx, env.rec, env.escrow, r, key, approvals, env.cfg.BreakGlass.AccessDuration, time.Now(), records)
+	l, err := breakglass.Open(ctx, env.rec, env.escrow, r, key, approvals, env.cfg.BreakGlass.AccessDuration, time.Now(), records, keys)
 	if err != nil {
 		if errors.Is(err, breakglass.ErrExpired) {
 			return fail(fmt.Errorf("%w; a new request is needed", err))

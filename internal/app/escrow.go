@@ -22,12 +22,17 @@ const kindEscrow = "escrow"
 // EscrowOutput is the pipeline's Escrow: for every published record it
 // seals the link from its pseudonym (the released value of the patient
 // field, when it is a column) to its source position and patient key, and
-// produces it to breakglass.topic keyed by the pseudonym's tag.
+// produces it to breakglass.topic keyed by the pseudonym's tag. Each
+// window's transaction gets a fresh data key, sealed to the escrow and
+// produced in that transaction before the first link it seals.
 type EscrowOutput struct {
 	escrow       *breakglass.Escrow
 	topic        string
 	patientField string
 	column       int // the patient field's column in released rows; -1 if not released
+
+	tx     pipeline.Tx // the transaction sealer's key was produced in
+	sealer *breakglass.Sealer
 }
 
 // NewEscrowOutput escrows to e on topic; columns are the released columns.
@@ -55,12 +60,22 @@ func (o *EscrowOutput) Escrow(ctx context.Context, tx pipeline.Tx, src deid.Offs
 			l.PatientKey = string(v)
 		}
 	}
-	r, err := breakglass.Seal(o.escrow, l)
+	if tx != o.tx { // a new window's transaction (pipeline.Escrow): a new data key in it
+		s, err := breakglass.NewSealer(o.escrow)
+		if err != nil {
+			return err
+		}
+		tx.Produce(ctx, &kgo.Record{Topic: o.topic, Key: []byte(s.Key.ID), Value: s.Key.Sealed,
+			Headers: []kgo.RecordHeader{{Key: deid.HeaderKind, Value: []byte(kindEscrow)}, {Key: breakglass.HeaderKeyRecord, Value: []byte("1")}}})
+		o.tx, o.sealer = tx, s
+	}
+	r, err := o.sealer.Seal(l)
 	if err != nil {
 		return err
 	}
 	tx.Produce(ctx, &kgo.Record{Topic: o.topic, Key: []byte(r.PseudonymTag), Value: r.Sealed,
-		Headers: []kgo.RecordHeader{{Key: deid.HeaderKind, Value: []byte(kindEscrow)}, {Key: breakglass.HeaderSourceTag, Value: []byte(r.SourceTag)}}})
+		Headers: []kgo.RecordHeader{{Key: deid.HeaderKind, Value: []byte(kindEscrow)}, {Key: breakglass.HeaderSourceTag, Value: []byte(r.SourceTag)},
+			{Key: breakglass.HeaderKeyID, Value: []byte(r.KeyID)}}})
 	return nil
 }
 
