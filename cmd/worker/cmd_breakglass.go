@@ -143,10 +143,10 @@ func runBreakGlassRequest(ctx context.Context, s stdio, args []string) int {
 	var cfgPath string
 	fs.configFlag(&cfgPath, "config.yaml", "config `file`")
 	caseDir := fs.String("case", "", "case `directory` to create (required)")
-	target := fs.String("target", "", "pseudonym:P or record:topic/partition/offset (required)")
+	target := fs.String("target", "", "the `target`: pseudonym:P or record:topic/partition/offset (required)")
 	requester := fs.String("requester", "", "your `name` (required)")
 	reason := fs.String("reason", "", "reason `code`, e.g. incidental_finding (required; free text goes in --note)")
-	note := fs.String("note", "", "the written justification: only its SHA-256 is audited; keep the text with the case file")
+	note := fs.String("note", "", "the written justification `text`: only its SHA-256 is audited; keep the text with the case file")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -186,7 +186,7 @@ func runBreakGlassApprove(ctx context.Context, s stdio, args []string) int {
 	var cfgPath string
 	fs.configFlag(&cfgPath, "config.yaml", "config `file`")
 	caseDir := fs.String("case", "", "case `directory` (required)")
-	shareFile := fs.String("share", "", "your share `file` from `worker breakglass init` (required)")
+	shareFile := fs.String("share", "", "your share `file` from worker breakglass init (required)")
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}

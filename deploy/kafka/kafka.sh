@@ -165,8 +165,12 @@ render_config() {
 format() {
 	local cluster_id password u
 	local extra=() lines=()
-	# A Kafka cluster id is 16 random bytes in unpadded URL-safe base64.
-	cluster_id=$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n')
+	# A Kafka cluster id is 16 random bytes in unpadded URL-safe base64; one starting with '-'
+	# (1 in 64) would be read by StorageTool as an option, so draw again.
+	cluster_id=-
+	while [[ $cluster_id == -* ]]; do
+		cluster_id=$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n')
+	done
 	password=$(openssl rand -hex 16)
 	for u in $scram_users; do
 		[[ $u =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_SCRAM_USERS: user name \"$u\" must be letters, digits, '.', '_' or '-'"
