@@ -266,4 +266,7 @@ func TestCase(t *testing.T) {
 	if err := ParseTarget("MRN-1"); !errors.Is(err, ErrTarget) {
 		t.Errorf("target without a kind: %v", err)
 	}
+	if _, _, err := NewRequest(ctx, rec, e, "pseudonym:p1", "Rita Smith", "incidental_finding", "", t0); !errors.Is(err, ErrTarget) {
+		t.Errorf("a requester with a space (the audit event holds codes only): %v", err)
+	}
 }

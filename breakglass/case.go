@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -26,8 +27,10 @@ var (
 	ErrSelfApproval = errors.New("an officer may not approve their own request")
 	// ErrNotFound means no escrow record matches the request's target.
 	ErrNotFound = errors.New("no escrow record for the target")
-	// ErrTarget is a target that is neither pseudonym:P nor record:topic/partition/offset.
-	ErrTarget = errors.New("bad break-glass target")
+	// ErrTarget is a request that cannot be made: a target that is neither
+	// pseudonym:P nor record:topic/partition/offset, or a requester or reason
+	// that is not a code.
+	ErrTarget = errors.New("bad break-glass request")
 )
 
 // LogID is the audit log id (the worker_id of its events) the steps are
@@ -83,6 +86,8 @@ type Approval struct {
 	Share     []byte    `json:"share"` // sealed to Request.Key
 }
 
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9_.:/=+-]{1,128}$`)
+
 // ParseTarget checks a target: "pseudonym:P" or "record:topic/partition/offset".
 func ParseTarget(t string) error {
 	kind, v, _ := strings.Cut(t, ":")
@@ -101,6 +106,11 @@ func ParseTarget(t string) error {
 func NewRequest(ctx context.Context, rec Recorder, e *Escrow, target, requester, reason, note string, now time.Time) (Request, *envelope.PrivateKey, error) {
 	if err := ParseTarget(target); err != nil {
 		return Request{}, nil, err
+	}
+	// Both go in the audit event, which holds codes only.
+	if !codeRE.MatchString(requester) || !codeRE.MatchString(reason) {
+		return Request{}, nil, fmt.Errorf("requesting: the requester and the reason must be names or codes of 1-128 "+
+			"letters, digits and _.:/=+- (no spaces; free text goes in the note): %w", ErrTarget)
 	}
 	key, err := envelope.GenerateKey(rand.Reader)
 	if err == nil {
