@@ -17,6 +17,12 @@ const (
 	TypeConfigLoaded  = "config_loaded"
 	TypeKeyRotation   = "key_rotation"
 	TypeBudgetRefused = "budget_refused"
+	// Break-glass re-identification, one event per step (package breakglass);
+	// Detail holds the request id, escrow id, actor, the target's tag and the
+	// reason code, never the target.
+	TypeBreakGlassRequest = "breakglass_request"
+	TypeBreakGlassApprove = "breakglass_approve"
+	TypeBreakGlassOpen    = "breakglass_open"
 )
 
 // The event structs declare their fields in the byte order of their JSON
@@ -209,7 +215,8 @@ func (e *WindowEvent) normalizeFloats() {
 // validate checks a lifecycle event before it enters the log.
 func (e *LifecycleEvent) validate() error {
 	switch e.Type {
-	case TypeStart, TypeStop, TypeConfigLoaded, TypeKeyRotation, TypeBudgetRefused:
+	case TypeStart, TypeStop, TypeConfigLoaded, TypeKeyRotation, TypeBudgetRefused,
+		TypeBreakGlassRequest, TypeBreakGlassApprove, TypeBreakGlassOpen:
 	default:
 		return fmt.Errorf("checking lifecycle event type %q: %w", e.Type, ErrInvalidEvent)
 	}

@@ -57,6 +57,30 @@ type Compliance struct {
 	MinAchievedK     int
 	MinAchievedL     float64
 	HasPrivacy       bool
+
+	// WindowRows are the period's windows, at most maxWindowRows of them.
+	WindowRows     []WindowRow
+	MoreWindowRows int
+	Security       Security
+	Configs        []ConfigUse
+
+	lines map[string]lines // the charts over time, by name, for the PDF
+}
+
+// lines is one chart over time, as drawn in SVG (lineChart) and in the PDF.
+type lines struct {
+	ss   []series
+	ymax float64
+	unit string
+}
+
+// chart records a chart over time under name and returns its SVG.
+func (c *Compliance) chart(name string, ss []series, ymax float64, unit string) template.HTML {
+	if c.lines == nil {
+		c.lines = map[string]lines{}
+	}
+	c.lines[name] = lines{ss, ymax, unit}
+	return template.HTML(lineChart(ss, c.From, c.To, ymax, unit)) // built from escaped parts only
 }
 
 // BudgetUse is one DP dataset's budget in the period.
@@ -97,6 +121,7 @@ func NewCompliance(msgs []Message, rep *Report, from, to time.Time) *Compliance 
 		}
 	}
 	var wins []*WindowEvent
+	var life []*LifecycleEvent
 	var first, last time.Time
 	in := func(t time.Time) bool { return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to)) }
 	for _, m := range msgs {
@@ -123,6 +148,7 @@ func NewCompliance(msgs []Message, rep *Report, from, to time.Time) *Compliance 
 				det = append(det, "keys="+strings.Join(e.KeyIDs, ","))
 			}
 			c.Lifecycle = append(c.Lifecycle, LifecycleRow{e.Time, e.WorkerID, e.Type, e.ConfigHash, strings.Join(det, " ")})
+			life = append(life, e)
 			continue
 		}
 		wins = append(wins, d.Window)
@@ -136,6 +162,7 @@ func NewCompliance(msgs []Message, rep *Report, from, to time.Time) *Compliance 
 		c.To = last.Add(time.Second)
 	}
 	c.summarize(wins)
+	c.sections(wins, life)
 	return c
 }
 
@@ -200,8 +227,8 @@ func (c *Compliance) summarize(wins []*WindowEvent) {
 		b := budgets[ds]
 		pts := budgetPts[ds]
 		limit := []point{{c.From, b.Budget}, {c.To, b.Budget}}
-		b.Chart = template.HTML(lineChart([]series{{name: "spent", points: pts}, {name: "budget", points: limit, dashed: true}},
-			c.From, c.To, b.Budget*1.1, b.Accounting))
+		b.Chart = c.chart("budget:"+ds, []series{{name: "spent", points: pts}, {name: "budget", points: limit, dashed: true}},
+			b.Budget*1.1, b.Accounting)
 		c.Budgets = append(c.Budgets, *b)
 	}
 
@@ -221,7 +248,7 @@ func (c *Compliance) summarize(wins []*WindowEvent) {
 	if len(phiSeries) > len(palette) { // keep the chart readable: top types only
 		phiSeries = phiSeries[:len(palette)]
 	}
-	c.PHIChart = template.HTML(lineChart(phiSeries, c.From, c.To, 0, "findings"))
+	c.PHIChart = c.chart("phi", phiSeries, 0, "findings")
 
 	supp := series{name: "suppressed %"}
 	quarS := series{name: "quarantined %"}
@@ -253,9 +280,9 @@ func (c *Compliance) summarize(wins []*WindowEvent) {
 			rk.points = append(rk.points, point{bk.at, reqK})
 		}
 	}
-	c.SuppressionChart = template.HTML(lineChart([]series{supp, quarS}, c.From, c.To, 0, "% of records"))
+	c.SuppressionChart = c.chart("rates", []series{supp, quarS}, 0, "% of records")
 	if c.HasPrivacy {
-		c.PrivacyChart = template.HTML(lineChart([]series{ak, al, rk}, c.From, c.To, 0, "class size"))
+		c.PrivacyChart = c.chart("privacy", []series{ak, al, rk}, 0, "class size")
 	}
 }
 

@@ -54,6 +54,19 @@ type Outputs struct {
 	Audit        Output // audit events and signed checkpoints
 	Budget       Output // the DP ledger (compacted)
 	Placeholders Output // the placeholder numbering (compacted)
+	// Escrow, when set, is given every published record of a window, in the
+	// window's transaction (break-glass re-identification); nil by default.
+	Escrow Escrow
+}
+
+// Escrow writes, for one published record, a sealed link from what it
+// releases back to its source into the window's transaction. Used from Run
+// only. tx is one value for every record of a window's transaction and a
+// new one for the next transaction (a retried window's too). raw is the
+// input record: an implementation must seal what it takes from it and never
+// put it in an error.
+type Escrow interface {
+	Escrow(ctx context.Context, tx Tx, src deid.OffsetRange, raw []byte, released []string) error
 }
 
 // KafkaOutputs are the outputs to the configured topics.
@@ -81,6 +94,9 @@ func WithOutputs(o Outputs) Option {
 			if p.src != nil {
 				*p.dst = p.src
 			}
+		}
+		if o.Escrow != nil {
+			w.out.Escrow = o.Escrow
 		}
 	}
 }

@@ -174,6 +174,16 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 	}
 
+	if w.out.Escrow != nil {
+		for i, s := range released {
+			r := s.rec
+			src := deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}
+			if err := w.out.Escrow.Escrow(ctx, p, src, r.Value, rows[i].Values); err != nil {
+				return nil, fmt.Errorf("escrowing %s/%d/%d of window %d: %w", r.Topic, r.Partition, r.Offset, win.seq, err)
+			}
+		}
+	}
+
 	start := time.Now()
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh — installs what the tests need, and only what is missing, so it is safe to run again:
 #   pyarrow (the Arrow interop tests read our output with it), the Go modules, and the Apache Kafka
-#   jars from Maven Central (deploy/kafka/kafka.sh fetch), and promtool (Debian's prometheus package: the
-#   alert rule tests, deploy/alerts_test.go). Java 17+, Maven, Go and Python 3 must
+#   jars from Maven Central (deploy/kafka/kafka.sh fetch), promtool (Debian's prometheus package: the
+#   alert rule tests, deploy/alerts_test.go) and pdftoppm/pdftotext (poppler-utils: the PDF audit report
+#   test). Java 17+, Maven, Go and Python 3 must
 #   already be on the machine; it says so plainly if one is not.
 set -euo pipefail
 
@@ -35,25 +36,33 @@ else
 	python3 -c 'import pyarrow' || die "pyarrow installed but python3 cannot import it"
 fi
 
-if command -v promtool >/dev/null 2>&1; then
-	say "promtool present"
-else
-	# Debian's prometheus package ships promtool and the server. apt-get needs root: as root directly,
-	# else through sudo when it asks no password; otherwise say what to run.
-	apt=(apt-get)
+# need_deb installs Debian package pkg when tool is not on PATH. apt-get needs root: as root directly,
+# else through sudo when it asks no password; otherwise say what to run.
+need_deb() {
+	local tool=$1 pkg=$2 why=$3
+	if command -v "$tool" >/dev/null 2>&1; then
+		say "$tool present"
+		return 0
+	fi
+	local apt=(apt-get)
 	if ((EUID != 0)); then
 		if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 			apt=(sudo -n apt-get)
 		else
-			die "promtool is not on PATH and installing it needs root: run 'apt-get install prometheus' as root"
+			die "$tool is not on PATH and installing it needs root: run 'apt-get install $pkg' as root"
 		fi
 	fi
-	say "installing promtool (Debian package prometheus)"
-	DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends prometheus >/dev/null ||
-		{ "${apt[@]}" update >/dev/null && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends prometheus >/dev/null; } ||
-		die "installing the prometheus package failed (the alert rule tests need promtool)"
-	command -v promtool >/dev/null 2>&1 || die "the prometheus package installed no promtool on PATH"
-fi
+	say "installing $tool (Debian package $pkg)"
+	DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$pkg" >/dev/null ||
+		{ "${apt[@]}" update >/dev/null && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "$pkg" >/dev/null; } ||
+		die "installing the $pkg package failed ($why)"
+	command -v "$tool" >/dev/null 2>&1 || die "the $pkg package installed no $tool on PATH"
+}
+
+# Debian's prometheus package ships promtool and the server.
+need_deb promtool prometheus "the alert rule tests need promtool"
+# poppler renders and reads the PDF audit report in its test (pdftoppm, pdftotext).
+need_deb pdftoppm poppler-utils "the PDF report test renders its pages with pdftoppm"
 
 say "downloading Go modules"
 go mod download

@@ -219,24 +219,41 @@ func printVerify(w io.Writer, rep *audit.Report) {
 }
 
 func runAuditReport(ctx context.Context, s stdio, args []string) int {
-	fs := newFlags(s, "audit report", "(--in FILE | --topic T | -c config.yaml) [--pub FILE.pub] [--from T] [--to T] [--out report.html]",
-		"Writes a self-contained HTML compliance report for a period. Exit 1 when verification fails (the\n"+
+	fs := newFlags(s, "audit report", "(--in FILE | --topic T | -c config.yaml) [--pub FILE.pub] [--since T] [--until T] [--format html|pdf] [--out FILE]",
+		"Writes a compliance report for a period: verification and checkpoints, records released, suppressed and\n"+
+			"quarantined, PHI found by type, privacy guarantees per window (k, l, t, DP spent and left), security\n"+
+			"events (quarantine reasons, key rotations, budget refusals, residual PHI, break-glass steps) and the\n"+
+			"configuration hashes in force. HTML (self-contained) or PDF. Exit 1 when verification fails (the\n"+
 			"report is still written, and says so).")
 	var src source
 	src.flags(fs)
 	pub := fs.String("pub", "", "the log's public key `file` NAME.pub; without it the report says \"not verified\"")
-	from := fs.String("from", "", "start of the period, RFC 3339 `time`, inclusive (default: first event)")
-	to := fs.String("to", "", "end of the period, RFC 3339 `time`, exclusive (default: after the last event)")
-	out := fs.String("out", "report.html", "HTML `file` to write; - for stdout")
+	var from, to string
+	for _, name := range []string{"since", "from"} {
+		fs.StringVar(&from, name, "", "start of the period, RFC 3339 `time`, inclusive (default: first event); --from is the same")
+	}
+	for _, name := range []string{"until", "to"} {
+		fs.StringVar(&to, name, "", "end of the period, RFC 3339 `time`, exclusive (default: after the last event); --to is the same")
+	}
+	format := fs.String("format", "html", "`format`: html or pdf")
+	out := fs.String("out", "", "`file` to write; - for stdout (default report.html or report.pdf)")
 	if code, ok := fs.parse(args); !ok {
 		return code
+	}
+	switch *format {
+	case "html", "pdf":
+	default:
+		return fs.usageError("--format %q: want html or pdf", *format)
+	}
+	if *out == "" {
+		*out = "report." + *format
 	}
 	var fromT, toT time.Time
 	for _, p := range []struct {
 		flag string
 		val  string
 		t    *time.Time
-	}{{"--from", *from, &fromT}, {"--to", *to, &toT}} {
+	}{{"--since", from, &fromT}, {"--until", to, &toT}} {
 		if p.val == "" {
 			continue
 		}
@@ -268,7 +285,11 @@ func runAuditReport(ctx context.Context, s stdio, args []string) int {
 		}
 	}
 	c := audit.NewCompliance(msgs, rep, fromT, toT)
-	if err := writeTo(*out, s.Stdout, c.WriteHTML); err != nil {
+	write := c.WriteHTML
+	if *format == "pdf" {
+		write = c.WritePDF
+	}
+	if err := writeTo(*out, s.Stdout, write); err != nil {
 		fmt.Fprintf(s.Stderr, "worker audit report: %v\n", err)
 		return 1
 	}

@@ -144,6 +144,14 @@ func TestAuditTopicExportVerifyReport(t *testing.T) {
 	if !bytes.Contains(page, []byte("Log verified")) || !bytes.Contains(page, []byte("<svg")) {
 		t.Errorf("report page lacks verification status or charts (%d bytes)", len(page))
 	}
+	pdf := filepath.Join(dir, "report.pdf")
+	if code, _, errs := runWorker(t, "audit", "report", "--in", exp, "--pub", pub, "--format", "pdf", "--out", pdf,
+		"--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z"); code != 0 {
+		t.Fatalf("report --format pdf = %d: %s", code, errs)
+	}
+	if doc, _ := os.ReadFile(pdf); !bytes.HasPrefix(doc, []byte("%PDF-")) || !bytes.Contains(doc, []byte("%%EOF")) {
+		t.Errorf("report --format pdf wrote %d bytes that are not a PDF", len(doc))
+	}
 }
 
 func TestAuditUsage(t *testing.T) {
@@ -160,6 +168,8 @@ func TestAuditUsage(t *testing.T) {
 		{[]string{"audit", "export", "-h"}, 0, "-brokers"},
 		{[]string{"audit", "verify", "--in", "x"}, 2, "--pub is required"},
 		{[]string{"audit", "report", "--in", "x", "--from", "yesterday"}, 2, "RFC 3339"},
+		{[]string{"audit", "report", "--in", "x", "--until", "tomorrow"}, 2, "--until: want RFC 3339"},
+		{[]string{"audit", "report", "--in", "x", "--format", "docx"}, 2, "want html or pdf"},
 		{[]string{"audit", "nope"}, 2, "unknown subcommand"},
 	}
 	for _, tc := range tests {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/deidstream/deidstream/access"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/config"
@@ -49,8 +50,10 @@ func runValidate(_ context.Context, s stdio, args []string) int {
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintln(s.Stderr, "worker validate: warning:", w)
 	}
-	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n",
-		cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg))
+	fmt.Fprintf(s.Stdout, "%s: valid\n  input topics: %s\n  output columns: %s\n  privacy models: %s\n  DP statistics: %s\n"+
+		"  roles: %s\n  break-glass: %s\n",
+		cfgPath, strings.Join(cfg.Topics.Input, ", "), strings.Join(cols, ", "), privacySummary(cfg), dpSummary(cfg),
+		rolesSummary(cfg), breakGlassSummary(cfg))
 	if *list {
 		for _, sp := range detectors.Specs() {
 			fmt.Fprintf(s.Stdout, "\n%s %v\n  %s\n", sp.Name, sp.Types, sp.Description)
@@ -80,4 +83,23 @@ func dpSummary(cfg *config.Config) string {
 	}
 	d := cfg.DP.WithDefaults()
 	return fmt.Sprintf("dataset %s, %s budget %g, %g per window", d.Dataset, d.Accounting, d.Budget, d.PerRelease)
+}
+
+func rolesSummary(cfg *config.Config) string {
+	if !cfg.Roles.Enabled() {
+		return "off (no roles principals): no ACLs planned"
+	}
+	return fmt.Sprintf("%d ACLs planned (worker acl plan), separation of duties holds", len(access.Plan(cfg.Roles, cfg.AccessResources())))
+}
+
+func breakGlassSummary(cfg *config.Config) string {
+	bg := cfg.BreakGlass
+	if !bg.Enabled() {
+		return "off (no breakglass.officers)"
+	}
+	escrow := "no escrow file yet (worker breakglass init): nothing is escrowed"
+	if bg.Escrow != "" {
+		escrow = "published records escrowed to " + bg.Topic
+	}
+	return fmt.Sprintf("%d of %d officers, grants last %v; %s", bg.Threshold, len(bg.Officers), bg.AccessDuration, escrow)
 }

@@ -16,7 +16,8 @@ func helpInvocations() [][]string {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	groups := map[string][]string{"keys": {"gen"}, "audit": {"keygen", "export", "verify", "report"}, "dp": {"sample"}}
+	groups := map[string][]string{"keys": {"gen"}, "audit": {"keygen", "export", "verify", "report"}, "dp": {"sample"},
+		"acl": {"plan", "apply"}, "breakglass": {"init", "request", "approve", "open"}}
 	for _, n := range names {
 		out = append(out, []string{n, "-h"})
 		for _, sub := range groups[n] {
@@ -28,7 +29,9 @@ func helpInvocations() [][]string {
 
 // readsConfig are the commands that take a config file: each takes -c and --config.
 var readsConfig = map[string]bool{"run": true, "backfill": true, "validate": true, "detect": true, "redact": true,
-	"decrypt": true, "gen": true, "audit export": true, "audit verify": true, "audit report": true}
+	"decrypt": true, "gen": true, "audit export": true, "audit verify": true, "audit report": true,
+	"acl plan": true, "acl apply": true, "breakglass init": true, "breakglass request": true, "breakglass approve": true,
+	"breakglass open": true}
 
 // TestEveryHelpIsComplete: every -h exits 0 and prints, on stdout, a usage
 // line, what the command does and every flag with a placeholder, with no
@@ -48,7 +51,7 @@ func TestEveryHelpIsComplete(t *testing.T) {
 			if strings.Contains(out, "`") || strings.Contains(out, " string ") || strings.Contains(out, " value ") {
 				t.Errorf("help has an unresolved placeholder:\n%s", out)
 			}
-			if _, group := map[string]bool{"keys": true, "audit": true, "dp": true}[name]; !group && !strings.Contains(out, "flags:") {
+			if _, group := map[string]bool{"keys": true, "audit": true, "dp": true, "acl": true, "breakglass": true}[name]; !group && !strings.Contains(out, "flags:") {
 				t.Errorf("help lists no flags:\n%s", out)
 			}
 			if readsConfig[name] && !strings.Contains(out, "-c, --config FILE") {

@@ -30,7 +30,14 @@ environment (defaults):
   KAFKA_START_TIMEOUT=180      seconds to wait for the node to answer
   KAFKA_STOP_TIMEOUT=30        seconds to wait after SIGTERM before SIGKILL
   KAFKA_KEEP_DATA=0            1 keeps the formatted storage (and credentials) across starts
-  KAFKA_SASL_USER=deid         SCRAM user created at format time
+  KAFKA_SASL_USER=deid         SCRAM user created at format time (a super user when the authorizer is on)
+  KAFKA_INSTANCE_DIR=<cache>   data, logs, server.properties, credentials and pid file of this node: another
+                               directory (with other ports) runs a second node from the same jars and CA
+  KAFKA_AUTHORIZER=0           1 turns on KRaft's StandardAuthorizer: deny unless an ACL allows; super users are
+                               User:ANONYMOUS (the PLAINTEXT and CONTROLLER listeners: keep them on 127.0.0.1)
+                               and User:\$KAFKA_SASL_USER
+  KAFKA_SCRAM_USERS=           more SCRAM users (space-separated), each with a random password written to
+                               <instance>/credentials as scram.NAME=PASSWORD
   MAVEN_ARGS=                  extra arguments for mvn (e.g. -o, -s settings.xml)
 EOF
 }
@@ -46,13 +53,18 @@ start_timeout=${KAFKA_START_TIMEOUT:-180}
 stop_timeout=${KAFKA_STOP_TIMEOUT:-30}
 sasl_user=${KAFKA_SASL_USER:-deid}
 
+instance=${KAFKA_INSTANCE_DIR:-$cache}
+authorizer=${KAFKA_AUTHORIZER:-0}
+scram_users=${KAFKA_SCRAM_USERS:-}
+
 libs=$cache/libs
 tools_libs=$cache/tools-libs
 tls=$cache/tls
-data=$cache/data
-logs=$cache/logs
-pidfile=$cache/kafka.pid
-credentials=$cache/credentials
+data=$instance/data
+logs=$instance/logs
+pidfile=$instance/kafka.pid
+credentials=$instance/credentials
+properties=$instance/server.properties
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 die() {
@@ -137,27 +149,47 @@ render_config() {
 	sed -e "s#@PLAINTEXT_PORT@#$plaintext_port#g" -e "s#@SASL_PORT@#$sasl_port#g" \
 		-e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@TLS_DIR@#$tls#g" \
 		-e "s#@DATA_DIR@#$data#g" -e "s#@KEYSTORE_PASSWORD@#$pw#g" \
-		"$here/server.properties.tmpl" >"$cache/server.properties"
-	chmod 600 "$cache/server.properties"
+		"$here/server.properties.tmpl" >"$properties"
+	if [[ $authorizer == 1 ]]; then
+		# The broker reaches its own controller and itself over the PLAINTEXT and CONTROLLER
+		# listeners as User:ANONYMOUS, so that principal must be a super user.
+		printf '%s\n' "" "# KAFKA_AUTHORIZER=1: deny unless an ACL allows." \
+			"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer" \
+			"allow.everyone.if.no.acl.found=false" \
+			"super.users=User:ANONYMOUS;User:$sasl_user" >>"$properties"
+	fi
+	chmod 600 "$properties"
 }
 
 # format wipes the data directory and formats KRaft storage with a fresh cluster id and SCRAM users.
 format() {
-	local cluster_id password
-	# A Kafka cluster id is 16 random bytes in unpadded URL-safe base64.
-	cluster_id=$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n')
+	local cluster_id password u
+	local extra=() lines=()
+	# A Kafka cluster id is 16 random bytes in unpadded URL-safe base64; one starting with '-'
+	# (1 in 64) would be read by StorageTool as an option, so draw again.
+	cluster_id=-
+	while [[ $cluster_id == -* ]]; do
+		cluster_id=$(openssl rand 16 | base64 | tr '+/' '-_' | tr -d '=\n')
+	done
 	password=$(openssl rand -hex 16)
+	for u in $scram_users; do
+		[[ $u =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_SCRAM_USERS: user name \"$u\" must be letters, digits, '.', '_' or '-'"
+		local pw
+		pw=$(openssl rand -hex 16)
+		extra+=(--add-scram "SCRAM-SHA-256=[name=$u,password=$pw]" --add-scram "SCRAM-SHA-512=[name=$u,password=$pw]")
+		lines+=("scram.$u=$pw")
+	done
 	rm -rf "$data"
 	mkdir -p "$data"
 	log "formatting KRaft storage (cluster id $cluster_id)"
 	"$java" -Xmx256m -Dlog4j2.configurationFile="$here/tools-log4j2.properties" -cp "$libs/*" \
-		kafka.tools.StorageTool format -t "$cluster_id" -c "$cache/server.properties" \
+		kafka.tools.StorageTool format -t "$cluster_id" -c "$properties" \
 		--add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$password]" \
-		--add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$password]" >"$logs/format.log" 2>&1 || {
+		--add-scram "SCRAM-SHA-512=[name=$sasl_user,password=$password]" "${extra[@]}" >"$logs/format.log" 2>&1 || {
 		cat "$logs/format.log" >&2
 		die "formatting KRaft storage in $data failed"
 	}
-	printf 'user=%s\npassword=%s\n' "$sasl_user" "$password" >"$credentials"
+	printf '%s\n' "user=$sasl_user" "password=$password" "${lines[@]}" >"$credentials"
 	chmod 600 "$credentials"
 }
 
@@ -193,7 +225,7 @@ port_busy() {
 }
 
 print_env() {
-	[[ -f $credentials ]] || die "no credentials in $cache: start the broker first (deploy/kafka/kafka.sh start)"
+	[[ -f $credentials ]] || die "no credentials in $instance: start the broker first (deploy/kafka/kafka.sh start)"
 	local user password
 	user=$(sed -n 's/^user=//p' "$credentials")
 	password=$(sed -n 's/^password=//p' "$credentials")
@@ -253,7 +285,7 @@ start() {
 	# 9>&-: the broker must not inherit the lock, or every later kafka.sh would wait for it.
 	setsid "$java" -Xms256m -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
 		-Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$logs" \
-		-cp "$libs/*" kafka.Kafka "$cache/server.properties" </dev/null >"$logs/stdout.log" 2>&1 9>&- &
+		-cp "$libs/*" kafka.Kafka "$properties" </dev/null >"$logs/stdout.log" 2>&1 9>&- &
 	local pid=$!
 	echo "$pid" >"$pidfile"
 

@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/audit"
+	"github.com/deidstream/deidstream/breakglass"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/envelope"
 	"github.com/deidstream/deidstream/internal/config"
@@ -26,6 +27,9 @@ type Keys struct {
 	Research   []*envelope.PublicKey
 	Quarantine []*envelope.PublicKey
 	Signer     *audit.Signer
+	// Escrow is breakglass.escrow: released records' links are sealed to it.
+	// nil when break-glass is off or no escrow file is named.
+	Escrow *breakglass.Escrow
 }
 
 // LoadKeys reads the key files named in cfg.Keys.
@@ -62,7 +66,28 @@ func LoadKeys(cfg *config.Config) (Keys, error) {
 	if k.Signer, err = audit.LoadSigner(cfg.Keys.AuditSigner); err != nil {
 		return Keys{}, fmt.Errorf("%skeys.audit_signer: %w (the signing key is made by `worker audit keygen --out DIR --name NAME`)", at("keys.audit_signer"), err)
 	}
+	if bg := cfg.BreakGlass; bg.Enabled() && bg.Escrow != "" {
+		if k.Escrow, err = LoadEscrow(bg); err != nil {
+			return Keys{}, fmt.Errorf("%sbreakglass.escrow: %w", at("breakglass.escrow"), err)
+		}
+	}
 	return k, nil
+}
+
+// LoadEscrow reads the escrow file and checks it is the one the section describes.
+func LoadEscrow(bg breakglass.Config) (*breakglass.Escrow, error) {
+	b, err := os.ReadFile(bg.Escrow)
+	if err != nil {
+		return nil, fmt.Errorf("reading the escrow file (made by `worker breakglass init`): %w", err)
+	}
+	e, err := breakglass.ParseEscrow(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", bg.Escrow, err)
+	}
+	if err := bg.Matches(e); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // ErrKeyExposed means a private key file is readable by other users than its owner.

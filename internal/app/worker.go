@@ -49,6 +49,13 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 		return nil, err
 	}
 	opts = append(opts, pipeline.WithMonitor(mon, MonitorSampling(cfg)))
+	if keys.Escrow != nil {
+		if err := ensureEscrowTopic(ctx, cfg, conn); err != nil {
+			return nil, err
+		}
+		opts = append(opts, pipeline.WithOutputs(pipeline.Outputs{Escrow: NewEscrowOutput(keys.Escrow, cfg.BreakGlass.Topic,
+			cfg.Redaction.PatientField, st.Redactor.Columns())}))
+	}
 	opts = append(opts, extra...)
 	w, err := pipeline.New(pc, conn, st.Redactor, st.Sealer, st.Auditor, opts...)
 	if err != nil {

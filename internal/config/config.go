@@ -11,6 +11,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/deidstream/deidstream/access"
+	"github.com/deidstream/deidstream/breakglass"
 	"github.com/deidstream/deidstream/detectors"
 	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/privacy"
@@ -38,6 +40,13 @@ type Config struct {
 	Privacy privacy.Config `yaml:"privacy"`
 	// DP is differentially private statistics per window with a budget; off without a dataset.
 	DP dp.Config `yaml:"dp"`
+	// Roles binds the worker, researchers, auditors, security officers and
+	// stewards to Kafka principals and key files: `worker acl plan` prints the
+	// ACLs they imply. Off while no role names a principal.
+	Roles access.Roles `yaml:"roles"`
+	// BreakGlass is controlled re-identification: the escrow, its M-of-N
+	// officers and how long a grant lasts. Off while no officer is named.
+	BreakGlass breakglass.Config `yaml:"breakglass"`
 
 	src source // the file and its lines, set by Load and LoadSections
 }
@@ -181,6 +190,8 @@ func Defaults() Config {
 		Detection: detectors.DefaultConfig(),
 		Redaction: redact.DefaultConfig(),
 		Privacy:   privacy.DefaultConfig(),
+
+		BreakGlass: breakglass.DefaultConfig(),
 	}
 }
 
@@ -291,7 +302,40 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("dp: %w: %w", err, ErrInvalid)
 		}
 	}
+	if err := c.BreakGlass.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	return c.ValidateRoles()
+}
+
+// ValidateRoles checks the roles section and its separation of duties.
+func (c *Config) ValidateRoles() error {
+	if err := c.Roles.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
+	}
+	if err := access.CheckDuties(c.Roles, c.AccessResources()); err != nil {
+		return fmt.Errorf("roles: %w: %w", err, ErrInvalid)
+	}
 	return nil
+}
+
+// BreakGlassTransactionalID is the transactional id the break-glass steps
+// record under, which fences two steps recorded at once.
+func (c *Config) BreakGlassTransactionalID() string {
+	return c.Kafka.TransactionalIDPrefix + breakglass.LogID
+}
+
+// AccessResources names what the roles are granted on.
+func (c *Config) AccessResources() access.Resources {
+	t := c.Topics
+	var escrow, bgTxn string
+	if c.BreakGlass.Enabled() {
+		escrow, bgTxn = c.BreakGlass.Topic, c.BreakGlassTransactionalID()
+	}
+	return access.Resources{Escrow: escrow, BreakGlassTransactionalID: bgTxn, Input: t.Input, Research: t.Research, Stats: t.Stats, Audit: t.Audit,
+		Quarantine: t.Quarantine, Budget: t.Budget, Placeholders: t.Placeholders, Group: c.Kafka.GroupID,
+		Groups: c.Roles.Groups(), TransactionalIDPrefix: c.Kafka.TransactionalIDPrefix, CreateTopics: t.Create,
+		ResearchKeys: c.Keys.Research, QuarantineKeys: c.Keys.Quarantine}
 }
 
 // resolvePaths makes relative file paths relative to dir, the config file's folder.
@@ -309,6 +353,12 @@ func (c *Config) resolvePaths(dir string) {
 		c.Keys.Quarantine[i] = abs(c.Keys.Quarantine[i])
 	}
 	c.Keys.AuditSigner = abs(c.Keys.AuditSigner)
+	c.BreakGlass.Escrow = abs(c.BreakGlass.Escrow)
+	for _, r := range []*access.Role{&c.Roles.Worker, &c.Roles.Researcher, &c.Roles.Auditor, &c.Roles.SecurityOfficer, &c.Roles.Steward} {
+		for i := range r.Recipients {
+			r.Recipients[i] = abs(r.Recipients[i])
+		}
+	}
 	c.Kafka.TLS.CAFile = abs(c.Kafka.TLS.CAFile)
 	c.Kafka.TLS.CertFile = abs(c.Kafka.TLS.CertFile)
 	c.Kafka.TLS.KeyFile = abs(c.Kafka.TLS.KeyFile)

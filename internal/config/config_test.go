@@ -146,3 +146,35 @@ func TestWarningsNameInsecureSettings(t *testing.T) {
 		t.Errorf("Warnings() = %q, want none for PLAIN over TLS with the password from the environment", w)
 	}
 }
+
+// Load resolves the roles' key files like keys.*, so a security officer
+// listed with the research key is caught however the paths are written.
+func TestLoadRejectsBrokenSeparationOfDuties(t *testing.T) {
+	dir := t.TempDir()
+	write := func(roles string) string {
+		p := filepath.Join(dir, "c.yaml")
+		body := minimal + "keys:\n  research: [keys/research.pub]\n  quarantine: [keys/security.pub]\nroles:\n" + roles
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ok := "  worker: {principals: [User:w]}\n  researcher: {principals: [User:r], recipients: [keys/research.pub]}\n" +
+		"  security_officer: {principals: [User:s], recipients: [./keys/security.pub]}\n"
+	cfg, err := Load(write(ok))
+	if err != nil {
+		t.Fatalf("least-privilege roles rejected: %v", err)
+	}
+	if got := cfg.Roles.Researcher.Recipients[0]; got != filepath.Join(dir, "keys/research.pub") {
+		t.Errorf("researcher recipient %q, want it resolved against the config's folder", got)
+	}
+	_, err = Load(write("  worker: {principals: [User:w]}\n  security_officer: {principals: [User:s], recipients: [keys/security.pub, ./keys/research.pub]}\n"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "roles.security_officer.recipients[1]") ||
+		!strings.Contains(err.Error(), "User:s is security_officer: it may read raw PHI") {
+		t.Errorf("security officer holding the research key: error %v, want both violations named", err)
+	}
+	_, err = Load(write("  researcher: {principals: [User:r]}\n"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "roles.worker.principals") {
+		t.Errorf("roles without the worker: error %v, want roles.worker.principals named", err)
+	}
+}
