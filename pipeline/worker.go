@@ -402,8 +402,11 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		return false, lost
 	}
 	w.abortState()
-	w.log.Warn("window aborted; its records will be consumed again", "window", win.seq,
-		"records", len(win.slots), "publish_error", errString(perr))
+	why := "the group rebalanced, or Kafka refused the offsets' commit"
+	if perr != nil {
+		why = perr.Error()
+	}
+	w.log.Warn("window aborted; its records will be consumed again", "window", win.seq, "records", len(win.slots), "error", why)
 	return false, nil
 }
 
@@ -793,10 +796,29 @@ func (w *Worker) observeLag(fs kgo.Fetches) {
 }
 
 // lifecycle publishes lifecycle audit events in a transaction of their own.
+// A rebalance aborts that transaction (workers that start together rebalance
+// each other): it is published again, a second later, until ctx ends.
 func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, kinds ...string) error {
 	kind := strings.Join(kinds, "+")
+	for {
+		aborted, err := w.lifecycleOnce(ctx, sess, kinds...)
+		if !aborted || ctx.Err() != nil {
+			return err
+		}
+		w.log.Info("the group rebalanced during the lifecycle event's transaction; publishing it again", "event", kind)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// lifecycleOnce makes one attempt; aborted reports a transaction that ended
+// without an error but did not commit (a rebalance).
+func (w *Worker) lifecycleOnce(ctx context.Context, sess *kgo.GroupTransactSession, kinds ...string) (aborted bool, _ error) {
+	kind := strings.Join(kinds, "+")
 	if err := sess.Begin(); err != nil {
-		return fmt.Errorf("beginning %s transaction: %w", kind, err)
+		return false, fmt.Errorf("beginning %s transaction: %w", kind, err)
 	}
 	p := newProducer(sess)
 	for _, k := range kinds {
@@ -804,7 +826,7 @@ func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, 
 		if err != nil {
 			w.auditor.Abort()
 			_, _ = sess.End(ctx, kgo.TryAbort)
-			return fmt.Errorf("recording %s event: %w", k, err)
+			return false, fmt.Errorf("recording %s event: %w", k, err)
 		}
 		w.produceAudit(ctx, p, msgs)
 	}
@@ -817,19 +839,12 @@ func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, 
 	if !committed {
 		w.auditor.Abort()
 		if perr == nil && err == nil {
-			err = errors.New("the transaction aborted (the group rebalanced or the broker refused the commit)")
+			return true, fmt.Errorf("publishing %s event: the transaction aborted (the group rebalanced)", kind)
 		}
-		return fmt.Errorf("publishing %s event: %w", kind, errors.Join(perr, err))
+		return false, fmt.Errorf("publishing %s event: %w", kind, explain(errors.Join(perr, err)))
 	}
 	w.auditor.Commit()
-	return nil
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
+	return false, nil
 }
 
 // logWindow writes the one INFO line of a committed window: counts, the k the
