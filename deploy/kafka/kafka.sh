@@ -253,8 +253,11 @@ export DEID_KAFKA_CA_FILE=$tls/ca.pem
 EOF
 }
 
-# fail_start reports why the current node did not come up, then stops every node this start launched
-# (their pid files name them), and exits.
+# launched lists the nodes this invocation started: the ones fail_start stops.
+launched=()
+
+# fail_start reports why the current node did not come up, then stops every node this invocation
+# launched (their pid files name them), and exits.
 fail_start() {
 	log "node $node_id: $1"
 	if [[ -f $logs/server.log ]]; then
@@ -266,7 +269,7 @@ fail_start() {
 		tail -n 15 "$logs/stdout.log" >&2
 	fi
 	local i
-	for ((i = 1; i <= nodes; i++)); do
+	for i in "${launched[@]}"; do
 		node "$i"
 		if [[ -f $pidfile ]]; then
 			stop_pid "$(<"$pidfile")"
@@ -296,6 +299,7 @@ launch() {
 		-Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$logs" \
 		-cp "$libs/*" kafka.Kafka "$dir/server.properties" </dev/null >"$logs/stdout.log" 2>&1 9>&- &
 	echo "$!" >"$pidfile"
+	launched+=("$node_id")
 }
 
 # wait_ready waits until the current node finished starting, its plaintext port serves Kafka requests
@@ -439,6 +443,9 @@ node_cmd() {
 		[[ -f $data/meta.properties ]] || die "node $i has no formatted storage in $data: run start first"
 		check_ports
 		launch
+		# Wait without the lock: the other nodes of a cluster killed whole start meanwhile, and this
+		# node is ready only once their controllers form the quorum.
+		exec 9>&-
 		wait_ready
 		log "node $i ready (pid $(<"$pidfile"))"
 		;;
