@@ -172,7 +172,7 @@ func (r *run) writeConfig(i int) (*proc, error) {
 	cfg.Keys = config.Keys{Research: []string{filepath.Join(keys, "research.pub")}, Quarantine: []string{filepath.Join(keys, "security.pub")},
 		AuditSigner: filepath.Join(keys, "audit.key")}
 	cfg.Redaction.Secret = secretRef // replaced below: the secret comes from the environment
-	cfg.DP.Budget = 1e6 // three workers share one dataset: never refuse here
+	cfg.DP.Budget = 1e6              // three workers share one dataset: never refuse here
 	cfg.Monitor.Every, cfg.Monitor.FirstWindow = 0, false
 	cfg.Ops.Listen, cfg.Ops.Linger = p.ops, 0
 	b, err := yaml.Marshal(cfg)
