@@ -99,7 +99,9 @@ type run struct {
 	events   []event
 	notes    []string
 	stopFeed func() error
-	produced atomic.Int64
+	// produced counts the records Kafka acknowledged, failed those whose
+	// produce failed (it may still have been written, if only the answer was lost).
+	produced, failed atomic.Int64
 }
 
 // The workers' redaction secret is in their environment, as a deployment keeps it.
@@ -268,6 +270,8 @@ func (r *run) feed() error {
 				cl.Produce(ctx, &kgo.Record{Value: rec}, func(_ *kgo.Record, err error) {
 					if err == nil {
 						r.produced.Add(1)
+					} else {
+						r.failed.Add(1)
 					}
 				})
 			}
@@ -493,8 +497,8 @@ func (h *harness) execute(ctx context.Context, s scenario) (rw row) {
 		}
 	}
 	rw.AuditVerified = rec.err == "" && len(rec.counts) > 0
-	if int64(rw.In) != r.produced.Load() {
-		ferr = errors.Join(ferr, fmt.Errorf("the input topic holds %d records, the feeder had %d acknowledged", rw.In, r.produced.Load()))
+	if in, acked, failed := int64(rw.In), r.produced.Load(), r.failed.Load(); in < acked || in > acked+failed {
+		ferr = errors.Join(ferr, fmt.Errorf("the input topic holds %d records, the feeder had %d acknowledged and %d failed", in, acked, failed))
 	}
 	rw.Recovery = r.recovery()
 	rw.Notes = strings.Join(r.notes, "; ")
