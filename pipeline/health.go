@@ -46,33 +46,31 @@ func newKafkaHealth(log *slog.Logger, m *Metrics, now time.Time) *kafkaHealth {
 // OnBrokerConnect implements kgo.HookBrokerConnect.
 func (h *kafkaHealth) OnBrokerConnect(_ kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
 	if err != nil {
-		h.failed(time.Now(), err)
+		h.failed(err)
 	}
 }
 
 // OnBrokerWrite implements kgo.HookBrokerWrite.
 func (h *kafkaHealth) OnBrokerWrite(_ kgo.BrokerMetadata, _ int16, _ int, _, _ time.Duration, err error) {
 	if err != nil {
-		h.failed(time.Now(), err)
+		h.failed(err)
 	}
 }
 
 // OnBrokerRead implements kgo.HookBrokerRead.
 func (h *kafkaHealth) OnBrokerRead(_ kgo.BrokerMetadata, _ int16, _ int, _, _ time.Duration, err error) {
 	if err != nil {
-		h.failed(time.Now(), err)
+		h.failed(err)
 		return
 	}
 	h.answered(time.Now())
 }
 
 // failed records a failure to reach Kafka: a hook's, or the worker's own.
-func (h *kafkaHealth) failed(now time.Time, err error) {
+func (h *kafkaHealth) failed(err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if now.After(h.lastOK) {
-		h.cause = err
-	}
+	h.cause = err
 }
 
 // answered records a response from a broker and ends a reported outage.

@@ -108,7 +108,7 @@ func TestKafkaHealthOutage(t *testing.T) {
 	// Silence alone is no outage, nor are failures while brokers answer (one broker of three down).
 	h.check(at(30))
 	for s := 31.0; s < 60; s++ {
-		h.failed(at(s), refused)
+		h.failed(refused)
 		h.answered(at(s + 0.5))
 		h.check(at(s + 0.6))
 	}
@@ -117,7 +117,7 @@ func TestKafkaHealthOutage(t *testing.T) {
 	}
 	// The cluster goes: answers stop at 60.
 	h.answered(at(60))
-	h.failed(at(61), refused)
+	h.failed(refused)
 	for s := 61.0; s <= 69; s++ {
 		h.check(at(s))
 	}
@@ -125,7 +125,7 @@ func TestKafkaHealthOutage(t *testing.T) {
 		t.Fatalf("outage declared after %v s of silence: %v", 9, err)
 	}
 	for s := 70.0; s <= 60+300; s++ { // a 5-minute outage, checked every second
-		h.failed(at(s), refused)
+		h.failed(refused)
 		h.check(at(s))
 	}
 	err := h.unreachable(at(360))

@@ -458,7 +458,7 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 	defer w.reconnecting.Store(nil)
 	w.ready.Store(false)
 	w.metrics.SessionRestarts.Inc()
-	w.health.failed(time.Now(), lost.err)
+	w.health.failed(lost.err)
 	w.log.Warn("could not end a transaction; replacing the Kafka session (the new one fences the old transaction, "+
 		"then the window's outcome is read back); this waits for Kafka", "window", lost.win.seq, "error", lost.Error())
 	old.Close() // before the new client: its metrics hooks register the same series
@@ -487,7 +487,7 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 			return nil, fmt.Errorf("stopped while replacing the Kafka session, before Kafka answered "+
 				"(the next start settles window %d from the topics): %w", lost.win.seq, lost)
 		}
-		w.health.failed(time.Now(), err)
+		w.health.failed(err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -709,7 +709,7 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 // lines say more.
 func (w *Worker) fetchFailed(topic string, partition int32, err error) {
 	now := time.Now()
-	w.health.failed(now, err)
+	w.health.failed(err)
 	if w.health.unreachable(now) != nil || now.Sub(w.fetchLogged) < outageLogEvery {
 		w.fetchSkipped++
 		return
