@@ -391,11 +391,11 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	case perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)), fatalKafka(err):
 		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
-		return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(errors.Join(perr, err)))
+		return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
 	case err != nil:
 		// The transaction may still be open, or (after a commit request whose
 		// answer was lost) committed: only a new session can tell, and clear it.
-		lost := &sessionLost{win: win, res: res, filled: filled, err: errors.Join(perr, err)}
+		lost := &sessionLost{win: win, res: res, filled: filled, err: both(perr, err)}
 		if perr == nil {
 			lost.probe = res.probe
 		}
@@ -841,7 +841,7 @@ func (w *Worker) lifecycleOnce(ctx context.Context, sess *kgo.GroupTransactSessi
 		if perr == nil && err == nil {
 			return true, fmt.Errorf("publishing %s event: the transaction aborted (the group rebalanced)", kind)
 		}
-		return false, fmt.Errorf("publishing %s event: %w", kind, explain(errors.Join(perr, err)))
+		return false, fmt.Errorf("publishing %s event: %w", kind, explain(both(perr, err)))
 	}
 	w.auditor.Commit()
 	return false, nil
@@ -872,4 +872,16 @@ func sumCounts(m map[string]int64) int64 {
 		n += v
 	}
 	return n
+}
+
+// both joins a publish error and the error of ending the transaction after
+// it on one line (errors.Join would put a newline in the log line).
+func both(perr, err error) error {
+	switch {
+	case perr == nil:
+		return err
+	case err == nil:
+		return perr
+	}
+	return fmt.Errorf("%w; then ending the transaction: %w", perr, err)
 }
