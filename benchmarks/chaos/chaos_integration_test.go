@@ -29,7 +29,7 @@ func TestIntegrationChaosShort(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	rows, dir, err := runAll(ctx, shortForm(), 200, testLog{t})
+	rows, dir, err := runAll(ctx, shortForm(), 200, false, testLog{t})
 	defer os.RemoveAll(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -24,9 +24,14 @@ type cluster struct {
 	script  string
 	env     []string
 	nodes   int
-	brokers []string
+	brokers []string // what clients bootstrap from: the proxies when there are
+	proxies []*proxy // one per node, or none
 	log     io.Writer
 }
+
+// proxyOffset is where a node's proxy listens: its PLAINTEXT port + this
+// (kafka.sh's KAFKA_ADVERTISE_OFFSET; the node replicates on its port + 3).
+const proxyOffset = 5
 
 // repoRoot is the directory holding go.mod, searched from the working directory up.
 func repoRoot() (string, error) {
@@ -55,7 +60,7 @@ func freeBase(nodes int) (int, error) {
 		p := 20000 + 100*rand.IntN(120)
 		free := true
 		for i := range nodes {
-			for k := range 3 {
+			for _, k := range []int{0, 1, 2, 3, proxyOffset} {
 				if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+10*i+k)); err != nil {
 					free = false
 				} else {
@@ -70,8 +75,9 @@ func freeBase(nodes int) (int, error) {
 	return 0, errors.New("finding free ports for the cluster: none after 100 tries")
 }
 
-// startCluster starts nodes Kafka nodes with their state in dir.
-func startCluster(ctx context.Context, root, dir string, nodes int, log io.Writer) (*cluster, error) {
+// startCluster starts nodes Kafka nodes with their state in dir; with
+// proxied, clients reach each node through a fault-injecting proxy.
+func startCluster(ctx context.Context, root, dir string, nodes int, proxied bool, log io.Writer) (*cluster, error) {
 	base, err := freeBase(nodes)
 	if err != nil {
 		return nil, err
@@ -81,13 +87,33 @@ func startCluster(ctx context.Context, root, dir string, nodes int, log io.Write
 			fmt.Sprintf("KAFKA_PORT=%d", base), fmt.Sprintf("KAFKA_SASL_PORT=%d", base+1),
 			fmt.Sprintf("KAFKA_CONTROLLER_PORT=%d", base+2), "KAFKA_HEAP=512m")}
 	for i := range nodes {
-		c.brokers = append(c.brokers, fmt.Sprintf("127.0.0.1:%d", base+10*i))
+		port := base + 10*i
+		if proxied {
+			p, err := newProxy(fmt.Sprintf("127.0.0.1:%d", port+proxyOffset), fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				c.closeProxies()
+				return nil, err
+			}
+			c.proxies = append(c.proxies, p)
+			port += proxyOffset
+		}
+		c.brokers = append(c.brokers, fmt.Sprintf("127.0.0.1:%d", port))
+	}
+	if proxied {
+		c.env = append(c.env, fmt.Sprintf("KAFKA_ADVERTISE_OFFSET=%d", proxyOffset))
 	}
 	if err := c.run(ctx, "start"); err != nil {
 		_ = c.run(context.WithoutCancel(ctx), "stop")
+		c.closeProxies()
 		return nil, err
 	}
 	return c, nil
+}
+
+func (c *cluster) closeProxies() {
+	for _, p := range c.proxies {
+		p.close()
+	}
 }
 
 // run runs kafka.sh with args, its output to the log.
@@ -119,7 +145,10 @@ func (c *cluster) all(ctx context.Context, action string) error {
 	return errors.Join(errs...)
 }
 
-func (c *cluster) stop() error { return c.run(context.Background(), "stop") }
+func (c *cluster) stop() error {
+	defer c.closeProxies()
+	return c.run(context.Background(), "stop")
+}
 
 // conn are the client options that reach the cluster.
 func (c *cluster) conn() []kgo.Opt { return []kgo.Opt{kgo.SeedBrokers(c.brokers...)} }

@@ -4,8 +4,9 @@
 // suppressed, quarantined, lost and duplicated (from `worker audit reconcile`),
 // the recovery time and whether the audit log verifies.
 //
-//	go run ./benchmarks/chaos            # the long form: ~35 minutes
-//	go run ./benchmarks/chaos -short     # what CI runs (TestIntegrationChaosShort): ~5 minutes
+//	go run ./benchmarks/chaos            # the long form: ~30 minutes
+//	go run ./benchmarks/chaos -short     # what CI runs (TestIntegrationChaosShort): ~6 minutes
+//	go run ./benchmarks/chaos -run tcp   # only the scenarios whose key matches
 //
 // Each scenario has topics and a consumer group of its own, three workers
 // (separate processes of the real binary) and input at -rate records/s
@@ -24,6 +25,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +36,7 @@ func main() {
 	short := flag.Bool("short", false, "the short form: one broker kill, five worker kills, one 90 s outage")
 	rate := flag.Int("rate", 200, "input records per second during a scenario")
 	outageFor := flag.Duration("outage", 5*time.Minute, "whole-cluster outage of the long form")
+	only := flag.String("run", "", "run only the scenarios whose key matches this `regexp` (worker-kills, broker-kill, outage, stall, rolling, rebalance, tcp-stall, tcp-resets, slow-link)")
 	keep := flag.Bool("keep", false, "keep the cluster's state, the configs and the worker logs (printed at the end)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -41,7 +45,16 @@ func main() {
 	if *short {
 		scenarios = shortForm()
 	}
-	rows, dir, err := runAll(ctx, scenarios, *rate, os.Stderr)
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chaos: -run:", err)
+			os.Exit(2)
+		}
+		scenarios = slices.DeleteFunc(scenarios, func(s scenario) bool { return !re.MatchString(s.key) })
+	}
+	// The long form reaches the brokers through fault-injecting proxies (for its TCP faults).
+	rows, dir, err := runAll(ctx, scenarios, *rate, !*short, os.Stderr)
 	if !*keep {
 		os.RemoveAll(dir)
 	} else {
@@ -73,11 +86,14 @@ func longForm(outageFor time.Duration) []scenario {
 		outage(time.Minute, true, 15),
 		rollingRestart(),
 		rebalances(30*time.Second, 10*time.Minute),
+		tcpStall(45 * time.Second),
+		tcpResets(5*time.Second, time.Minute),
+		slowLink(50*time.Millisecond, time.Minute),
 	}
 }
 
 // runAll starts the cluster, runs every scenario on it, and stops it.
-func runAll(ctx context.Context, scenarios []scenario, rate int, log io.Writer) ([]row, string, error) {
+func runAll(ctx context.Context, scenarios []scenario, rate int, proxied bool, log io.Writer) ([]row, string, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, "", err
@@ -87,7 +103,7 @@ func runAll(ctx context.Context, scenarios []scenario, rate int, log io.Writer) 
 		return nil, "", err
 	}
 	start := time.Now()
-	cl, err := startCluster(ctx, root, dir+"/kafka", 3, log)
+	cl, err := startCluster(ctx, root, dir+"/kafka", 3, proxied, log)
 	if err != nil {
 		return nil, dir, err
 	}

@@ -167,3 +167,56 @@ func rebalances(period, total time.Duration) scenario {
 		return nil
 	}}
 }
+
+// tcpStall holds every byte between the clients and the brokers for d (the
+// connections stay open: reads time out), through the proxies.
+func tcpStall(d time.Duration) scenario {
+	return scenario{"tcp-stall", fmt.Sprintf("TCP stall %v between workers and brokers (proxy)", d), 3, func(ctx context.Context, r *run) error {
+		var ends []func()
+		for _, p := range r.h.cl.proxies {
+			ends = append(ends, p.stall())
+		}
+		err := sleep(ctx, d)
+		for _, end := range ends {
+			end()
+		}
+		r.events = append(r.events, event{"stall over", time.Now(), -1})
+		if err != nil {
+			return err
+		}
+		return r.waitCommits(ctx, time.Now(), 3*time.Minute)
+	}}
+}
+
+// tcpResets resets every connection between the clients and the brokers
+// every period for total, through the proxies.
+func tcpResets(period, total time.Duration) scenario {
+	return scenario{"tcp-resets", fmt.Sprintf("TCP resets every %v for %v (proxy)", period, total), 3, func(ctx context.Context, r *run) error {
+		for end := time.Now().Add(total); time.Now().Before(end); {
+			if err := sleep(ctx, period); err != nil {
+				return err
+			}
+			for _, p := range r.h.cl.proxies {
+				p.reset()
+			}
+			r.events = append(r.events, event{"reset", time.Now(), -1})
+		}
+		return r.waitCommits(ctx, time.Now(), 3*time.Minute)
+	}}
+}
+
+// slowLink delays every chunk between the clients and the brokers by delay,
+// each way, for total; recovery is how soon every worker commits under it.
+func slowLink(delay, total time.Duration) scenario {
+	return scenario{"slow-link", fmt.Sprintf("slow link +%v per chunk each way for %v (proxy)", delay, total), 3, func(ctx context.Context, r *run) error {
+		for _, p := range r.h.cl.proxies {
+			p.slow(delay)
+		}
+		r.events = append(r.events, event{"slow link", time.Now(), -1})
+		err := sleep(ctx, total)
+		for _, p := range r.h.cl.proxies {
+			p.slow(0)
+		}
+		return err
+	}}
+}

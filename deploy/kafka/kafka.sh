@@ -34,6 +34,8 @@ environment (defaults):
   KAFKA_NODES=1                nodes; more than 1 makes a cluster: every node is a broker and a controller,
                                topics default to replication factor min(3, nodes) and min.insync.replicas 2
   KAFKA_NODE=1                 the node the logs command reads
+  KAFKA_ADVERTISE_OFFSET=0     not 0: clients are sent to the PLAINTEXT port + this (a fault-injecting proxy
+                               listens there), and brokers replicate through an INTERNAL listener on port + 3
   KAFKA_CACHE_DIR=<repo>/.cache/kafka   jars and TLS certificates
   KAFKA_STATE_DIR=\$KAFKA_CACHE_DIR     storage, logs, pid files, credentials: a second cluster needs its own
   KAFKA_HEAP=1g                broker -Xmx (512m each in a cluster)
@@ -53,6 +55,7 @@ base_plaintext_port=${KAFKA_PORT:-19092}
 base_sasl_port=${KAFKA_SASL_PORT:-19093}
 base_controller_port=${KAFKA_CONTROLLER_PORT:-19094}
 nodes=${KAFKA_NODES:-1}
+advertise_offset=${KAFKA_ADVERTISE_OFFSET:-0}
 heap=${KAFKA_HEAP:-$([[ ${KAFKA_NODES:-1} == 1 ]] && echo 1g || echo 512m)}
 start_timeout=${KAFKA_START_TIMEOUT:-180}
 stop_timeout=${KAFKA_STOP_TIMEOUT:-30}
@@ -171,9 +174,16 @@ voters() {
 
 render_config() {
 	local pw replicas=$((nodes < 3 ? nodes : 3)) min_isr=$((nodes < 3 ? 1 : 2))
+	local advertised=$plaintext_port internal="" inter=PLAINTEXT
+	if ((advertise_offset != 0)); then
+		advertised=$((plaintext_port + advertise_offset))
+		internal=",INTERNAL://127.0.0.1:$((plaintext_port + 3))"
+		inter=INTERNAL
+	fi
 	pw=$(<"$tls/keystore.password")
 	mkdir -p "$dir"
 	sed -e "s#@NODE_ID@#$node_id#g" -e "s#@VOTERS@#$(voters)#g" \
+		-e "s#@ADVERTISED_PORT@#$advertised#g" -e "s#@INTERNAL_LISTENER@#$internal#g" -e "s#@INTER_BROKER_LISTENER@#$inter#g" \
 		-e "s#@REPLICAS@#$replicas#g" -e "s#@MIN_ISR@#$min_isr#g" \
 		-e "s#@PLAINTEXT_PORT@#$plaintext_port#g" -e "s#@SASL_PORT@#$sasl_port#g" \
 		-e "s#@CONTROLLER_PORT@#$controller_port#g" -e "s#@TLS_DIR@#$tls#g" \
@@ -280,8 +290,9 @@ fail_start() {
 }
 
 check_ports() {
-	local p
-	for p in "$plaintext_port" "$sasl_port" "$controller_port"; do
+	local p ports=("$plaintext_port" "$sasl_port" "$controller_port")
+	((advertise_offset == 0)) || ports+=("$((plaintext_port + 3))")
+	for p in "${ports[@]}"; do
 		if port_busy "$p"; then
 			die "port 127.0.0.1:$p (node $node_id) is already in use by another process; pick others with KAFKA_PORT, KAFKA_SASL_PORT, KAFKA_CONTROLLER_PORT"
 		fi
