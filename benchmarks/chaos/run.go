@@ -85,7 +85,6 @@ func (p *proc) exited() error {
 // event is a fault the recovery is measured from: the time the fault ended
 // (or struck, for a kill), and the worker it hit (-1: all of them).
 type event struct {
-	what   string
 	at     time.Time
 	worker int
 }

@@ -37,7 +37,7 @@ func workerKills(n int) scenario {
 			i := rand.IntN(len(r.workers))
 			r.kill(i)
 			at := time.Now()
-			r.events = append(r.events, event{"kill", at, i})
+			r.events = append(r.events, event{at, i})
 			if err := r.start(i); err != nil {
 				return err
 			}
@@ -62,7 +62,7 @@ func brokerKill(down time.Duration) scenario {
 			return err
 		}
 		at := time.Now()
-		r.events = append(r.events, event{"broker kill", at, -1})
+		r.events = append(r.events, event{at, -1})
 		r.notes = append(r.notes, fmt.Sprintf("node %d down %v", leader, down))
 		r.h.logf("%s: killed node %d", r.name, leader)
 		if err := r.waitCommits(ctx, at, 2*time.Minute); err != nil {
@@ -102,7 +102,7 @@ func outage(d time.Duration, pause bool, maxLines int) scenario {
 			return err
 		}
 		at := time.Now()
-		r.events = append(r.events, event{"cluster back", at, -1})
+		r.events = append(r.events, event{at, -1})
 		r.h.logf("%s: cluster back", r.name)
 		if err := r.waitCommits(ctx, at, 3*time.Minute); err != nil {
 			return err
@@ -130,7 +130,7 @@ func rollingRestart() scenario {
 			if err := r.h.cl.node(ctx, "stop", i); err != nil {
 				return err
 			}
-			r.events = append(r.events, event{"broker stop", time.Now(), -1})
+			r.events = append(r.events, event{time.Now(), -1})
 			if err := r.h.cl.node(ctx, "start", i); err != nil {
 				return err
 			}
@@ -162,7 +162,7 @@ func rebalances(period, total time.Duration) scenario {
 			if err != nil {
 				return err
 			}
-			r.events = append(r.events, event{"rebalance", time.Now(), -1})
+			r.events = append(r.events, event{time.Now(), -1})
 		}
 		return nil
 	}}
@@ -180,7 +180,7 @@ func tcpStall(d time.Duration) scenario {
 		for _, end := range ends {
 			end()
 		}
-		r.events = append(r.events, event{"stall over", time.Now(), -1})
+		r.events = append(r.events, event{time.Now(), -1})
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func tcpResets(period, total time.Duration) scenario {
 			for _, p := range r.h.cl.proxies {
 				p.reset()
 			}
-			r.events = append(r.events, event{"reset", time.Now(), -1})
+			r.events = append(r.events, event{time.Now(), -1})
 		}
 		return r.waitCommits(ctx, time.Now(), 3*time.Minute)
 	}}
@@ -212,7 +212,7 @@ func slowLink(delay, total time.Duration) scenario {
 		for _, p := range r.h.cl.proxies {
 			p.slow(delay)
 		}
-		r.events = append(r.events, event{"slow link", time.Now(), -1})
+		r.events = append(r.events, event{time.Now(), -1})
 		err := sleep(ctx, total)
 		for _, p := range r.h.cl.proxies {
 			p.slow(0)
