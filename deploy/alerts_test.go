@@ -121,6 +121,8 @@ var alertCases = []alertCase{
 		[]alertEval{{"1m", "DeidDPBudgetLow", nil}, {"2m", "DeidDPBudgetLow", []map[string]string{lbl("dataset", "demo")}}}},
 	{"windows aborting", [][2]string{{`deid_windows_total{result="aborted",` + w + `}`, "0 1 2 3 4 5"}},
 		[]alertEval{{"1m", "DeidWindowsAborting", nil}, {"5m", "DeidWindowsAborting", []map[string]string{lbl("result", "aborted")}}}},
+	{"Kafka unreachable for over 2 minutes", [][2]string{{`deid_kafka_unreachable_seconds{` + w + `}`, "0 0 60 120 180 0"}},
+		[]alertEval{{"3m", "DeidKafkaUnreachable", nil}, {"4m", "DeidKafkaUnreachable", []map[string]string{lbl()}}, {"5m", "DeidKafkaUnreachable", nil}}},
 	{"consumer lag growing for 15 minutes", [][2]string{{`deid_consumer_lag{topic="raw",` + w + `}`, "2000+100x40"}},
 		[]alertEval{{"10m", "DeidConsumerLagGrowing", nil}, {"30m", "DeidConsumerLagGrowing", []map[string]string{lbl("topic", "raw")}}}},
 	{"consumer lag high but steady", [][2]string{{`deid_consumer_lag{topic="raw",` + w + `}`, "5000x40"}},

@@ -27,6 +27,11 @@ type Metrics struct {
 	ResidualInspected prometheus.Counter
 	ResidualFindings  *prometheus.CounterVec // type
 	CanaryHits        prometheus.Counter
+	// Kafka's reachability, as the worker sees it (pipeline/health.go).
+	Ready            prometheus.Gauge   // 1 when /readyz answers 200
+	KafkaUnreachable prometheus.Gauge   // seconds since a broker last answered, during an outage; 0 otherwise
+	KafkaOutages     prometheus.Counter // outages begun
+	SessionRestarts  prometheus.Counter // Kafka sessions replaced after a transaction could not be ended
 }
 
 // NewMetrics registers the worker's series on reg.
@@ -69,10 +74,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "PHI the residual-PHI monitor found in released records (outside placeholders and surrogates), by type."}, []string{"type"}),
 		CanaryHits: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_canary_hits_total",
 			Help: "Planted canary identifiers (monitor.canaries) seen in released records: each one is a breach."}),
+		Ready: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_worker_ready",
+			Help: "1 when the worker is ready (Kafka answers, partitions assigned), else 0: /readyz says why."}),
+		KafkaUnreachable: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_kafka_unreachable_seconds",
+			Help: "During a Kafka outage (a failure, then no broker answering for 10 s), seconds since a broker last answered; 0 otherwise."}),
+		KafkaOutages: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_kafka_outages_total",
+			Help: "Kafka outages the worker waited out (or is waiting out)."}),
+		SessionRestarts: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_kafka_session_restarts_total",
+			Help: "Kafka sessions (consumer group member and transactional producer) replaced because a window's transaction could not be ended."}),
 	}
 	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Withheld, m.Windows,
 		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals, m.DPRemaining, m.LastCommit, m.KAchieved,
-		m.ResidualInspected, m.ResidualFindings, m.CanaryHits)
+		m.ResidualInspected, m.ResidualFindings, m.CanaryHits, m.Ready, m.KafkaUnreachable, m.KafkaOutages, m.SessionRestarts)
 	// Both results exist from the start, so "no commit for N minutes" and
 	// abort rates are defined before the first window ends.
 	m.Windows.WithLabelValues("committed")

@@ -34,14 +34,16 @@ type published struct {
 	refused                           bool
 	dp                                *deid.DPSummary // nil without a DP release
 	achievedK                         int             // 0 without privacy models or released rows
+	probe                             *kgo.Record     // a record of the transaction Kafka acknowledged
 }
 
 // producer collects the outcome of a transaction's asynchronous produces.
 type producer struct {
-	sess *kgo.GroupTransactSession
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	err  error
+	sess  *kgo.GroupTransactSession
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error
+	probe *kgo.Record // the first record acknowledged
 }
 
 func newProducer(sess *kgo.GroupTransactSession) *producer { return &producer{sess: sess} }
@@ -50,13 +52,14 @@ func newProducer(sess *kgo.GroupTransactSession) *producer { return &producer{se
 func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 	p.wg.Add(1)
 	p.sess.Produce(ctx, r, func(r *kgo.Record, err error) {
-		if err != nil {
-			p.mu.Lock()
-			if p.err == nil {
-				p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, errKafka)
-			}
-			p.mu.Unlock()
+		p.mu.Lock()
+		switch {
+		case err != nil && p.err == nil:
+			p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, errKafka)
+		case err == nil && p.probe == nil:
+			p.probe = r
 		}
+		p.mu.Unlock()
 		p.wg.Done()
 	})
 }
@@ -241,6 +244,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		return nil, err
 	}
 	w.metrics.StageSeconds.WithLabelValues("produce").Observe(time.Since(start).Seconds())
+	res.probe = p.probe
 	return res, nil
 }
 

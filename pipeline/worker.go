@@ -61,7 +61,13 @@ type Worker struct {
 	topicLimit int // smallest max.message.bytes of the output topics; 0 = not yet checked
 	maxValue   int // largest record value produced, under the topics' limits
 	seq        uint64
-	ready      atomic.Bool
+	ready      atomic.Bool // partitions assigned
+	health     *kafkaHealth
+	// reconnecting holds why the worker is not ready while it replaces its Kafka session.
+	reconnecting atomic.Pointer[error]
+	// fetch errors are logged once a minute at most (fill runs on Run's goroutine only).
+	fetchLogged  time.Time
+	fetchSkipped int
 	// reload asks for the numbering to be rebuilt from its topic before the
 	// next record is processed: at start, and after every assignment, since
 	// the previous owner of a partition may have committed newer tables.
@@ -124,11 +130,9 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 	}
 	w.schema = arrowbatch.NewSchema(r.Columns())
 	w.seq = a.LastWindow()
+	w.health = newKafkaHealth(w.log, w.metrics, time.Now())
 	return w, nil
 }
-
-// Ready reports whether the worker has joined its group and holds partitions.
-func (w *Worker) Ready() bool { return w.ready.Load() }
 
 // SchemaFingerprint identifies the research batch schema.
 func (w *Worker) SchemaFingerprint() string { return w.schema.Fingerprint }
@@ -237,7 +241,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		kgo.ProducerBatchMaxBytes(int32(w.maxValue+recordOverhead)),
 		// Sealed payloads are random bytes: compression would only cost CPU.
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
-		kgo.WithHooks(w.hooks...),
+		kgo.WithHooks(append(w.hooks[:len(w.hooks):len(w.hooks)], w.health)...),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
 			n := 0
 			for _, ps := range assigned {
@@ -269,8 +273,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer func() {
 		w.ready.Store(false)
-		sess.Close() // leaves the group
+		if sess != nil {
+			sess.Close() // leaves the group
+		}
 	}()
+	watching := make(chan struct{})
+	defer close(watching)
+	go w.watchKafka(watching)
 
 	par := w.cfg.Parallelism
 	if par == 0 {
@@ -297,6 +306,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil && (w.remaining == nil || len(w.remaining) > 0) {
 		committed, err := w.runWindow(ctx, sess)
+		if lost, ok := errors.AsType[*sessionLost](err); ok {
+			old := sess
+			sess = nil
+			if sess, err = w.restartSession(ctx, old, opts, lost); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -367,25 +384,138 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	start = time.Now()
 	committed, err := sess.End(pctx, try)
 	w.metrics.StageSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
-	if !committed {
+	switch {
+	case committed:
+		w.committed(win, res, filled)
+		return true, nil
+	case perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)), fatalKafka(err):
+		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
-		if perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)) {
-			// The same records would fail the same way: stop rather than loop.
-			return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, errors.Join(perr, err))
+		return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
+	case err != nil:
+		// The transaction may still be open, or (after a commit request whose
+		// answer was lost) committed: only a new session can tell, and clear it.
+		lost := &sessionLost{win: win, res: res, filled: filled, err: both(perr, err)}
+		if perr == nil {
+			lost.probe = res.probe
 		}
-		w.log.Warn("window aborted; its records will be consumed again", "window", win.seq,
-			"records", len(win.slots), "publish_error", errString(perr), "end_error", errString(err))
-		if err != nil {
-			return false, fmt.Errorf("ending transaction of window %d: %w", win.seq, err)
-		}
-		return false, nil
+		return false, lost
 	}
+	w.abortState()
+	why := "the group rebalanced, or Kafka refused the offsets' commit"
+	if perr != nil {
+		why = perr.Error()
+	}
+	w.log.Warn("window aborted; its records will be consumed again", "window", win.seq, "records", len(win.slots), "error", why)
+	return false, nil
+}
+
+// committed keeps what a committed window changed, counts and logs it.
+func (w *Worker) committed(win *window, res *published, filled time.Time) {
 	w.commitState()
 	w.inspectAll.Store(false)
 	w.countCommitted(res)
 	w.logWindow(win, res, time.Since(filled))
 	w.reached(win)
-	return true, nil
+}
+
+// sessionLost means a window's transaction could not be ended (Kafka did not
+// answer in time, or the client failed): the session's state is unknown, so
+// Run replaces it. If the window asked to commit, probe is one of its records
+// Kafka acknowledged: its fate, read back later, is the window's.
+type sessionLost struct {
+	win    *window
+	res    *published
+	filled time.Time
+	probe  *kgo.Record // nil: the window did not commit
+	err    error
+}
+
+func (e *sessionLost) Error() string {
+	if len(e.win.slots) == 0 {
+		return e.err.Error()
+	}
+	return fmt.Sprintf("ending transaction of window %d: %v", e.win.seq, e.err)
+}
+
+func (e *sessionLost) Unwrap() error { return e.err }
+
+// fenceTimeout bounds one attempt to start a new session's producer (and to
+// read back a window's outcome); attempts repeat, a second apart, until Kafka
+// answers. Short, so the session resumes soon after the cluster returns.
+const fenceTimeout = 10 * time.Second
+
+// restartSession closes a session whose transaction could not be ended and
+// starts another. The new producer has the same transactional id, so
+// initializing it fences the old one: the broker completes the old
+// transaction (aborted, or committed if its commit was already written)
+// before it answers. Then the window's outcome is read back and its state
+// kept or forgotten. While Kafka does not answer this waits, retrying; only
+// an error no retry clears, or ctx ending, stops it.
+func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSession, opts []kgo.Opt, lost *sessionLost) (*kgo.GroupTransactSession, error) {
+	reason := error(fmt.Errorf("replacing the Kafka session: %w", lost))
+	w.reconnecting.Store(&reason)
+	defer w.reconnecting.Store(nil)
+	w.ready.Store(false)
+	w.metrics.SessionRestarts.Inc()
+	w.health.failed(lost.err)
+	w.log.Warn("could not end a transaction; replacing the Kafka session (the new one fences the old transaction, "+
+		"then the window's outcome is read back); this waits for Kafka", "window", lost.win.seq, "error", lost.Error())
+	old.Close() // before the new client: its metrics hooks register the same series
+	sess, err := kgo.NewGroupTransactSession(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("restarting transactional consumer: %w", err)
+	}
+	for {
+		fctx, cancel := context.WithTimeout(ctx, fenceTimeout)
+		_, _, err := sess.Client().ProducerID(fctx)
+		if err == nil {
+			err = w.settle(fctx, lost)
+		}
+		cancel()
+		switch {
+		case err == nil:
+			w.log.Info("Kafka session replaced; resuming", "window", lost.win.seq)
+			return sess, nil
+		case fatalKafka(err):
+			sess.Close()
+			return nil, fmt.Errorf("replacing the Kafka session after window %d: %w", lost.win.seq, explain(err))
+		case ctx.Err() != nil:
+			// Nothing may be published while the outcome is unknown (the audit
+			// log would fork): the next start reads it back from the topics.
+			sess.Close()
+			return nil, fmt.Errorf("stopped while replacing the Kafka session, before Kafka answered "+
+				"(the next start settles window %d from the topics): %w", lost.win.seq, lost)
+		}
+		w.health.failed(err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// settle learns from its probe whether a window whose End failed committed,
+// and keeps or forgets what it changed accordingly.
+func (w *Worker) settle(ctx context.Context, lost *sessionLost) error {
+	if len(lost.win.slots) == 0 {
+		return nil // nothing began: records were polled, then the session failed
+	}
+	if p := lost.probe; p != nil {
+		committed, err := kafkaconn.Committed(ctx, w.conn, p.Topic, p.Partition, p.Offset)
+		if err != nil {
+			return fmt.Errorf("reading back whether window %d committed: %w", lost.win.seq, err)
+		}
+		if committed {
+			w.log.Info("the window had committed before its session failed", "window", lost.win.seq)
+			w.committed(lost.win, lost.res, lost.filled)
+			return nil
+		}
+	}
+	w.abortState()
+	w.log.Warn("window aborted; its records will be consumed again", "window", lost.win.seq,
+		"records", len(lost.win.slots), "error", lost.err.Error())
+	return nil
 }
 
 // commitState keeps what a committed window changed in the state that follows
@@ -464,16 +594,43 @@ func (w *Worker) reached(win *window) {
 	}
 }
 
+// fatalHints are the Kafka errors another attempt cannot clear, each with
+// what an operator must do: anything else (a broker down, a timeout, a
+// rebalance, a leader moving) is retried with backoff, however long it lasts.
+var fatalHints = []struct {
+	err  error
+	hint string
+}{
+	{kerr.MessageTooLarge, "a record is over the topic's max.message.bytes: raise it, or lower kafka.max_message_bytes"},
+	{kerr.RecordListTooLarge, "a batch is over the broker's message.max.bytes: raise it, or lower kafka.max_message_bytes"},
+	{kerr.TopicAuthorizationFailed, "the worker's principal lacks an ACL on a topic it reads or writes"},
+	{kerr.GroupAuthorizationFailed, "the worker's principal lacks an ACL on the consumer group (kafka.group_id)"},
+	{kerr.TransactionalIDAuthorizationFailed, "the worker's principal lacks an ACL on its transactional id (kafka.transactional_id_prefix + worker.id)"},
+	{kerr.ClusterAuthorizationFailed, "the worker's principal lacks the cluster ACL transactions need (IdempotentWrite)"},
+	{kerr.SaslAuthenticationFailed, "Kafka refused the SASL credentials (kafka.sasl)"},
+	{kerr.ProducerFenced, "another worker runs with the same worker.id (so the same transactional id) and took over: give every worker its own id"},
+	{kerr.InvalidTransactionTimeout, "kafka.transaction_timeout is over the broker's transaction.max.timeout.ms"},
+}
+
 // fatalKafka reports Kafka errors that another attempt cannot clear: they
-// need an operator (a topic limit, a missing ACL).
+// need an operator (a topic limit, a missing ACL, two workers with one id).
 func fatalKafka(err error) bool {
-	for _, e := range []error{kerr.MessageTooLarge, kerr.RecordListTooLarge, kerr.TopicAuthorizationFailed,
-		kerr.TransactionalIDAuthorizationFailed, kerr.GroupAuthorizationFailed, kerr.ClusterAuthorizationFailed} {
-		if errors.Is(err, e) {
+	for _, f := range fatalHints {
+		if errors.Is(err, f.err) {
 			return true
 		}
 	}
 	return false
+}
+
+// explain adds to an error no retry clears what the operator must do.
+func explain(err error) error {
+	for _, f := range fatalHints {
+		if errors.Is(err, f.err) {
+			return fmt.Errorf("%w (%s)", err, f.hint)
+		}
+	}
+	return err
 }
 
 // fill polls records into win until it is full, max_wait after its first
@@ -491,13 +648,20 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		if fs.IsClientClosed() {
 			return fmt.Errorf("polling: kafka client closed")
 		}
-		fs.EachError(func(t string, p int32, err error) {
-			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-				w.log.Error("fetch failed; the client retries", "topic", t, "partition", p, "error", err)
-			}
-		})
-		w.observeLag(fs)
 		var berr error
+		fs.EachError(func(t string, p int32, err error) {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return
+			}
+			if fatalKafka(err) && berr == nil {
+				berr = fmt.Errorf("polling %s: %w", t, explain(err))
+			}
+			w.fetchFailed(t, p, err)
+		})
+		if berr != nil {
+			return berr
+		}
+		w.observeLag(fs)
 		fs.EachRecord(func(r *kgo.Record) {
 			if berr != nil || win.stale {
 				return // the window aborts: what is left of the fetch is consumed again
@@ -512,13 +676,14 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 					win.stale = true
 					return
 				}
-				if berr = w.restoreNumbering(ctx); berr != nil {
+				if err := w.restoreNumbering(ctx); err != nil {
+					berr = retryable(win, err)
 					return
 				}
 			}
 			if len(win.slots) == 0 {
 				if err := sess.Begin(); err != nil {
-					berr = fmt.Errorf("beginning transaction: %w", err)
+					berr = retryable(win, fmt.Errorf("beginning transaction: %w", err))
 					return
 				}
 				deadline = time.Now().Add(w.cfg.Window.MaxWait)
@@ -537,6 +702,31 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		}
 	}
 	return nil
+}
+
+// fetchFailed logs a fetch error (the client retries it) once a minute at
+// most, with the count of those not logged; none during an outage, whose own
+// lines say more.
+func (w *Worker) fetchFailed(topic string, partition int32, err error) {
+	now := time.Now()
+	w.health.failed(err)
+	if w.health.unreachable(now) != nil || now.Sub(w.fetchLogged) < outageLogEvery {
+		w.fetchSkipped++
+		return
+	}
+	w.log.Warn("fetch failed; the client retries", "topic", topic, "partition", partition, "error", err.Error(),
+		"not_logged_since_last", w.fetchSkipped)
+	w.fetchLogged, w.fetchSkipped = now, 0
+}
+
+// retryable makes a Kafka failure before the window began a sessionLost:
+// records were polled, so only a new session (starting from the committed
+// offsets) takes them again. An error no retry clears stays as it is.
+func retryable(win *window, err error) error {
+	if fatalKafka(err) {
+		return explain(err)
+	}
+	return &sessionLost{win: win, err: err}
 }
 
 // atEnds reports whether a bounded run has polled every remaining partition to its end.
@@ -606,10 +796,29 @@ func (w *Worker) observeLag(fs kgo.Fetches) {
 }
 
 // lifecycle publishes lifecycle audit events in a transaction of their own.
+// A rebalance aborts that transaction (workers that start together rebalance
+// each other): it is published again, a second later, until ctx ends.
 func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, kinds ...string) error {
 	kind := strings.Join(kinds, "+")
+	for {
+		aborted, err := w.lifecycleOnce(ctx, sess, kinds...)
+		if !aborted || ctx.Err() != nil {
+			return err
+		}
+		w.log.Info("the group rebalanced during the lifecycle event's transaction; publishing it again", "event", kind)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// lifecycleOnce makes one attempt; aborted reports a transaction that ended
+// without an error but did not commit (a rebalance).
+func (w *Worker) lifecycleOnce(ctx context.Context, sess *kgo.GroupTransactSession, kinds ...string) (aborted bool, _ error) {
+	kind := strings.Join(kinds, "+")
 	if err := sess.Begin(); err != nil {
-		return fmt.Errorf("beginning %s transaction: %w", kind, err)
+		return false, fmt.Errorf("beginning %s transaction: %w", kind, err)
 	}
 	p := newProducer(sess)
 	for _, k := range kinds {
@@ -617,7 +826,7 @@ func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, 
 		if err != nil {
 			w.auditor.Abort()
 			_, _ = sess.End(ctx, kgo.TryAbort)
-			return fmt.Errorf("recording %s event: %w", k, err)
+			return false, fmt.Errorf("recording %s event: %w", k, err)
 		}
 		w.produceAudit(ctx, p, msgs)
 	}
@@ -630,19 +839,12 @@ func (w *Worker) lifecycle(ctx context.Context, sess *kgo.GroupTransactSession, 
 	if !committed {
 		w.auditor.Abort()
 		if perr == nil && err == nil {
-			err = errors.New("the transaction aborted (the group rebalanced or the broker refused the commit)")
+			return true, fmt.Errorf("publishing %s event: the transaction aborted (the group rebalanced)", kind)
 		}
-		return fmt.Errorf("publishing %s event: %w", kind, errors.Join(perr, err))
+		return false, fmt.Errorf("publishing %s event: %w", kind, explain(both(perr, err)))
 	}
 	w.auditor.Commit()
-	return nil
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
+	return false, nil
 }
 
 // logWindow writes the one INFO line of a committed window: counts, the k the
@@ -670,4 +872,16 @@ func sumCounts(m map[string]int64) int64 {
 		n += v
 	}
 	return n
+}
+
+// both joins a publish error and the error of ending the transaction after
+// it on one line (errors.Join would put a newline in the log line).
+func both(perr, err error) error {
+	switch {
+	case perr == nil:
+		return err
+	case err == nil:
+		return perr
+	}
+	return fmt.Errorf("%w; then ending the transaction: %w", perr, err)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -42,7 +43,12 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	// The ops endpoints come up before the worker is built, so a start that
 	// fails (an audit log that does not verify) is visible on /metrics too.
 	if cfg.Ops.Listen != "" {
-		srv, err := ops.Listen(cfg.Ops.Listen, reg, func() bool { w := built.Load(); return w != nil && w.Ready() }, log)
+		srv, err := ops.Listen(cfg.Ops.Listen, reg, func() error {
+			if w := built.Load(); w != nil {
+				return w.Readiness()
+			}
+			return errStarting
+		}, log)
 		if err != nil {
 			fmt.Fprintln(s.Stderr, "worker run:", err)
 			return 1
@@ -78,6 +84,10 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	log.Info("worker stopped")
 	return 0
 }
+
+// errStarting is the readiness of a worker not yet built: it checks the topics and reads
+// its state (audit log, DP ledger) back from Kafka.
+var errStarting = errors.New("starting: checking the topics and reading the worker's state back from Kafka")
 
 // warnInsecure logs each setting that weakens security (config.Warnings), once at start.
 func warnInsecure(log *slog.Logger, cfg *config.Config) {

@@ -74,7 +74,7 @@ func serveWorker(ctx context.Context, t *testing.T, cfg *config.Config, keys app
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := ops.Listen("127.0.0.1:0", reg, w.Ready, quiet)
+	srv, err := ops.Listen("127.0.0.1:0", reg, w.Readiness, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
 // Package ops serves the worker's operational endpoints: /metrics, /healthz
-// (the process is alive) and /readyz (connected and holding partitions).
+// (the process is alive) and /readyz (Kafka answers and the worker holds
+// partitions; otherwise 503 and why).
 package ops
 
 import (
@@ -21,14 +22,15 @@ type Server struct {
 	ln  net.Listener
 }
 
-// Listen binds addr and serves the endpoints until Close. ready reports readiness.
-func Listen(addr string, gatherer prometheus.Gatherer, ready func() bool, log *slog.Logger) (*Server, error) {
+// Listen binds addr and serves the endpoints until Close. ready returns nil
+// when the worker is ready, else why not (the 503 body of /readyz).
+func Listen(addr string, gatherer prometheus.Gatherer, ready func() error, log *slog.Logger) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !ready() {
-			http.Error(w, "not ready: not yet joined the consumer group with partitions assigned", http.StatusServiceUnavailable)
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,8 +29,15 @@ func TestEndpoints(t *testing.T) {
 	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_test_total", Help: "test"})
 	reg.MustRegister(c)
 	c.Add(3)
-	var ready atomic.Bool
-	s, err := Listen("127.0.0.1:0", reg, ready.Load, slog.Default())
+	var notReady atomic.Pointer[error]
+	why := errors.New("Kafka unreachable for 1m30s: dial tcp 127.0.0.1:9092: connect: connection refused")
+	notReady.Store(&why)
+	s, err := Listen("127.0.0.1:0", reg, func() error {
+		if p := notReady.Load(); p != nil {
+			return *p
+		}
+		return nil
+	}, slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +46,10 @@ func TestEndpoints(t *testing.T) {
 	if code, _ := get(t, base+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d", code)
 	}
-	if code, _ := get(t, base+"/readyz"); code != 503 {
-		t.Errorf("/readyz before ready: %d, want 503", code)
+	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, why.Error()) {
+		t.Errorf("/readyz when not ready: %d %q, want 503 with the reason", code, body)
 	}
-	ready.Store(true)
+	notReady.Store(nil)
 	if code, _ := get(t, base+"/readyz"); code != 200 {
 		t.Errorf("/readyz when ready: %d", code)
 	}
