@@ -332,10 +332,10 @@ var (
 		"id", "il", "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne",
 		"nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn",
 		"tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "dc"}
-	// Clinical words and abbreviations that name lists also contain; never a name alone.
 	// Kinds of vehicle the common-word list lacks, said of a crash ("2014 sedan"): words, not names.
 	vehicleBodies = []string{"sedan", "sedans", "coupe", "minivan", "minivans", "hatchbacks", "motorbike",
 		"moped", "scooter", "snowmobile", "atv", "rv"}
+	// Clinical words and abbreviations that name lists also contain; never a name alone.
 	medicalNotNames = []string{"pt", "pts", "hx", "dx", "rx", "tx", "sx", "fx", "bp", "hr", "rr",
 		"temp", "sob", "cp", "ekg", "ecg", "cxr", "ct", "mri", "er", "ed", "icu", "or", "pacu",
 		"prn", "bid", "tid", "qid", "qd", "qhs", "po", "iv", "im", "sq", "sc", "mg", "mcg", "ml",

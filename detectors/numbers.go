@@ -627,7 +627,10 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 	// before ("D5 1/2": a word of letters and digits too); a date's cue right before wins ("TRACH
 	// (PLACED 8/14)").
 	k := a
-	for n := 0; n < 4 && !sc.dateContextBefore(a); n++ {
+	if sc.dateContextBefore(a) {
+		k = -1
+	}
+	for n := 0; n < 4 && k >= 0; n++ {
 		if k = sc.sentenceWordBefore(k); k < 0 || sc.toks[k].kind == tNum {
 			break
 		}
@@ -660,7 +663,7 @@ func (sc *scan) readingBefore(k int) bool {
 		if sc.toks[k].kind == tNum {
 			continue
 		}
-		if ventWords[sc.lw(k)] || sc.isWord(k, "ac") || sc.isWord(k, "mode") {
+		if w := sc.lw(k); ventWords[w] || w == "ac" || w == "mode" {
 			return true
 		}
 		n++

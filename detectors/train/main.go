@@ -46,7 +46,7 @@ func main() {
 	gen := flag.Int("gen", 3000, "synthetic notes to train on (generator seeds 101 and up)")
 	epochs := flag.Int("epochs", 12, "passes over the training tokens")
 	posWeight := flag.Float64("pos", 2, "weight of a PHI token against a non-PHI one (above 1 favours recall)")
-	l2 := flag.Float64("l2", 1e-4, "L2 penalty per update (1e-4: out-of-fold recall 0.949 against 0.941 at 1e-6, precision 0.783 against 0.788)")
+	l2 := flag.Float64("l2", 1e-4, "L2 penalty per update (the sweep that chose it: benchmarks/results/phi.md)")
 	minCount := flag.Int("mincount", 2, "occurrences a word needs in training to get weights")
 	aug := flag.Int("aug", 2, "surrogate copies of each real note to train on as well (augment.go)")
 	bias := flag.Float64("bias", 0, "added to the trained bias (positive: more recall)")
