@@ -1,9 +1,27 @@
 package detectors
 
+import "slices"
+
 // Years of a patient's history ("MI '92", "CABG 84", "s/p AVR in 1993", "CVA 74'"). Safe Harbor
 // allows a year alone, and clinicians want them (how long ago the infarct was), so by default
 // they stay; the PhysioNet gold marks them (DateYear) for those who remove them too.
 // `redact_years: true` reports them as DATE, after the rules and the scorer, whatever either said.
+// A weekday alone ("plan for OR on Monday") is no date element either: `weekdays: true` reports it.
+
+// dropLoneWeekdays removes, in place, the DATE spans that are one weekday word and nothing else.
+func (sc *scan) dropLoneWeekdays(spans []cand) []cand {
+	out := spans[:0]
+	for _, c := range spans {
+		if c.t == Date && c.e-c.s <= len("wednesday") {
+			i, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+			if ok && sc.toks[i].e == c.e && sc.cls[i]&wWeekday != 0 {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
 
 // historyEvent are the words after which a bare two-digit number is a year: procedures,
 // diagnoses and the words that introduce a date of history.

@@ -26,3 +26,22 @@ func TestRedactYears(t *testing.T) {
 		}
 	}
 }
+
+func TestWeekdaysAloneAreKeptByDefault(t *testing.T) {
+	text := "Plan for trach on Monday. PT WILL GO TO REHAB ON TUESDAY. Seen Fri. Admitted Monday, March 3, 2014."
+	got := found(newEngine(t, DefaultConfig()), text)
+	for _, w := range []string{"Monday", "TUESDAY", "Fri"} {
+		if got[w] != "" {
+			t.Errorf("default config: weekday %q alone reported as %s; it names no date", w, got[w])
+		}
+	}
+	if got["March 3, 2014"] != Date {
+		t.Errorf("default config: the date after a weekday not reported (found %v)", got)
+	}
+	cfg := DefaultConfig()
+	cfg.Weekdays = true
+	got = found(newEngine(t, cfg), text)
+	if got["Monday"] != Date {
+		t.Errorf("weekdays: %q = %q, want DATE (found %v)", "Monday", got["Monday"], got)
+	}
+}
