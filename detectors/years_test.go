@@ -28,15 +28,15 @@ func TestRedactYears(t *testing.T) {
 }
 
 func TestWeekdaysAloneAreKeptByDefault(t *testing.T) {
-	text := "Plan for trach on Monday. PT WILL GO TO REHAB ON TUESDAY. Seen Fri. Admitted Monday, March 3, 2014."
+	text := "Plan for trach on Monday. PT WILL GO TO REHAB ON TUESDAY. Seen Fri. Admitted Thursday, March 3, 2014."
 	got := found(newEngine(t, DefaultConfig()), text)
 	for _, w := range []string{"Monday", "TUESDAY", "Fri"} {
 		if got[w] != "" {
 			t.Errorf("default config: weekday %q alone reported as %s; it names no date", w, got[w])
 		}
 	}
-	if got["March 3, 2014"] != Date {
-		t.Errorf("default config: the date after a weekday not reported (found %v)", got)
+	if got["March 3, 2014"] != Date || got["Thursday"] != Date {
+		t.Errorf("default config: a date and its weekday not both reported (found %v)", got)
 	}
 	cfg := DefaultConfig()
 	cfg.Weekdays = true
