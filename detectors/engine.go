@@ -244,7 +244,9 @@ func (e *Engine) Detect(text string) []Span {
 	if e.cfg.RedactYears && e.on[typeIdx(Date)] {
 		spans = sc.historyYears(spans)
 	}
-	if !e.cfg.Weekdays {
+	if e.cfg.Weekdays {
+		spans = sc.addLoneWeekdays(spans)
+	} else {
 		spans = sc.dropLoneWeekdays(spans)
 	}
 	if len(scanText) < len(text) {

@@ -28,6 +28,32 @@ func (sc *scan) dropLoneWeekdays(spans []cand) []cand {
 	return out
 }
 
+// addLoneWeekdays adds to spans the weekdays the date rules proposed alone that no span covers,
+// whatever the scorer said of them: `weekdays: true` asks for every one.
+func (sc *scan) addLoneWeekdays(spans []cand) []cand {
+	n := len(spans)
+	for _, c := range sc.cands {
+		if c.t != Date || c.score < sc.e.th[typeIdx(Date)] {
+			continue
+		}
+		k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+		if !ok || sc.toks[k].e != c.e || sc.cls[k]&wWeekday == 0 {
+			continue
+		}
+		covered := false
+		for _, s := range spans[:n] {
+			covered = covered || s.s < c.e && c.s < s.e
+		}
+		if !covered {
+			spans = append(spans, c)
+		}
+	}
+	if len(spans) == n {
+		return spans
+	}
+	return mergeCands(spans)
+}
+
 // nextTo reports DATE span b after span a with at most a comma and spaces between them.
 func (sc *scan) nextTo(a, b cand) bool {
 	if b.t != Date || a.t != Date || b.s-a.e > 3 {
