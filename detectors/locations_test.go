@@ -71,3 +71,19 @@ func TestFacilitySlotStopsAtDateAndTime(t *testing.T) {
 		}
 	}
 }
+
+// A hospital's initials after a place preposition are a place, in any case; the outside hospital
+// and words are not.
+func TestHospitalInitialsInSlot(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, text := range []string{"PT SENT TO ED AT GH. PT WAS", "that she had at gh. SHe presents", "MAY BE W/U BY GBMC FOR"} {
+		if len(e.Detect(text)) == 0 {
+			t.Errorf("%q: hospital initials not reported", text)
+		}
+	}
+	for _, text := range []string{"transferred from OSH with", "WENT TO THE BATH AND HOME"} {
+		if got := e.Detect(text); len(got) != 0 {
+			t.Errorf("%q: reported %v, want nothing", text, got)
+		}
+	}
+}
