@@ -388,7 +388,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	case committed:
 		w.committed(win, res, filled)
 		return true, nil
-	case perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)), fatalKafka(err):
+	case perr != nil && (!errors.Is(perr, ErrKafka) || fatalKafka(perr)), fatalKafka(err):
 		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
 		return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
