@@ -69,7 +69,8 @@ type Anonymized struct {
 // the budget. Its state (the ledger) follows the transaction: Commit after the
 // window committed, Abort to forget the charge. An error of Release wrapping
 // ErrKafka (the budget ledger could not be reached) aborts the window to be
-// retried; any other stops the worker.
+// retried; any other stops the worker. A Releaser with a Close method has it
+// called when Run returns.
 type Releaser interface {
 	Release(columns []string, rows [][]string) (*Release, error)
 	// Perturb adds per-record noise, in place, to the rows about to be published.

@@ -151,7 +151,7 @@ func NewRedaction(cfg *config.Config) (Redaction, error) {
 // ledger continue from what was committed before this start (the ledger is
 // read again whenever another worker charged it since); the worker restores
 // the placeholder numbering itself.
-func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (*stages, error) {
+func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys, wait *kafkaWait) (*stages, error) {
 	red, err := NewRedaction(cfg)
 	if err != nil {
 		return nil, err
@@ -181,7 +181,11 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		}
 		s.Anonymizer = anon
 	}
-	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+	var msgs []audit.Message
+	err = wait.do(ctx, "reading the audit log back", func(ctx context.Context) (err error) {
+		msgs, err = audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit log back: %w", err)
 	}
@@ -197,7 +201,8 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		if err != nil {
 			return nil, err
 		}
-		if err := d.sync(ctx); err != nil { // a ledger this configuration cannot continue stops the start
+		// A ledger this configuration cannot continue stops the start.
+		if err := wait.do(ctx, "reading the DP budget ledger", d.sync); err != nil {
 			return nil, err
 		}
 		s.Releaser = d

@@ -104,3 +104,6 @@ func (d *DP) Commit() { d.rel.Commit() }
 // it until this worker's next charge, written on top of the state without it
 // (a refund), if no other worker charged in between; else it stays spent.
 func (d *DP) Abort() { d.rel.Abort() }
+
+// Close gives the ledger's transactional id up (Run calls it as it returns).
+func (d *DP) Close() { d.ledger.release() }
