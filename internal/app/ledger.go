@@ -41,7 +41,8 @@ func newLedger(conn []kgo.Opt, topic, dataset, txnID string, timeout time.Durati
 	return &ledger{conn: conn, topic: topic, dataset: dataset, txnID: txnID, timeout: timeout}
 }
 
-// held reports whether the state last read or written is the ledger's latest.
+// held reports whether this worker holds the id (if another took it since,
+// the next write fails and the ledger is read again).
 func (l *ledger) held() bool { return l.cl != nil }
 
 // acquire fences every other holder of the ledger's id and returns the last
@@ -66,16 +67,13 @@ func (l *ledger) acquire(ctx context.Context) ([]byte, error) {
 	return state, nil
 }
 
-// write commits state as the dataset's ledger in a transaction of its own.
-// On any error the id is given up: the write did not happen (another worker
+// write commits state as the dataset's ledger in a transaction of its own,
+// after acquire. On any error the id is given up: the write did not happen (another worker
 // took the id: Kafka 4 says so with PRODUCER_FENCED, INVALID_TXN_STATE or
 // UNKNOWN_SERVER_ERROR), or its outcome is unknown until the next acquire
 // settles it. A fenced error is not wrapped: the pipeline reads a wrapped
 // PRODUCER_FENCED as two workers with one worker.id.
 func (l *ledger) write(ctx context.Context, state []byte) error {
-	if l.cl == nil {
-		return fmt.Errorf("writing the budget ledger of dataset %s: not acquired", l.dataset)
-	}
 	err := l.cl.BeginTransaction()
 	if err == nil {
 		err = l.cl.ProduceSync(ctx, &kgo.Record{Key: []byte(l.dataset), Value: state}).FirstErr()

@@ -17,7 +17,7 @@ import (
 	"github.com/deidstream/deidstream/privacy/dp"
 )
 
-// raceForBudget runs workers DP adapters, each with its own ledger client,
+// raceForBudget runs that many DP adapters, each with its own ledger client,
 // charging one dataset's budget of 10 releases at once until refused; each
 // aborts its window after every abortEvery-th charge (0: never). It returns
 // the releases of committed windows and the ledger's final state.
