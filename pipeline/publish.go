@@ -19,10 +19,11 @@ import (
 	"github.com/deidstream/deidstream/deid"
 )
 
-// errKafka marks a publish failure of Kafka's (a produce or flush), which a
-// new attempt at the window may not meet; any other publish error is the
-// stages' and would recur on the same input, so the worker stops on it.
-var errKafka = errors.New("kafka")
+// ErrKafka marks a publish failure of Kafka's (a produce or flush, or a port's
+// own Kafka write: the shared DP budget ledger), which a new attempt at the
+// window may not meet; any other publish error is the stages' and would recur
+// on the same input, so the worker stops on it. A port wraps it with %w.
+var ErrKafka = errors.New("kafka")
 
 // published is what a window put in its transaction, counted once it commits.
 type published struct {
@@ -55,7 +56,7 @@ func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 		p.mu.Lock()
 		switch {
 		case err != nil && p.err == nil:
-			p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, errKafka)
+			p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, ErrKafka)
 		case err == nil && p.probe == nil:
 			p.probe = r
 		}
@@ -67,7 +68,7 @@ func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 // wait returns the first produce error once every record is acknowledged.
 func (p *producer) wait(ctx context.Context) error {
 	if err := p.sess.Client().Flush(ctx); err != nil {
-		return fmt.Errorf("flushing produced records: %w (%w)", err, errKafka)
+		return fmt.Errorf("flushing produced records: %w (%w)", err, ErrKafka)
 	}
 	p.wg.Wait()
 	return p.err
@@ -131,7 +132,9 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			}
 			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
 				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
-			w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
+			if rel.Ledger != nil { // nil: the Releaser wrote its ledger itself
+				w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
+			}
 		}
 	}
 

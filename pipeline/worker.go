@@ -276,6 +276,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		if sess != nil {
 			sess.Close() // leaves the group
 		}
+		if c, ok := w.dp.(interface{ Close() }); ok {
+			c.Close() // a Releaser's own Kafka client (the shared budget ledger)
+		}
 	}()
 	watching := make(chan struct{})
 	defer close(watching)
@@ -388,7 +391,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	case committed:
 		w.committed(win, res, filled)
 		return true, nil
-	case perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)), fatalKafka(err):
+	case perr != nil && (!errors.Is(perr, ErrKafka) || fatalKafka(perr)), fatalKafka(err):
 		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
 		return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
@@ -466,8 +469,18 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 	if err != nil {
 		return nil, fmt.Errorf("restarting transactional consumer: %w", err)
 	}
+	// After SIGTERM the wait goes on for ops.drain_timeout: if Kafka answers
+	// within it, the window is settled and Run publishes the stop event.
+	wctx := ctx
 	for {
-		fctx, cancel := context.WithTimeout(ctx, fenceTimeout)
+		if ctx.Err() != nil && wctx == ctx {
+			var stop context.CancelFunc
+			wctx, stop = context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
+			defer stop()
+			w.log.Warn("stopping; waiting at most ops.drain_timeout for Kafka to settle the window, then the stop event is published",
+				"window", lost.win.seq, "drain_timeout", w.cfg.DrainTimeout.String())
+		}
+		fctx, cancel := context.WithTimeout(wctx, fenceTimeout)
 		_, _, err := sess.Client().ProducerID(fctx)
 		if err == nil {
 			err = w.settle(fctx, lost)
@@ -480,16 +493,17 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 		case fatalKafka(err):
 			sess.Close()
 			return nil, fmt.Errorf("replacing the Kafka session after window %d: %w", lost.win.seq, explain(err))
-		case ctx.Err() != nil:
+		case wctx.Err() != nil:
 			// Nothing may be published while the outcome is unknown (the audit
-			// log would fork): the next start reads it back from the topics.
+			// log would fork), and Kafka, where the log lives, does not answer:
+			// the next start reads the state back from the topics.
 			sess.Close()
-			return nil, fmt.Errorf("stopped while replacing the Kafka session, before Kafka answered "+
-				"(the next start settles window %d from the topics): %w", lost.win.seq, lost)
+			return nil, fmt.Errorf("stopped while replacing the Kafka session: Kafka did not answer within ops.drain_timeout, "+
+				"so the stop event is not in the audit log (the next start settles window %d from the topics): %w", lost.win.seq, lost)
 		}
 		w.health.failed(err)
 		select {
-		case <-ctx.Done():
+		case <-wctx.Done():
 		case <-time.After(time.Second):
 		}
 	}
