@@ -82,7 +82,8 @@ func (sc *scan) idChunk(i, j int) {
 		// Only a capital-letter code right after a label can be an identifier without digits, and
 		// not in a note without capitals, where every word looks like one.
 		p := sc.prevWordIdx(i, 2)
-		if sc.caseless || !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p) {
+		if _, glued := sc.gluedLabel(i, j); sc.caseless || !toks[i].has(fUpper) || letters < 2 ||
+			(p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p)) && !glued {
 			return
 		}
 	}
@@ -94,6 +95,9 @@ func (sc *scan) idChunk(i, j int) {
 	s, e := toks[i].s, toks[j-1].e
 	w := sc.text[s:e]
 	ctx, hasCtx := sc.keyContext(i)
+	if c, glued := sc.gluedLabel(i, j); !hasCtx && glued {
+		ctx, hasCtx = c, true
+	}
 	if digits == 0 {
 		// Capitals only: a labelled code ("BIO-BVBWSJXTJA", "enrollment BIO-AYEUJFWBBL").
 		if !hasCtx || ctx == Location || ctx == IP || ctx == Phone || ctx == Fax {
@@ -122,12 +126,6 @@ func (sc *scan) idChunk(i, j int) {
 			} else if c, ok := ctxWords[sc.lw(p)]; ok && c != ID {
 				ctx, hasCtx = c, true
 			}
-		}
-	}
-	// A label glued to its code: "SN-VZYP2EKPUV", "MRN-00482913".
-	if !hasCtx && j-i >= 3 && toks[i].kind == tWord && toks[i].has(fUpper) && sc.isPunct(i+1, '-') {
-		if c, ok := ctxWords[sc.lw(i)]; ok && c != ID && c != Phone && c != Fax && c != Location {
-			ctx, hasCtx = c, true
 		}
 	}
 	switch {
@@ -184,6 +182,17 @@ func (sc *scan) idChunk(i, j int) {
 	} else if digits >= 4 && letters >= 2 && j-i >= 3 {
 		sc.add(s, e, ID, 0.5)
 	}
+}
+
+// gluedLabel reports the chunk [i,j) a label glued to its code and the label's type: "SN-VZYP2EKPUV",
+// "MRN-00482913", "SN-DWTUHYTEHR".
+func (sc *scan) gluedLabel(i, j int) (Type, bool) {
+	toks := sc.toks
+	if j-i < 3 || toks[i].kind != tWord || !toks[i].has(fUpper) || !sc.isPunct(i+1, '-') {
+		return "", false
+	}
+	c, ok := ctxWords[sc.lw(i)]
+	return c, ok && c != ID && c != Phone && c != Fax && c != Location
 }
 
 // labelBefore reports an identifier label before token i ("policy no. AZ-7731-092-884").

@@ -2,11 +2,12 @@ package detectors
 
 import "testing"
 
-func TestSerialsWithGluedLabelsAndOneDigit(t *testing.T) {
+func TestSerialsWithGluedLabelsAndFewDigits(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
 	tests := []struct{ text, want string }{
 		{"Pacemaker serial SN-MCCRF5ABMT implanted.", "SN-MCCRF5ABMT"},
 		{"Device interrogation: SN-VZYP2EKPUV, battery OK.", "SN-VZYP2EKPUV"},
+		{"Device interrogation: SN-DWTUHYTEHR, battery OK, paced 12%.", "SN-DWTUHYTEHR"}, // no digit at all
 	}
 	for _, tc := range tests {
 		if got := found(e, tc.text); got[tc.want] != Device {
