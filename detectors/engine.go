@@ -244,6 +244,7 @@ func (e *Engine) Detect(text string) []Span {
 	if e.cfg.RedactYears && e.on[typeIdx(Date)] {
 		spans = sc.historyYears(spans)
 	}
+	spans = sc.dropLoneInitials(spans)
 	if e.cfg.Weekdays {
 		spans = sc.addLoneWeekdays(spans)
 	} else {

@@ -1,6 +1,9 @@
 package detectors
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Person names: patients, relatives, clinicians. Evidence is combined per word and
 // then per run of adjacent name-like words:
@@ -493,6 +496,23 @@ func detectNames(sc *scan) {
 		}
 		i = j
 	}
+}
+
+// dropLoneInitials removes, in place, the NAME spans that are one letter with no name beside them
+// and no title before ("bed w hoyer", "to L ICA", "S/P AMI"); "Mr. I remained" keeps its initial.
+func (sc *scan) dropLoneInitials(spans []cand) []cand {
+	out := spans[:0]
+	for i, c := range spans {
+		if c.t == Name && c.e-c.s == 1 && !(i > 0 && spans[i-1].t == Name && c.s-spans[i-1].e <= 3) &&
+			!(i+1 < len(spans) && spans[i+1].t == Name && spans[i+1].s-c.e <= 3) {
+			k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+			if ok && !sc.titleBefore(k) {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // isInitialTok reports a single capital letter word token that is not a sentence-initial "I" or "A".

@@ -209,3 +209,18 @@ func TestNamesOfAgeSubjectsAndWordSignatures(t *testing.T) {
 		}
 	}
 }
+
+// A letter alone is no name unless a title or a name is beside it.
+func TestLoneLettersAreNoNames(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{"returned to bed w hoyer. p.t. reconsulted", "awaiting repair of pseudoaneurysm to L ICA. Neuro: intact"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name {
+				t.Errorf("Detect(%q) = %v: a lone letter read as a name", text, s)
+			}
+		}
+	}
+	if text := "pmicu nursing progress\nmr I remained on same doses"; !covered(e.Detect(text), text, "I") {
+		t.Errorf("Detect(%q): the initial after a title is lost", text)
+	}
+}
