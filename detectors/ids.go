@@ -209,7 +209,8 @@ var vitalAbbrev = map[string]bool{"hr": true, "rr": true, "bp": true, "sbp": tru
 	"co": true, "svr": true, "svo": true, "tv": true, "vt": true, "ac": true, "ps": true, "peep": true,
 	"fio": true, "tmax": true, "temp": true, "sat": true, "sats": true, "spo": true, "uo": true, "uop": true,
 	"o": true, "ad": true, "as": true, "baedp": true, "paedp": true, "aug": true, "sys": true, "dia": true,
-	"cpap": true, "simv": true, "rate": true, "gcs": true, "ie": true}
+	"cpap": true, "simv": true, "rate": true, "gcs": true, "ie": true, "max": true, "pao": true, "paco": true,
+	"pco": true, "po": true, "sao": true, "etco": true, "q": true}
 
 // vitalDigits reports a lower-case token that is a vital-sign abbreviation and up to four digits: "map57".
 func vitalDigits(w string) bool {
@@ -254,7 +255,7 @@ func (sc *scan) measurementChunk(i, j int) bool {
 				d++
 			}
 			if isTimesDigits(w) {
-				groups++ // ventilator settings: "600x12", "700X10x5"
+				groups, units = groups+1, units+1 // ventilator settings or a size: "600x12", "700X10x5"
 				continue
 			}
 			if d == 0 && vitalDigits(sc.ltext[t.s:t.e]) {
@@ -273,7 +274,8 @@ func (sc *scan) measurementChunk(i, j int) bool {
 			units++
 		case tWord:
 			if vitalAbbrev[sc.ltext[t.s:t.e]] {
-				continue // "RR-11-13", "BAEDP-56-66", "svr-6/2.8/698"
+				units++ // a reading and its label: "RR-11-13", "BAEDP-56-66", "svr-6/2.8/698", "TMAX-99"
+				continue
 			}
 			if len(w) > 4 && sc.cls[k]&(wCommon|wMedical) == 0 {
 				return false
@@ -292,22 +294,26 @@ func (sc *scan) measurementChunk(i, j int) bool {
 	return groups >= 2 || units > 0
 }
 
-// isTimesDigits reports ventilator settings written as digit groups joined by 'x': "600x12",
-// "700X10x1" (a volume of at most three digits, then rates of at most two); "4508x769" is a phone
-// number and its extension.
+// isTimesDigits reports ventilator settings written as digit groups of at most three joined by 'x':
+// "600x12", "700X10x1", "14X700X100", "x25x500x40"; "4508x769" is a phone number and its extension.
 func isTimesDigits(w string) bool {
 	groups, run := 0, 0
 	for i := 0; i < len(w); i++ {
 		switch c := w[i]; {
 		case isDigit(c):
-			run++
-		case (c == 'x' || c == 'X') && run > 0 && (groups == 0 && run <= 3 || run <= 2):
-			groups, run = groups+1, 0
+			if run++; run > 3 {
+				return false
+			}
+		case (c == 'x' || c == 'X') && (run > 0 || i == 0):
+			if run > 0 {
+				groups++
+			}
+			run = 0
 		default:
 			return false
 		}
 	}
-	return groups >= 1 && run > 0 && run <= 2
+	return groups >= 1 && run > 0
 }
 
 // icdCode reports an ICD-10 code shape: a letter, two digits, optionally '.' and up to 4 characters ("K92.2", "S72.001A").

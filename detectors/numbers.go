@@ -487,6 +487,9 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 			if k == 2 && !(L[0] == 3 && L[1] == 4) {
 				return k, 0.45
 			}
+			if a, b := atoiTok(sc, seq.g[0]), atoiTok(sc, seq.g[1]); k == 2 && seps["-"] && b > a && a%5 == 0 && b%100 == 0 {
+				return k, 0.3 // a range of round figures: "SVR 900-1300", "voiding 575-1000"
+			}
 			return k, 0.7
 		}
 	}
