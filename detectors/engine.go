@@ -245,6 +245,7 @@ func (e *Engine) Detect(text string) []Span {
 		spans = sc.historyYears(spans)
 	}
 	spans = sc.dropLoneInitials(spans)
+	spans = sc.dropBareNumberPlaces(spans)
 	if e.cfg.Weekdays {
 		spans = sc.addLoneWeekdays(spans)
 	} else {
