@@ -28,7 +28,7 @@ type Reconciliation struct {
 	// windows carry no source offset), the counts are checked against the events.
 	Settled int
 	Carried int // consumed records still held for a later window (the last carry state)
-	Pending     int // input records after every window: not yet processed
+	Pending int // input records after every window: not yet processed
 	// Problems name each record or window that breaks exactly-once, by position (never content).
 	Problems []string
 }
@@ -199,7 +199,6 @@ func Reconcile(windows []*WindowEvent, input, published, quarantined []Position)
 	}
 	return r
 }
-
 
 // held is where a carried record was held, and whether a later window settled it.
 type held struct {
