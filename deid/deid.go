@@ -38,6 +38,7 @@ const (
 	KindFile         = "file" // a file sealed by `worker seal`
 	KindBudget       = "budget"
 	KindPlaceholders = "placeholders"
+	KindCarry        = "carry" // the sealed carry-over state (privacy.carry)
 )
 
 // PrivacySummary is a window's privacy models: the parameters they were

@@ -165,12 +165,20 @@ func (ws *WindowStream) prune() {
 }
 
 // Carried returns the rows waiting for the next window as they were given
-// (top-coded values with their "+"), with their delays: the state to keep.
+// (top-coded values with their "+"), with their delays: the committed state.
 func (ws *WindowStream) Carried() []StreamRow {
 	if ws.restored != nil {
 		return ws.restored
 	}
-	rows := ws.s.Carried()
+	return ws.given(ws.s.Carried())
+}
+
+// Next returns, like Carried, the rows that wait after the last Window once
+// it commits: the state to write with that window.
+func (ws *WindowStream) Next() []StreamRow { return ws.given(ws.s.Next()) }
+
+// given writes the "+" back on the top-coded cells of rows.
+func (ws *WindowStream) given(rows []StreamRow) []StreamRow {
 	out := make([]StreamRow, len(rows))
 	for i, r := range rows {
 		out[i] = r

@@ -41,6 +41,9 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 	if nb := st.Numbering; nb != nil {
 		reg.MustRegister(numberingMetrics(nb)...)
 	}
+	if st.Carry != nil {
+		reg.MustRegister(st.Carry.Collectors()...)
+	}
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
