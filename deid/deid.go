@@ -96,7 +96,10 @@ const (
 // only class was coarse wait for a later window of the same worker instead
 // of being suppressed. Counts and input positions only; which released row
 // was carried is never said (the research rows carry no source offset).
-type CarrySummary struct {
+type CarrySummary struct { // fields in JSON key order: the audit log's canonical form
+	// Expired counts rows of earlier windows suppressed here because their
+	// delay ran out with no class to hold them (part of the window's suppressed count).
+	Expired int64 `json:"expired"`
 	// Held are this window's inputs held for a later window: neither
 	// published nor suppressed by this one.
 	Held []OffsetRange `json:"held"`
@@ -105,9 +108,6 @@ type CarrySummary struct {
 	Out  int64         `json:"out"`       // rows held after this window (its Held and earlier ones)
 	// Settled are inputs of earlier windows released or suppressed by this one.
 	Settled []OffsetRange `json:"settled"`
-	// Expired counts settled and held rows suppressed here because their delay ran out
-	// with no class to hold them (part of the window's suppressed count).
-	Expired int64 `json:"expired"`
 	// Waited[d] counts the rows this window released or suppressed after
 	// waiting d windows (index 0: rows of this window).
 	Waited []int64 `json:"waited"`
