@@ -167,13 +167,18 @@ const (
 )
 
 // State seals the state the last Carry computed, split into parts of at most
-// limit bytes; stale parts of a larger earlier state are deleted (tombstones).
-// It returns nil when nothing was held before or after the window.
+// limit bytes; parts a smaller state no longer needs are deleted
+// (tombstones), all of them when nothing is held. It returns nil when nothing
+// was held before or after the window.
 func (c *Carry) State(limit int) ([]pipeline.StateRecord, error) {
 	next := c.ws.Next()
-	if len(next) == 0 && c.parts == 0 {
+	if len(next) == 0 {
+		var out []pipeline.StateRecord
+		for i := range c.parts {
+			out = append(out, pipeline.StateRecord{Key: c.key(i)})
+		}
 		c.pendingParts = 0
-		return nil, nil
+		return out, nil
 	}
 	st := carryState{Columns: c.cols, Rows: make([]carryRow, len(next))}
 	for i, r := range next {
@@ -256,6 +261,14 @@ func (c *Carry) Restore(ctx context.Context, conn []kgo.Opt, topic string, colum
 	if err != nil {
 		return fmt.Errorf("reading the carry-over state of worker %s from %s: %w", c.worker, topic, err)
 	}
+	if err := c.restore(recs, columns); err != nil {
+		return fmt.Errorf("restoring the carry-over state of worker %s from %s: %w", c.worker, topic, err)
+	}
+	return nil
+}
+
+// restore takes the state from the carry topic's records, in offset order.
+func (c *Carry) restore(recs []*kgo.Record, columns []string) error {
 	last := map[string][]byte{}
 	for _, r := range recs {
 		if k := string(r.Key); strings.HasPrefix(k, c.worker+"/") {
@@ -264,7 +277,7 @@ func (c *Carry) Restore(ctx context.Context, conn []kgo.Opt, topic string, colum
 	}
 	rows, n, err := c.open(last)
 	if err != nil {
-		return fmt.Errorf("restoring the carry-over state of worker %s from %s: %w: %w", c.worker, topic, ErrCarryState, err)
+		return fmt.Errorf("%w: %w", ErrCarryState, err)
 	}
 	held := make([]privacy.StreamRow, len(rows.Rows))
 	for i, r := range rows.Rows {
