@@ -38,7 +38,8 @@ type StreamWindow struct {
 	// Suppressed rows (ID and Delay only): new rows no class can hold
 	// (Delay 0), and carried rows whose delay expired with no class.
 	Suppressed []StreamRow
-	// CarriedIn rows came from earlier windows; Carried (after Commit) are those that wait still.
+	// CarriedIn rows came from earlier windows (restored ones that no longer
+	// fit included); CarriedOut (Carried after Commit) are those that wait still.
 	CarriedIn, CarriedOut int
 	// Summary is the configured parameters and what Verify measured on the release.
 	Summary deid.PrivacySummary
@@ -74,6 +75,7 @@ func (ws *WindowStream) Window(columns []string, rows []StreamRow) (StreamWindow
 				keep = append(keep, StreamRow{ID: r.ID, Row: row, Delay: r.Delay})
 			} else {
 				out.Suppressed = append(out.Suppressed, StreamRow{ID: r.ID, Delay: r.Delay + 1})
+				out.CarriedIn++
 			}
 		}
 		ws.s.Restore(keep)
@@ -104,7 +106,8 @@ func (ws *WindowStream) Window(columns []string, rows []StreamRow) (StreamWindow
 	if err != nil {
 		return StreamWindow{}, err
 	}
-	out.Released, out.CarriedIn, out.CarriedOut = res.Released, res.CarriedIn, res.CarriedOut
+	out.Released, out.CarriedOut = res.Released, res.CarriedOut
+	out.CarriedIn += res.CarriedIn
 	out.Suppressed = append(out.Suppressed, res.Suppressed...)
 	rel := make([][]string, len(res.Released))
 	for i, r := range res.Released {

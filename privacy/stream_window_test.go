@@ -82,7 +82,7 @@ func TestWindowStreamRulesAndRestore(t *testing.T) {
 	// State kept under other columns no longer fits: suppressed by the next window, counted.
 	ws3, _ := NewWindowStream(cfg)
 	ws3.Restore([]string{"age", "sex", "other"}, state)
-	if res, err = ws3.Window(cols, nil); err != nil || len(res.Suppressed) != 2 || res.Suppressed[0].Delay != state[0].Delay+1 {
+	if res, err = ws3.Window(cols, nil); err != nil || len(res.Suppressed) != 2 || res.CarriedIn != 2 || res.Suppressed[0].Delay != state[0].Delay+1 {
 		t.Fatalf("state under other columns: %v, suppressed %v; want both suppressed, one window older", err, res.Suppressed)
 	}
 	for i := uint64(1); i <= 4; i++ {
