@@ -54,7 +54,9 @@ func states(t *testing.T, c *Carry, limit int) []pipelineState {
 func TestCarrySealedStateRestores(t *testing.T) {
 	secret := strings.Repeat("ab", 32)
 	cols := []string{"age", "sex", "note"}
-	pos := func(off int64) deid.OffsetRange { return deid.OffsetRange{Topic: "raw", Partition: 1, First: off, Last: off} }
+	pos := func(off int64) deid.OffsetRange {
+		return deid.OffsetRange{Topic: "raw", Partition: 1, First: off, Last: off}
+	}
 	c, err := newCarry(carryConfig(), secret, "w1")
 	if err != nil {
 		t.Fatal(err)
