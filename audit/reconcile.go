@@ -160,21 +160,21 @@ func Reconcile(windows []*WindowEvent, input, published, quarantined []Position)
 		}
 		r.Consumed++
 		s, _ := window(p)
-		_, held := c.held[p]
+		_, isHeld := c.held[p]
 		switch np, nq := pub[p], quar[p]; {
 		case np > 0 && nq > 0:
 			problem("%s both published and quarantined", p)
 		case np > 0 && s.carry:
 			problem("%s published with its source by carry window %d", p, s.window)
-		case (np > 0 || nq > 0) && held:
+		case (np > 0 || nq > 0) && isHeld:
 			problem("%s held for a later window and also published or quarantined", p)
 		case np > 0:
 			r.Published++
 		case nq > 0:
 			r.Quarantined++
-		case held && c.held[p].settled:
+		case isHeld && c.held[p].settled:
 			r.Settled++
-		case held:
+		case isHeld:
 			r.Carried++
 		case s.carry:
 			r.Settled++

@@ -97,8 +97,9 @@ const (
 // of being suppressed. Counts and input positions only; which released row
 // was carried is never said (the research rows carry no source offset).
 type CarrySummary struct { // fields in JSON key order: the audit log's canonical form
-	// Expired counts rows of earlier windows suppressed here because their
-	// delay ran out with no class to hold them (part of the window's suppressed count).
+	// Expired counts rows of earlier windows suppressed here: their delay ran
+	// out with no class to hold them, or, read back at start, they no longer
+	// fit the columns or hierarchies (part of the window's suppressed count).
 	Expired int64 `json:"expired"`
 	// Held are this window's inputs held for a later window: neither
 	// published nor suppressed by this one.

@@ -34,10 +34,9 @@ type Carried struct {
 	// Held marks this window's rows held for a later window, Suppressed its
 	// rows suppressed now (both aligned with the rows given).
 	Held, Suppressed []bool
-	// SuppressedCarried counts rows of earlier windows suppressed now.
-	SuppressedCarried int64
-	Summary           deid.CarrySummary
-	Achieved          deid.PrivacySummary
+	// Summary.Expired counts the rows of earlier windows suppressed now.
+	Summary  deid.CarrySummary
+	Achieved deid.PrivacySummary
 }
 
 // WithCarrier anonymizes each window with carry-over (instead of WithAnonymizer).
@@ -67,7 +66,7 @@ func (w *Worker) carryWindow(ctx context.Context, tx Tx, win *window, rows []arr
 	}
 	w.metrics.StageSeconds.WithLabelValues("privacy").Observe(time.Since(start).Seconds())
 	kept := slots[:0:0]
-	res.suppressed = c.SuppressedCarried
+	res.suppressed = c.Summary.Expired
 	for i, s := range slots {
 		if c.Suppressed[i] {
 			res.suppressed++

@@ -20,7 +20,6 @@ import (
 type fakeCarrier struct {
 	held, next []carriedRow
 	commits    int
-	aborts     int
 }
 
 type carriedRow struct {
@@ -56,7 +55,7 @@ func (f *fakeCarrier) State(int) ([]StateRecord, error) {
 	return []StateRecord{{Key: []byte("w1/0"), Value: b}}, err
 }
 func (f *fakeCarrier) Commit() { f.held, f.next = f.next, nil; f.commits++ }
-func (f *fakeCarrier) Abort()  { f.next = nil; f.aborts++ }
+func (f *fakeCarrier) Abort()  { f.next = nil }
 
 // TestWorkerCarryStateInTheTransaction: with a Carrier, rows held by a
 // window wait in the carry topic's state written in that window's

@@ -131,7 +131,7 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange)
 		if i, ok := isNew(r.ID); ok {
 			out.Suppressed[i] = true
 		} else {
-			out.SuppressedCarried++
+			out.Summary.Expired++
 		}
 	}
 	var held []deid.OffsetRange
@@ -142,8 +142,7 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange)
 		}
 	}
 	out.Summary.Held, out.Summary.Settled = joinRanges(held), joinRanges(settled)
-	out.Summary.Expired = out.SuppressedCarried
-	c.waited, c.expired = out.Summary.Waited, out.SuppressedCarried
+	c.waited, c.expired = out.Summary.Waited, out.Summary.Expired
 	return out, nil
 }
 
