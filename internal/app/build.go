@@ -184,7 +184,7 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 		}
 		// The rows a previous run of this worker held wait on: read back
 		// before the first window (the predecessor is fenced already).
-		if err := s.Carry.Restore(ctx, conn, cfg.Topics.Carry, red.Columns()); err != nil {
+		if err := s.Carry.Restore(ctx, conn, cfg.Topics.Carry); err != nil {
 			return nil, err
 		}
 	case cfg.PrivacyEnabled():

@@ -253,21 +253,21 @@ func (c *Carry) prune() {
 }
 
 // Restore reads this worker's committed state back from the carry topic
-// (read_committed, after its predecessor was fenced). columns are the
-// current output columns: rows held under others are suppressed by the next window.
-func (c *Carry) Restore(ctx context.Context, conn []kgo.Opt, topic string, columns []string) error {
+// (read_committed, after its predecessor was fenced). Rows held under other
+// output columns than the next window's are suppressed by it.
+func (c *Carry) Restore(ctx context.Context, conn []kgo.Opt, topic string) error {
 	recs, err := kafkaconn.ReadAll(ctx, conn, topic)
 	if err != nil {
 		return fmt.Errorf("reading the carry-over state of worker %s from %s: %w", c.worker, topic, err)
 	}
-	if err := c.restore(recs, columns); err != nil {
+	if err := c.restore(recs); err != nil {
 		return fmt.Errorf("restoring the carry-over state of worker %s from %s: %w", c.worker, topic, err)
 	}
 	return nil
 }
 
 // restore takes the state from the carry topic's records, in offset order.
-func (c *Carry) restore(recs []*kgo.Record, columns []string) error {
+func (c *Carry) restore(recs []*kgo.Record) error {
 	last := map[string][]byte{}
 	for _, r := range recs {
 		if k := string(r.Key); strings.HasPrefix(k, c.worker+"/") {
@@ -284,11 +284,7 @@ func (c *Carry) restore(recs []*kgo.Record, columns []string) error {
 		held[i] = privacy.StreamRow{ID: c.nextID, Row: r.Values, Delay: r.Delay}
 		c.src[c.nextID] = r.Src
 	}
-	stateCols := rows.Columns
-	if stateCols == nil {
-		stateCols = columns
-	}
-	c.ws.Restore(stateCols, held)
+	c.ws.Restore(rows.Columns, held)
 	c.parts, c.pendingParts = n, n
 	c.metrics.held.Set(float64(len(held)))
 	return nil

@@ -89,7 +89,7 @@ func TestCarrySealedStateRestores(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r, r.restore(recs, cols)
+		return r, r.restore(recs)
 	}
 	if _, err := restored(strings.Repeat("cd", 32), topicOf(first)); !errors.Is(err, ErrCarryState) {
 		t.Errorf("another secret: %v, want ErrCarryState", err)
