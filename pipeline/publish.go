@@ -138,7 +138,12 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		}
 	}
 
-	if w.anon != nil && len(values) > 0 {
+	if w.carry != nil {
+		var err error
+		if rows, released, err = w.carryWindow(ctx, p, win, rows, released, res, ev); err != nil {
+			return nil, err
+		}
+	} else if w.anon != nil && len(values) > 0 {
 		start := time.Now()
 		an, err := w.anon.Anonymize(columns, values)
 		if err != nil {
@@ -193,7 +198,11 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	start := time.Now()
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()
-		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
+		ranges := rowRanges(rs)
+		if w.carry != nil {
+			ranges = inputs // rows name no source with carry-over: the window's inputs
+		}
+		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: ranges, SchemaFingerprint: w.schema.Fingerprint,
 			BatchID: id, WorkerID: w.cfg.WorkerID})
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrSealing, err)
@@ -227,8 +236,12 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
 	ev.QuarantineReasons, ev.PHICounts, ev.WithheldValues = res.reasons, res.phi, res.withheld
 	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs(deid.KindResearch), w.sealer.KeyIDs(deid.KindQuarantine))
-	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
-		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
+	want, out := res.in, res.rows+res.suppressed+res.quarantined
+	if c := ev.Carry; c != nil {
+		want, out = want+c.In, out+c.Out
+	}
+	if out != want {
+		return nil, fmt.Errorf("accounting window %d: %d in (carried in included) but %d published + suppressed + quarantined (+ carried out)", win.seq, want, out)
 	}
 	msgs, err := w.auditor.Window(ev)
 	if err != nil {

@@ -151,6 +151,7 @@ type WindowEvent struct {
 	Residual          *deid.ResidualSummary // nil without a Monitor
 
 	Privacy  *deid.PrivacySummary // nil without privacy models
+	Carry    *deid.CarrySummary   // nil without carry-over
 	DP       *deid.DPSummary      // nil without DP statistics
 	KeyIDs   []string
 	BatchIDs []string

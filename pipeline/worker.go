@@ -41,6 +41,7 @@ type Worker struct {
 	conn     []kgo.Opt
 	redactor Redactor
 	anon     Anonymizer // nil: no privacy models
+	carry    Carrier    // nil: no carry-over (anon anonymizes each window alone)
 	dp       Releaser   // nil: no DP statistics
 	numbers  Numbering  // nil: placeholders numbered per record
 	monitor  Monitor    // nil: no residual-PHI monitor
@@ -125,6 +126,9 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 	for _, o := range opts {
 		o(w)
 	}
+	if w.carry != nil && (w.anon != nil || w.out.Escrow != nil || cfg.Topics.Carry == "") {
+		return nil, fmt.Errorf("making worker: carry-over needs the carry topic, and neither a per-window anonymizer nor escrow (its released rows name no source): %w", ErrConfig)
+	}
 	if w.metrics == nil {
 		w.metrics = NewMetrics(prometheus.NewRegistry())
 	}
@@ -170,6 +174,15 @@ func EnsureTopics(ctx context.Context, cfg Config, conn []kgo.Opt) (int, error) 
 		// Only the last table of each patient matters.
 		kafkaconn.TopicSpec{Name: t.Placeholders, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
+	if err == nil && t.Carry != "" {
+		// Only the last state of each worker matters.
+		var cl int
+		cl, err = kafkaconn.EnsureTopics(ctx, adm, t.Create,
+			kafkaconn.TopicSpec{Name: t.Carry, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}})
+		if cl > 0 && (limit == 0 || cl < limit) {
+			limit = cl
+		}
+	}
 	if err != nil {
 		if errors.Is(err, kafkaconn.ErrTopicMissing) {
 			return 0, fmt.Errorf("checking output topics: %w; create it, or set topics.create: true", err)
@@ -542,6 +555,9 @@ func (w *Worker) commitState() {
 	if w.numbers != nil {
 		w.numbers.Commit()
 	}
+	if w.carry != nil {
+		w.carry.Commit()
+	}
 }
 
 // abortState forgets what an aborted window changed in that state, and counts the abort.
@@ -552,6 +568,9 @@ func (w *Worker) abortState() {
 	}
 	if w.numbers != nil {
 		w.numbers.Abort()
+	}
+	if w.carry != nil {
+		w.carry.Abort()
 	}
 	w.metrics.Windows.WithLabelValues("aborted").Inc()
 }

@@ -45,7 +45,7 @@ func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, err
 	e := audit.WindowEvent{Window: ev.Window, RecordsIn: ev.RecordsIn, Published: ev.Published,
 		Suppressed: ev.Suppressed, Quarantined: ev.Quarantined, QuarantineReasons: ev.QuarantineReasons,
 		PHICounts: ev.PHICounts, WithheldValues: ev.WithheldValues, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs,
-		Inputs: ev.Inputs, Privacy: ev.Privacy, DP: ev.DP, Residual: ev.Residual}
+		Inputs: ev.Inputs, Privacy: ev.Privacy, Carry: ev.Carry, DP: ev.DP, Residual: ev.Residual}
 	return a.append(e)
 }
 

@@ -116,6 +116,7 @@ type stages struct {
 	Sealer     pipeline.Sealer
 	Auditor    pipeline.Auditor
 	Numbering  *Numbering
+	Carry      *Carry // privacy with carry-over (privacy.carry), instead of Anonymizer
 }
 
 // options returns the pipeline options that install the optional stages.
@@ -129,6 +130,9 @@ func (s *stages) options() []pipeline.Option {
 	}
 	if s.Numbering != nil {
 		opts = append(opts, pipeline.WithNumbering(s.Numbering))
+	}
+	if s.Carry != nil {
+		opts = append(opts, pipeline.WithCarrier(s.Carry))
 	}
 	return opts
 }
@@ -174,7 +178,17 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys, w
 	for _, k := range append(append([]*envelope.PublicKey{}, keys.Research...), keys.Quarantine...) {
 		aud.keyIDs = append(aud.keyIDs, k.KeyID())
 	}
-	if cfg.PrivacyEnabled() {
+	switch {
+	case cfg.CarryEnabled():
+		if s.Carry, err = newCarry(cfg.Privacy, cfg.Redaction.Secret, cfg.Worker.ID); err != nil {
+			return nil, fmt.Errorf("building privacy models with carry-over: %w", err)
+		}
+		// The rows a previous run of this worker held wait on: read back
+		// before the first window (the predecessor is fenced already).
+		if err := s.Carry.Restore(ctx, conn, cfg.Topics.Carry); err != nil {
+			return nil, err
+		}
+	case cfg.PrivacyEnabled():
 		anon, err := newPrivacy(cfg.Privacy)
 		if err != nil {
 			return nil, fmt.Errorf("building privacy models: %w", err)

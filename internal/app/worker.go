@@ -55,6 +55,9 @@ func StartWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promet
 	if nb := st.Numbering; nb != nil {
 		reg.MustRegister(numberingMetrics(nb)...)
 	}
+	if st.Carry != nil {
+		reg.MustRegister(st.Carry.Collectors()...)
+	}
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),
 		pipeline.WithMetrics(pipeline.NewMetrics(reg), kp))
