@@ -808,16 +808,17 @@ func (sc *scan) extendAddress(e int) int {
 }
 
 // dropBareNumberPlaces removes, in place, the LOCATION spans that are a number of at most four
-// digits alone ("GIVEN AT 2300", "glucose in or 209", "set @ 60"), not a unit's number after
-// its designator ("Apt 2") nor the house number before a street: a ZIP code or address keeps its words.
+// digits alone ("GIVEN AT 2300", "glucose in or 209", "set @ 60"): not a unit's number after its
+// designator ("Apt 2", "# 4") or a label ("ZIP: 3520", "my zip code is 880"), nor a house number
+// after its street ("Pod Floriánem 1677"), nor one beside another place ("VIC 3065").
 func (sc *scan) dropBareNumberPlaces(spans []cand) []cand {
 	out := spans[:0]
-	for _, c := range spans {
-		if c.t == Location && c.e-c.s <= 5 {
+	for i, c := range spans {
+		if c.t == Location && c.e-c.s <= 5 && !(i > 0 && spans[i-1].t == Location && c.s-spans[i-1].e <= 3) &&
+			!(i+1 < len(spans) && spans[i+1].t == Location && spans[i+1].s-c.e <= 3) {
 			k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
 			if ok && sc.toks[k].e == c.e && (sc.toks[k].kind == tNum && c.e-c.s <= 4 || sc.toks[k].kind == tAlnum && isDigit(sc.text[c.s])) {
-				p := sc.prevWordIdx(k, 1)
-				if p < 0 || sc.cls[p]&wUnit == 0 && !sc.isPunct(k-1, '#') {
+				if !sc.placeNumberCue(k) {
 					continue
 				}
 			}
@@ -825,4 +826,16 @@ func (sc *scan) dropBareNumberPlaces(spans []cand) []cand {
 		out = append(out, c)
 	}
 	return out
+}
+
+// placeNumberCue reports what may make number token k a place on its own: a unit designator or '#'
+// before it, a label ("ZIP:", "code is"), a capitalized word (a street written before its number),
+// or a year's shape, which the scorer may have typed as a place.
+func (sc *scan) placeNumberCue(k int) bool {
+	p := sc.prevWordIdx(k, 1)
+	if p < 0 || sc.isPunct(k-1, '#') || sc.cls[p]&(wUnit|wLabel) != 0 || sc.toks[p].has(fCap) || sc.isWord(p, "is") {
+		return true
+	}
+	n := atoiTok(sc, k)
+	return sc.toks[k].e-sc.toks[k].s == 4 && n >= 1900 && n <= 2099
 }
