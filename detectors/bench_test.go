@@ -408,32 +408,98 @@ func TestLowerEqualsToLower(t *testing.T) {
 	}
 }
 
-// TestContextSumEqualsFeatures: the scorer's summed context weights are those of the listed
-// context features, to the last bit, on every token of the real notes and the hand-made sets.
-func TestContextSumEqualsFeatures(t *testing.T) {
+// TestScoresEqualFeatures: the logits learned computes from its caches and fast paths are those of
+// the features tokenFeatures lists and of the word rows around each token, summed in the order
+// below (plainLogits), to the last bit, on every token of the real notes and the hand-made sets.
+func TestScoresEqualFeatures(t *testing.T) {
 	texts, _ := benchTexts(t)
-	e := newEngine(t, DefaultConfig())
-	d := e.scorer.dense
-	sc := &scan{e: e}
-	checked := 0
-	for _, text := range append(texts, equivalenceInputs...) {
-		sc.reset(text)
-		sc.run()
-		sc.modelToks()
-		sc.resolvedTypes(sc.resolve())
-		for m, k := range sc.mtok {
-			shape, res := sc.shapeOf(int(k)), int(sc.res[m])
-			var want float32 = 0.25
-			for _, f := range sc.contextFeatures(m, res, shape, nil) {
-				want += d[f]
+	texts = append(texts, equivalenceInputs...)
+	texts = append(texts, randomTexts(2000)...)
+	for _, cfg := range []Config{DefaultConfig(), {Allow: []string{"boston", "the"}}} {
+		e := newEngine(t, cfg)
+		sc := &scan{e: e}
+		checked := 0
+		for _, text := range texts {
+			sc.reset(text)
+			sc.run()
+			sc.learned(sc.resolve())
+			want := plainLogits(sc)
+			for m, k := range sc.mtok {
+				if sc.z[m] != want[m] {
+					t.Fatalf("token %q: learned's logit %v, features sum %v", sc.text[sc.toks[k].s:sc.toks[k].e], sc.z[m], want[m])
+				}
+				checked++
 			}
-			if got := sc.contextSum(0.25, m, res, shape); got != want {
-				t.Fatalf("token %q: contextSum %v, features sum %v", sc.text[sc.toks[k].s:sc.toks[k].e], got, want)
-			}
-			checked++
+		}
+		if checked < 100_000 {
+			t.Fatalf("only %d tokens checked", checked)
 		}
 	}
-	if checked < 100_000 {
-		t.Fatalf("only %d tokens checked", checked)
+}
+
+// plainLogits is the logit of every scored token of sc (after learned's resolvedTypes), from the
+// feature lists, without caches: the word's own features (wordFeatures), the classes and shape of
+// the words before and after it (each pair summed first), the context features, then the word rows
+// of the tokens from two before to two after.
+func plainLogits(sc *scan) []float32 {
+	s := sc.e.scorer
+	d := s.dense
+	mt := sc.mtok
+	n := len(mt)
+	z := make([]float32, n)
+	side := func(k, base, shapeBase int, blank bool) float32 {
+		var c float32
+		for _, f := range appendBits(nil, int32(base), sc.cls[k]) {
+			c += d[f]
+		}
+		sh := d[shapeBase+nShape]
+		if !blank {
+			sh = d[shapeBase+sc.shapeOf(k)]
+		}
+		return c + sh
 	}
+	for m, k32 := range mt {
+		k := int(k32)
+		shape := sc.shapeOf(k)
+		var self float32
+		for _, f := range sc.wordFeatures(k, shape, nil) {
+			self += d[f]
+		}
+		v := self
+		if m > 0 {
+			v += side(int(mt[m-1]), fClsPrev, fShapePrev, sc.toks[k].has(fBlankLine))
+		} else {
+			v += d[fShapePrev+nShape]
+		}
+		if m+1 < n {
+			v += side(int(mt[m+1]), fClsNext, fShapeNext, sc.toks[mt[m+1]].has(fBlankLine))
+		} else {
+			v += d[fShapeNext+nShape]
+		}
+		for _, f := range sc.contextFeatures(m, int(sc.res[m]), shape, nil) {
+			v += d[f]
+		}
+		z[m] = v
+	}
+	for m, k := range mt {
+		row := s.row(sc.tokHash(int(k)))
+		if row < 0 {
+			continue
+		}
+		w := s.roles[row]
+		z[m] += w[0]
+		if m > 0 {
+			z[m-1] += w[2]
+		}
+		if m+1 < n {
+			z[m+1] += w[1]
+		}
+		if m > 1 {
+			z[m-2] += w[4]
+		}
+		if m+2 < n {
+			z[m+2] += w[3]
+		}
+	}
+	return z
 }

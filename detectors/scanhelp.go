@@ -85,17 +85,20 @@ func (sc *scan) sentenceStart(i int) bool {
 	if i == 0 || sc.toks[i].has(fNewline) {
 		return true
 	}
-	p := sc.toks[i-1]
-	if p.kind == tPunct {
-		switch sc.text[p.s] {
-		case '.', '!', '?', '"', '*', '-', '>', '(', '[':
-			return sc.prevWordIdx(i, 2) < 0 || !sc.isTitleAbbrev(i-1)
-		case ':':
-			return false // "Patient: Smith": a label, the value is often a name
-		}
+	// After ':' no: "Patient: Smith" is a label, the value is often a name.
+	if p := sc.toks[i-1]; p.kind == tPunct && sentenceMarks[sc.text[p.s]] {
+		return sc.prevWordIdx(i, 2) < 0 || !sc.isTitleAbbrev(i-1)
 	}
 	return false
 }
+
+// sentenceMarks are the marks after which a sentence may start.
+var sentenceMarks = func() (t [256]bool) {
+	for _, c := range []byte(".!?\"*->([") {
+		t[c] = true
+	}
+	return t
+}()
 
 // isTitleAbbrev reports whether the '.' at token i ends a title ("Dr.") rather than a sentence.
 func (sc *scan) isTitleAbbrev(i int) bool {

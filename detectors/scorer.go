@@ -132,57 +132,8 @@ func (sc *scan) learned(merged []cand) []cand {
 	s := sc.e.scorer
 	sc.modelToks()
 	sc.resolvedTypes(merged)
-	mt := sc.mtok
-	n := len(mt)
-	sc.z = slices.Grow(sc.z[:0], n)[:n]
-	sc.wrow = slices.Grow(sc.wrow[:0], n)[:n]
-	sc.ws = slices.Grow(sc.ws[:0], n)[:n]
-	for m, k := range mt {
-		sc.ws[m] = *sc.wordSumOf(int(k))
-	}
-	noPrev, noNext := s.dense[fShapePrev+nShape], s.dense[fShapeNext+nShape]
-	for m, k := range mt {
-		// What tokenFeatures lists, summed: the word's part and its neighbours' from the cache,
-		// the rest here.
-		w := &sc.ws[m]
-		z := w.self
-		if m > 0 && !sc.toks[k].has(fBlankLine) {
-			z += sc.ws[m-1].prevCls + sc.ws[m-1].prevShape
-		} else if m > 0 {
-			z += sc.ws[m-1].prevCls + noPrev
-		} else {
-			z += noPrev
-		}
-		if m+1 < n && !sc.toks[mt[m+1]].has(fBlankLine) {
-			z += sc.ws[m+1].nextCls + sc.ws[m+1].nextShape
-		} else if m+1 < n {
-			z += sc.ws[m+1].nextCls + noNext
-		} else {
-			z += noNext
-		}
-		sc.z[m] = sc.contextSum(z, m, int(sc.res[m]), int(w.shape))
-		sc.wrow[m] = w.row
-	}
-	for m := range mt {
-		row := sc.wrow[m]
-		if row < 0 {
-			continue
-		}
-		w := &s.roles[row]
-		sc.z[m] += w[0]
-		if m > 0 {
-			sc.z[m-1] += w[2] // this word is the next word of token m-1
-		}
-		if m+1 < n {
-			sc.z[m+1] += w[1]
-		}
-		if m > 1 {
-			sc.z[m-2] += w[4]
-		}
-		if m+2 < n {
-			sc.z[m+2] += w[3]
-		}
-	}
+	sc.logits()
+	mt, n := sc.mtok, len(sc.mtok)
 	// Hard candidates, as resolve would merge them.
 	out := sc.out[:0]
 	for _, c := range sc.kept {
@@ -205,7 +156,7 @@ func (sc *scan) learned(merged []cand) []cand {
 	cut := float32(logit(sc.e.minTh))
 	p := 0 // the first proposal not before token m
 	for m := 0; m < n; m++ {
-		if !sc.positive(m, cut) {
+		if sc.z[m] < cut || !sc.positive(m, cut) { // the first test is positive's own, inlined
 			continue
 		}
 		t := sc.toks[mt[m]]
@@ -258,6 +209,102 @@ func (sc *scan) learned(merged []cand) []cand {
 	}
 	sc.out = out
 	return mergeCands(out)
+}
+
+// logits sets sc.z to the logit of every scored token and sc.wrow to its word row. What
+// tokenFeatures lists is summed in parts: the word's own part and its neighbours' from the
+// wordSum cache, the context features here (most tokens are quiet: no rule candidate on or beside
+// them, no number, and a fixed few features), then the word rows of the tokens around each one.
+// The order of the additions is plainLogits' (bench_test.go): the same logits to the last bit.
+func (sc *scan) logits() {
+	s := sc.e.scorer
+	d := s.dense
+	toks, mt, text, rule, res, upper := sc.toks, sc.mtok, sc.text, sc.rule, sc.res, sc.upperLine
+	n := len(mt)
+	z := slices.Grow(sc.z[:0], n)[:n]
+	wrow := slices.Grow(sc.wrow[:0], n)[:n]
+	ws := slices.Grow(sc.ws[:0], n)[:n]
+	sc.z, sc.wrow, sc.ws = z, wrow, ws
+	for m, k := range mt {
+		ws[m] = *sc.wordSumOf(int(k))
+	}
+	noPrev, noNext := d[fShapePrev+nShape], d[fShapeNext+nShape]
+	caseless := b2i(sc.caseless) << 1
+	for m, k32 := range mt {
+		k := int(k32)
+		t := toks[k]
+		w := &ws[m]
+		v := w.self
+		if m > 0 && !t.has(fBlankLine) {
+			v += ws[m-1].prevCls + ws[m-1].prevShape
+		} else if m > 0 {
+			v += ws[m-1].prevCls + noPrev
+		} else {
+			v += noPrev
+		}
+		next := -1
+		if m+1 < n {
+			next = int(mt[m+1])
+			if !toks[next].has(fBlankLine) {
+				v += ws[m+1].nextCls + ws[m+1].nextShape
+			} else {
+				v += ws[m+1].nextCls + noNext
+			}
+		} else {
+			v += noNext
+		}
+		wrow[m] = w.row
+		// lineClass and punctFeatures, inline: a sentence start is looked into only after a mark
+		// that may end a sentence.
+		line := b2i(upper[k]) | caseless | b2i(t.has(fNewline))<<3
+		pp, pn := int32(fPunctPrev), int32(fPunctNext)
+		if k == 0 || t.has(fNewline) {
+			line |= 4
+		}
+		if k > 0 && toks[k-1].kind == tPunct {
+			c := text[toks[k-1].s]
+			pp = int32(fPunctPrev + int(punctClasses[c])*2 + b2i(!t.has(fSpace)))
+			if line&4 == 0 && sentenceMarks[c] && sc.sentenceStart(k) {
+				line |= 4
+			}
+		}
+		if next != k+1 && k+1 < len(toks) { // a punctuation token follows
+			x := toks[k+1]
+			pn = int32(fPunctNext + int(punctClasses[text[x.s]])*2 + b2i(!x.has(fSpace)))
+		}
+		quiet := rule[k] == 0 && t.kind != tNum && (m == 0 || rule[mt[m-1]] == 0) && (next < 0 || rule[next] == 0)
+		if !quiet {
+			z[m] = sc.contextSum(v, m, int(res[m]), int(w.shape), line, pp, pn)
+			continue
+		}
+		v += d[fBias]
+		v += d[fResolved+int(res[m])+1]
+		v += d[fLine+line]
+		v += d[pp]
+		v += d[pn]
+		v += d[fShapeGroup+int(w.shape)*(numGroups+1)+numGroups] // bestGroup(0) is (numGroups, 0)
+		v += d[fLineGroup+((line&3)*(numGroups+1)+numGroups)*6]
+		z[m] = v
+	}
+	for m, row := range wrow {
+		if row < 0 {
+			continue
+		}
+		w := &s.roles[row]
+		z[m] += w[0]
+		if m > 0 {
+			z[m-1] += w[2] // this word is the next word of token m-1
+		}
+		if m+1 < n {
+			z[m+1] += w[1]
+		}
+		if m > 1 {
+			z[m-2] += w[4]
+		}
+		if m+2 < n {
+			z[m+2] += w[3]
+		}
+	}
 }
 
 // emit appends the span [st,en) of type t scored by the best of scored tokens m..j, if its type is
