@@ -120,7 +120,7 @@ func misspeltLabel(w string, cls uint32) (Type, bool) {
 		return "", false
 	}
 	for _, l := range fuzzyLabels {
-		if oneEdit(w, l) {
+		if len(l) <= len(w)+1 && len(w) <= len(l)+1 && oneEdit(w, l) { // lengths first: most words end here
 			return ctxWords[l], true
 		}
 	}
