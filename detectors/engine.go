@@ -46,7 +46,7 @@ type scan struct {
 	z     []float32 // per scored token: the model's logit
 	wrow  []int32   // per scored token: its word row in the model, -1 none
 	fbuf  []int32   // feature ids of one token
-	ws    []wordSum // per scored token: its word's sums (wordSumOf)
+	ws    []wordSum // per scored token: its word's sums (logits)
 	sums  []wordSum // a direct-mapped cache of wordSums, wordSumSlots long; nil until the first use
 	veto  []bool    // per token: the rules know it is not PHI (an eponym, a kept region); nil without a scorer
 	out   []cand    // learned's output

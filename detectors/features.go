@@ -96,37 +96,39 @@ const maxTokenFeatures = 28 + 3*nClsBits + 3*numGroups + srcUser + 1
 func (sc *scan) shapeOf(k int) int {
 	t := sc.toks[k]
 	n := t.e - t.s
-	cs := 0
-	if t.kind != tNum && !sc.caseless && t.flags&(fUpper|fCap) != 0 {
-		cs = sc.caseShape(t)
+	kind, cs := 0, 0
+	switch t.kind {
+	case tNum:
+		kind = 1
+	case tAlnum:
+		kind = 2
 	}
-	return (int(shapeKind[t.kind])*4+cs)*6 + int(lengthBucket[t.kind][min(n, 9)])
-}
-
-// caseShape is the case part of a shape of a capitalized token t: all capitals 2, a capital then
-// none 1, more capitals after the first 3 ("McCoy").
-func (sc *scan) caseShape(t token) int {
+	if t.kind != tNum && !sc.caseless {
+		switch {
+		case t.has(fUpper):
+			cs = 2
+		case t.has(fCap):
+			cs = 1
+			if n > 1 && !camelFree(sc.text[t.s:t.e]) {
+				cs = 3
+			}
+		}
+	}
+	var lb int
 	switch {
-	case t.has(fUpper):
-		return 2
-	case t.e-t.s > 1 && !camelFree(sc.text[t.s:t.e]):
-		return 3
+	case n <= 3:
+		lb = n - 1
+	case t.kind == tNum:
+		lb = min(n-1, 5) // 4, 5, 6+ digits: a year or time, a ZIP, a record number
+	case n <= 5:
+		lb = 3
+	case n <= 8:
+		lb = 4
+	default:
+		lb = 5
 	}
-	return 1
+	return (kind*4+cs)*6 + lb
 }
-
-// shapeKind and lengthBucket are the kind and length parts of a shape, by token kind (and length
-// up to 9): a word, a number or a code; 1, 2, 3, 4-5, 6-8, 9+ letters, or 1, 2, 3, 4, 5, 6+ digits
-// (a year or time, a ZIP, a record number).
-var (
-	shapeKind    = [4]int8{tWord: 0, tNum: 1, tAlnum: 2, tPunct: 0}
-	lengthBucket = [4][10]int8{
-		tWord:  {-1, 0, 1, 2, 3, 3, 4, 4, 4, 5},
-		tNum:   {-1, 0, 1, 2, 3, 4, 5, 5, 5, 5},
-		tAlnum: {-1, 0, 1, 2, 3, 3, 4, 4, 4, 5},
-		tPunct: {-1, 0, 1, 2, 3, 3, 4, 4, 4, 5},
-	}
-)
 
 // camelFree reports an ASCII word with no capital after its first letter ("Smith", not "McCoy").
 func camelFree(w string) bool {

@@ -97,33 +97,27 @@ type wordSum struct {
 // wordSumSlots is the size of the cache of wordSums: a note's vocabulary, 40 KB.
 const wordSumSlots = 1 << 12
 
-// wordSumOf returns the wordSum of token k, from the cache or computed into it.
-func (sc *scan) wordSumOf(k int) *wordSum {
+// wordSumKey is the cache key of a word of hash h and shape shape (never 0).
+func wordSumKey(h uint64, shape int) uint64 { return (h ^ uint64(shape+1)*0x9e3779b97f4a7c15) | 1 }
+
+// fillWordSum computes the wordSum of token k into w.
+func (sc *scan) fillWordSum(w *wordSum, k int, key, h uint64, shape int) {
 	s := sc.e.scorer
-	if sc.sums == nil {
-		sc.sums = make([]wordSum, wordSumSlots)
-	}
-	shape := sc.shapeOf(k)
-	h := sc.tokHash(k)
-	key := h ^ uint64(shape+1)*0x9e3779b97f4a7c15
-	key |= 1
-	w := &sc.sums[(key^key>>31)&(wordSumSlots-1)]
-	if w.key == key {
-		return w
-	}
 	*w = wordSum{key: key, row: s.row(h), shape: int32(shape),
 		prevShape: s.dense[fShapePrev+shape], nextShape: s.dense[fShapeNext+shape]}
-	buf := sc.wordFeatures(k, shape, sc.fbuf[:0])
-	for _, f := range buf {
-		w.self += s.dense[f]
-	}
+	// wordFeatures' weights, summed in its order.
+	d := s.dense
+	t := sc.toks[k]
+	w.self += d[fShape+shape]
 	for c := sc.cls[k]; c != 0; c &= c - 1 {
-		b := int32(bits.TrailingZeros32(c))
-		w.prevCls += s.dense[fClsPrev+b]
-		w.nextCls += s.dense[fClsNext+b]
+		b := bits.TrailingZeros32(c)
+		w.self += d[fCls+b]
+		w.prevCls += d[fClsPrev+b]
+		w.nextCls += d[fClsNext+b]
 	}
-	sc.fbuf = buf
-	return w
+	if t.kind == tWord && t.e-t.s >= 4 && t.has(fASCII) {
+		w.self += d[fSuffix+suffixHash(sc.ltext[t.s:t.e])]
+	}
 }
 
 // learned computes the scorer's spans from the candidates and merges them with the hard ones;
@@ -155,8 +149,9 @@ func (sc *scan) learned(merged []cand) []cand {
 	sc.props = props
 	cut := float32(logit(sc.e.minTh))
 	p := 0 // the first proposal not before token m
+	z := sc.z
 	for m := 0; m < n; m++ {
-		if sc.z[m] < cut || !sc.positive(m, cut) { // the first test is positive's own, inlined
+		if z[m] < cut || !sc.positive(m, cut) { // the first test is positive's own, inlined
 			continue
 		}
 		t := sc.toks[mt[m]]
@@ -225,8 +220,23 @@ func (sc *scan) logits() {
 	wrow := slices.Grow(sc.wrow[:0], n)[:n]
 	ws := slices.Grow(sc.ws[:0], n)[:n]
 	sc.z, sc.wrow, sc.ws = z, wrow, ws
-	for m, k := range mt {
-		ws[m] = *sc.wordSumOf(int(k))
+	if sc.sums == nil {
+		sc.sums = make([]wordSum, wordSumSlots)
+	}
+	sums, hash := sc.sums, sc.hash
+	for m, k32 := range mt {
+		k := int(k32)
+		h := hash[k]
+		if h == 0 {
+			h = sc.tokHash(k)
+		}
+		shape := sc.shapeOf(k)
+		key := wordSumKey(h, shape)
+		w := &sums[(key^key>>31)&(wordSumSlots-1)]
+		if w.key != key {
+			sc.fillWordSum(w, k, key, h, shape)
+		}
+		ws[m] = *w
 	}
 	noPrev, noNext := d[fShapePrev+nShape], d[fShapeNext+nShape]
 	caseless := b2i(sc.caseless) << 1
@@ -323,19 +333,34 @@ func (sc *scan) emit(out []cand, st, en int, t Type, m, j int) []cand {
 }
 
 // resolvedTypes fills sc.res: for each scored token, the type index of the span of merged (resolve's
-// output) over it, or -1.
+// output) over it, or -1; a token under two spans takes the first.
 func (sc *scan) resolvedTypes(merged []cand) {
-	n := len(sc.mtok)
-	sc.res = slices.Grow(sc.res[:0], n)[:n]
-	r := 0
-	for m, k := range sc.mtok {
-		t := sc.toks[k]
-		for r < len(merged) && merged[r].e <= t.s {
-			r++
+	toks, mt := sc.toks, sc.mtok
+	n := len(mt)
+	res := slices.Grow(sc.res[:0], n)[:n]
+	sc.res = res
+	for m := range res {
+		res[m] = -1
+	}
+	m := 0
+	for _, c := range merged {
+		// The first scored token ending after c.s, by bisection: spans are few, tokens many.
+		lo, hi := m, n
+		for lo < hi {
+			if h := int(uint(lo+hi) >> 1); toks[mt[h]].e <= c.s {
+				lo = h + 1
+			} else {
+				hi = h
+			}
 		}
-		sc.res[m] = -1
-		if r < len(merged) && merged[r].s < t.e {
-			sc.res[m] = int8(typeIdx(merged[r].t))
+		ti := int8(typeIdx(c.t))
+		for m = lo; m < n && toks[mt[m]].s < c.e; m++ {
+			if res[m] < 0 {
+				res[m] = ti
+			}
+		}
+		if m > lo {
+			m-- // the last token may reach into the next span too
 		}
 	}
 }
