@@ -338,6 +338,24 @@ func TestResetEqualsPlain(t *testing.T) {
 	}
 }
 
+func TestIsPunctEqualsTokenText(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	texts := append(slices.Clone(equivalenceInputs), randomTexts(500)...)
+	texts = append(texts, "a-b (c) 'd' \"e\" f.g, h:i;j/k #1 @x +&*=><~|% \xff-\u2014")
+	sc := &scan{e: e}
+	for _, text := range texts {
+		sc.reset(text)
+		for i := -1; i <= len(sc.toks); i++ {
+			for c := 1; c < 256; c++ {
+				want := i >= 0 && i < len(sc.toks) && sc.toks[i].kind == tPunct && sc.word(i) == string([]byte{byte(c)})
+				if got := sc.isPunct(i, byte(c)); got != want {
+					t.Fatalf("isPunct(%d of %q, %q) = %v, want %v", i, text, byte(c), got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestIsWordEqualsEqualFold(t *testing.T) {
 	// "\u212a" (Kelvin) folds to "k" and "ſ" to "s": equal words of different byte lengths.
 	texts := append(slices.Clone(equivalenceInputs), "\u212a ſ Box OF the O D T ofs ſt \u212aX BOX\u212a x", "")

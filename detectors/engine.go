@@ -31,6 +31,7 @@ type scan struct {
 	ascii     bool     // every byte of text is ASCII: byte offsets are code-point offsets
 	cls       []uint32 // dictionary classes per token (0 for non-words)
 	hash      []uint64 // per token: hash of its lower-cased word (classify), 0 when not computed
+	pch       []byte   // per token: its byte if it is a one-byte punctuation token, else 0 (isPunct)
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
 	merged    []cand // resolve's output, reused so that Detect allocates only its result
@@ -286,6 +287,8 @@ func (sc *scan) classify() {
 	hash := slices.Grow(sc.hash[:0], n)[:n]
 	sc.hash = hash
 	sc.upperLine = slices.Grow(sc.upperLine[:0], n)[:n]
+	pch := slices.Grow(sc.pch[:0], n)[:n]
+	sc.pch = pch
 	cache := &sc.cache
 	// Words the cache does not answer, looked up after the pass: the loop makes no
 	// calls (its state stays in registers) and the table's cache misses overlap.
@@ -300,7 +303,11 @@ func (sc *scan) classify() {
 		}
 		cls[i] = 0
 		hash[i] = 0
+		pch[i] = 0
 		if t.kind != tWord {
+			if t.kind == tPunct && t.e-t.s == 1 {
+				pch[i] = sc.text[t.s]
+			}
 			continue
 		}
 		if t.e-t.s > 1 {

@@ -34,13 +34,10 @@ func isASCII(s string) bool {
 	return true
 }
 
-// isPunct reports whether token i is the punctuation byte c.
+// isPunct reports whether token i is the punctuation byte c (never 0), from the byte classify
+// kept per token: the rules ask it everywhere, one load answers.
 func (sc *scan) isPunct(i int, c byte) bool {
-	if uint(i) >= uint(len(sc.toks)) { // i < 0 too
-		return false
-	}
-	t := sc.toks[i]
-	return t.kind == tPunct && t.e-t.s == 1 && sc.text[t.s] == c
+	return uint(i) < uint(len(sc.pch)) && sc.pch[i] == c // i < 0 too
 }
 
 // glued reports whether token i directly follows token i-1 (no whitespace between).

@@ -87,7 +87,7 @@ func (sc *scan) tokHash(k int) uint64 {
 // own word features (wordFeatures), of its classes and shape as the word before or after another,
 // and its word row.
 type wordSum struct {
-	key                uint64 // tokHash mixed with the shape; 0 = empty
+	key                uint64 // tokHash mixed with the shape (wordSumKey); 0 = empty
 	self               float32
 	prevCls, prevShape float32
 	nextCls, nextShape float32
@@ -240,6 +240,11 @@ func (sc *scan) logits() {
 	}
 	noPrev, noNext := d[fShapePrev+nShape], d[fShapeNext+nShape]
 	caseless := b2i(sc.caseless) << 1
+	// The rule buckets of the tokens before, at and after m: a token is quiet when all are 0.
+	var rPrev, rCur, rNext uint64
+	if n > 0 {
+		rNext = rule[mt[0]]
+	}
 	for m, k32 := range mt {
 		k := int(k32)
 		t := toks[k]
@@ -282,8 +287,12 @@ func (sc *scan) logits() {
 			x := toks[k+1]
 			pn = int32(fPunctNext + int(punctClasses[text[x.s]])*2 + b2i(!x.has(fSpace)))
 		}
-		quiet := rule[k] == 0 && t.kind != tNum && (m == 0 || rule[mt[m-1]] == 0) && (next < 0 || rule[next] == 0)
-		if !quiet {
+		rPrev, rCur = rCur, rNext
+		rNext = 0
+		if next >= 0 {
+			rNext = rule[next]
+		}
+		if rPrev|rCur|rNext != 0 || t.kind == tNum {
 			z[m] = sc.contextSum(v, m, int(res[m]), int(w.shape), line, pp, pn)
 			continue
 		}
