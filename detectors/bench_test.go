@@ -359,9 +359,10 @@ func TestIsPunctEqualsTokenText(t *testing.T) {
 func TestIsWordEqualsEqualFold(t *testing.T) {
 	// "\u212a" (Kelvin) folds to "k" and "ſ" to "s": equal words of different byte lengths.
 	texts := append(slices.Clone(equivalenceInputs), "\u212a ſ Box OF the O D T ofs ſt \u212aX BOX\u212a x", "")
-	words := []string{"of", "the", "box", "o", "D", "k", "s", "st", "kx", "\u212a", "ſt", "x", ""}
+	words := []string{"of", "the", "box", "o", "D", "k", "s", "st", "kx", "\u212a", "ſt", "x", "", "Box", "OF", "bOx"}
 	for _, text := range texts {
 		sc := &scan{text: text, toks: tokenize(nil, text)}
+		sc.lbuf, sc.ltext = lowerInto(nil, text)
 		for i := -1; i <= len(sc.toks); i++ {
 			for _, w := range words {
 				want := i >= 0 && i < len(sc.toks) && strings.EqualFold(sc.word(i), w)

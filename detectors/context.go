@@ -1,5 +1,7 @@
 package detectors
 
+import "math/bits"
+
 // Context words: the labels that precede an identifier in clinical text
 // ("MRN: 1234567", "Acct # 8830", "Member ID XKB88412", "fax (978) 555-0111").
 // keyContext looks back a few tokens from a value for one of them.
@@ -119,13 +121,27 @@ func misspeltLabel(w string, cls uint32) (Type, bool) {
 	if cls&^(wFirst|wLast) != 0 || len(w) < 4 { // unknown, or a name list's only ("palte")
 		return "", false
 	}
-	for _, l := range fuzzyLabels {
-		if len(l) <= len(w)+1 && len(w) <= len(l)+1 && oneEdit(w, l) { // lengths first: most words end here
+	for near := fuzzyNear[min(len(w), len(fuzzyNear)-1)]; near != 0; near &= near - 1 {
+		if l := fuzzyLabels[bits.TrailingZeros64(near)]; oneEdit(w, l) {
 			return ctxWords[l], true
 		}
 	}
 	return "", false
 }
+
+// fuzzyNear holds, by a word's length, the fuzzyLabels one edit may reach (one bit each, in list
+// order): a word meets only the labels of its length or one off.
+var fuzzyNear = func() (t [16]uint64) {
+	if len(fuzzyLabels) > 64 {
+		panic("detectors: more than 64 fuzzy labels")
+	}
+	for i, l := range fuzzyLabels {
+		for n := len(l) - 1; n <= len(l)+1 && n < len(t)-1; n++ {
+			t[n] |= 1 << i
+		}
+	}
+	return t
+}()
 
 // misspeltLabelAt reports token k a misspelt label.
 func (sc *scan) misspeltLabelAt(k int) bool {

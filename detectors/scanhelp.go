@@ -19,10 +19,26 @@ func (sc *scan) isWord(i int, w string) bool {
 		return false
 	}
 	t := sc.toks[i]
-	if t.has(fASCII) && t.e-t.s != len(w) && isASCII(w) {
-		return false // ASCII words of different lengths never fold to each other
+	if t.has(fASCII) && isASCII(w) {
+		// ASCII words of different lengths never fold to each other; of the same length, the
+		// lower-case copy says.
+		return t.e-t.s == len(w) && lowerEqual(sc.ltext[t.s:t.e], w)
 	}
 	return strings.EqualFold(sc.text[t.s:t.e], w)
+}
+
+// lowerEqual reports whether l, ASCII in lower case, is the ASCII w of the same length in lower case.
+func lowerEqual(l, w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if l[i] != c {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {
