@@ -62,11 +62,12 @@ func (sc *scan) glued(i int) bool { return i > 0 && i < len(sc.toks) && !sc.toks
 // prevWordIdx returns the nearest alphanumeric token before i, skipping at most
 // maxPunct punctuation tokens, or -1. It does not cross a blank line.
 func (sc *scan) prevWordIdx(i, maxPunct int) int {
+	toks := sc.toks
 	for j := i - 1; j >= 0; j-- {
-		if sc.toks[j+1].has(fBlankLine) {
+		if toks[j+1].has(fBlankLine) {
 			return -1
 		}
-		if sc.toks[j].kind != tPunct {
+		if toks[j].kind != tPunct {
 			return j
 		}
 		if maxPunct--; maxPunct < 0 {
@@ -78,11 +79,12 @@ func (sc *scan) prevWordIdx(i, maxPunct int) int {
 
 // nextWordIdx returns the nearest alphanumeric token after i, skipping at most maxPunct punctuation tokens, or -1.
 func (sc *scan) nextWordIdx(i, maxPunct int) int {
-	for j := i + 1; j < len(sc.toks); j++ {
-		if sc.toks[j].has(fBlankLine) {
+	toks := sc.toks
+	for j := i + 1; j < len(toks); j++ {
+		if toks[j].has(fBlankLine) {
 			return -1
 		}
-		if sc.toks[j].kind != tPunct {
+		if toks[j].kind != tPunct {
 			return j
 		}
 		if maxPunct--; maxPunct < 0 {
@@ -98,8 +100,9 @@ func (sc *scan) sentenceStart(i int) bool {
 	if i == 0 || sc.toks[i].has(fNewline) {
 		return true
 	}
-	// After ':' no: "Patient: Smith" is a label, the value is often a name.
-	if p := sc.toks[i-1]; p.kind == tPunct && sentenceMarks[sc.text[p.s]] {
+	// After ':' no: "Patient: Smith" is a label, the value is often a name. (A mark of two bytes
+	// or more, 0 in pch, is none of sentenceMarks.)
+	if sentenceMarks[sc.pch[i-1]] {
 		return sc.prevWordIdx(i, 2) < 0 || !sc.isTitleAbbrev(i-1)
 	}
 	return false
