@@ -140,7 +140,7 @@ func TestToSpansEqualsRuneByRune(t *testing.T) {
 		if got := toSpans(text, cs, false); !slices.Equal(got, want) {
 			t.Fatalf("toSpans(%q) = %v, want %v", text, got, want)
 		}
-		toks, ascii := tokenizeText(nil, text)
+		toks, _, ascii := tokenizeText(nil, nil, text)
 		if wantASCII := !strings.ContainsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }); ascii != wantASCII {
 			t.Fatalf("tokenizeText(%q) ascii = %v, want %v", text, ascii, wantASCII)
 		}
@@ -327,6 +327,16 @@ func TestResetEqualsPlain(t *testing.T) {
 			t.Fatalf("reset(%q) upper lines: got %v, want %v", text, sc.upperLine, plain.upperLine)
 		}
 		for i, tk := range toks {
+			var wantHash uint64
+			switch {
+			case tk.kind != tPunct && tk.has(fASCII):
+				wantHash = hashBytes(strings.ToLower(text[tk.s:tk.e]))
+			case tk.kind == tWord:
+				wantHash = hashLower(text[tk.s:tk.e])
+			}
+			if sc.hash[i] != wantHash {
+				t.Fatalf("reset(%q) token %d %q: hash %x, want %x", text, i, text[tk.s:tk.e], sc.hash[i], wantHash)
+			}
 			want := uint32(0)
 			if tk.kind == tWord {
 				want = e.dict.lookup(text[tk.s:tk.e])

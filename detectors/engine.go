@@ -30,7 +30,7 @@ type scan struct {
 	toks      []token
 	ascii     bool     // every byte of text is ASCII: byte offsets are code-point offsets
 	cls       []uint32 // dictionary classes per token (0 for non-words)
-	hash      []uint64 // per token: hash of its lower-cased word (classify), 0 when not computed
+	hash      []uint64 // per token: hash of its lower-cased text, of ASCII runs by the tokenizer, of words by classify; 0 when not computed
 	pch       []byte   // per token: its byte if it is a one-byte punctuation token, else 0 (isPunct)
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
@@ -257,7 +257,7 @@ func (e *Engine) Detect(text string) []Span {
 func (sc *scan) reset(text string) {
 	sc.text = text
 	sc.lbuf, sc.ltext = lowerInto(sc.lbuf, text)
-	sc.toks, sc.ascii = tokenizeText(sc.toks[:0], text)
+	sc.toks, sc.hash, sc.ascii = tokenizeText(sc.toks[:0], sc.hash[:0], text)
 	sc.cands = sc.cands[:0]
 	sc.classify()
 	if sc.e.scorer != nil {
@@ -280,12 +280,11 @@ func (sc *scan) reset(text string) {
 func (sc *scan) classify() {
 	// Locals, not fields: stores into the slices below could otherwise alias sc and
 	// make the compiler reload every field on every token.
-	toks, ltext := sc.toks, sc.ltext
+	toks, text := sc.toks, sc.text
 	n := len(toks)
 	cls := slices.Grow(sc.cls[:0], n)[:n]
 	sc.cls = cls
-	hash := slices.Grow(sc.hash[:0], n)[:n]
-	sc.hash = hash
+	hash := sc.hash // the tokenizer's
 	sc.upperLine = slices.Grow(sc.upperLine[:0], n)[:n]
 	pch := slices.Grow(sc.pch[:0], n)[:n]
 	sc.pch = pch
@@ -302,11 +301,10 @@ func (sc *scan) classify() {
 			line, lineWords, lineUpper = i, 0, 0
 		}
 		cls[i] = 0
-		hash[i] = 0
 		pch[i] = 0
 		if t.kind != tWord {
 			if t.kind == tPunct && t.e-t.s == 1 {
-				pch[i] = sc.text[t.s]
+				pch[i] = text[t.s]
 			}
 			continue
 		}
@@ -320,10 +318,8 @@ func (sc *scan) classify() {
 				lineUpper++
 			}
 		}
-		var h uint64 // 0: a word with wide runes, hashed with Unicode lower-casing below
-		if t.has(fASCII) {
-			h = hashBytes(ltext[t.s:t.e]) // already lower-cased
-			hash[i] = h
+		h := hash[i] // 0: a word with wide runes, hashed with Unicode lower-casing below
+		if h != 0 {
 			if c := &cache[cacheSlot(h)]; c.h == h {
 				cls[i] = c.cls
 				continue

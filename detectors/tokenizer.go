@@ -81,17 +81,20 @@ var asciiClass = func() (t [256]uint8) {
 // tokenize appends the tokens of text to dst in one pass. Letters and digits
 // follow unicode (so "Szöllösy" is one word); "_" is punctuation, as in eval_phi.py.
 func tokenize(dst []token, text string) []token {
-	dst, _ = tokenizeText(dst, text)
+	dst, _, _ = tokenizeText(dst, nil, text)
 	return dst
 }
 
-// tokenizeText is tokenize that also reports whether every byte of text is ASCII,
-// so that Detect can skip converting byte offsets to code points.
-func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
+// tokenizeText is tokenize that also appends to hash, per token, the dictionary hash
+// (hashBytes) of a run of ASCII letters and digits lower-cased, 0 for other tokens, as it
+// reads their bytes anyway; and reports whether every byte of text is ASCII, so that
+// Detect can skip converting byte offsets to code points.
+func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint64, ascii bool) {
 	var pending uint8 // flags for the next token (space / newline seen)
 	newlines := 0
 	wide := false
 	i := 0
+	hash = slices.Grow(hash[:len(dst)], cap(dst)-len(dst)) // as long as dst, at least as large
 	for i < len(text) {
 		// Fast path: ASCII text while dst has room. It makes no calls (tokens are stored
 		// by index, not append), so the compiler keeps its state in registers; a wide
@@ -118,17 +121,23 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 					n := len(dst)
 					dst = dst[:n+1]
 					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending | fASCII}
+					hash = hash[:n+1]
+					hash[n] = 0
 					pending, newlines = 0, 0
 				}
 				i++
 				continue
 			}
+			// FNV-1a of the run lower-cased: an ASCII letter or digit is lower case with bit 0x20 set.
 			start, first, acc := i, cls, cls
+			h := (fnvOffset ^ uint64(c|0x20)) * fnvPrime
 			for i++; i < len(text); i++ {
-				if cls = asciiClass[text[i]]; cls&cAlnum == 0 {
+				c = text[i]
+				if cls = asciiClass[c]; cls&cAlnum == 0 {
 					break
 				}
 				acc |= cls
+				h = (h ^ uint64(c|0x20)) * fnvPrime
 			}
 			if i < len(text) && cls == cWide {
 				i = start // a wide rune in the run or right after it: the general step
@@ -137,6 +146,8 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 			n := len(dst)
 			dst = dst[:n+1]
 			dst[n] = runToken(start, i, first, acc, pending)
+			hash = hash[:n+1]
+			hash[n] = h | 1
 			pending, newlines = 0, 0
 		}
 		if i >= len(text) {
@@ -144,6 +155,7 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 		}
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, len(text)/8+16)
+			hash = slices.Grow(hash, cap(dst)-len(hash))
 			continue
 		}
 		// General step: one character, or one run of letters and digits, any runes.
@@ -171,6 +183,7 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 				}
 			default:
 				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending})
+				hash = append(hash, 0)
 				pending, newlines = 0, 0
 			}
 			i += size
@@ -203,9 +216,10 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 			i += n
 		}
 		dst = append(dst, runToken(start, i, first, acc, pending))
+		hash = append(hash, 0) // a run with wide runes: hashed where needed (classify, tokHash)
 		pending, newlines = 0, 0
 	}
-	return dst, !wide
+	return dst, hash, !wide
 }
 
 // runToken is the token of the run of letters and digits text[s:e], from the class
