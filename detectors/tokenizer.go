@@ -94,7 +94,10 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 	newlines := 0
 	wide := false
 	i := 0
-	hash = slices.Grow(hash[:len(dst)], cap(dst)-len(dst)) // as long as dst, at least as large
+	// hash is kept at its full length, at least cap(dst), so that a token's store is one
+	// indexed write; it is cut to len(dst) at the end.
+	hash = slices.Grow(hash[:0], cap(dst))
+	hash = hash[:cap(hash)]
 	for i < len(text) {
 		// Fast path: ASCII text while dst has room. It makes no calls (tokens are stored
 		// by index, not append), so the compiler keeps its state in registers; a wide
@@ -121,7 +124,6 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 					n := len(dst)
 					dst = dst[:n+1]
 					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending | fASCII}
-					hash = hash[:n+1]
 					hash[n] = 0
 					pending, newlines = 0, 0
 				}
@@ -146,7 +148,6 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 			n := len(dst)
 			dst = dst[:n+1]
 			dst[n] = runToken(start, i, first, acc, pending)
-			hash = hash[:n+1]
 			hash[n] = h | 1
 			pending, newlines = 0, 0
 		}
@@ -155,7 +156,8 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 		}
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, len(text)/8+16)
-			hash = slices.Grow(hash, cap(dst)-len(hash))
+			hash = slices.Grow(hash[:len(dst)], cap(dst)-len(dst))
+			hash = hash[:cap(hash)]
 			continue
 		}
 		// General step: one character, or one run of letters and digits, any runes.
@@ -182,8 +184,8 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 					}
 				}
 			default:
-				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending})
-				hash = append(hash, 0)
+				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending}) // dst has room
+				hash[len(dst)-1] = 0
 				pending, newlines = 0, 0
 			}
 			i += size
@@ -216,10 +218,10 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 			i += n
 		}
 		dst = append(dst, runToken(start, i, first, acc, pending))
-		hash = append(hash, 0) // a run with wide runes: hashed where needed (classify, tokHash)
+		hash[len(dst)-1] = 0 // a run with wide runes: hashed where needed (classify, tokHash)
 		pending, newlines = 0, 0
 	}
-	return dst, hash, !wide
+	return dst, hash[:len(dst)], !wide
 }
 
 // runToken is the token of the run of letters and digits text[s:e], from the class
