@@ -118,7 +118,7 @@ var fuzzyLabels = []string{"plate", "vehicle", "license", "licence", "serial", "
 // misspeltLabel finds the label a word no dictionary knows is one typo away from ("plaate",
 // "pate", "palte", "licnese"): charted in a hurry, a label still names what follows.
 func misspeltLabel(w string, cls uint32) (Type, bool) {
-	if cls&^(wFirst|wLast) != 0 || len(w) < 4 { // unknown, or a name list's only ("palte")
+	if !misspellable(w, cls) {
 		return "", false
 	}
 	for near := fuzzyNear[min(len(w), len(fuzzyNear)-1)]; near != 0; near &= near - 1 {
@@ -143,9 +143,17 @@ var fuzzyNear = func() (t [16]uint64) {
 	return t
 }()
 
+// misspellable reports a word misspeltLabel looks into: unknown, or a name list's only ("palte"),
+// of four letters or more.
+func misspellable(w string, cls uint32) bool { return cls&^(wFirst|wLast) == 0 && len(w) >= 4 }
+
 // misspeltLabelAt reports token k a misspelt label.
 func (sc *scan) misspeltLabelAt(k int) bool {
-	_, ok := misspeltLabel(sc.lw(k), sc.cls[k])
+	w, cls := sc.lw(k), sc.cls[k]
+	if !misspellable(w, cls) { // most words, without a call
+		return false
+	}
+	_, ok := misspeltLabel(w, cls)
 	return ok
 }
 

@@ -13,11 +13,18 @@ import (
 // word returns the text of token i.
 func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
 
-// isWord reports whether token i's text equals w, ignoring case.
+// isWord reports whether token i's text equals w, ignoring case. Small enough to inline: most
+// calls end at the first test or the second.
 func (sc *scan) isWord(i int, w string) bool {
-	if uint(i) >= uint(len(sc.toks)) { // i < 0 too
+	// i < 0 too; w has fewer runes than an ASCII token: a rune is one byte or more, the token's one.
+	if uint(i) >= uint(len(sc.toks)) || sc.toks[i].flags&fASCII != 0 && len(w) < sc.toks[i].e-sc.toks[i].s {
 		return false
 	}
+	return sc.isWordText(i, w)
+}
+
+// isWordText is isWord of token i after its quick tests.
+func (sc *scan) isWordText(i int, w string) bool {
 	t := sc.toks[i]
 	if t.has(fASCII) && isASCII(w) {
 		// ASCII words of different lengths never fold to each other; of the same length, the
