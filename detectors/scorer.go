@@ -95,7 +95,7 @@ type wordSum struct {
 }
 
 // wordSumSlots is the size of the cache of wordSums: a note's vocabulary, 40 KB.
-const wordSumSlots = 1 << 12
+const wordSumSlots = 1 << 13
 
 // wordSumKey is the cache key of a word of hash h and shape shape (never 0).
 func wordSumKey(h uint64, shape int) uint64 { return (h ^ uint64(shape+1)*0x9e3779b97f4a7c15) | 1 }
@@ -151,7 +151,13 @@ func (sc *scan) learned(merged []cand) []cand {
 	p := 0 // the first proposal not before token m
 	z := sc.z
 	for m := 0; m < n; m++ {
-		if z[m] < cut || !sc.positive(m, cut) { // the first test is positive's own, inlined
+		for m < n && z[m] < cut { // positive's first test, in a loop of its own: most tokens end here
+			m++
+		}
+		if m == n {
+			break
+		}
+		if !sc.positive(m, cut) {
 			continue
 		}
 		t := sc.toks[mt[m]]
