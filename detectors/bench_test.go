@@ -366,6 +366,44 @@ func TestIsPunctEqualsTokenText(t *testing.T) {
 	}
 }
 
+// TestWordTableEqualsMap: a wordTable answers what its map answers for the lower-case copy of
+// every token.
+func TestWordTableEqualsMap(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	texts, _ := benchTexts(t)
+	texts = append(texts, equivalenceInputs...)
+	texts = append(texts, "Son SON son sön Sön DR dr Dr. MRN mrn Member ID NP np rn RN nurse NURSE \u212aX kx İd")
+	m := map[string]int{"son": 1, "dr": 2, "mrn": 3, "member": 4, "sön": 5, "kx": 6, "id": 7}
+	mt := newWordTable(m)
+	tables := []struct {
+		name  string
+		check func(sc *scan, i int) bool
+	}{
+		{"map", func(sc *scan, i int) bool {
+			v, ok := mt.at(sc, i)
+			w, wok := m[sc.lw(i)]
+			return v == w && ok == wok
+		}},
+		{"ctxWords", func(sc *scan, i int) bool {
+			v, ok := ctxWordsTable.at(sc, i)
+			w, wok := ctxWords[sc.lw(i)]
+			return v == w && ok == wok
+		}},
+		{"nameCueBefore", func(sc *scan, i int) bool { return nameCueTable.get(sc, i) == nameCueBefore[sc.lw(i)] }},
+	}
+	sc := &scan{e: e}
+	for _, text := range texts {
+		sc.reset(text)
+		for i := range sc.toks {
+			for _, tb := range tables {
+				if !tb.check(sc, i) {
+					t.Fatalf("%s: token %q of %q: the table and the map differ", tb.name, sc.word(i), text)
+				}
+			}
+		}
+	}
+}
+
 func TestIsWordEqualsEqualFold(t *testing.T) {
 	// "\u212a" (Kelvin) folds to "k" and "ſ" to "s": equal words of different byte lengths.
 	texts := append(slices.Clone(equivalenceInputs), "\u212a ſ Box OF the O D T ofs ſt \u212aX BOX\u212a x", "")

@@ -38,6 +38,9 @@ var ctxWords = map[string]Type{
 	"zip": Location, "zipcode": Location, "postal": Location, "postcode": Location,
 }
 
+// ctxWords and ctxFiller as wordTables, for keyContext.
+var ctxWordsTable, ctxFillerTable = newWordTable(ctxWords), newWordTable(ctxFiller)
+
 // Filler words skipped between a label and its value ("MRN number is: ...").
 var ctxFiller = map[string]bool{"no": true, "num": true, "nbr": true, "number": true, "is": true, "of": true,
 	"id": true, "code": true, "#": true, "was": true, "the": true, "s": true, "my": true, "his": true, "her": true,
@@ -86,7 +89,7 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 		var typ Type
 		ok := false
 		if cls&wLabel != 0 { // the class says whether the word is in ctxWords at all
-			typ, ok = ctxWords[w]
+			typ, ok = ctxWordsTable.at(sc, j)
 		}
 		if ok {
 			switch {
@@ -101,7 +104,7 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 			}
 			return typ, true
 		}
-		if cls&wFiller == 0 || !ctxFiller[w] {
+		if cls&wFiller == 0 || !ctxFillerTable.get(sc, j) {
 			if typ, ok := misspeltLabel(w, cls); ok {
 				return typ, true
 			}

@@ -16,6 +16,9 @@ var staffCue = map[string]bool{"staff": true, "np": true, "rn": true, "md": true
 	"nurse": true, "per": true, "docter": true, "pa": true, "resident": true, "fellow": true, "intern": true,
 	"nsg": true, "dtr": true, "sis": true, "bro": true, "hcp": true}
 
+// The lists above as wordTables: looked up for every cue word.
+var staffCueTable, nameCueTable = newWordTable(staffCue), newWordTable(nameCueBefore)
+
 func detectCuedNames(sc *scan) {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
@@ -24,7 +27,7 @@ func detectCuedNames(sc *scan) {
 			continue
 		}
 		c := sc.cls[i]
-		cue := c&wTitle != 0 || c&wSlotCue != 0 && staffCue[sc.lw(i)] || c&wNameCue != 0 && nameCueBefore[sc.lw(i)] >= 0.35
+		cue := c&wTitle != 0 || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
 		if cue {
 			k := i + 1
 			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {

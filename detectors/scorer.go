@@ -94,7 +94,8 @@ type wordSum struct {
 	row, shape         int32
 }
 
-// wordSumSlots is the size of the cache of wordSums: a note's vocabulary, 40 KB.
+// wordSumSlots is the size of the cache of wordSums, 320 KB: the vocabulary of a few notes, as the
+// cache outlives a note in the pool (a miss costs about 150 instructions, a hit 20).
 const wordSumSlots = 1 << 13
 
 // wordSumKey is the cache key of a word of hash h and shape shape (never 0).
