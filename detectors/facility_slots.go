@@ -73,6 +73,9 @@ func detectFacilitySlots(sc *scan) {
 		}
 		n := toks[k].e - toks[k].s
 		short := toks[k].kind == tWord && n >= 2 && n <= 5 && (toks[k].has(fUpper) || cls == 0)
+		if toks[k].kind == tAlnum && clockTime(sc.lw(k)) {
+			continue // "sent to CCU at 10PM"
+		}
 		if !cued && !(short && cls&wCommon == 0) && !(toks[k].kind == tAlnum && cls == 0) {
 			continue // a bare preposition proposes only what no dictionary knows: "at GH", "to quartermain7"
 		}
@@ -82,8 +85,8 @@ func detectFacilitySlots(sc *scan) {
 			if u.has(fNewline) || u.kind == tPunct || sc.cls[j]&(wStop|wMonth|wWeekday|wTitle) != 0 {
 				break
 			}
-			if u.kind == tNum && u.e-u.s > 2 {
-				break // "at GH 1900": a time, not a ward number
+			if u.kind == tNum && (u.e-u.s > 2 || sc.glued(j+1) && sc.toks[j+1].kind == tPunct) {
+				break // "at GH 1900": a time, not a ward number; "to the floor 8/17": a date
 			}
 			e, words = u.e, words+1
 		}
@@ -115,4 +118,18 @@ func (sc *scan) saintPlace(k int, score float64) {
 		e = toks[n+2].e // "St. Mary's"
 	}
 	sc.add(toks[k].s, e, Location, score)
+}
+
+// clockTime reports a lower-case token that is a time of day written as digits and am/pm: "10pm", "630am".
+func clockTime(w string) bool {
+	n := len(w) - 2
+	if n < 1 || n > 4 || (w[n:] != "am" && w[n:] != "pm") {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

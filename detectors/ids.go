@@ -197,6 +197,24 @@ func (sc *scan) labelBefore(i int) bool {
 
 }
 
+// vitalAbbrev are abbreviations of vital signs, haemodynamics, ventilator settings and outputs that
+// nursing notes write before a reading, glued or with a dash: "HR60-70's", "RR-11-13", "MAP57-63".
+var vitalAbbrev = map[string]bool{"hr": true, "rr": true, "bp": true, "sbp": true, "dbp": true, "nbp": true,
+	"abp": true, "map": true, "cvp": true, "pcwp": true, "pap": true, "pad": true, "pas": true, "ci": true,
+	"co": true, "svr": true, "svo": true, "tv": true, "vt": true, "ac": true, "ps": true, "peep": true,
+	"fio": true, "tmax": true, "temp": true, "sat": true, "sats": true, "spo": true, "uo": true, "uop": true,
+	"o": true, "ad": true, "as": true, "baedp": true, "paedp": true, "aug": true, "sys": true, "dia": true,
+	"cpap": true, "simv": true, "rate": true, "gcs": true, "ie": true}
+
+// vitalDigits reports a lower-case token that is a vital-sign abbreviation and up to four digits: "map57".
+func vitalDigits(w string) bool {
+	d := len(w)
+	for d > 0 && isDigit(w[d-1]) {
+		d--
+	}
+	return d > 0 && len(w)-d >= 1 && len(w)-d <= 4 && vitalAbbrev[w[:d]]
+}
+
 // idHeading reports the chunk at token i the first words after "ID" opening a line: the
 // infectious-disease heading of a nursing note ("\nID: T(MAX)98.7(PO)"), whose measurements are no
 // identifier.
@@ -211,7 +229,7 @@ func (sc *scan) idHeading(i int) bool {
 // with two number groups at least or a number and its unit.
 func (sc *scan) measurementChunk(i, j int) bool {
 	for k := i; k < j; k++ {
-		if sc.isPunct(k, '%') && k > i && sc.toks[k-1].kind == tNum {
+		if sc.isPunct(k, '%') && k > i && (sc.toks[k-1].kind == tNum || sc.toks[k-1].kind == tAlnum && isDigit(sc.text[sc.toks[k-1].e-1])) {
 			return true // "550*8-50%-7.5P", "AC12/550/55%": a percentage is in no identifier
 		}
 	}
@@ -234,6 +252,10 @@ func (sc *scan) measurementChunk(i, j int) bool {
 				groups++ // ventilator settings: "600x12", "700X10x5"
 				continue
 			}
+			if d == 0 && vitalDigits(sc.ltext[t.s:t.e]) {
+				groups++ // a reading glued to its abbreviation: "MAP57", "HR60", "tv800"
+				continue
+			}
 			if d == 0 || d > 4 || len(w)-d > 5 {
 				return false
 			}
@@ -245,6 +267,9 @@ func (sc *scan) measurementChunk(i, j int) bool {
 			groups++
 			units++
 		case tWord:
+			if vitalAbbrev[sc.ltext[t.s:t.e]] {
+				continue // "RR-11-13", "BAEDP-56-66", "svr-6/2.8/698"
+			}
 			if len(w) > 4 && sc.cls[k]&(wCommon|wMedical) == 0 {
 				return false
 			}

@@ -58,3 +58,16 @@ func TestLocationsNumberedRoadsUnitsAndFacilities(t *testing.T) {
 		}
 	}
 }
+
+// A ward slot stops before a date or a clock time: "the floor 8/17" is not one place.
+func TestFacilitySlotStopsAtDateAndTime(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{"SHE WAS TRANSFERRED TO THE FLOOR 8/17. SINCE THEN", "PT WAS SENT TO CCU AT 10PM 7/1 FOR CLOSER MONITORING"} {
+		got := found(e, text)
+		for _, w := range []string{"FLOOR", "10PM"} {
+			if got[w] != "" {
+				t.Errorf("%q: %q reported as %s (found %v)", text, w, got[w], got)
+			}
+		}
+	}
+}

@@ -607,10 +607,12 @@ var (
 	// After a fraction: "1/2 amp", "1/2 gallon", "3/4 str", "1/2 bld culture"; a murmur's grade: "3/6 SEM".
 	fractionAfter = map[string]bool{"amp": true, "amps": true, "gallon": true, "gal": true, "str": true,
 		"bld": true, "blood": true, "bottle": true, "bottles": true, "way": true, "sem": true, "sm": true,
-		"hsm": true, "murmur": true, "sys": true, "systolic": true}
+		"hsm": true, "murmur": true, "sys": true, "systolic": true, "up": true, "hour": true, "hours": true,
+		"hr": true, "hrs": true, "of": true, "time": true, "tab": true, "tabs": true, "dose": true, "strength": true}
 	// Before a fraction: "rales up 1/3", "lt 1/2", "D5 1/2".
 	fractionBefore = map[string]bool{"up": true, "lt": true, "rt": true, "d5": true, "amt": true, "cx": true,
-		"crackles": true, "rales": true}
+		"crackles": true, "rales": true, "for": true, "over": true, "q": true, "cxs": true, "decreased": true,
+		"diminished": true}
 )
 
 // clinicalRatio reports the "m/d" of number tokens a and b a clinical setting or measure: a
@@ -623,6 +625,13 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 	}
 	pain := d == 10 && m <= 10
 	fraction := m < d && d <= 6
+	if fraction && a >= 1 && (sc.isPunct(a-1, '~') || sc.toks[a-1].kind == tNum && !sc.glued(a)) ||
+		fraction && sc.fractionRange(a, b) {
+		return true // "~3/4", "for 1 1/2 hours", "up 1/3-1/2", "q 1/2-1 hrs"
+	}
+	if m == d && m <= 20 && sc.ventLine(a) {
+		return true // "Pt remained on 5/5, 40%" in a line about the ventilator, whatever cue is before
+	}
 	// The words before, in the sentence: a setting word within four, a score's or fraction's right
 	// before ("D5 1/2": a word of letters and digits too); a date's cue right before wins ("TRACH
 	// (PLACED 8/14)").
@@ -647,6 +656,28 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 		}
 		w := sc.lw(k)
 		if ventWords[w] || n == 0 && (pain && painWords[w] || fraction && fractionAfter[w]) {
+			return true
+		}
+	}
+	return false
+}
+
+// fractionRange reports a/b at tokens a..b joined by a dash to a number: "1/3-1/2", "1/2-1 hrs".
+func (sc *scan) fractionRange(a, b int) bool {
+	joined := func(p, n int) bool {
+		return sc.isPunct(p, '-') && sc.glued(p) && sc.glued(n) && sc.toks[n].kind == tNum
+	}
+	return a >= 2 && joined(a-1, a) && sc.toks[a-2].kind == tNum || b+2 < len(sc.toks) && joined(b+1, b+2)
+}
+
+// ventLine reports a ventilator word, or the respiratory heading, among the twelve words before token k on its line.
+func (sc *scan) ventLine(k int) bool {
+	for n := 0; n < 12 && k > 0; n++ {
+		if sc.toks[k].has(fNewline) {
+			return false
+		}
+		k--
+		if w := sc.lw(k); sc.toks[k].kind == tWord && (ventWords[w] || w == "resp" || w == "respiratory") {
 			return true
 		}
 	}

@@ -38,6 +38,8 @@ func TestClinicalRatiosAreNoDates(t *testing.T) {
 			"Treated w/ NaHCO3 and 1/2 amp epi. D5 1/2 at 75/hr. +3/6 SEM. co/ci 4-6/2-4.",
 			"abg on 10/5 bipap 65%. decreased to 8/5 on cpap. Cpap 7.5, Fio2 50% with flowby 6/3.",
 			"tol ok at this time. abg 7.44 - 33 - 127 - 23 - 99%. On AC mode of 30-50-400-5.0 now.",
+			"cxs at bases up 1/3-1/2. packing for 1 1/2-2h. suctioning q 1/2-1 hrs. vvi pacer ~3/4 of time.",
+			"RESP: Pt remained on 5/5, 40% till 4PM.",
 		} {
 			if got := e.Detect(text); len(got) != 0 {
 				t.Errorf("rules only %v: Detect(%q) = %v, want no spans", cfg.RulesOnly, text, got)
