@@ -101,6 +101,28 @@ const wordSumSlots = 1 << 13
 // wordSumKey is the cache key of a word of hash h and shape shape (never 0).
 func wordSumKey(h uint64, shape int) uint64 { return (h ^ uint64(shape+1)*0x9e3779b97f4a7c15) | 1 }
 
+// wordSums sets ws[m] to the wordSum of scored token m, from the cache or computed into it.
+func (sc *scan) wordSums(ws []wordSum) {
+	if sc.sums == nil {
+		sc.sums = make([]wordSum, wordSumSlots)
+	}
+	sums, hash := sc.sums, sc.hash
+	for m, k32 := range sc.mtok {
+		k := int(k32)
+		h := hash[k]
+		if h == 0 {
+			h = sc.tokHash(k)
+		}
+		shape := sc.shapeOf(k)
+		key := wordSumKey(h, shape)
+		w := &sums[(key^key>>31)&(wordSumSlots-1)]
+		if w.key != key {
+			sc.fillWordSum(w, k, key, h, shape)
+		}
+		ws[m] = *w
+	}
+}
+
 // fillWordSum computes the wordSum of token k into w.
 func (sc *scan) fillWordSum(w *wordSum, k int, key, h uint64, shape int) {
 	s := sc.e.scorer
@@ -227,24 +249,7 @@ func (sc *scan) logits() {
 	wrow := slices.Grow(sc.wrow[:0], n)[:n]
 	ws := slices.Grow(sc.ws[:0], n)[:n]
 	sc.z, sc.wrow, sc.ws = z, wrow, ws
-	if sc.sums == nil {
-		sc.sums = make([]wordSum, wordSumSlots)
-	}
-	sums, hash := sc.sums, sc.hash
-	for m, k32 := range mt {
-		k := int(k32)
-		h := hash[k]
-		if h == 0 {
-			h = sc.tokHash(k)
-		}
-		shape := sc.shapeOf(k)
-		key := wordSumKey(h, shape)
-		w := &sums[(key^key>>31)&(wordSumSlots-1)]
-		if w.key != key {
-			sc.fillWordSum(w, k, key, h, shape)
-		}
-		ws[m] = *w
-	}
+	sc.wordSums(ws)
 	noPrev, noNext := d[fShapePrev+nShape], d[fShapeNext+nShape]
 	caseless := b2i(sc.caseless) << 1
 	// The rule buckets of the tokens before, at and after m: a token is quiet when all are 0.
