@@ -24,6 +24,8 @@ const (
 	fNewline                     // a line break precedes the token (since the previous token)
 	fASCII                       // every byte < 0x80
 	fBlankLine                   // an empty line precedes the token
+
+	lfSeen = fBlankLine << 1 // the tokenizer's own: a '\n' since the last token (never in a token)
 )
 
 // token is one tokenizer output: a run of letters/digits (the same unit eval_phi.py
@@ -90,8 +92,9 @@ func tokenize(dst []token, text string) []token {
 // reads their bytes anyway; and reports whether every byte of text is ASCII, so that
 // Detect can skip converting byte offsets to code points.
 func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint64, ascii bool) {
-	var pending uint8 // flags for the next token (space / newline seen)
-	newlines := 0
+	// Flags for the next token (space / newline seen), with lfSeen once a '\n' is: a second
+	// one makes a blank line. One variable, not two: the fast loop keeps its state in registers.
+	var pending uint8
 	wide := false
 	i := 0
 	// hash is kept at its full length, at least cap(dst), so that a token's store is one
@@ -115,17 +118,14 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 				case cNewline:
 					pending |= fSpace | fNewline
 					if c == '\n' {
-						newlines++
-						if newlines >= 2 {
-							pending |= fBlankLine
-						}
+						pending |= pending&lfSeen>>1 | lfSeen // a second one: fBlankLine
 					}
 				default: // cPunct
 					n := len(dst)
 					dst = dst[:n+1]
-					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending | fASCII}
+					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending&^lfSeen | fASCII}
 					hash[n] = 0
-					pending, newlines = 0, 0
+					pending = 0
 				}
 				i++
 				continue
@@ -149,7 +149,7 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 			dst = dst[:n+1]
 			dst[n] = runToken(start, i, first, acc, pending)
 			hash[n] = h | 1
-			pending, newlines = 0, 0
+			pending = 0
 		}
 		if i >= len(text) {
 			break
@@ -178,15 +178,12 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 			case cNewline:
 				pending |= fSpace | fNewline
 				if c == '\n' {
-					newlines++
-					if newlines >= 2 {
-						pending |= fBlankLine
-					}
+					pending |= pending&lfSeen>>1 | lfSeen
 				}
 			default:
-				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending}) // dst has room
+				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending &^ lfSeen}) // dst has room
 				hash[len(dst)-1] = 0
-				pending, newlines = 0, 0
+				pending = 0
 			}
 			i += size
 			continue
@@ -219,7 +216,7 @@ func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint6
 		}
 		dst = append(dst, runToken(start, i, first, acc, pending))
 		hash[len(dst)-1] = 0 // a run with wide runes: hashed where needed (classify, tokHash)
-		pending, newlines = 0, 0
+		pending = 0
 	}
 	return dst, hash[:len(dst)], !wide
 }
@@ -234,7 +231,7 @@ func runToken(s, e int, first, acc, pending uint8) token {
 	case acc&cDigit != 0:
 		k = tNum
 	}
-	f := pending
+	f := pending &^ lfSeen
 	if first&cUpper != 0 {
 		f |= fCap
 	}
