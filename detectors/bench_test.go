@@ -372,7 +372,8 @@ func TestWordTableEqualsMap(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
 	texts, _ := benchTexts(t)
 	texts = append(texts, equivalenceInputs...)
-	texts = append(texts, "Son SON son sön Sön DR dr Dr. MRN mrn Member ID NP np rn RN nurse NURSE \u212aX kx İd")
+	texts = append(texts, "Son SON son sön Sön DR dr Dr. MRN mrn Member ID NP np rn RN nurse NURSE \u212aX kx İd",
+		"lives in Rue 12 Via Roma 3 N. Main St Route 9 HWY 1 NE sw Résides à")
 	m := map[string]int{"son": 1, "dr": 2, "mrn": 3, "member": 4, "sön": 5, "kx": 6, "id": 7}
 	mt := newWordTable(m)
 	tables := []struct {
@@ -390,6 +391,12 @@ func TestWordTableEqualsMap(t *testing.T) {
 			return v == w && ok == wok
 		}},
 		{"nameCueBefore", func(sc *scan, i int) bool { return nameCueTable.get(sc, i) == nameCueBefore[sc.lw(i)] }},
+		{"ctxFiller", func(sc *scan, i int) bool { return ctxFillerTable.get(sc, i) == ctxFiller[sc.lw(i)] }},
+		{"staffCue", func(sc *scan, i int) bool { return staffCueTable.get(sc, i) == staffCue[sc.lw(i)] }},
+		{"placeCue", func(sc *scan, i int) bool { return placeCueTable.get(sc, i) == placeCue[sc.lw(i)] }},
+		{"streetLead", func(sc *scan, i int) bool { return streetLeadTable.get(sc, i) == streetLead[sc.lw(i)] }},
+		{"numberedRoad", func(sc *scan, i int) bool { return numberedRoadTable.get(sc, i) == numberedRoad[sc.lw(i)] }},
+		{"directions", func(sc *scan, i int) bool { return directionsTable.get(sc, i) == directions[sc.lw(i)] }},
 	}
 	sc := &scan{e: e}
 	for _, text := range texts {

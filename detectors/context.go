@@ -38,9 +38,6 @@ var ctxWords = map[string]Type{
 	"zip": Location, "zipcode": Location, "postal": Location, "postcode": Location,
 }
 
-// ctxWords and ctxFiller as wordTables, for keyContext.
-var ctxWordsTable, ctxFillerTable = newWordTable(ctxWords), newWordTable(ctxFiller)
-
 // Filler words skipped between a label and its value ("MRN number is: ...").
 var ctxFiller = map[string]bool{"no": true, "num": true, "nbr": true, "number": true, "is": true, "of": true,
 	"id": true, "code": true, "#": true, "was": true, "the": true, "s": true, "my": true, "his": true, "her": true,

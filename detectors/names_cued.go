@@ -16,9 +16,6 @@ var staffCue = map[string]bool{"staff": true, "np": true, "rn": true, "md": true
 	"nurse": true, "per": true, "docter": true, "pa": true, "resident": true, "fellow": true, "intern": true,
 	"nsg": true, "dtr": true, "sis": true, "bro": true, "hcp": true}
 
-// The lists above as wordTables: looked up for every cue word.
-var staffCueTable, nameCueTable = newWordTable(staffCue), newWordTable(nameCueBefore)
-
 func detectCuedNames(sc *scan) {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {

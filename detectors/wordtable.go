@@ -10,6 +10,18 @@ type wordTable[V any] struct {
 	mask  uint64
 }
 
+// The keyword maps the rules ask most often about a token, as tables (the maps stay the lists).
+var (
+	ctxWordsTable     = newWordTable(ctxWords)
+	ctxFillerTable    = newWordTable(ctxFiller)
+	staffCueTable     = newWordTable(staffCue)
+	nameCueTable      = newWordTable(nameCueBefore)
+	placeCueTable     = newWordTable(placeCue)
+	streetLeadTable   = newWordTable(streetLead)
+	numberedRoadTable = newWordTable(numberedRoad)
+	directionsTable   = newWordTable(directions)
+)
+
 type wordSlot[V any] struct {
 	h   uint64 // hashBytes of key; 0 = empty
 	key string
