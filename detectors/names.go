@@ -88,8 +88,16 @@ var eponymAfter = map[string]bool{"class": true, "grade": true, "stage": true, "
 	"test": true, "negative": true, "positive": true, "absent": true, "present": true, "fall": true,
 	"criteria": true, "classification": true, "maneuver": true, "and": true}
 
-// eponymAt returns the last token of an eponym starting at token i, or -1.
+// eponymAt returns the last token of an eponym starting at token i, or -1. Asked of every word:
+// its first test is inlined, the rest is eponymFrom.
 func (sc *scan) eponymAt(i int) int {
+	if sc.cls[i]&wEponym == 0 {
+		return -1 // not the first word of an eponym phrase
+	}
+	return sc.eponymFrom(i)
+}
+
+func (sc *scan) eponymFrom(i int) int {
 	if sc.toks[i].kind != tWord || !(sc.toks[i].has(fCap) || sc.toks[i].has(fUpper)) {
 		return -1
 	}
