@@ -438,7 +438,8 @@ func (sc *scan) numberRun(m, j int) bool {
 func (sc *scan) headType(m int) Type {
 	s := sc.e.scorer
 	var z [numHead]float32
-	for _, f := range sc.tokenFeatures(m, int(sc.res[m]), sc.fbuf[:0]) {
+	sc.fbuf = sc.tokenFeatures(m, int(sc.res[m]), sc.fbuf[:0]) // kept for the next call
+	for _, f := range sc.fbuf {
 		w := s.tdense[int(f)*numHead : int(f)*numHead+numHead]
 		for h := range z {
 			z[h] += w[h]
