@@ -489,18 +489,23 @@ func TestScoresEqualFeatures(t *testing.T) {
 	texts, _ := benchTexts(t)
 	texts = append(texts, equivalenceInputs...)
 	texts = append(texts, randomTexts(2000)...)
-	for _, cfg := range []Config{DefaultConfig(), {Allow: []string{"boston", "the"}}} {
+	for _, cfg := range []Config{DefaultConfig(), {RedactYears: true, Thresholds: map[Type]float64{Name: 0.3}}} {
 		e := newEngine(t, cfg)
 		sc := &scan{e: e}
 		checked := 0
 		for _, text := range texts {
 			sc.reset(text)
 			sc.run()
-			sc.learned(sc.resolve())
+			merged := sc.resolve()
+			sc.learned(merged)
 			want := plainLogits(sc)
 			for m, k := range sc.mtok {
+				tk := sc.toks[k]
+				if res := plainResolved(merged, tk); sc.res[m] != res {
+					t.Fatalf("token %q: resolved type %d, want %d", sc.text[tk.s:tk.e], sc.res[m], res)
+				}
 				if sc.z[m] != want[m] {
-					t.Fatalf("token %q: learned's logit %v, features sum %v", sc.text[sc.toks[k].s:sc.toks[k].e], sc.z[m], want[m])
+					t.Fatalf("token %q: learned's logit %v, features sum %v", sc.text[tk.s:tk.e], sc.z[m], want[m])
 				}
 				checked++
 			}
@@ -509,6 +514,16 @@ func TestScoresEqualFeatures(t *testing.T) {
 			t.Fatalf("only %d tokens checked", checked)
 		}
 	}
+}
+
+// plainResolved is the type index of the first span of merged over token t, or -1.
+func plainResolved(merged []cand, t token) int8 {
+	for _, c := range merged {
+		if c.s < t.e && t.s < c.e {
+			return int8(typeIdx(c.t))
+		}
+	}
+	return -1
 }
 
 // plainLogits is the logit of every scored token of sc (after learned's resolvedTypes), from the

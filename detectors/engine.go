@@ -30,7 +30,7 @@ type scan struct {
 	toks      []token
 	ascii     bool     // every byte of text is ASCII: byte offsets are code-point offsets
 	cls       []uint32 // dictionary classes per token (0 for non-words)
-	hash      []uint64 // per token: hash of its lower-cased text, of ASCII runs by the tokenizer, of words by classify; 0 when not computed
+	hash      []uint64 // per token: hash of its lower-cased text (the tokenizer's, classify's for wide words), 0 if not computed
 	pch       []byte   // per token: its byte if it is a one-byte punctuation token, else 0 (isPunct)
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
@@ -47,7 +47,7 @@ type scan struct {
 	z     []float32 // per scored token: the model's logit
 	wrow  []int32   // per scored token: its word row in the model, -1 none
 	fbuf  []int32   // feature ids of one token
-	ws    []wordSum // per scored token: its word's sums (logits)
+	ws    []wordSum // per scored token: its word's sums (wordSums)
 	sums  []wordSum // a direct-mapped cache of wordSums, wordSumSlots long; nil until the first use
 	veto  []bool    // per token: the rules know it is not PHI (an eponym, a kept region); nil without a scorer
 	out   []cand    // learned's output

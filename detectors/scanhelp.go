@@ -13,8 +13,8 @@ import (
 // word returns the text of token i.
 func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
 
-// isWord reports whether token i's text equals w, ignoring case. Small enough to inline: most
-// calls end at the first test or the second.
+// isWord reports whether token i's text equals w, ignoring case. Most calls end at its first
+// tests, before isWordText compares.
 func (sc *scan) isWord(i int, w string) bool {
 	// i < 0 too; w has fewer runes than an ASCII token: a rune is one byte or more, the token's one.
 	if uint(i) >= uint(len(sc.toks)) || sc.toks[i].flags&fASCII != 0 && len(w) < sc.toks[i].e-sc.toks[i].s {

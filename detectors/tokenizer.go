@@ -87,10 +87,11 @@ func tokenize(dst []token, text string) []token {
 	return dst
 }
 
-// tokenizeText is tokenize that also appends to hash, per token, the dictionary hash
-// (hashBytes) of a run of ASCII letters and digits lower-cased, 0 for other tokens, as it
-// reads their bytes anyway; and reports whether every byte of text is ASCII, so that
-// Detect can skip converting byte offsets to code points.
+// tokenizeText is tokenize that also returns, per token, the dictionary hash (hashBytes)
+// of a run of ASCII letters and digits lower-cased, 0 for other tokens, as it reads their
+// bytes anyway (in hash's memory; entries of tokens already in dst are not kept); and
+// reports whether every byte of text is ASCII, so that Detect can skip converting byte
+// offsets to code points.
 func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint64, ascii bool) {
 	// Flags for the next token (space / newline seen), with lfSeen once a '\n' is: a second
 	// one makes a blank line. One variable, not two: the fast loop keeps its state in registers.
