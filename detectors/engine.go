@@ -245,6 +245,8 @@ func (e *Engine) Detect(text string) []Span {
 	if e.cfg.RedactYears && e.on[typeIdx(Date)] {
 		spans = sc.historyYears(spans)
 	}
+	spans = sc.dropLoneInitials(spans)
+	spans = sc.dropBareNumberPlaces(spans)
 	if e.cfg.Weekdays {
 		spans = sc.addLoneWeekdays(spans)
 	} else {

@@ -1,5 +1,7 @@
 package detectors
 
+import "strings"
+
 // Hospitals, wards and towns as nursing notes write them: an abbreviation or a word after a
 // transfer, in any case, where no capital or facility word marks a place (LOCATION, low scores:
 // proposals the learned scorer confirms or drops):
@@ -71,6 +73,9 @@ func detectFacilitySlots(sc *scan) {
 		if cls&(wStop|wMonth|wWeekday|wTitle) != 0 {
 			continue
 		}
+		if hospitalAbbrev(sc.lw(k)) {
+			sc.add(toks[k].s, toks[k].e, Location, 0.6) // "sent to ED at GH", "W/U BY GBMC", "had at gh"
+		}
 		n := toks[k].e - toks[k].s
 		short := toks[k].kind == tWord && n >= 2 && n <= 5 && (toks[k].has(fUpper) || cls == 0)
 		if toks[k].kind == tAlnum && clockTime(sc.lw(k)) {
@@ -132,4 +137,19 @@ func clockTime(w string) bool {
 		}
 	}
 	return true
+}
+
+// hospitalAbbrev reports a lower-case word shaped like a hospital's initials: two to five letters,
+// no vowel, ending in "h" (hospital) or "mc" (medical center): "gh", "mgh", "jhh", "gbmc"; not
+// "osh", the outside hospital, nor a word ("bath").
+func hospitalAbbrev(w string) bool {
+	if len(w) < 2 || len(w) > 5 || strings.ContainsAny(w, "aeiouy") {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isAlpha(w[i]) {
+			return false
+		}
+	}
+	return w[len(w)-1] == 'h' || strings.HasSuffix(w, "mc")
 }

@@ -86,7 +86,8 @@ func (sc *scan) idChunk(i, j int) {
 		// Only a capital-letter code right after a label can be an identifier without digits, and
 		// not in a note without capitals, where every word looks like one.
 		p := sc.prevWordIdx(i, 2)
-		if sc.caseless || !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p) {
+		if _, glued := sc.gluedLabel(i, j); sc.caseless || !toks[i].has(fUpper) || letters < 2 ||
+			(p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p)) && !glued {
 			return
 		}
 	}
@@ -98,6 +99,9 @@ func (sc *scan) idChunk(i, j int) {
 	s, e := toks[i].s, toks[j-1].e
 	w := sc.text[s:e]
 	ctx, hasCtx := sc.keyContext(i)
+	if c, glued := sc.gluedLabel(i, j); !hasCtx && glued {
+		ctx, hasCtx = c, true
+	}
 	if digits == 0 {
 		// Capitals only: a labelled code ("BIO-BVBWSJXTJA", "enrollment BIO-AYEUJFWBBL").
 		if !hasCtx || ctx == Location || ctx == IP || ctx == Phone || ctx == Fax {
@@ -126,12 +130,6 @@ func (sc *scan) idChunk(i, j int) {
 			} else if c, ok := ctxWords[sc.lw(p)]; ok && c != ID {
 				ctx, hasCtx = c, true
 			}
-		}
-	}
-	// A label glued to its code: "SN-VZYP2EKPUV", "MRN-00482913".
-	if !hasCtx && j-i >= 3 && toks[i].kind == tWord && toks[i].has(fUpper) && sc.isPunct(i+1, '-') {
-		if c, ok := ctxWords[sc.lw(i)]; ok && c != ID && c != Phone && c != Fax && c != Location {
-			ctx, hasCtx = c, true
 		}
 	}
 	switch {
@@ -190,6 +188,17 @@ func (sc *scan) idChunk(i, j int) {
 	}
 }
 
+// gluedLabel reports the chunk [i,j) a label glued to its code and the label's type: "SN-VZYP2EKPUV",
+// "MRN-00482913", "SN-DWTUHYTEHR".
+func (sc *scan) gluedLabel(i, j int) (Type, bool) {
+	toks := sc.toks
+	if j-i < 3 || toks[i].kind != tWord || !toks[i].has(fUpper) || !sc.isPunct(i+1, '-') {
+		return "", false
+	}
+	c, ok := ctxWords[sc.lw(i)]
+	return c, ok && c != ID && c != Phone && c != Fax && c != Location
+}
+
 // labelBefore reports an identifier label before token i ("policy no. AZ-7731-092-884").
 func (sc *scan) labelBefore(i int) bool {
 	t, ok := sc.keyContext(i)
@@ -204,7 +213,8 @@ var vitalAbbrev = map[string]bool{"hr": true, "rr": true, "bp": true, "sbp": tru
 	"co": true, "svr": true, "svo": true, "tv": true, "vt": true, "ac": true, "ps": true, "peep": true,
 	"fio": true, "tmax": true, "temp": true, "sat": true, "sats": true, "spo": true, "uo": true, "uop": true,
 	"o": true, "ad": true, "as": true, "baedp": true, "paedp": true, "aug": true, "sys": true, "dia": true,
-	"cpap": true, "simv": true, "rate": true, "gcs": true, "ie": true}
+	"cpap": true, "simv": true, "rate": true, "gcs": true, "ie": true, "max": true, "pao": true, "paco": true,
+	"pco": true, "po": true, "sao": true, "etco": true, "q": true}
 
 // vitalDigits reports a lower-case token that is a vital-sign abbreviation and up to four digits: "map57".
 func vitalDigits(w string) bool {
@@ -249,7 +259,7 @@ func (sc *scan) measurementChunk(i, j int) bool {
 				d++
 			}
 			if isTimesDigits(w) {
-				groups++ // ventilator settings: "600x12", "700X10x5"
+				groups, units = groups+1, units+1 // ventilator settings or a size: "600x12", "700X10x5"
 				continue
 			}
 			if d == 0 && vitalDigits(sc.ltext[t.s:t.e]) {
@@ -268,7 +278,8 @@ func (sc *scan) measurementChunk(i, j int) bool {
 			units++
 		case tWord:
 			if vitalAbbrev[sc.ltext[t.s:t.e]] {
-				continue // "RR-11-13", "BAEDP-56-66", "svr-6/2.8/698"
+				units++ // a reading and its label: "RR-11-13", "BAEDP-56-66", "svr-6/2.8/698", "TMAX-99"
+				continue
 			}
 			if len(w) > 4 && sc.cls[k]&(wCommon|wMedical) == 0 {
 				return false
@@ -287,22 +298,26 @@ func (sc *scan) measurementChunk(i, j int) bool {
 	return groups >= 2 || units > 0
 }
 
-// isTimesDigits reports ventilator settings written as digit groups joined by 'x': "600x12",
-// "700X10x1" (a volume of at most three digits, then rates of at most two); "4508x769" is a phone
-// number and its extension.
+// isTimesDigits reports ventilator settings written as digit groups of at most three joined by 'x':
+// "600x12", "700X10x1", "14X700X100", "x25x500x40"; "4508x769" is a phone number and its extension.
 func isTimesDigits(w string) bool {
 	groups, run := 0, 0
 	for i := 0; i < len(w); i++ {
 		switch c := w[i]; {
 		case isDigit(c):
-			run++
-		case (c == 'x' || c == 'X') && run > 0 && (groups == 0 && run <= 3 || run <= 2):
-			groups, run = groups+1, 0
+			if run++; run > 3 {
+				return false
+			}
+		case (c == 'x' || c == 'X') && (run > 0 || i == 0):
+			if run > 0 {
+				groups++
+			}
+			run = 0
 		default:
 			return false
 		}
 	}
-	return groups >= 1 && run > 0 && run <= 2
+	return groups >= 1 && run > 0
 }
 
 // icdCode reports an ICD-10 code shape: a letter, two digits, optionally '.' and up to 4 characters ("K92.2", "S72.001A").
