@@ -140,7 +140,7 @@ func TestToSpansEqualsRuneByRune(t *testing.T) {
 		if got := toSpans(text, cs, false); !slices.Equal(got, want) {
 			t.Fatalf("toSpans(%q) = %v, want %v", text, got, want)
 		}
-		toks, ascii := tokenizeText(nil, text)
+		toks, _, ascii := tokenizeText(nil, nil, text)
 		if wantASCII := !strings.ContainsFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }); ascii != wantASCII {
 			t.Fatalf("tokenizeText(%q) ascii = %v, want %v", text, ascii, wantASCII)
 		}
@@ -327,6 +327,16 @@ func TestResetEqualsPlain(t *testing.T) {
 			t.Fatalf("reset(%q) upper lines: got %v, want %v", text, sc.upperLine, plain.upperLine)
 		}
 		for i, tk := range toks {
+			var wantHash uint64
+			switch {
+			case tk.kind != tPunct && tk.has(fASCII):
+				wantHash = hashBytes(strings.ToLower(text[tk.s:tk.e]))
+			case tk.kind == tWord:
+				wantHash = hashLower(text[tk.s:tk.e])
+			}
+			if sc.hash[i] != wantHash {
+				t.Fatalf("reset(%q) token %d %q: hash %x, want %x", text, i, text[tk.s:tk.e], sc.hash[i], wantHash)
+			}
 			want := uint32(0)
 			if tk.kind == tWord {
 				want = e.dict.lookup(text[tk.s:tk.e])
@@ -338,12 +348,76 @@ func TestResetEqualsPlain(t *testing.T) {
 	}
 }
 
+func TestIsPunctEqualsTokenText(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	texts := append(slices.Clone(equivalenceInputs), randomTexts(500)...)
+	texts = append(texts, "a-b (c) 'd' \"e\" f.g, h:i;j/k #1 @x +&*=><~|% \xff-\u2014")
+	sc := &scan{e: e}
+	for _, text := range texts {
+		sc.reset(text)
+		for i := -1; i <= len(sc.toks); i++ {
+			for c := 1; c < 256; c++ {
+				want := i >= 0 && i < len(sc.toks) && sc.toks[i].kind == tPunct && sc.word(i) == string([]byte{byte(c)})
+				if got := sc.isPunct(i, byte(c)); got != want {
+					t.Fatalf("isPunct(%d of %q, %q) = %v, want %v", i, text, byte(c), got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestWordTableEqualsMap: a wordTable answers what its map answers for the lower-case copy of
+// every token.
+func TestWordTableEqualsMap(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	texts, _ := benchTexts(t)
+	texts = append(texts, equivalenceInputs...)
+	texts = append(texts, "Son SON son sön Sön DR dr Dr. MRN mrn Member ID NP np rn RN nurse NURSE \u212aX kx İd",
+		"lives in Rue 12 Via Roma 3 N. Main St Route 9 HWY 1 NE sw Résides à")
+	m := map[string]int{"son": 1, "dr": 2, "mrn": 3, "member": 4, "sön": 5, "kx": 6, "id": 7}
+	mt := newWordTable(m)
+	tables := []struct {
+		name  string
+		check func(sc *scan, i int) bool
+	}{
+		{"map", func(sc *scan, i int) bool {
+			v, ok := mt.at(sc, i)
+			w, wok := m[sc.lw(i)]
+			return v == w && ok == wok
+		}},
+		{"ctxWords", func(sc *scan, i int) bool {
+			v, ok := ctxWordsTable.at(sc, i)
+			w, wok := ctxWords[sc.lw(i)]
+			return v == w && ok == wok
+		}},
+		{"nameCueBefore", func(sc *scan, i int) bool { return nameCueTable.get(sc, i) == nameCueBefore[sc.lw(i)] }},
+		{"ctxFiller", func(sc *scan, i int) bool { return ctxFillerTable.get(sc, i) == ctxFiller[sc.lw(i)] }},
+		{"staffCue", func(sc *scan, i int) bool { return staffCueTable.get(sc, i) == staffCue[sc.lw(i)] }},
+		{"placeCue", func(sc *scan, i int) bool { return placeCueTable.get(sc, i) == placeCue[sc.lw(i)] }},
+		{"streetLead", func(sc *scan, i int) bool { return streetLeadTable.get(sc, i) == streetLead[sc.lw(i)] }},
+		{"numberedRoad", func(sc *scan, i int) bool { return numberedRoadTable.get(sc, i) == numberedRoad[sc.lw(i)] }},
+		{"directions", func(sc *scan, i int) bool { return directionsTable.get(sc, i) == directions[sc.lw(i)] }},
+	}
+	sc := &scan{e: e}
+	for _, text := range texts {
+		sc.reset(text)
+		for i := range sc.toks {
+			for _, tb := range tables {
+				if !tb.check(sc, i) {
+					t.Fatalf("%s: token %q of %q: the table and the map differ", tb.name, sc.word(i), text)
+				}
+			}
+		}
+	}
+}
+
 func TestIsWordEqualsEqualFold(t *testing.T) {
 	// "\u212a" (Kelvin) folds to "k" and "ſ" to "s": equal words of different byte lengths.
 	texts := append(slices.Clone(equivalenceInputs), "\u212a ſ Box OF the O D T ofs ſt \u212aX BOX\u212a x", "")
-	words := []string{"of", "the", "box", "o", "D", "k", "s", "st", "kx", "\u212a", "ſt", "x", ""}
+	words := []string{"of", "the", "box", "o", "D", "k", "s", "st", "kx", "\u212a", "ſt", "x", "", "Box", "OF", "bOx"}
 	for _, text := range texts {
 		sc := &scan{text: text, toks: tokenize(nil, text)}
+		sc.lbuf, sc.ltext = lowerInto(nil, text)
 		for i := -1; i <= len(sc.toks); i++ {
 			for _, w := range words {
 				want := i >= 0 && i < len(sc.toks) && strings.EqualFold(sc.word(i), w)
@@ -408,32 +482,113 @@ func TestLowerEqualsToLower(t *testing.T) {
 	}
 }
 
-// TestContextSumEqualsFeatures: the scorer's summed context weights are those of the listed
-// context features, to the last bit, on every token of the real notes and the hand-made sets.
-func TestContextSumEqualsFeatures(t *testing.T) {
+// TestScoresEqualFeatures: the logits learned computes from its caches and fast paths are those of
+// the features tokenFeatures lists and of the word rows around each token, summed in the order
+// below (plainLogits), to the last bit, on every token of the real notes and the hand-made sets.
+func TestScoresEqualFeatures(t *testing.T) {
 	texts, _ := benchTexts(t)
-	e := newEngine(t, DefaultConfig())
-	d := e.scorer.dense
-	sc := &scan{e: e}
-	checked := 0
-	for _, text := range append(texts, equivalenceInputs...) {
-		sc.reset(text)
-		sc.run()
-		sc.modelToks()
-		sc.resolvedTypes(sc.resolve())
-		for m, k := range sc.mtok {
-			shape, res := sc.shapeOf(int(k)), int(sc.res[m])
-			var want float32 = 0.25
-			for _, f := range sc.contextFeatures(m, res, shape, nil) {
-				want += d[f]
+	texts = append(texts, equivalenceInputs...)
+	texts = append(texts, randomTexts(2000)...)
+	for _, cfg := range []Config{DefaultConfig(), {RedactYears: true, Thresholds: map[Type]float64{Name: 0.3}}} {
+		e := newEngine(t, cfg)
+		sc := &scan{e: e}
+		checked := 0
+		for _, text := range texts {
+			sc.reset(text)
+			sc.run()
+			merged := sc.resolve()
+			sc.learned(merged)
+			want := plainLogits(sc)
+			for m, k := range sc.mtok {
+				tk := sc.toks[k]
+				if res := plainResolved(merged, tk); sc.res[m] != res {
+					t.Fatalf("token %q: resolved type %d, want %d", sc.text[tk.s:tk.e], sc.res[m], res)
+				}
+				if sc.z[m] != want[m] {
+					t.Fatalf("token %q: learned's logit %v, features sum %v", sc.text[tk.s:tk.e], sc.z[m], want[m])
+				}
+				checked++
 			}
-			if got := sc.contextSum(0.25, m, res, shape); got != want {
-				t.Fatalf("token %q: contextSum %v, features sum %v", sc.text[sc.toks[k].s:sc.toks[k].e], got, want)
-			}
-			checked++
+		}
+		if checked < 100_000 {
+			t.Fatalf("only %d tokens checked", checked)
 		}
 	}
-	if checked < 100_000 {
-		t.Fatalf("only %d tokens checked", checked)
+}
+
+// plainResolved is the type index of the first span of merged over token t, or -1.
+func plainResolved(merged []cand, t token) int8 {
+	for _, c := range merged {
+		if c.s < t.e && t.s < c.e {
+			return int8(typeIdx(c.t))
+		}
 	}
+	return -1
+}
+
+// plainLogits is the logit of every scored token of sc (after learned's resolvedTypes), from the
+// feature lists, without caches: the word's own features (wordFeatures), the classes and shape of
+// the words before and after it (each pair summed first), the context features, then the word rows
+// of the tokens from two before to two after.
+func plainLogits(sc *scan) []float32 {
+	s := sc.e.scorer
+	d := s.dense
+	mt := sc.mtok
+	n := len(mt)
+	z := make([]float32, n)
+	side := func(k, base, shapeBase int, blank bool) float32 {
+		var c float32
+		for _, f := range appendBits(nil, int32(base), sc.cls[k]) {
+			c += d[f]
+		}
+		sh := d[shapeBase+nShape]
+		if !blank {
+			sh = d[shapeBase+sc.shapeOf(k)]
+		}
+		return c + sh
+	}
+	for m, k32 := range mt {
+		k := int(k32)
+		shape := sc.shapeOf(k)
+		var self float32
+		for _, f := range sc.wordFeatures(k, shape, nil) {
+			self += d[f]
+		}
+		v := self
+		if m > 0 {
+			v += side(int(mt[m-1]), fClsPrev, fShapePrev, sc.toks[k].has(fBlankLine))
+		} else {
+			v += d[fShapePrev+nShape]
+		}
+		if m+1 < n {
+			v += side(int(mt[m+1]), fClsNext, fShapeNext, sc.toks[mt[m+1]].has(fBlankLine))
+		} else {
+			v += d[fShapeNext+nShape]
+		}
+		for _, f := range sc.contextFeatures(m, int(sc.res[m]), shape, nil) {
+			v += d[f]
+		}
+		z[m] = v
+	}
+	for m, k := range mt {
+		row := s.row(sc.tokHash(int(k)))
+		if row < 0 {
+			continue
+		}
+		w := s.roles[row]
+		z[m] += w[0]
+		if m > 0 {
+			z[m-1] += w[2]
+		}
+		if m+1 < n {
+			z[m+1] += w[1]
+		}
+		if m > 1 {
+			z[m-2] += w[4]
+		}
+		if m+2 < n {
+			z[m+2] += w[3]
+		}
+	}
+	return z
 }

@@ -1,5 +1,7 @@
 package detectors
 
+import "math/bits"
+
 // Context words: the labels that precede an identifier in clinical text
 // ("MRN: 1234567", "Acct # 8830", "Member ID XKB88412", "fax (978) 555-0111").
 // keyContext looks back a few tokens from a value for one of them.
@@ -84,7 +86,7 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 		var typ Type
 		ok := false
 		if cls&wLabel != 0 { // the class says whether the word is in ctxWords at all
-			typ, ok = ctxWords[w]
+			typ, ok = ctxWordsTable.at(sc, j)
 		}
 		if ok {
 			switch {
@@ -99,7 +101,7 @@ func (sc *scan) keyContext(i int) (Type, bool) {
 			}
 			return typ, true
 		}
-		if cls&wFiller == 0 || !ctxFiller[w] {
+		if cls&wFiller == 0 || !ctxFillerTable.get(sc, j) {
 			if typ, ok := misspeltLabel(w, cls); ok {
 				return typ, true
 			}
@@ -116,20 +118,42 @@ var fuzzyLabels = []string{"plate", "vehicle", "license", "licence", "serial", "
 // misspeltLabel finds the label a word no dictionary knows is one typo away from ("plaate",
 // "pate", "palte", "licnese"): charted in a hurry, a label still names what follows.
 func misspeltLabel(w string, cls uint32) (Type, bool) {
-	if cls&^(wFirst|wLast) != 0 || len(w) < 4 { // unknown, or a name list's only ("palte")
+	if !misspellable(w, cls) {
 		return "", false
 	}
-	for _, l := range fuzzyLabels {
-		if oneEdit(w, l) {
+	for near := fuzzyNear[min(len(w), len(fuzzyNear)-1)]; near != 0; near &= near - 1 {
+		if l := fuzzyLabels[bits.TrailingZeros64(near)]; oneEdit(w, l) {
 			return ctxWords[l], true
 		}
 	}
 	return "", false
 }
 
+// fuzzyNear holds, by a word's length, the fuzzyLabels one edit may reach (one bit each, in list
+// order): a word meets only the labels of its length or one off.
+var fuzzyNear = func() (t [16]uint64) {
+	if len(fuzzyLabels) > 64 {
+		panic("detectors: more than 64 fuzzy labels")
+	}
+	for i, l := range fuzzyLabels {
+		for n := len(l) - 1; n <= len(l)+1 && n < len(t)-1; n++ {
+			t[n] |= 1 << i
+		}
+	}
+	return t
+}()
+
+// misspellable reports a word misspeltLabel looks into: unknown, or a name list's only ("palte"),
+// of four letters or more.
+func misspellable(w string, cls uint32) bool { return cls&^(wFirst|wLast) == 0 && len(w) >= 4 }
+
 // misspeltLabelAt reports token k a misspelt label.
 func (sc *scan) misspeltLabelAt(k int) bool {
-	_, ok := misspeltLabel(sc.lw(k), sc.cls[k])
+	w, cls := sc.lw(k), sc.cls[k]
+	if !misspellable(w, cls) { // most words, without a call
+		return false
+	}
+	_, ok := misspeltLabel(w, cls)
 	return ok
 }
 

@@ -30,7 +30,8 @@ type scan struct {
 	toks      []token
 	ascii     bool     // every byte of text is ASCII: byte offsets are code-point offsets
 	cls       []uint32 // dictionary classes per token (0 for non-words)
-	hash      []uint64 // per token: hash of its lower-cased word (classify), 0 when not computed
+	hash      []uint64 // per token: hash of its lower-cased text (the tokenizer's, classify's for wide words), 0 if not computed
+	pch       []byte   // per token: its byte if it is a one-byte punctuation token, else 0 (isPunct)
 	allow     []bool   // token is a single-word allow term
 	cands     []cand
 	merged    []cand // resolve's output, reused so that Detect allocates only its result
@@ -46,7 +47,7 @@ type scan struct {
 	z     []float32 // per scored token: the model's logit
 	wrow  []int32   // per scored token: its word row in the model, -1 none
 	fbuf  []int32   // feature ids of one token
-	ws    []wordSum // per scored token: its word's sums (wordSumOf)
+	ws    []wordSum // per scored token: its word's sums (wordSums)
 	sums  []wordSum // a direct-mapped cache of wordSums, wordSumSlots long; nil until the first use
 	veto  []bool    // per token: the rules know it is not PHI (an eponym, a kept region); nil without a scorer
 	out   []cand    // learned's output
@@ -263,7 +264,7 @@ func (e *Engine) Detect(text string) []Span {
 func (sc *scan) reset(text string) {
 	sc.text = text
 	sc.lbuf, sc.ltext = lowerInto(sc.lbuf, text)
-	sc.toks, sc.ascii = tokenizeText(sc.toks[:0], text)
+	sc.toks, sc.hash, sc.ascii = tokenizeText(sc.toks[:0], sc.hash[:0], text)
 	sc.cands = sc.cands[:0]
 	sc.classify()
 	if sc.e.scorer != nil {
@@ -286,13 +287,14 @@ func (sc *scan) reset(text string) {
 func (sc *scan) classify() {
 	// Locals, not fields: stores into the slices below could otherwise alias sc and
 	// make the compiler reload every field on every token.
-	toks, ltext := sc.toks, sc.ltext
+	toks, text := sc.toks, sc.text
 	n := len(toks)
 	cls := slices.Grow(sc.cls[:0], n)[:n]
 	sc.cls = cls
-	hash := slices.Grow(sc.hash[:0], n)[:n]
-	sc.hash = hash
+	hash := sc.hash // the tokenizer's
 	sc.upperLine = slices.Grow(sc.upperLine[:0], n)[:n]
+	pch := slices.Grow(sc.pch[:0], n)[:n]
+	sc.pch = pch
 	cache := &sc.cache
 	// Words the cache does not answer, looked up after the pass: the loop makes no
 	// calls (its state stays in registers) and the table's cache misses overlap.
@@ -306,8 +308,11 @@ func (sc *scan) classify() {
 			line, lineWords, lineUpper = i, 0, 0
 		}
 		cls[i] = 0
-		hash[i] = 0
+		pch[i] = 0
 		if t.kind != tWord {
+			if t.kind == tPunct && t.e-t.s == 1 {
+				pch[i] = text[t.s]
+			}
 			continue
 		}
 		if t.e-t.s > 1 {
@@ -320,10 +325,8 @@ func (sc *scan) classify() {
 				lineUpper++
 			}
 		}
-		var h uint64 // 0: a word with wide runes, hashed with Unicode lower-casing below
-		if t.has(fASCII) {
-			h = hashBytes(ltext[t.s:t.e]) // already lower-cased
-			hash[i] = h
+		h := hash[i] // 0: a word with wide runes, hashed with Unicode lower-casing below
+		if h != 0 {
 			if c := &cache[cacheSlot(h)]; c.h == h {
 				cls[i] = c.cls
 				continue

@@ -140,40 +140,18 @@ func camelFree(w string) bool {
 	return true
 }
 
-// punctClass is the class of a punctuation token, 1..15.
-func punctClass(c byte) int {
-	switch c {
-	case '.':
-		return 1
-	case ',':
-		return 2
-	case ':':
-		return 3
-	case ';':
-		return 4
-	case '-':
-		return 5
-	case '/':
-		return 6
-	case '(':
-		return 7
-	case ')':
-		return 8
-	case '\'':
-		return 9
-	case '"':
-		return 10
-	case '#':
-		return 11
-	case '@':
-		return 12
-	case '+', '&':
-		return 13
-	case '*', '=', '>', '<', '~':
-		return 14
+// punctClasses is the class of a punctuation token by its first byte, 1..15.
+var punctClasses = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 15
 	}
-	return 15
-}
+	for i, marks := range []string{".", ",", ":", ";", "-", "/", "(", ")", "'", "\"", "#", "@", "+&", "*=><~"} {
+		for _, c := range []byte(marks) {
+			t[c] = uint8(i + 1)
+		}
+	}
+	return t
+}()
 
 // suffixHash buckets the last three bytes of a lower-cased word of four letters or more.
 func suffixHash(lw string) int {
@@ -342,39 +320,68 @@ func (sc *scan) punctFeatures(k int) (prev, next int32) {
 	toks := sc.toks
 	prev, next = fPunctPrev, fPunctNext
 	if p := k - 1; p >= 0 && toks[p].kind == tPunct {
-		prev = int32(fPunctPrev + punctClass(sc.text[toks[p].s])*2 + b2i(!toks[k].has(fSpace)))
+		prev = int32(fPunctPrev + int(punctClasses[sc.text[toks[p].s]])*2 + b2i(!toks[k].has(fSpace)))
 	}
 	if nx := k + 1; nx < len(toks) && toks[nx].kind == tPunct {
-		next = int32(fPunctNext + punctClass(sc.text[toks[nx].s])*2 + b2i(!toks[nx].has(fSpace)))
+		next = int32(fPunctNext + int(punctClasses[sc.text[toks[nx].s]])*2 + b2i(!toks[nx].has(fSpace)))
 	}
 	return prev, next
 }
 
 // contextSum adds to z the weights of contextFeatures(m, resolved, shape), in their order (so the
-// sum is the same to the last bit). Most tokens have no rule candidate on or beside them and are
-// no number: their features are a fixed few, summed here without listing them.
-func (sc *scan) contextSum(z float32, m, resolved, shape int) float32 {
-	mt := sc.mtok
+// sum is the same to the last bit), given the token's line class and punctuation features.
+func (sc *scan) contextSum(z float32, m, resolved, shape, line int, pp, pn int32) float32 {
+	toks, mt, d := sc.toks, sc.mtok, sc.e.scorer.dense
 	k := int(mt[m])
-	quiet := sc.rule[k] == 0 && sc.toks[k].kind != tNum &&
-		(m == 0 || sc.rule[mt[m-1]] == 0) && (m+1 == len(mt) || sc.rule[mt[m+1]] == 0)
-	d := sc.e.scorer.dense
-	if !quiet {
-		sc.fbuf = sc.contextFeatures(m, resolved, shape, sc.fbuf[:0])
-		for _, f := range sc.fbuf {
-			z += d[f]
-		}
-		return z
-	}
-	line := sc.lineClass(k)
-	pp, pn := sc.punctFeatures(k)
 	z += d[fBias]
+	r := sc.rule[k]
+	for x := r; x != 0; {
+		at := bits.TrailingZeros64(x) / 4
+		z += d[fRule+at*6+int(x>>(uint(at)*4))&15]
+		x &^= 15 << (uint(at) * 4)
+	}
+	if m > 0 {
+		z = addStrong(z, d[fRulePrev:], sc.rule[mt[m-1]])
+	}
+	if m+1 < len(mt) {
+		z = addStrong(z, d[fRuleNext:], sc.rule[mt[m+1]])
+	}
 	z += d[fResolved+resolved+1]
 	z += d[fLine+line]
 	z += d[pp]
 	z += d[pn]
-	z += d[fShapeGroup+shape*(numGroups+1)+numGroups] // bestGroup(0) is (numGroups, 0)
-	z += d[fLineGroup+((line&3)*(numGroups+1)+numGroups)*6]
+	g, b := bestGroup(r)
+	z += d[fShapeGroup+shape*(numGroups+1)+g]
+	z += d[fLineGroup+((line&3)*(numGroups+1)+g)*6+b]
+	for x := sc.srcs[k]; x != 0; {
+		at := bits.TrailingZeros64(x) / 4
+		z += d[fSrc+at*6+int(x>>(uint(at)*4))&15]
+		x &^= 15 << (uint(at) * 4)
+	}
+	if toks[k].kind == tNum {
+		c := sc.numClass(k)
+		before, after := sc.sepClass(k-1, k), sc.sepClass(k+1, k)
+		z += d[fNum+(c*4+before)*4+after]
+		if after == 1 && k+2 < len(toks) && toks[k+2].kind == tNum && sc.glued(k+2) {
+			z += d[fNumPair+c*nNumClass+sc.numClass(k+2)]
+		}
+		if before == 1 && k >= 2 && toks[k-2].kind == tNum && sc.glued(k-1) {
+			z += d[fNumPair+nNumClass*nNumClass+sc.numClass(k-2)*nNumClass+c]
+		}
+	}
+	return z
+}
+
+// addStrong adds w[group] to z for every group with a candidate of score 0.5 or more in r, as
+// appendStrong lists them.
+func addStrong(z float32, w []float32, r uint64) float32 {
+	for r != 0 {
+		at := bits.TrailingZeros64(r) / 4
+		if (r>>(uint(at)*4))&15 >= 3 {
+			z += w[at]
+		}
+		r &^= 15 << (uint(at) * 4)
+	}
 	return z
 }
 

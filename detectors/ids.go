@@ -21,6 +21,10 @@ func detectIDs(sc *scan) {
 	toks := sc.toks
 	for i := 0; i < len(toks); {
 		j := sc.chunkEnd(i)
+		if t := toks[i]; j == i+1 && t.kind == tWord && !t.has(fUpper) && (t.e-t.s > 4 || j == len(toks) || toks[j].kind != tNum) {
+			i = j // a lone word not in capitals, nor a plate's first half: idChunk would return at once
+			continue
+		}
 		sc.idChunk(i, j)
 		i = j
 	}

@@ -244,7 +244,7 @@ func detectLocations(sc *scan) {
 		}
 		// Cue words: "lives in X", "moved to X".
 		if cls&wPlaceCue != 0 {
-			sc.placeAfterCue(i, w, placeCue[w])
+			sc.placeAfterCue(i, w, placeCueTable.get(sc, i))
 		}
 	}
 }
@@ -271,7 +271,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		}
 		switch u.kind {
 		case tPunct:
-			if sc.isPunct(k, '.') && (words > 0 || directions[sc.lw(k-1)]) {
+			if sc.isPunct(k, '.') && (words > 0 || directionsTable.get(sc, k-1)) {
 				continue // "123 Oak St.", "1500 N. Lakeshore Drive"
 			}
 			if sc.isPunct(k, '\'') || sc.isPunct(k, '-') {
@@ -301,7 +301,7 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		w := sc.lw(k)
 		cls := sc.cls[k]
 		capital := u.has(fCap) || u.has(fUpper)
-		if words == 0 && capital && numberedRoad[w] && k+1 < len(toks) && toks[k+1].kind == tNum && !toks[k+1].has(fNewline) {
+		if words == 0 && capital && numberedRoadTable.get(sc, k) && k+1 < len(toks) && toks[k+1].kind == tNum && !toks[k+1].has(fNewline) {
 			return toks[k+1].e, true // "2200 Route 9"
 		}
 		if words == 0 && cls&wLead != 0 && (capital && streetLead[w] || houseLead[w]) && w != "via" && w != "av" && w != "place" && w != "route" {
@@ -330,13 +330,13 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 			// "123 Oak Dr." but not "at 3 Dr Smith": a street suffix that is a title needs a capital after it not to follow.
 			return e, true
 		}
-		if !capital && !(cls&wConnector != 0 && placeConnector[w]) && !streetLower[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directions[w])) || w == "am" || w == "pm" {
+		if !capital && !(cls&wConnector != 0 && placeConnector[w]) && !streetLower[w] && !(t.e-t.s >= 3 && (cls&(wStreet|wStreetName) != 0 || directionsTable.get(sc, k))) || w == "am" || w == "pm" {
 			return 0, false // lower case only in the street words of a house number: "11793 s park drs"
 		}
 		if cls&(wStop|wMedical|wLabel) != 0 && !(cls&wConnector != 0 && placeConnector[w]) && cls&(wStreet|wStreetName) == 0 {
 			return 0, false // "8 WEEKS WITH PCP DR.": a sentence, not a street
 		}
-		if words == 0 && capital && directions[w] {
+		if words == 0 && capital && directionsTable.get(sc, k) {
 			continue // "612 S Pecan Brg", "10921 North Cardinal Road"
 		}
 
@@ -418,7 +418,7 @@ func (sc *scan) foreignStreet(k int) bool {
 // streetFromWord matches a street written name-first: "Koskikatu 25", "Via Roma 3", "Washington St".
 func (sc *scan) streetFromWord(i int, w string) (int, bool) {
 	toks := sc.toks
-	if streetLead[w] {
+	if streetLeadTable.get(sc, i) {
 		// Lead word, up to 4 name words, then the house number.
 		k, words := i+1, 0
 		for k < len(toks) && words < 5 && !toks[k].has(fNewline) {

@@ -94,8 +94,16 @@ var eponymAfter = map[string]bool{"class": true, "grade": true, "stage": true, "
 	"criteria": true, "classification": true, "maneuver": true, "and": true, "valve": true, "cath": true,
 	"catheter": true, "filter": true, "line": true, "trial": true, "trials": true, "port": true}
 
-// eponymAt returns the last token of an eponym starting at token i, or -1.
+// eponymAt returns the last token of an eponym starting at token i, or -1. Asked of every word:
+// its first test is inlined, the rest is eponymFrom.
 func (sc *scan) eponymAt(i int) int {
+	if sc.cls[i]&wEponym == 0 {
+		return -1 // not the first word of an eponym phrase
+	}
+	return sc.eponymFrom(i)
+}
+
+func (sc *scan) eponymFrom(i int) int {
 	if sc.toks[i].kind != tWord || !(sc.toks[i].has(fCap) || sc.toks[i].has(fUpper)) {
 		return -1
 	}

@@ -24,7 +24,7 @@ func detectCuedNames(sc *scan) {
 			continue
 		}
 		c := sc.cls[i]
-		cue := c&wTitle != 0 || c&wSlotCue != 0 && staffCue[sc.lw(i)] || c&wNameCue != 0 && nameCueBefore[sc.lw(i)] >= 0.35
+		cue := c&wTitle != 0 || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
 		if cue {
 			k := i + 1
 			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {
@@ -39,7 +39,7 @@ func detectCuedNames(sc *scan) {
 			continue
 		}
 		// A signature closing a line of vital signs, after a gap: "... spo2 96% ra  Will".
-		if sc.lineSignature(i) {
+		if (i+1 == len(toks) || toks[i+1].has(fNewline)) && sc.lineSignature(i) { // its first test, without a call
 			sc.add(t.s, t.e, Name, 0.35)
 		}
 		// The subject of a patient's age or admission, opening a sentence: "jesus is a 24 y/o man",
@@ -89,9 +89,14 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 // patientSubject reports word i followed by what is said of a patient: "is a 24 y/o", "was a
 // 67-year-old", "was admitted".
 func (sc *scan) patientSubject(i int) bool {
+	// A cheap test first, inlined: it runs on every word.
+	return i+1 < len(sc.cls) && sc.cls[i+1]&wStop != 0 && sc.patientSubjectIs(i)
+}
+
+func (sc *scan) patientSubjectIs(i int) bool {
 	v := i + 1
-	if v >= len(sc.toks) || sc.cls[v]&wStop == 0 || sc.lw(v) != "is" && sc.lw(v) != "was" {
-		return false // a cheap test first: it runs on every word
+	if sc.lw(v) != "is" && sc.lw(v) != "was" {
+		return false
 	}
 	n := sc.nextWordIdx(v, 0)
 	if n < 0 {

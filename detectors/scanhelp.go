@@ -13,16 +13,39 @@ import (
 // word returns the text of token i.
 func (sc *scan) word(i int) string { t := sc.toks[i]; return sc.text[t.s:t.e] }
 
-// isWord reports whether token i's text equals w, ignoring case.
+// isWord reports whether token i's text equals w, ignoring case. Most calls end at its first
+// tests, before isWordText compares.
 func (sc *scan) isWord(i int, w string) bool {
-	if uint(i) >= uint(len(sc.toks)) { // i < 0 too
+	// i < 0 too; w has fewer runes than an ASCII token: a rune is one byte or more, the token's one.
+	if uint(i) >= uint(len(sc.toks)) || sc.toks[i].flags&fASCII != 0 && len(w) < sc.toks[i].e-sc.toks[i].s {
 		return false
 	}
+	return sc.isWordText(i, w)
+}
+
+// isWordText is isWord of token i after its quick tests.
+func (sc *scan) isWordText(i int, w string) bool {
 	t := sc.toks[i]
-	if t.has(fASCII) && t.e-t.s != len(w) && isASCII(w) {
-		return false // ASCII words of different lengths never fold to each other
+	if t.has(fASCII) && isASCII(w) {
+		// ASCII words of different lengths never fold to each other; of the same length, the
+		// lower-case copy says.
+		return t.e-t.s == len(w) && lowerEqual(sc.ltext[t.s:t.e], w)
 	}
 	return strings.EqualFold(sc.text[t.s:t.e], w)
+}
+
+// lowerEqual reports whether l, ASCII in lower case, is the ASCII w of the same length in lower case.
+func lowerEqual(l, w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if l[i] != c {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {
@@ -34,13 +57,10 @@ func isASCII(s string) bool {
 	return true
 }
 
-// isPunct reports whether token i is the punctuation byte c.
+// isPunct reports whether token i is the punctuation byte c (never 0), from the byte classify
+// kept per token: the rules ask it everywhere, one load answers.
 func (sc *scan) isPunct(i int, c byte) bool {
-	if uint(i) >= uint(len(sc.toks)) { // i < 0 too
-		return false
-	}
-	t := sc.toks[i]
-	return t.kind == tPunct && t.e-t.s == 1 && sc.text[t.s] == c
+	return uint(i) < uint(len(sc.pch)) && sc.pch[i] == c // i < 0 too
 }
 
 // glued reports whether token i directly follows token i-1 (no whitespace between).
@@ -49,11 +69,12 @@ func (sc *scan) glued(i int) bool { return i > 0 && i < len(sc.toks) && !sc.toks
 // prevWordIdx returns the nearest alphanumeric token before i, skipping at most
 // maxPunct punctuation tokens, or -1. It does not cross a blank line.
 func (sc *scan) prevWordIdx(i, maxPunct int) int {
+	toks := sc.toks
 	for j := i - 1; j >= 0; j-- {
-		if sc.toks[j+1].has(fBlankLine) {
+		if toks[j+1].has(fBlankLine) {
 			return -1
 		}
-		if sc.toks[j].kind != tPunct {
+		if toks[j].kind != tPunct {
 			return j
 		}
 		if maxPunct--; maxPunct < 0 {
@@ -65,11 +86,12 @@ func (sc *scan) prevWordIdx(i, maxPunct int) int {
 
 // nextWordIdx returns the nearest alphanumeric token after i, skipping at most maxPunct punctuation tokens, or -1.
 func (sc *scan) nextWordIdx(i, maxPunct int) int {
-	for j := i + 1; j < len(sc.toks); j++ {
-		if sc.toks[j].has(fBlankLine) {
+	toks := sc.toks
+	for j := i + 1; j < len(toks); j++ {
+		if toks[j].has(fBlankLine) {
 			return -1
 		}
-		if sc.toks[j].kind != tPunct {
+		if toks[j].kind != tPunct {
 			return j
 		}
 		if maxPunct--; maxPunct < 0 {
@@ -85,17 +107,21 @@ func (sc *scan) sentenceStart(i int) bool {
 	if i == 0 || sc.toks[i].has(fNewline) {
 		return true
 	}
-	p := sc.toks[i-1]
-	if p.kind == tPunct {
-		switch sc.text[p.s] {
-		case '.', '!', '?', '"', '*', '-', '>', '(', '[':
-			return sc.prevWordIdx(i, 2) < 0 || !sc.isTitleAbbrev(i-1)
-		case ':':
-			return false // "Patient: Smith": a label, the value is often a name
-		}
+	// After ':' no: "Patient: Smith" is a label, the value is often a name. (A mark of two bytes
+	// or more, 0 in pch, is none of sentenceMarks.)
+	if sentenceMarks[sc.pch[i-1]] {
+		return sc.prevWordIdx(i, 2) < 0 || !sc.isTitleAbbrev(i-1)
 	}
 	return false
 }
+
+// sentenceMarks are the marks after which a sentence may start.
+var sentenceMarks = func() (t [256]bool) {
+	for _, c := range []byte(".!?\"*->([") {
+		t[c] = true
+	}
+	return t
+}()
 
 // isTitleAbbrev reports whether the '.' at token i ends a title ("Dr.") rather than a sentence.
 func (sc *scan) isTitleAbbrev(i int) bool {

@@ -87,43 +87,61 @@ func (sc *scan) tokHash(k int) uint64 {
 // own word features (wordFeatures), of its classes and shape as the word before or after another,
 // and its word row.
 type wordSum struct {
-	key                uint64 // tokHash mixed with the shape; 0 = empty
+	key                uint64 // tokHash mixed with the shape (wordSumKey); 0 = empty
 	self               float32
 	prevCls, prevShape float32
 	nextCls, nextShape float32
 	row, shape         int32
 }
 
-// wordSumSlots is the size of the cache of wordSums: a note's vocabulary, 40 KB.
-const wordSumSlots = 1 << 12
+// wordSumSlots is the size of the cache of wordSums, 640 KB a pooled scan: the vocabulary of many
+// notes, as the cache outlives a note in the pool (a miss costs about 150 instructions, a hit 20;
+// on the real notes 1<<12 slots miss 23% of tokens, 1<<14 12%).
+const wordSumSlots = 1 << 14
 
-// wordSumOf returns the wordSum of token k, from the cache or computed into it.
-func (sc *scan) wordSumOf(k int) *wordSum {
-	s := sc.e.scorer
+// wordSumKey is the cache key of a word of hash h and shape shape (never 0).
+func wordSumKey(h uint64, shape int) uint64 { return (h ^ uint64(shape+1)*0x9e3779b97f4a7c15) | 1 }
+
+// wordSums sets ws[m] to the wordSum of scored token m, from the cache or computed into it.
+func (sc *scan) wordSums(ws []wordSum) {
 	if sc.sums == nil {
 		sc.sums = make([]wordSum, wordSumSlots)
 	}
-	shape := sc.shapeOf(k)
-	h := sc.tokHash(k)
-	key := h ^ uint64(shape+1)*0x9e3779b97f4a7c15
-	key |= 1
-	w := &sc.sums[(key^key>>31)&(wordSumSlots-1)]
-	if w.key == key {
-		return w
+	sums, hash := sc.sums, sc.hash
+	for m, k32 := range sc.mtok {
+		k := int(k32)
+		h := hash[k]
+		if h == 0 {
+			h = sc.tokHash(k)
+		}
+		shape := sc.shapeOf(k)
+		key := wordSumKey(h, shape)
+		w := &sums[(key^key>>31)&(wordSumSlots-1)]
+		if w.key != key {
+			sc.fillWordSum(w, k, key, h, shape)
+		}
+		ws[m] = *w
 	}
+}
+
+// fillWordSum computes the wordSum of token k into w.
+func (sc *scan) fillWordSum(w *wordSum, k int, key, h uint64, shape int) {
+	s := sc.e.scorer
 	*w = wordSum{key: key, row: s.row(h), shape: int32(shape),
 		prevShape: s.dense[fShapePrev+shape], nextShape: s.dense[fShapeNext+shape]}
-	buf := sc.wordFeatures(k, shape, sc.fbuf[:0])
-	for _, f := range buf {
-		w.self += s.dense[f]
-	}
+	// wordFeatures' weights, summed in its order.
+	d := s.dense
+	t := sc.toks[k]
+	w.self += d[fShape+shape]
 	for c := sc.cls[k]; c != 0; c &= c - 1 {
-		b := int32(bits.TrailingZeros32(c))
-		w.prevCls += s.dense[fClsPrev+b]
-		w.nextCls += s.dense[fClsNext+b]
+		b := bits.TrailingZeros32(c)
+		w.self += d[fCls+b]
+		w.prevCls += d[fClsPrev+b]
+		w.nextCls += d[fClsNext+b]
 	}
-	sc.fbuf = buf
-	return w
+	if t.kind == tWord && t.e-t.s >= 4 && t.has(fASCII) {
+		w.self += d[fSuffix+suffixHash(sc.ltext[t.s:t.e])]
+	}
 }
 
 // learned computes the scorer's spans from the candidates and merges them with the hard ones;
@@ -132,57 +150,8 @@ func (sc *scan) learned(merged []cand) []cand {
 	s := sc.e.scorer
 	sc.modelToks()
 	sc.resolvedTypes(merged)
-	mt := sc.mtok
-	n := len(mt)
-	sc.z = slices.Grow(sc.z[:0], n)[:n]
-	sc.wrow = slices.Grow(sc.wrow[:0], n)[:n]
-	sc.ws = slices.Grow(sc.ws[:0], n)[:n]
-	for m, k := range mt {
-		sc.ws[m] = *sc.wordSumOf(int(k))
-	}
-	noPrev, noNext := s.dense[fShapePrev+nShape], s.dense[fShapeNext+nShape]
-	for m, k := range mt {
-		// What tokenFeatures lists, summed: the word's part and its neighbours' from the cache,
-		// the rest here.
-		w := &sc.ws[m]
-		z := w.self
-		if m > 0 && !sc.toks[k].has(fBlankLine) {
-			z += sc.ws[m-1].prevCls + sc.ws[m-1].prevShape
-		} else if m > 0 {
-			z += sc.ws[m-1].prevCls + noPrev
-		} else {
-			z += noPrev
-		}
-		if m+1 < n && !sc.toks[mt[m+1]].has(fBlankLine) {
-			z += sc.ws[m+1].nextCls + sc.ws[m+1].nextShape
-		} else if m+1 < n {
-			z += sc.ws[m+1].nextCls + noNext
-		} else {
-			z += noNext
-		}
-		sc.z[m] = sc.contextSum(z, m, int(sc.res[m]), int(w.shape))
-		sc.wrow[m] = w.row
-	}
-	for m := range mt {
-		row := sc.wrow[m]
-		if row < 0 {
-			continue
-		}
-		w := &s.roles[row]
-		sc.z[m] += w[0]
-		if m > 0 {
-			sc.z[m-1] += w[2] // this word is the next word of token m-1
-		}
-		if m+1 < n {
-			sc.z[m+1] += w[1]
-		}
-		if m > 1 {
-			sc.z[m-2] += w[4]
-		}
-		if m+2 < n {
-			sc.z[m+2] += w[3]
-		}
-	}
+	sc.logits()
+	mt, n := sc.mtok, len(sc.mtok)
 	// Hard candidates, as resolve would merge them.
 	out := sc.out[:0]
 	for _, c := range sc.kept {
@@ -204,7 +173,14 @@ func (sc *scan) learned(merged []cand) []cand {
 	sc.props = props
 	cut := float32(logit(sc.e.minTh))
 	p := 0 // the first proposal not before token m
+	z := sc.z
 	for m := 0; m < n; m++ {
+		for m < n && z[m] < cut { // positive's first test, in a loop of its own: most tokens end here
+			m++
+		}
+		if m == n {
+			break
+		}
 		if !sc.positive(m, cut) {
 			continue
 		}
@@ -260,6 +236,109 @@ func (sc *scan) learned(merged []cand) []cand {
 	return mergeCands(out)
 }
 
+// logits sets sc.z to the logit of every scored token and sc.wrow to its word row. What
+// tokenFeatures lists is summed in parts: the word's own part and its neighbours' from the
+// wordSum cache, the context features here (most tokens are quiet: no rule candidate on or beside
+// them, no number, and a fixed few features), then the word rows of the tokens around each one.
+// The order of the additions is plainLogits' (bench_test.go): the same logits to the last bit.
+func (sc *scan) logits() {
+	s := sc.e.scorer
+	d := s.dense
+	toks, mt, text, rule, res, upper := sc.toks, sc.mtok, sc.text, sc.rule, sc.res, sc.upperLine
+	n := len(mt)
+	z := slices.Grow(sc.z[:0], n)[:n]
+	wrow := slices.Grow(sc.wrow[:0], n)[:n]
+	ws := slices.Grow(sc.ws[:0], n)[:n]
+	sc.z, sc.wrow, sc.ws = z, wrow, ws
+	sc.wordSums(ws)
+	noPrev, noNext := d[fShapePrev+nShape], d[fShapeNext+nShape]
+	caseless := b2i(sc.caseless) << 1
+	// The rule buckets of the tokens before, at and after m: a token is quiet when all are 0.
+	var rPrev, rCur, rNext uint64
+	if n > 0 {
+		rNext = rule[mt[0]]
+	}
+	for m, k32 := range mt {
+		k := int(k32)
+		t := toks[k]
+		w := &ws[m]
+		v := w.self
+		if m > 0 && !t.has(fBlankLine) {
+			v += ws[m-1].prevCls + ws[m-1].prevShape
+		} else if m > 0 {
+			v += ws[m-1].prevCls + noPrev
+		} else {
+			v += noPrev
+		}
+		next := -1
+		if m+1 < n {
+			next = int(mt[m+1])
+			if !toks[next].has(fBlankLine) {
+				v += ws[m+1].nextCls + ws[m+1].nextShape
+			} else {
+				v += ws[m+1].nextCls + noNext
+			}
+		} else {
+			v += noNext
+		}
+		wrow[m] = w.row
+		// lineClass and punctFeatures, inline: a sentence start is looked into only after a mark
+		// that may end a sentence.
+		line := b2i(upper[k]) | caseless | b2i(t.has(fNewline))<<3
+		pp, pn := int32(fPunctPrev), int32(fPunctNext)
+		if k == 0 || t.has(fNewline) {
+			line |= 4
+		}
+		if k > 0 && toks[k-1].kind == tPunct {
+			c := text[toks[k-1].s]
+			pp = int32(fPunctPrev + int(punctClasses[c])*2 + b2i(!t.has(fSpace)))
+			if line&4 == 0 && sentenceMarks[c] && sc.sentenceStart(k) {
+				line |= 4
+			}
+		}
+		if next != k+1 && k+1 < len(toks) { // a punctuation token follows
+			x := toks[k+1]
+			pn = int32(fPunctNext + int(punctClasses[text[x.s]])*2 + b2i(!x.has(fSpace)))
+		}
+		rPrev, rCur = rCur, rNext
+		rNext = 0
+		if next >= 0 {
+			rNext = rule[next]
+		}
+		if rPrev|rCur|rNext != 0 || t.kind == tNum {
+			z[m] = sc.contextSum(v, m, int(res[m]), int(w.shape), line, pp, pn)
+			continue
+		}
+		v += d[fBias]
+		v += d[fResolved+int(res[m])+1]
+		v += d[fLine+line]
+		v += d[pp]
+		v += d[pn]
+		v += d[fShapeGroup+int(w.shape)*(numGroups+1)+numGroups] // bestGroup(0) is (numGroups, 0)
+		v += d[fLineGroup+((line&3)*(numGroups+1)+numGroups)*6]
+		z[m] = v
+	}
+	for m, row := range wrow {
+		if row < 0 {
+			continue
+		}
+		w := &s.roles[row]
+		z[m] += w[0]
+		if m > 0 {
+			z[m-1] += w[2] // this word is the next word of token m-1
+		}
+		if m+1 < n {
+			z[m+1] += w[1]
+		}
+		if m > 1 {
+			z[m-2] += w[4]
+		}
+		if m+2 < n {
+			z[m+2] += w[3]
+		}
+	}
+}
+
 // emit appends the span [st,en) of type t scored by the best of scored tokens m..j, if its type is
 // enabled, its score reaches the type's threshold and it is not an allow term.
 func (sc *scan) emit(out []cand, st, en int, t Type, m, j int) []cand {
@@ -276,19 +355,34 @@ func (sc *scan) emit(out []cand, st, en int, t Type, m, j int) []cand {
 }
 
 // resolvedTypes fills sc.res: for each scored token, the type index of the span of merged (resolve's
-// output) over it, or -1.
+// output) over it, or -1; a token under two spans takes the first.
 func (sc *scan) resolvedTypes(merged []cand) {
-	n := len(sc.mtok)
-	sc.res = slices.Grow(sc.res[:0], n)[:n]
-	r := 0
-	for m, k := range sc.mtok {
-		t := sc.toks[k]
-		for r < len(merged) && merged[r].e <= t.s {
-			r++
+	toks, mt := sc.toks, sc.mtok
+	n := len(mt)
+	res := slices.Grow(sc.res[:0], n)[:n]
+	sc.res = res
+	for m := range res {
+		res[m] = -1
+	}
+	m := 0
+	for _, c := range merged {
+		// The first scored token ending after c.s, by bisection: spans are few, tokens many.
+		lo, hi := m, n
+		for lo < hi {
+			if h := int(uint(lo+hi) >> 1); toks[mt[h]].e <= c.s {
+				lo = h + 1
+			} else {
+				hi = h
+			}
 		}
-		sc.res[m] = -1
-		if r < len(merged) && merged[r].s < t.e {
-			sc.res[m] = int8(typeIdx(merged[r].t))
+		ti := int8(typeIdx(c.t))
+		for m = lo; m < n && toks[mt[m]].s < c.e; m++ {
+			if res[m] < 0 {
+				res[m] = ti
+			}
+		}
+		if m > lo {
+			m-- // the last token may reach into the next span too
 		}
 	}
 }
@@ -344,7 +438,8 @@ func (sc *scan) numberRun(m, j int) bool {
 func (sc *scan) headType(m int) Type {
 	s := sc.e.scorer
 	var z [numHead]float32
-	for _, f := range sc.tokenFeatures(m, int(sc.res[m]), sc.fbuf[:0]) {
+	sc.fbuf = sc.tokenFeatures(m, int(sc.res[m]), sc.fbuf[:0]) // kept for the next call
+	for _, f := range sc.fbuf {
 		w := s.tdense[int(f)*numHead : int(f)*numHead+numHead]
 		for h := range z {
 			z[h] += w[h]

@@ -24,6 +24,8 @@ const (
 	fNewline                     // a line break precedes the token (since the previous token)
 	fASCII                       // every byte < 0x80
 	fBlankLine                   // an empty line precedes the token
+
+	lfSeen = fBlankLine << 1 // the tokenizer's own: a '\n' since the last token (never in a token)
 )
 
 // token is one tokenizer output: a run of letters/digits (the same unit eval_phi.py
@@ -81,17 +83,25 @@ var asciiClass = func() (t [256]uint8) {
 // tokenize appends the tokens of text to dst in one pass. Letters and digits
 // follow unicode (so "Szöllösy" is one word); "_" is punctuation, as in eval_phi.py.
 func tokenize(dst []token, text string) []token {
-	dst, _ = tokenizeText(dst, text)
+	dst, _, _ = tokenizeText(dst, nil, text)
 	return dst
 }
 
-// tokenizeText is tokenize that also reports whether every byte of text is ASCII,
-// so that Detect can skip converting byte offsets to code points.
-func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
-	var pending uint8 // flags for the next token (space / newline seen)
-	newlines := 0
+// tokenizeText is tokenize that also returns, per token, the dictionary hash (hashBytes)
+// of a run of ASCII letters and digits lower-cased, 0 for other tokens, as it reads their
+// bytes anyway (in hash's memory; entries of tokens already in dst are not kept); and
+// reports whether every byte of text is ASCII, so that Detect can skip converting byte
+// offsets to code points.
+func tokenizeText(dst []token, hash []uint64, text string) (_ []token, _ []uint64, ascii bool) {
+	// Flags for the next token (space / newline seen), with lfSeen once a '\n' is: a second
+	// one makes a blank line. One variable, not two: the fast loop keeps its state in registers.
+	var pending uint8
 	wide := false
 	i := 0
+	// hash is kept at its full length, at least cap(dst), so that a token's store is one
+	// indexed write; it is cut to len(dst) at the end.
+	hash = slices.Grow(hash[:0], cap(dst))
+	hash = hash[:cap(hash)]
 	for i < len(text) {
 		// Fast path: ASCII text while dst has room. It makes no calls (tokens are stored
 		// by index, not append), so the compiler keeps its state in registers; a wide
@@ -109,26 +119,28 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 				case cNewline:
 					pending |= fSpace | fNewline
 					if c == '\n' {
-						newlines++
-						if newlines >= 2 {
-							pending |= fBlankLine
-						}
+						pending |= pending&lfSeen>>1 | lfSeen // a second one: fBlankLine
 					}
 				default: // cPunct
 					n := len(dst)
 					dst = dst[:n+1]
-					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending | fASCII}
-					pending, newlines = 0, 0
+					dst[n] = token{s: i, e: i + 1, kind: tPunct, flags: pending&^lfSeen | fASCII}
+					hash[n] = 0
+					pending = 0
 				}
 				i++
 				continue
 			}
+			// FNV-1a of the run lower-cased: an ASCII letter or digit is lower case with bit 0x20 set.
 			start, first, acc := i, cls, cls
+			h := (fnvOffset ^ uint64(c|0x20)) * fnvPrime
 			for i++; i < len(text); i++ {
-				if cls = asciiClass[text[i]]; cls&cAlnum == 0 {
+				c = text[i]
+				if cls = asciiClass[c]; cls&cAlnum == 0 {
 					break
 				}
 				acc |= cls
+				h = (h ^ uint64(c|0x20)) * fnvPrime
 			}
 			if i < len(text) && cls == cWide {
 				i = start // a wide rune in the run or right after it: the general step
@@ -137,13 +149,16 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 			n := len(dst)
 			dst = dst[:n+1]
 			dst[n] = runToken(start, i, first, acc, pending)
-			pending, newlines = 0, 0
+			hash[n] = h | 1
+			pending = 0
 		}
 		if i >= len(text) {
 			break
 		}
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, len(text)/8+16)
+			hash = slices.Grow(hash[:len(dst)], cap(dst)-len(dst))
+			hash = hash[:cap(hash)]
 			continue
 		}
 		// General step: one character, or one run of letters and digits, any runes.
@@ -164,14 +179,12 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 			case cNewline:
 				pending |= fSpace | fNewline
 				if c == '\n' {
-					newlines++
-					if newlines >= 2 {
-						pending |= fBlankLine
-					}
+					pending |= pending&lfSeen>>1 | lfSeen
 				}
 			default:
-				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending})
-				pending, newlines = 0, 0
+				dst = append(dst, token{s: i, e: i + size, kind: tPunct, flags: pending &^ lfSeen}) // dst has room
+				hash[len(dst)-1] = 0
+				pending = 0
 			}
 			i += size
 			continue
@@ -203,9 +216,10 @@ func tokenizeText(dst []token, text string) (_ []token, ascii bool) {
 			i += n
 		}
 		dst = append(dst, runToken(start, i, first, acc, pending))
-		pending, newlines = 0, 0
+		hash[len(dst)-1] = 0 // a run with wide runes: hashed where needed (classify, tokHash)
+		pending = 0
 	}
-	return dst, !wide
+	return dst, hash[:len(dst)], !wide
 }
 
 // runToken is the token of the run of letters and digits text[s:e], from the class
@@ -218,7 +232,7 @@ func runToken(s, e int, first, acc, pending uint8) token {
 	case acc&cDigit != 0:
 		k = tNum
 	}
-	f := pending
+	f := pending &^ lfSeen
 	if first&cUpper != 0 {
 		f |= fCap
 	}

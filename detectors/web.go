@@ -18,8 +18,9 @@ func init() {
 
 // chunkEnd returns the index after the last token glued to token i (a run without whitespace).
 func (sc *scan) chunkEnd(i int) int {
+	toks := sc.toks
 	j := i + 1
-	for j < len(sc.toks) && !sc.toks[j].has(fSpace) {
+	for j < len(toks) && !toks[j].has(fSpace) {
 		j++
 	}
 	return j
