@@ -76,6 +76,12 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 			}
 			break
 		}
+		if n == 0 && t.e-t.s == 1 && sc.isPunct(k+1, '\'') && sc.glued(k+1) && k+2 < len(toks) && sc.glued(k+2) &&
+			toks[k+2].kind == tWord && (sc.lw(k) == "o" || sc.lw(k) == "d") {
+			e, n = toks[k+2].e, 1 // "O'BRIEN", "d'angelo"
+			k += 2
+			continue
+		}
 		cls := sc.cls[k]
 		if t.kind != tWord || t.e-t.s < 2 || cls&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet) != 0 ||
 			cls&(wFirst|wLast) == 0 && cls != 0 || sc.isCredential(k) {

@@ -198,6 +198,7 @@ func TestNamesOfAgeSubjectsAndWordSignatures(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"labs: hgb 13.5, cl 102, plt 283. jesus is a 24 y/o man w/ osteoarthritis", "jesus"},
 		{"Pt ambulated in hall with walker x7 laps, tolerated well.\nWill, RN", "Will"},
+		{"HE HAS HIS THERAPIST T. O'BRIEN'S NUMBER.", "O'BRIEN"},
 	} {
 		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
