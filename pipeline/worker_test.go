@@ -289,6 +289,42 @@ func TestWorkerCrashBeforeCommitLosesAndDuplicatesNothing(t *testing.T) {
 	checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
 }
 
+// A window commits while the next is polled ahead, then the worker dies with
+// two windows in flight (one published, not committed; the next polled and
+// in detection): the commit covered its own records only, so the successor
+// publishes every record exactly once.
+func TestWorkerCrashWithTwoWindowsInFlight(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	const n = 3000
+	recs, wantQ, wantS := inputs(n)
+	produceAll(t, conn, "raw", recs)
+
+	w1, m1 := newTestWorker(t, cfg, conn, &fakeAuditor{})
+	errCrash := errors.New("simulated crash")
+	var aheadCommits int // windows that will commit with the next one polled ahead
+	w1.afterPublish = func() error {
+		if testutil.ToFloat64(m1.AheadRecords) == 0 {
+			return nil
+		}
+		if aheadCommits++; aheadCommits == 2 {
+			return errCrash
+		}
+		return nil
+	}
+	if err := runUntil(t, w1, func() bool { return false }); !errors.Is(err, errCrash) {
+		t.Fatalf("first worker: %v, want the simulated crash with two windows in flight (%d windows polled ahead)", err, aheadCommits)
+	}
+	before := settled(m1)
+
+	w2, m2 := newTestWorker(t, cfg, conn, &fakeAuditor{})
+	if err := runUntil(t, w2, func() bool { return before+settled(m2) >= n }); err != nil {
+		t.Fatal(err)
+	}
+	rows, reasons, events := outputs(t, conn, cfg)
+	checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
+}
+
 type failingAnonymizer struct{}
 
 func (failingAnonymizer) Anonymize([]string, [][]string) (Anonymized, error) {
