@@ -257,8 +257,14 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.reload.Store(true)
 			}
 		}),
-		// The session's wrappers call these before it marks its transaction failed.
-		kgo.OnPartitionsRevoked(func(context.Context, *kgo.Client, map[string][]int32) { w.rebalances.Add(1) }),
+		// Called by the session's wrappers once it marked its transaction
+		// failed (not again until its next End). A cooperative rebalance that
+		// takes nothing from this worker leaves the windows whole.
+		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
+			if len(revoked) > 0 {
+				w.rebalances.Add(1)
+			}
+		}),
 		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) {
 			w.rebalances.Add(1)
 			w.ready.Store(false)
