@@ -42,6 +42,9 @@ type window struct {
 	bytes      int       // raw bytes of the records polled
 	deadline   time.Time // max_wait after the first record; zero before it
 	ahead      bool      // polled while the window before it publishes
+	// tables are the placeholder tables its records changed (Numbering.Changed,
+	// taken once it drained, before the next window's records are numbered).
+	tables []StateRecord
 	// stale: partitions were assigned while the window was open, so its
 	// numbering may be stale; it is aborted, not published.
 	stale bool

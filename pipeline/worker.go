@@ -385,6 +385,9 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 		ok, err := w.abortStale(ctx, sess, win)
 		return ok, nil, err
 	}
+	if w.numbers != nil {
+		win.tables = w.numbers.Changed()
+	}
 	if err := sess.Begin(); err != nil {
 		return false, nil, retryable(win, fmt.Errorf("beginning transaction: %w", err))
 	}
@@ -411,24 +414,32 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 	start = time.Now()
 	committed, err := sess.End(w.committing(pctx, win.next), try)
 	w.metrics.StageSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
-	switch {
-	case err != nil:
-		next = nil // the session is replaced or the worker stops: it is consumed again
-	case !committed:
-		rewind(sess.Client(), win, next)
-		next = nil
-	case next != nil && w.rebalances.Load() != next.rebalances:
-		// A revocation since it began polling may have taken some of its partitions.
-		rewind(sess.Client(), next)
-		next = nil
-	}
 	w.metrics.AheadRecords.Set(0)
+	var dropped *window
 	if next != nil {
 		next.ahead = false
+		// Dropped when this window did not commit, when a revocation since it
+		// began polling may have taken some of its partitions, or when
+		// partitions were assigned (the numbering is reloaded first). Its
+		// records are consumed again; none is numbered once the state settles.
+		if err != nil || !committed || next.stale || w.rebalances.Load() != next.rebalances {
+			next.pending.Wait()
+			dropped, next = next, nil
+		}
+	}
+	switch {
+	case err != nil: // the session is replaced, or the worker stops
+	case !committed:
+		rewind(sess.Client(), win, dropped)
+	case dropped != nil:
+		rewind(sess.Client(), dropped)
 	}
 	switch {
 	case committed:
 		w.committed(win, res, filled)
+		if dropped != nil && w.numbers != nil {
+			w.numbers.Abort() // what the dropped window's records numbered
+		}
 		if ferr != nil {
 			return true, nil, ferr
 		}
@@ -483,13 +494,10 @@ func (w *Worker) publishAhead(ctx, pctx context.Context, sess *kgo.GroupTransact
 	return res, perr, next, ferr
 }
 
-// overlaps reports whether the next window may be polled while win publishes.
-// Not with placeholder numbering: its Changed and Abort cover every table
-// changed since the last commit, so the next window's records would be
-// published with, or reverted by, this window's transaction. Not in a bounded
-// run whose ends win reached.
+// overlaps reports whether the next window may be polled while win
+// publishes: not in a bounded run whose ends win reached.
 func (w *Worker) overlaps(win *window) bool {
-	return w.numbers == nil && !w.atEnds(win)
+	return !w.atEnds(win)
 }
 
 func (w *Worker) newWindow() *window {
@@ -757,7 +765,8 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 				return // a transaction marker (bounded runs only), not a record
 			}
 			if w.numbers != nil && w.reload.Load() {
-				if len(win.slots) > 0 {
+				// Never restore while another window publishes: the window polled ahead is dropped.
+				if len(win.slots) > 0 || win.ahead {
 					win.stale = true
 					return
 				}
