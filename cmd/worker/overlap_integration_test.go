@@ -16,9 +16,9 @@ import (
 )
 
 // TestIntegrationKillWithTwoWindowsInFlight: the worker is SIGKILLed while
-// two windows are in flight, three times: one window published (its
-// transaction open) and the next one polled and in detection, as
-// deid_window_ahead_records shows. Then a worker runs to the end: every
+// two windows are in flight, three times, each after it committed a window:
+// one window published (its transaction open) and the next one polled and
+// in detection, as deid_window_ahead_records shows. Then a worker runs to the end: every
 // input offset is published, quarantined or suppressed exactly once, by the
 // test's checker and by `worker audit reconcile`.
 func TestIntegrationKillWithTwoWindowsInFlight(t *testing.T) {
@@ -45,7 +45,10 @@ func TestIntegrationKillWithTwoWindowsInFlight(t *testing.T) {
 			t.Fatal(err)
 		}
 		n += each
+		before := settledIn(ctx, t, cfg)
 		cmd := startWorker(t, bin, cfgPath)
+		// A window committed while the next was polled ahead, then two more in flight.
+		waitFor(t, 2*time.Minute, "a window committed by the new process", func() bool { return settledIn(ctx, t, cfg) > before })
 		deadline := time.Now().Add(2 * time.Minute)
 		for aheadRecords(addr) == 0 {
 			if time.Now().After(deadline) {
