@@ -80,6 +80,9 @@ func Plan(r Roles, res Resources) []ACL {
 	}
 	outputs := []string{res.Research, res.Stats, res.Quarantine}
 	state := []string{res.Audit, res.Budget, res.Placeholders}
+	if res.Carry != "" {
+		state = append(state, res.Carry)
+	}
 
 	w := r.Worker.Principals
 	topic(RoleWorker, w, res.Input, opsWorkerRead...)
@@ -117,8 +120,10 @@ func Plan(r Roles, res Resources) []ACL {
 // topics lists every topic of res: the input, then the outputs.
 func (res Resources) topics() []string {
 	t := append(slices.Clone(res.Input), res.Research, res.Stats, res.Quarantine, res.Audit, res.Budget, res.Placeholders)
-	if res.Escrow != "" {
-		t = append(t, res.Escrow)
+	for _, x := range []string{res.Carry, res.Escrow} {
+		if x != "" {
+			t = append(t, x)
+		}
 	}
 	return t
 }

@@ -97,6 +97,8 @@ func (r Roles) Groups() []string {
 type Resources struct {
 	Input                                                    []string
 	Research, Stats, Audit, Quarantine, Budget, Placeholders string
+	// Carry is the carry-over state topic (the worker's own state); "" without privacy.carry.
+	Carry string
 	// Group is the worker's consumer group (kafka.group_id).
 	Group string
 	// Groups are the roles' own consumer groups (Role.Groups of every role).

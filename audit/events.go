@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deidstream/deidstream/deid"
@@ -36,7 +37,10 @@ type WindowEvent struct {
 	// BatchIDs identify the research batches the window published (each
 	// carries its id in a header and in its sealed provenance).
 	BatchIDs []string `json:"batch_ids"`
-	DP       *DP      `json:"dp"` // nil without DP statistics
+	// Carry is the window's privacy carry-over; absent without privacy.carry
+	// and in events written before it existed.
+	Carry *deid.CarrySummary `json:"carry,omitempty"`
+	DP    *DP                `json:"dp"` // nil without DP statistics
 
 	Inputs []InputRange `json:"inputs"`
 	KeyIDs []string     `json:"key_ids"` // recipient key ids used
@@ -138,6 +142,33 @@ func checkCountKeys(field string, m map[string]int64) error {
 	return nil
 }
 
+// validateCarry checks a carry-over window's accounting: what came in (its
+// records and the rows carried into it) is what went out (published,
+// suppressed, quarantined, or held for a later window), and its held and
+// settled positions agree with the counts.
+func (e *WindowEvent) validateCarry() error {
+	c := e.Carry
+	held, settled := deid.Count(c.Held), deid.Count(c.Settled)
+	var waited int64
+	for _, n := range c.Waited {
+		waited += n
+	}
+	switch {
+	case c.In < 0 || c.Out < 0 || c.Expired < 0 || c.Max < 0:
+		return fmt.Errorf("checking carry of window %d: negative count: %w", e.Window, ErrInvalidEvent)
+	case e.RecordsIn+c.In != e.Published+e.Suppressed+e.Quarantined+c.Out:
+		return fmt.Errorf("checking window %d: %d in + %d carried in, %d published + %d suppressed + %d quarantined + %d carried out: %w",
+			e.Window, e.RecordsIn, c.In, e.Published, e.Suppressed, e.Quarantined, c.Out, ErrAccounting)
+	case held > c.Out || settled != c.In+held-c.Out:
+		return fmt.Errorf("checking carry of window %d: %d held and %d settled positions for %d carried in and %d out: %w",
+			e.Window, held, settled, c.In, c.Out, ErrAccounting)
+	case waited != e.Published+e.Suppressed:
+		return fmt.Errorf("checking carry of window %d: %d rows by windows waited, %d published + %d suppressed: %w",
+			e.Window, waited, e.Published, e.Suppressed, ErrAccounting)
+	}
+	return nil
+}
+
 // validate checks a window event before it enters the log.
 func (e *WindowEvent) validate() error {
 	if e.Type != TypeWindow {
@@ -149,11 +180,19 @@ func (e *WindowEvent) validate() error {
 	if e.RecordsIn < 0 || e.Published < 0 || e.Suppressed < 0 || e.Quarantined < 0 {
 		return fmt.Errorf("checking counts of window %d: negative count: %w", e.Window, ErrInvalidEvent)
 	}
-	if e.RecordsIn != e.Published+e.Suppressed+e.Quarantined {
+	if c := e.Carry; c != nil {
+		if err := e.validateCarry(); err != nil {
+			return err
+		}
+	} else if e.RecordsIn != e.Published+e.Suppressed+e.Quarantined {
 		return fmt.Errorf("checking window %d: %d in, %d published + %d suppressed + %d quarantined: %w",
 			e.Window, e.RecordsIn, e.Published, e.Suppressed, e.Quarantined, ErrAccounting)
 	}
-	for i, r := range append(append([]InputRange(nil), e.Inputs...), e.Outputs...) {
+	ranges := slices.Concat(e.Inputs, e.Outputs)
+	if e.Carry != nil {
+		ranges = slices.Concat(ranges, e.Carry.Held, e.Carry.Settled)
+	}
+	for i, r := range ranges {
 		if err := checkCode(fmt.Sprintf("range %d topic", i), r.Topic); err != nil {
 			return err
 		}

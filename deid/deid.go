@@ -38,6 +38,7 @@ const (
 	KindFile         = "file" // a file sealed by `worker seal`
 	KindBudget       = "budget"
 	KindPlaceholders = "placeholders"
+	KindCarry        = "carry" // the sealed carry-over state (privacy.carry)
 )
 
 // PrivacySummary is a window's privacy models: the parameters they were
@@ -90,3 +91,34 @@ const (
 	// HeaderAuditKind is the audit topic's header: "event" or "checkpoint".
 	HeaderAuditKind = "kind"
 )
+
+// CarrySummary is a window's privacy carry-over (privacy.carry): rows whose
+// only class was coarse wait for a later window of the same worker instead
+// of being suppressed. Counts and input positions only; which released row
+// was carried is never said (the research rows carry no source offset).
+type CarrySummary struct { // fields in JSON key order: the audit log's canonical form
+	// Expired counts rows of earlier windows suppressed here: their delay ran
+	// out with no class to hold them, or, read back at start, they no longer
+	// fit the columns or hierarchies (part of the window's suppressed count).
+	Expired int64 `json:"expired"`
+	// Held are this window's inputs held for a later window: neither
+	// published nor suppressed by this one.
+	Held []OffsetRange `json:"held"`
+	In   int64         `json:"in"`        // rows earlier windows held, carried into this one
+	Max  int           `json:"max_delay"` // the configured max_delay_windows
+	Out  int64         `json:"out"`       // rows held after this window (its Held and earlier ones)
+	// Settled are inputs of earlier windows released or suppressed by this one.
+	Settled []OffsetRange `json:"settled"`
+	// Waited[d] counts the rows this window released or suppressed after
+	// waiting d windows (index 0: rows of this window).
+	Waited []int64 `json:"waited"`
+}
+
+// Count is the number of offsets in ranges.
+func Count(ranges []OffsetRange) int64 {
+	var n int64
+	for _, r := range ranges {
+		n += r.Last - r.First + 1
+	}
+	return n
+}

@@ -52,6 +52,11 @@ type Config struct {
 	// RedactYears also reports years of a patient's history as DATE ("MI '92", "CABG 84",
 	// "nephrectomy 1977"), which Safe Harbor allows to keep. Default false (years.go).
 	RedactYears bool `yaml:"redact_years"`
+	// Weekdays also reports a day of the week standing alone ("trach on Monday") as DATE.
+	// Safe Harbor removes the elements of a date; a weekday alone names none, and the PhysioNet
+	// gold leaves it. A weekday inside a date ("Monday, March 3") is reported with it either
+	// way. Default false (years.go).
+	Weekdays bool `yaml:"weekdays"`
 }
 
 // DenyTerm is a term that is always reported as Type (score 1).

@@ -30,6 +30,10 @@ func detectDates(sc *scan) {
 			}
 			continue
 		case tAlnum:
+			if sc.ordinalDate(i) {
+				sc.add(t.s, t.e, Date, 0.6)
+				continue
+			}
 			// "94yo", "92F", "101y"
 			if w := sc.lw(i); len(w) >= 3 && isDigit(w[0]) && isDigit(w[1]) {
 				k := 2
@@ -106,6 +110,10 @@ func (sc *scan) monthDate(i int, w string) {
 		// Month and year: "March 2019" (the month is a date element).
 		score = 0.8
 		j, e = k, toks[k].e
+	} else if y := sc.nextWordIdx(k, 0); k >= 0 && sc.isWord(k, "of") && y >= 0 && !toks[y].has(fNewline) &&
+		toks[y].kind == tNum && toks[y].e-toks[y].s == 4 && sc.isYear(y) {
+		score = 0.8 // "MARCH OF 1993"
+		j, e = y, toks[y].e
 	}
 	// Day before the month: "4 March", "4th of March", "the 4th of March", "04-Mar-2019".
 	if p := sc.prevWordIdx(i, 1); p >= 0 && !toks[i].has(fNewline) {
@@ -127,9 +135,10 @@ func (sc *scan) monthDate(i int, w string) {
 		}
 	}
 	if score == 0 {
-		// A month name alone: full names only, capitalized; "May" and "March" are also words.
+		// A month name alone: full names only, capitalized or after "in", "since" and the like
+		// ("in sept.", "SINCE JUNE"); "May" and "March" are also words.
 		switch {
-		case len(w) < 3 || t.e-t.s <= 3 && w != "may" || !t.has(fCap):
+		case len(w) < 3 || t.e-t.s <= 3 && w != "may" || !t.has(fCap) && !monthPrep[sc.lw(max(sc.prevWordIdx(i, 0), 0))]:
 			return
 		case w == "may" || w == "march" || w == "august":
 			if sc.dateContextBefore(i) || sc.isWord(sc.prevWordIdx(i, 0), "in") {
@@ -143,6 +152,26 @@ func (sc *scan) monthDate(i int, w string) {
 	}
 	sc.add(s, e, Date, score)
 }
+
+// ordinalDate reports an ordinal day alone at token i after "the", ending its clause: "drawn on the
+// 11th.", "it's the 11th." (not "the 3rd unit", "on the 2nd day").
+func (sc *scan) ordinalDate(i int) bool {
+	w := sc.lw(i)
+	if len(w) < 3 || !isDigit(w[0]) || !isDigit(w[len(w)-3]) {
+		return false // cheap test first: it runs on every alphanumeric token
+	}
+	p := sc.prevWordIdx(i, 0)
+	if p < 0 || !sc.isWord(p, "the") || !sc.isDay(i) {
+		return false
+	}
+	n := i + 1
+	return n >= len(sc.toks) || sc.toks[n].has(fNewline) ||
+		sc.isPunct(n, '.') || sc.isPunct(n, ',') || sc.isPunct(n, ';') || sc.isPunct(n, ')') || sc.isQuote(n)
+}
+
+// monthPrep are the words before a month alone that make it one whatever its case: "in sept.", "SINCE JUNE".
+var monthPrep = map[string]bool{"in": true, "since": true, "until": true, "during": true, "early": true,
+	"late": true, "mid": true, "last": true, "next": true, "this": true, "throughout": true}
 
 // isDay reports a day of the month: 1-31, optionally with st/nd/rd/th.
 func (sc *scan) isDay(k int) bool {

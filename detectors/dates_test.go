@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDateFormsBeforeColonsAndInParentheses(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
@@ -33,5 +36,31 @@ func TestDateFormsBeforeColonsAndInParentheses(t *testing.T) {
 	// A phone's area code in parentheses is not a month.
 	if got := found(e, "call (617) 555-0142 today"); got["(617) 555-0142"] != Phone {
 		t.Errorf("found(phone) = %v, want (617) 555-0142 as PHONE", got)
+	}
+}
+
+// A month with "of" and its year, a month alone after "in" in any case, and an ordinal day closing
+// its clause are dates; an ordinal before a noun is not.
+func TestMonthOfYearMonthAfterInAndOrdinalDay(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	cases := []struct{ text, want string }{
+		{"LAST DOSE OF ADRIAMYCIN, IN THIS CASE MARCH OF 1993.) THERE IS", "MARCH OF 1993"},
+		{"came to GH from home in sept. and went to rehab", "sept"},
+		{"cultures drawn from the A-line on the 11th. One set", "11th"},
+	}
+	for _, c := range cases {
+		got := found(e, c.text)
+		ok := false
+		for k, typ := range got {
+			ok = ok || typ == Date && strings.Contains(k, c.want)
+		}
+		if !ok {
+			t.Errorf("%q: %q not reported as DATE (found %v)", c.text, c.want, got)
+		}
+	}
+	for _, text := range []string{"TRANSFUSE WITH THE 3RD UNIT OF PRBCS", "weaned on the 2nd day"} {
+		if got := found(e, text); len(got) > 0 {
+			t.Errorf("%q: reported %v, want nothing", text, got)
+		}
 	}
 }

@@ -244,6 +244,13 @@ func (e *Engine) Detect(text string) []Span {
 	if e.cfg.RedactYears && e.on[typeIdx(Date)] {
 		spans = sc.historyYears(spans)
 	}
+	spans = sc.dropLoneInitials(spans)
+	spans = sc.dropBareNumberPlaces(spans)
+	if e.cfg.Weekdays {
+		spans = sc.addLoneWeekdays(spans)
+	} else {
+		spans = sc.dropLoneWeekdays(spans)
+	}
 	if len(scanText) < len(text) {
 		spans = append(spans, cand{s: len(scanText), e: len(text), t: ID, score: 1})
 	}

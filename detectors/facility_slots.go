@@ -1,5 +1,7 @@
 package detectors
 
+import "strings"
+
 // Hospitals, wards and towns as nursing notes write them: an abbreviation or a word after a
 // transfer, in any case, where no capital or facility word marks a place (LOCATION, low scores:
 // proposals the learned scorer confirms or drops):
@@ -64,8 +66,14 @@ func detectFacilitySlots(sc *scan) {
 		if cls&(wStop|wMonth|wWeekday|wTitle) != 0 {
 			continue
 		}
+		if hospitalAbbrev(sc.lw(k)) {
+			sc.add(toks[k].s, toks[k].e, Location, 0.6) // "sent to ED at GH", "W/U BY GBMC", "had at gh"
+		}
 		n := toks[k].e - toks[k].s
 		short := toks[k].kind == tWord && n >= 2 && n <= 5 && (toks[k].has(fUpper) || cls == 0)
+		if toks[k].kind == tAlnum && clockTime(sc.lw(k)) {
+			continue // "sent to CCU at 10PM"
+		}
 		if !cued && !(short && cls&wCommon == 0) && !(toks[k].kind == tAlnum && cls == 0) {
 			continue // a bare preposition proposes only what no dictionary knows: "at GH", "to quartermain7"
 		}
@@ -75,8 +83,8 @@ func detectFacilitySlots(sc *scan) {
 			if u.has(fNewline) || u.kind == tPunct || sc.cls[j]&(wStop|wMonth|wWeekday|wTitle) != 0 {
 				break
 			}
-			if u.kind == tNum && u.e-u.s > 2 {
-				break // "at GH 1900": a time, not a ward number
+			if u.kind == tNum && (u.e-u.s > 2 || sc.glued(j+1) && sc.toks[j+1].kind == tPunct) {
+				break // "at GH 1900": a time, not a ward number; "to the floor 8/17": a date
 			}
 			e, words = u.e, words+1
 		}
@@ -108,4 +116,33 @@ func (sc *scan) saintPlace(k int, score float64) {
 		e = toks[n+2].e // "St. Mary's"
 	}
 	sc.add(toks[k].s, e, Location, score)
+}
+
+// clockTime reports a lower-case token that is a time of day written as digits and am/pm: "10pm", "630am".
+func clockTime(w string) bool {
+	n := len(w) - 2
+	if n < 1 || n > 4 || (w[n:] != "am" && w[n:] != "pm") {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hospitalAbbrev reports a lower-case word shaped like a hospital's initials: two to five letters,
+// no vowel, ending in "h" (hospital) or "mc" (medical center): "gh", "mgh", "jhh", "gbmc"; not
+// "osh", the outside hospital, nor a word ("bath").
+func hospitalAbbrev(w string) bool {
+	if len(w) < 2 || len(w) > 5 || strings.ContainsAny(w, "aeiouy") {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isAlpha(w[i]) {
+			return false
+		}
+	}
+	return w[len(w)-1] == 'h' || strings.HasSuffix(w, "mc")
 }

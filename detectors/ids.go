@@ -82,7 +82,8 @@ func (sc *scan) idChunk(i, j int) {
 		// Only a capital-letter code right after a label can be an identifier without digits, and
 		// not in a note without capitals, where every word looks like one.
 		p := sc.prevWordIdx(i, 2)
-		if sc.caseless || !toks[i].has(fUpper) || letters < 2 || p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p) {
+		if _, glued := sc.gluedLabel(i, j); sc.caseless || !toks[i].has(fUpper) || letters < 2 ||
+			(p < 0 || sc.cls[p]&wLabel == 0 && !sc.isWord(p, "id") && !sc.misspeltLabelAt(p)) && !glued {
 			return
 		}
 	}
@@ -94,6 +95,9 @@ func (sc *scan) idChunk(i, j int) {
 	s, e := toks[i].s, toks[j-1].e
 	w := sc.text[s:e]
 	ctx, hasCtx := sc.keyContext(i)
+	if c, glued := sc.gluedLabel(i, j); !hasCtx && glued {
+		ctx, hasCtx = c, true
+	}
 	if digits == 0 {
 		// Capitals only: a labelled code ("BIO-BVBWSJXTJA", "enrollment BIO-AYEUJFWBBL").
 		if !hasCtx || ctx == Location || ctx == IP || ctx == Phone || ctx == Fax {
@@ -122,12 +126,6 @@ func (sc *scan) idChunk(i, j int) {
 			} else if c, ok := ctxWords[sc.lw(p)]; ok && c != ID {
 				ctx, hasCtx = c, true
 			}
-		}
-	}
-	// A label glued to its code: "SN-VZYP2EKPUV", "MRN-00482913".
-	if !hasCtx && j-i >= 3 && toks[i].kind == tWord && toks[i].has(fUpper) && sc.isPunct(i+1, '-') {
-		if c, ok := ctxWords[sc.lw(i)]; ok && c != ID && c != Phone && c != Fax && c != Location {
-			ctx, hasCtx = c, true
 		}
 	}
 	switch {
@@ -186,11 +184,41 @@ func (sc *scan) idChunk(i, j int) {
 	}
 }
 
+// gluedLabel reports the chunk [i,j) a label glued to its code and the label's type: "SN-VZYP2EKPUV",
+// "MRN-00482913", "SN-DWTUHYTEHR".
+func (sc *scan) gluedLabel(i, j int) (Type, bool) {
+	toks := sc.toks
+	if j-i < 3 || toks[i].kind != tWord || !toks[i].has(fUpper) || !sc.isPunct(i+1, '-') {
+		return "", false
+	}
+	c, ok := ctxWords[sc.lw(i)]
+	return c, ok && c != ID && c != Phone && c != Fax && c != Location
+}
+
 // labelBefore reports an identifier label before token i ("policy no. AZ-7731-092-884").
 func (sc *scan) labelBefore(i int) bool {
 	t, ok := sc.keyContext(i)
 	return ok && t != Phone && t != Fax && t != MRN // "at 30-40cc/hr", "unit 2" are no labels of a code
 
+}
+
+// vitalAbbrev are abbreviations of vital signs, haemodynamics, ventilator settings and outputs that
+// nursing notes write before a reading, glued or with a dash: "HR60-70's", "RR-11-13", "MAP57-63".
+var vitalAbbrev = map[string]bool{"hr": true, "rr": true, "bp": true, "sbp": true, "dbp": true, "nbp": true,
+	"abp": true, "map": true, "cvp": true, "pcwp": true, "pap": true, "pad": true, "pas": true, "ci": true,
+	"co": true, "svr": true, "svo": true, "tv": true, "vt": true, "ac": true, "ps": true, "peep": true,
+	"fio": true, "tmax": true, "temp": true, "sat": true, "sats": true, "spo": true, "uo": true, "uop": true,
+	"o": true, "ad": true, "as": true, "baedp": true, "paedp": true, "aug": true, "sys": true, "dia": true,
+	"cpap": true, "simv": true, "rate": true, "gcs": true, "ie": true, "max": true, "pao": true, "paco": true,
+	"pco": true, "po": true, "sao": true, "etco": true, "q": true}
+
+// vitalDigits reports a lower-case token that is a vital-sign abbreviation and up to four digits: "map57".
+func vitalDigits(w string) bool {
+	d := len(w)
+	for d > 0 && isDigit(w[d-1]) {
+		d--
+	}
+	return d > 0 && len(w)-d >= 1 && len(w)-d <= 4 && vitalAbbrev[w[:d]]
 }
 
 // idHeading reports the chunk at token i the first words after "ID" opening a line: the
@@ -207,7 +235,7 @@ func (sc *scan) idHeading(i int) bool {
 // with two number groups at least or a number and its unit.
 func (sc *scan) measurementChunk(i, j int) bool {
 	for k := i; k < j; k++ {
-		if sc.isPunct(k, '%') && k > i && sc.toks[k-1].kind == tNum {
+		if sc.isPunct(k, '%') && k > i && (sc.toks[k-1].kind == tNum || sc.toks[k-1].kind == tAlnum && isDigit(sc.text[sc.toks[k-1].e-1])) {
 			return true // "550*8-50%-7.5P", "AC12/550/55%": a percentage is in no identifier
 		}
 	}
@@ -227,7 +255,11 @@ func (sc *scan) measurementChunk(i, j int) bool {
 				d++
 			}
 			if isTimesDigits(w) {
-				groups++ // ventilator settings: "600x12", "700X10x5"
+				groups, units = groups+1, units+1 // ventilator settings or a size: "600x12", "700X10x5"
+				continue
+			}
+			if d == 0 && vitalDigits(sc.ltext[t.s:t.e]) {
+				groups++ // a reading glued to its abbreviation: "MAP57", "HR60", "tv800"
 				continue
 			}
 			if d == 0 || d > 4 || len(w)-d > 5 {
@@ -241,6 +273,10 @@ func (sc *scan) measurementChunk(i, j int) bool {
 			groups++
 			units++
 		case tWord:
+			if vitalAbbrev[sc.ltext[t.s:t.e]] {
+				units++ // a reading and its label: "RR-11-13", "BAEDP-56-66", "svr-6/2.8/698", "TMAX-99"
+				continue
+			}
 			if len(w) > 4 && sc.cls[k]&(wCommon|wMedical) == 0 {
 				return false
 			}
@@ -258,22 +294,26 @@ func (sc *scan) measurementChunk(i, j int) bool {
 	return groups >= 2 || units > 0
 }
 
-// isTimesDigits reports ventilator settings written as digit groups joined by 'x': "600x12",
-// "700X10x1" (a volume of at most three digits, then rates of at most two); "4508x769" is a phone
-// number and its extension.
+// isTimesDigits reports ventilator settings written as digit groups of at most three joined by 'x':
+// "600x12", "700X10x1", "14X700X100", "x25x500x40"; "4508x769" is a phone number and its extension.
 func isTimesDigits(w string) bool {
 	groups, run := 0, 0
 	for i := 0; i < len(w); i++ {
 		switch c := w[i]; {
 		case isDigit(c):
-			run++
-		case (c == 'x' || c == 'X') && run > 0 && (groups == 0 && run <= 3 || run <= 2):
-			groups, run = groups+1, 0
+			if run++; run > 3 {
+				return false
+			}
+		case (c == 'x' || c == 'X') && (run > 0 || i == 0):
+			if run > 0 {
+				groups++
+			}
+			run = 0
 		default:
 			return false
 		}
 	}
-	return groups >= 1 && run > 0 && run <= 2
+	return groups >= 1 && run > 0
 }
 
 // icdCode reports an ICD-10 code shape: a letter, two digits, optionally '.' and up to 4 characters ("K92.2", "S72.001A").

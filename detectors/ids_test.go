@@ -2,11 +2,12 @@ package detectors
 
 import "testing"
 
-func TestSerialsWithGluedLabelsAndOneDigit(t *testing.T) {
+func TestSerialsWithGluedLabelsAndFewDigits(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
 	tests := []struct{ text, want string }{
 		{"Pacemaker serial SN-MCCRF5ABMT implanted.", "SN-MCCRF5ABMT"},
 		{"Device interrogation: SN-VZYP2EKPUV, battery OK.", "SN-VZYP2EKPUV"},
+		{"Device interrogation: SN-DWTUHYTEHR, battery OK, paced 12%.", "SN-DWTUHYTEHR"}, // no digit at all
 	}
 	for _, tc := range tests {
 		if got := found(e, tc.text); got[tc.want] != Device {
@@ -52,5 +53,27 @@ func TestHurriedLabelsAndAgesInWords(t *testing.T) {
 	}
 	if !oneEdit("plaate", "plate") || !oneEdit("palte", "plate") || !oneEdit("plae", "plate") || oneEdit("plate", "plate") || oneEdit("pl", "plate") {
 		t.Error("oneEdit: wrong on insertion, transposition, deletion, equality or distance 3")
+	}
+}
+
+// Readings as nursing notes chart them, glued to their labels, in ranges, or as ventilator settings
+// joined by 'x', are no identifiers nor phone numbers, for the rules and the scorer alike.
+func TestReadingsAreNoIdentifiers(t *testing.T) {
+	for _, cfg := range []Config{DefaultConfig(), {RulesOnly: true}} {
+		e := newEngine(t, cfg)
+		for _, text := range []string{
+			"HYPOTENSIVE WITH MAP57-63. HR60-70's. RR-11-13. BP130-140/50's.",
+			"ID: TMAX-99, WBC 12.1. ID=FEBRILE W T MAX-100.4 PO.",
+			"PLACED ON VENT: A/C 14X700X100%. remains on ac x25x500x40% and A/C 12x650, 100%.",
+			"abg this morning was: 91(pao2)/43/7.47/32/6. PH falling to 7.26-7.28/PCO2 24/PO2.",
+			"Foley draining 5-7cc/q1-3hr. SVR is in the 900-1300. Pt voiding 575-1000 cc.",
+			"VALUES FOR IABP-\nAS- 86-105\nAD-91-118\nBAEDP-56-66\nMAP-75-100",
+		} {
+			for _, s := range e.Detect(text) {
+				if s.Type == ID || s.Type == Phone || s.Type == MRN || s.Type == Account {
+					t.Errorf("rules only %v: Detect(%q) has %v: a reading taken for an identifier", cfg.RulesOnly, text, s)
+				}
+			}
+		}
 	}
 }

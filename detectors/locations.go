@@ -1,6 +1,9 @@
 package detectors
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Places smaller than a state (LOCATION):
 //
@@ -802,4 +805,24 @@ func (sc *scan) extendAddress(e int) int {
 		}
 	}
 	return e
+}
+
+// dropBareNumberPlaces removes, in place, the LOCATION spans that are a number of at most four
+// digits alone ("GIVEN AT 2300", "glucose in or 209", "set @ 60"), not a unit's number after
+// its designator ("Apt 2") nor the house number before a street: a ZIP code or address keeps its words.
+func (sc *scan) dropBareNumberPlaces(spans []cand) []cand {
+	out := spans[:0]
+	for _, c := range spans {
+		if c.t == Location && c.e-c.s <= 5 {
+			k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+			if ok && sc.toks[k].e == c.e && (sc.toks[k].kind == tNum && c.e-c.s <= 4 || sc.toks[k].kind == tAlnum && isDigit(sc.text[c.s])) {
+				p := sc.prevWordIdx(k, 1)
+				if p < 0 || sc.cls[p]&wUnit == 0 && !sc.isPunct(k-1, '#') {
+					continue
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }

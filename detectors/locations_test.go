@@ -58,3 +58,50 @@ func TestLocationsNumberedRoadsUnitsAndFacilities(t *testing.T) {
 		}
 	}
 }
+
+// A ward slot stops before a date or a clock time: "the floor 8/17" is not one place.
+func TestFacilitySlotStopsAtDateAndTime(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{"SHE WAS TRANSFERRED TO THE FLOOR 8/17. SINCE THEN", "PT WAS SENT TO CCU AT 10PM 7/1 FOR CLOSER MONITORING"} {
+		got := found(e, text)
+		for _, w := range []string{"FLOOR", "10PM"} {
+			if got[w] != "" {
+				t.Errorf("%q: %q reported as %s (found %v)", text, w, got[w], got)
+			}
+		}
+	}
+}
+
+// A hospital's initials after a place preposition are a place, in any case; the outside hospital
+// and words are not.
+func TestHospitalInitialsInSlot(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, text := range []string{"PT SENT TO ED AT GH. PT WAS", "that she had at gh. SHe presents", "MAY BE W/U BY GBMC FOR"} {
+		if len(e.Detect(text)) == 0 {
+			t.Errorf("%q: hospital initials not reported", text)
+		}
+	}
+	for _, text := range []string{"transferred from OSH with", "WENT TO THE BATH AND HOME"} {
+		if got := e.Detect(text); len(got) != 0 {
+			t.Errorf("%q: reported %v, want nothing", text, got)
+		}
+	}
+}
+
+// A number alone is no place; a unit's number after its designator and a ZIP code are.
+func TestBareNumbersAreNoPlaces(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{"has DDD pacemaker set @ 60- R radial A-line", "endo: glucose in or 209 recieved 10 units", "WBC up to 10K (from 6K)."} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Location {
+				t.Errorf("Detect(%q) = %v: a number read as a place", text, s)
+			}
+		}
+	}
+	text := "Lives at 44 Maple Hill Rd, Apt 2, Lowell, MA 01852."
+	for _, want := range []string{"2", "01852"} {
+		if !covered(e.Detect(text), text, want) {
+			t.Errorf("Detect(%q): %q not covered", text, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package detectors
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Person names: patients, relatives, clinicians. Evidence is combined per word and
 // then per run of adjacent name-like words:
@@ -55,7 +58,7 @@ var nameCueAfter = map[string]bool{"md": true, "m": true, "do": true, "rn": true
 	"fnp": true, "cna": true, "facog": true, "cgc": true, "fase": true, "facc": true, "mbbs": true, "mrcp": true,
 	"frcp": true, "micgp": true, "fasn": true}
 
-// Eponyms of scales, signs and diseases that name lists also hold, as words; "-" and "and" may join
+// Eponyms of scales, signs, diseases and devices that name lists also hold, as words; "-" and "and" may join
 // them. A one-word entry is an eponym only before a number or a word of eponymAfter ("Braden 13",
 // "Killip class I") unless it is never a person's name in practice (eponymAlways).
 var eponymPhrases = func() map[string][][]string {
@@ -70,7 +73,8 @@ var eponymPhrases = func() map[string][][]string {
 		"apgars", "mallampati", "hoehn", "paris", "amsler", "babinski", "barlow", "ortolani", "neer", "hasson",
 		"chagas", "lhermitte", "romberg", "myerson", "kussmaul", "chvostek", "trousseau", "brudzinski", "kernig",
 		"homans", "lachman", "phalen", "mcmurray", "spurling", "korotkoff", "virchow", "epley", "dermabond",
-		"vicryl", "monocryl", "prolene"} {
+		"vicryl", "monocryl", "prolene", "passy muir", "passey muir", "passe muir", "cheyne stoke", "quinton",
+		"greenfield", "permacath", "hickman", "groshong", "broviac"} {
 		w := strings.FieldsFunc(p, func(r rune) bool { return r == ' ' })
 		m[w[0]] = append(m[w[0]], w)
 	}
@@ -81,12 +85,14 @@ var eponymAlways = map[string]bool{"tinetti": true, "killip": true, "breslow": t
 	"ortolani": true, "hasson": true, "chagas": true, "lhermitte": true, "romberg": true, "kussmaul": true,
 	"chvostek": true, "brudzinski": true, "kernig": true, "mallampati": true, "korotkoff": true, "amsler": true,
 	"apgar": true, "apgars": true, "caprini": true, "charlson": true, "karnofsky": true, "dermabond": true,
+	"permacath": true, "broviac": true, "groshong": true,
 	"vicryl": true, "monocryl": true, "prolene": true, "braden": true, "myerson": true, "hoehn": true}
 
 var eponymAfter = map[string]bool{"class": true, "grade": true, "stage": true, "level": true, "score": true,
 	"scale": true, "depth": true, "grid": true, "biplane": true, "type": true, "functional": true, "sign": true,
 	"test": true, "negative": true, "positive": true, "absent": true, "present": true, "fall": true,
-	"criteria": true, "classification": true, "maneuver": true, "and": true}
+	"criteria": true, "classification": true, "maneuver": true, "and": true, "valve": true, "cath": true,
+	"catheter": true, "filter": true, "line": true, "trial": true, "trials": true, "port": true}
 
 // eponymAt returns the last token of an eponym starting at token i, or -1.
 func (sc *scan) eponymAt(i int) int {
@@ -490,6 +496,23 @@ func detectNames(sc *scan) {
 		}
 		i = j
 	}
+}
+
+// dropLoneInitials removes, in place, the NAME spans that are one letter with no name beside them
+// and no title before ("bed w hoyer", "to L ICA", "S/P AMI"); "Mr. I remained" keeps its initial.
+func (sc *scan) dropLoneInitials(spans []cand) []cand {
+	out := spans[:0]
+	for i, c := range spans {
+		if c.t == Name && c.e-c.s == 1 && !(i > 0 && spans[i-1].t == Name && c.s-spans[i-1].e <= 3) &&
+			!(i+1 < len(spans) && spans[i+1].t == Name && spans[i+1].s-c.e <= 3) {
+			k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+			if ok && !sc.titleBefore(k) {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // isInitialTok reports a single capital letter word token that is not a sentence-initial "I" or "A".

@@ -32,8 +32,15 @@ func detectCuedNames(sc *scan) {
 			}
 			if e, ok := sc.nameWordsFrom(k, 3); ok {
 				sc.add(toks[k].s, e, Name, 0.35)
+			} else if c&wNameCue != 0 && k < len(toks) && toks[k].kind == tWord && toks[k].has(fCap) &&
+				sc.cls[k]&wFirst != 0 && sc.cls[k]&(wStop|wMonth|wWeekday) == 0 && !toks[k].has(fNewline) {
+				sc.add(toks[k].s, toks[k].e, Name, 0.35) // a given name that is also a word: "husband Art", "son Will"
 			}
 			continue
+		}
+		// A signature closing a line of vital signs, after a gap: "... spo2 96% ra  Will".
+		if sc.lineSignature(i) {
+			sc.add(t.s, t.e, Name, 0.35)
 		}
 		// The subject of a patient's age or admission, opening a sentence: "jesus is a 24 y/o man",
 		// "RYDER IS A 24 YEARS OLD MAN", "Art was admitted on".
@@ -99,4 +106,31 @@ func (sc *scan) patientSubject(i int) bool {
 	}
 	k := n + 1
 	return k < len(sc.toks) && sc.toks[k].kind == tNum && !sc.toks[k].has(fNewline)
+}
+
+// lineSignature reports word i the last on its line, two or more spaces after a measurement ("96%
+// ra", "respirations 13", "4L NC"), and a name or no dictionary word: a flowsheet's signature.
+func (sc *scan) lineSignature(i int) bool {
+	toks := sc.toks
+	if i+1 < len(toks) && !toks[i+1].has(fNewline) || i < 2 || toks[i].has(fNewline) || toks[i].e-toks[i].s < 2 {
+		return false
+	}
+	c := sc.cls[i]
+	if c&(wMonth|wWeekday|wTitle|wUnit) != 0 || c&(wFirst|wLast) == 0 && c != 0 ||
+		c&wStop != 0 && !sc.toks[i].has(fCap) && !sc.toks[i].has(fUpper) {
+		return false // a function word ends no line of vitals, but "Will" may sign one
+	}
+	if !sc.columnGapAfter(i - 1) {
+		return false
+	}
+	// A number within the last two tokens before the gap.
+	for k := i - 1; k >= i-2; k-- {
+		if toks[k].kind == tNum || toks[k].kind == tAlnum || sc.isPunct(k, '%') {
+			return true
+		}
+		if toks[k].has(fNewline) {
+			break
+		}
+	}
+	return false
 }

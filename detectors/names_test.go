@@ -152,6 +152,7 @@ func TestEponymsAndAcronymsAreNotNames(t *testing.T) {
 		"Ddx: Miller Fisher, Lambert-Eaton, West Nile. Neer and Hawkins-Kennedy negative.",
 		"Hughes functional grade 3; modified Fisher 3; Wagner grade 2.",
 		"AVA 0.8 cm2, ALP of 412 U/L, UF 2.5 L, per MSW.",
+		"Tolerated Passy-Muir valve trials x30 mins. Quinton cath removed; permacath placed. Greenfield filter in place.",
 	} {
 		for _, s := range e.Detect(text) {
 			if s.Type == Name {
@@ -163,6 +164,7 @@ func TestEponymsAndAcronymsAreNotNames(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"Seen with his daughter Ellen Fisher today.", "Fisher"},
 		{"Consent witnessed by Dr. LEE and Mark Wagner.", "Wagner"},
+		{"Line placed by Dr. Quinton today.", "Quinton"},
 	} {
 		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
@@ -205,5 +207,20 @@ func TestNamesOfAgeSubjectsAndWordSignatures(t *testing.T) {
 		if got := e.Detect(text); len(got) != 0 {
 			t.Errorf("Detect(%q) = %v, want no spans", text, got)
 		}
+	}
+}
+
+// A letter alone is no name unless a title or a name is beside it.
+func TestLoneLettersAreNoNames(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, text := range []string{"returned to bed w hoyer. p.t. reconsulted", "awaiting repair of pseudoaneurysm to L ICA. Neuro: intact"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name {
+				t.Errorf("Detect(%q) = %v: a lone letter read as a name", text, s)
+			}
+		}
+	}
+	if text := "pmicu nursing progress\nmr I remained on same doses"; !covered(e.Detect(text), text, "I") {
+		t.Errorf("Detect(%q): the initial after a title is lost", text)
 	}
 }

@@ -487,6 +487,9 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 			if k == 2 && !(L[0] == 3 && L[1] == 4) {
 				return k, 0.45
 			}
+			if a, b := atoiTok(sc, seq.g[0]), atoiTok(sc, seq.g[1]); k == 2 && seps["-"] && b > a && a%5 == 0 && b%100 == 0 {
+				return k, 0.3 // a range of round figures: "SVR 900-1300", "voiding 575-1000"
+			}
 			return k, 0.7
 		}
 	}
@@ -603,14 +606,19 @@ var (
 		"ips": true, "simv": true, "imv": true, "prvc": true, "niv": true, "settings": true}
 	// A pain score: "CP 4/10", "8/10 pain scale", "chest pressure 6/10".
 	painWords = map[string]bool{"pain": true, "cp": true, "discomfort": true, "scale": true, "ha": true,
-		"headache": true, "pressure": true, "incisional": true, "rated": true, "rates": true, "rating": true}
+		"headache": true, "pressure": true, "incisional": true, "rated": true, "rates": true, "rating": true,
+		"angina": true, "severe": true, "ache": true, "aching": true}
+	// Haemodynamic readings before a pair: "CO/CI 5/3", "fick 4.5/2.1".
+	hemoWords = map[string]bool{"co": true, "ci": true, "fick": true, "svr": true, "cvp": true, "pcwp": true}
 	// After a fraction: "1/2 amp", "1/2 gallon", "3/4 str", "1/2 bld culture"; a murmur's grade: "3/6 SEM".
 	fractionAfter = map[string]bool{"amp": true, "amps": true, "gallon": true, "gal": true, "str": true,
 		"bld": true, "blood": true, "bottle": true, "bottles": true, "way": true, "sem": true, "sm": true,
-		"hsm": true, "murmur": true, "sys": true, "systolic": true}
+		"hsm": true, "murmur": true, "sys": true, "systolic": true, "up": true, "hour": true, "hours": true,
+		"hr": true, "hrs": true, "of": true, "time": true, "tab": true, "tabs": true, "dose": true, "strength": true}
 	// Before a fraction: "rales up 1/3", "lt 1/2", "D5 1/2".
 	fractionBefore = map[string]bool{"up": true, "lt": true, "rt": true, "d5": true, "amt": true, "cx": true,
-		"crackles": true, "rales": true}
+		"crackles": true, "rales": true, "for": true, "over": true, "q": true, "cxs": true, "decreased": true,
+		"diminished": true}
 )
 
 // clinicalRatio reports the "m/d" of number tokens a and b a clinical setting or measure: a
@@ -623,11 +631,26 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 	}
 	pain := d == 10 && m <= 10
 	fraction := m < d && d <= 6
+	if fraction && a >= 1 && (sc.isPunct(a-1, '~') || sc.toks[a-1].kind == tNum && !sc.glued(a)) ||
+		fraction && sc.fractionRange(a, b) {
+		return true // "~3/4", "for 1 1/2 hours", "up 1/3-1/2", "q 1/2-1 hrs"
+	}
+	if a >= 2 && sc.isPunct(a-1, '/') && sc.glued(a) && sc.glued(a-1) && sc.toks[a-2].kind == tNum ||
+		sc.isPunct(b+1, '/') && sc.glued(b+1) && sc.isPunct(b+2, '.') {
+		return true // the middle of a chain of readings: "AC 500/60/12/5", "PS 10/5/.30"
+	}
+	if pain && a >= 2 && sc.isPunct(a-1, '-') && sc.glued(a) && sc.toks[a-2].kind == tNum && atoiTok(sc, a-2) < m {
+		return true // a pain range: "3-4/10"
+	}
+	if m == d && m <= 20 && sc.ventLine(a) {
+		return true // "Pt remained on 5/5, 40%" in a line about the ventilator, whatever cue is before
+	}
 	// The words before, in the sentence: a setting word within four, a score's or fraction's right
 	// before ("D5 1/2": a word of letters and digits too); a date's cue right before wins ("TRACH
 	// (PLACED 8/14)").
 	k := a
-	if sc.dateContextBefore(a) {
+	cue := sc.dateContextBefore(a)
+	if cue {
 		k = -1
 	}
 	for n := 0; n < 4 && k >= 0; n++ {
@@ -635,18 +658,40 @@ func (sc *scan) clinicalRatio(a, b, m, d int) bool {
 			break
 		}
 		w := sc.lw(k)
-		if ventWords[w] || n == 0 && (pain && painWords[w] || fraction && fractionBefore[w]) {
+		if ventWords[w] || hemoWords[w] || pain && painWords[w] || n == 0 && fraction && fractionBefore[w] {
 			return true
 		}
 	}
-	// The two words after, glued by spaces only: "5/5 PSV/CPAP", "8/10 pain scale".
+	// The words after, glued by spaces only: "5/5 PSV/CPAP", "8/10 pain scale", "3/10 l back pain".
 	k = b
-	for n := 0; n < 2; n++ {
+	for n := 0; n < 3; n++ {
 		if k++; k >= len(sc.toks) || sc.toks[k].kind != tWord || sc.toks[k].has(fNewline) {
 			break
 		}
 		w := sc.lw(k)
-		if ventWords[w] || n == 0 && (pain && painWords[w] || fraction && fractionAfter[w]) {
+		if n < 2 && ventWords[w] || pain && painWords[w] && (n == 0 || !cue) || n == 0 && fraction && fractionAfter[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// fractionRange reports a/b at tokens a..b joined by a dash to a number: "1/3-1/2", "1/2-1 hrs".
+func (sc *scan) fractionRange(a, b int) bool {
+	joined := func(p, n int) bool {
+		return sc.isPunct(p, '-') && sc.glued(p) && sc.glued(n) && sc.toks[n].kind == tNum
+	}
+	return a >= 2 && joined(a-1, a) && sc.toks[a-2].kind == tNum || b+2 < len(sc.toks) && joined(b+1, b+2)
+}
+
+// ventLine reports a ventilator word, or the respiratory heading, among the twelve words before token k on its line.
+func (sc *scan) ventLine(k int) bool {
+	for n := 0; n < 12 && k > 0; n++ {
+		if sc.toks[k].has(fNewline) {
+			return false
+		}
+		k--
+		if w := sc.lw(k); sc.toks[k].kind == tWord && (ventWords[w] || w == "resp" || w == "respiratory") {
 			return true
 		}
 	}

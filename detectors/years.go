@@ -1,9 +1,66 @@
 package detectors
 
+import (
+	"slices"
+	"strings"
+)
+
 // Years of a patient's history ("MI '92", "CABG 84", "s/p AVR in 1993", "CVA 74'"). Safe Harbor
 // allows a year alone, and clinicians want them (how long ago the infarct was), so by default
 // they stay; the PhysioNet gold marks them (DateYear) for those who remove them too.
 // `redact_years: true` reports them as DATE, after the rules and the scorer, whatever either said.
+// A weekday alone ("plan for OR on Monday") is no date element either: `weekdays: true` reports it.
+
+// dropLoneWeekdays removes the DATE spans that are one weekday word and nothing else, in place;
+// a weekday next to a date ("Wednesday, March 2, 2016") stays with it.
+func (sc *scan) dropLoneWeekdays(spans []cand) []cand {
+	out := spans[:0]
+	for i, c := range spans {
+		if c.t == Date && c.e-c.s <= len("wednesday") && !(i+1 < len(spans) && sc.nextTo(c, spans[i+1])) &&
+			!(i > 0 && sc.nextTo(spans[i-1], c)) {
+			k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+			if ok && sc.toks[k].e == c.e && sc.cls[k]&wWeekday != 0 {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// addLoneWeekdays adds to spans the weekdays the date rules proposed alone that no span covers,
+// whatever the scorer said of them: `weekdays: true` asks for every one.
+func (sc *scan) addLoneWeekdays(spans []cand) []cand {
+	n := len(spans)
+	for _, c := range sc.cands {
+		if c.t != Date || c.score < sc.e.th[typeIdx(Date)] {
+			continue
+		}
+		k, ok := slices.BinarySearchFunc(sc.toks, c.s, func(t token, at int) int { return t.s - at })
+		if !ok || sc.toks[k].e != c.e || sc.cls[k]&wWeekday == 0 {
+			continue
+		}
+		covered := false
+		for _, s := range spans[:n] {
+			covered = covered || s.s < c.e && c.s < s.e
+		}
+		if !covered {
+			spans = append(spans, c)
+		}
+	}
+	if len(spans) == n {
+		return spans
+	}
+	return mergeCands(spans)
+}
+
+// nextTo reports DATE span b after span a with at most a comma and spaces between them.
+func (sc *scan) nextTo(a, b cand) bool {
+	if b.t != Date || a.t != Date || b.s-a.e > 3 {
+		return false
+	}
+	return strings.Trim(sc.text[a.e:b.s], ", ") == ""
+}
 
 // historyEvent are the words after which a bare two-digit number is a year: procedures,
 // diagnoses and the words that introduce a date of history.

@@ -28,6 +28,8 @@ type Config struct {
 type Topics struct {
 	Input                                                    []string
 	Research, Audit, Quarantine, Stats, Budget, Placeholders string
+	// Carry is the compacted topic of the carry-over state; "" without carry-over.
+	Carry string
 	// Create missing output topics (input topics are never created), with Partitions each.
 	Create     bool
 	Partitions int32

@@ -149,3 +149,96 @@ func TestKafkaHealthOutage(t *testing.T) {
 		t.Errorf("outages %v (want 1), unreachable gauge %v after the end (want 0)", got, testutil.ToFloat64(m.KafkaUnreachable))
 	}
 }
+
+// A SIGTERM while the session is being replaced (a window's outcome unknown,
+// Kafka silent) waits up to the drain timeout: if Kafka answers within it the
+// window is settled and the stop event published, and Run returns nil; if
+// not, Run says the stop event is missing and why.
+func TestSIGTERMWhileReplacingSession(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		drain     time.Duration
+		answerIn  time.Duration // after SIGTERM
+		wantClean bool
+	}{
+		{"Kafka answers within the drain timeout", 10 * time.Second, 1500 * time.Millisecond, true},
+		{"Kafka silent past the drain timeout", 2 * time.Second, 5 * time.Second, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "raw"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cluster.Close()
+			conn := []kgo.Opt{kgo.SeedBrokers(cluster.ListenAddrs()...)}
+			cfg := testConfig(t)
+			cfg.Kafka.TransactionTimeout = 1500 * time.Millisecond
+			cfg.DrainTimeout = c.drain
+			recs, _, _ := inputs(1500)
+			produceAll(t, conn, "raw", recs)
+
+			// The third EndTxn stalls past the transaction timeout; from then
+			// on no producer is initialized until Kafka "answers" again.
+			answer := make(chan struct{})
+			var ends atomic.Int64
+			var silent atomic.Bool
+			cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
+				cluster.KeepControl()
+				if ends.Add(1) == 3 {
+					silent.Store(true)
+					cluster.SleepControl(func() { time.Sleep(2500 * time.Millisecond) })
+				}
+				return nil, nil, false
+			})
+			cluster.ControlKey(int16(kmsg.InitProducerID), func(kmsg.Request) (kmsg.Response, error, bool) {
+				cluster.KeepControl()
+				if silent.Load() {
+					cluster.SleepControl(func() { <-answer })
+				}
+				return nil, nil, false
+			})
+			var logs syncBuf
+			w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithMetrics(NewMetrics(prometheus.NewRegistry())),
+				WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, sigterm := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() { errc <- w.Run(ctx) }()
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(logs.String(), "replacing the Kafka session") {
+				if time.Now().After(deadline) {
+					close(answer)
+					t.Fatalf("the session was never replaced:\n%s", logs.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			sigterm()
+			time.AfterFunc(c.answerIn, func() { close(answer) })
+			var runErr error
+			select {
+			case runErr = <-errc:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("Run did not return after SIGTERM:\n%s", logs.String())
+			}
+
+			actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			audit, err := kafkaconn.ReadAll(actx, conn, cfg.Topics.Audit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stopped := len(audit) > 0 && strings.Contains(string(audit[len(audit)-1].Value), `"Type":"stop"`)
+			if c.wantClean {
+				if runErr != nil || !stopped {
+					t.Errorf("Run: %v, stop event last in the audit log: %v; want nil and true\n%s", runErr, stopped, logs.String())
+				}
+				return
+			}
+			if runErr == nil || !strings.Contains(runErr.Error(), "stop event is not in the audit log") || stopped {
+				t.Errorf("Run: %v, stop event published: %v; want the missing stop event explained", runErr, stopped)
+			}
+		})
+	}
+}

@@ -54,6 +54,7 @@ type Outputs struct {
 	Audit        Output // audit events and signed checkpoints
 	Budget       Output // the DP ledger (compacted)
 	Placeholders Output // the placeholder numbering (compacted)
+	Carry        Output // the sealed carry-over state (compacted)
 	// Escrow, when set, is given every published record of a window, in the
 	// window's transaction (break-glass re-identification); nil by default.
 	Escrow Escrow
@@ -78,6 +79,7 @@ func KafkaOutputs(t Topics) Outputs {
 		Audit:        Topic{Name: t.Audit},
 		Budget:       Topic{t.Budget, deid.KindBudget},
 		Placeholders: Topic{t.Placeholders, deid.KindPlaceholders},
+		Carry:        Topic{t.Carry, deid.KindCarry},
 	}
 }
 
@@ -90,7 +92,7 @@ func WithOutputs(o Outputs) Option {
 			src Output
 		}{{&w.out.Research, o.Research}, {&w.out.Stats, o.Stats},
 			{&w.out.Quarantine, o.Quarantine}, {&w.out.Audit, o.Audit}, {&w.out.Budget, o.Budget},
-			{&w.out.Placeholders, o.Placeholders}} {
+			{&w.out.Placeholders, o.Placeholders}, {&w.out.Carry, o.Carry}} {
 			if p.src != nil {
 				*p.dst = p.src
 			}

@@ -19,10 +19,11 @@ import (
 	"github.com/deidstream/deidstream/deid"
 )
 
-// errKafka marks a publish failure of Kafka's (a produce or flush), which a
-// new attempt at the window may not meet; any other publish error is the
-// stages' and would recur on the same input, so the worker stops on it.
-var errKafka = errors.New("kafka")
+// ErrKafka marks a publish failure of Kafka's (a produce or flush, or a port's
+// own Kafka write: the shared DP budget ledger), which a new attempt at the
+// window may not meet; any other publish error is the stages' and would recur
+// on the same input, so the worker stops on it. A port wraps it with %w.
+var ErrKafka = errors.New("kafka")
 
 // published is what a window put in its transaction, counted once it commits.
 type published struct {
@@ -55,7 +56,7 @@ func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 		p.mu.Lock()
 		switch {
 		case err != nil && p.err == nil:
-			p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, errKafka)
+			p.err = fmt.Errorf("producing to %s: %w (%w)", r.Topic, err, ErrKafka)
 		case err == nil && p.probe == nil:
 			p.probe = r
 		}
@@ -67,7 +68,7 @@ func (p *producer) Produce(ctx context.Context, r *kgo.Record) {
 // wait returns the first produce error once every record is acknowledged.
 func (p *producer) wait(ctx context.Context) error {
 	if err := p.sess.Client().Flush(ctx); err != nil {
-		return fmt.Errorf("flushing produced records: %w (%w)", err, errKafka)
+		return fmt.Errorf("flushing produced records: %w (%w)", err, ErrKafka)
 	}
 	p.wg.Wait()
 	return p.err
@@ -131,11 +132,18 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 			}
 			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
 				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
-			w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
+			if rel.Ledger != nil { // nil: the Releaser wrote its ledger itself
+				w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
+			}
 		}
 	}
 
-	if w.anon != nil && len(values) > 0 {
+	if w.carry != nil {
+		var err error
+		if rows, released, err = w.carryWindow(ctx, p, win, rows, released, res, ev); err != nil {
+			return nil, err
+		}
+	} else if w.anon != nil && len(values) > 0 {
 		start := time.Now()
 		an, err := w.anon.Anonymize(columns, values)
 		if err != nil {
@@ -190,7 +198,11 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	start := time.Now()
 	chunks, err := w.schema.EncodeChunks(rows, w.maxValue, func(plain []byte, rs []arrowbatch.Row) (string, []byte, error) {
 		id := newBatchID()
-		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: rowRanges(rs), SchemaFingerprint: w.schema.Fingerprint,
+		ranges := rowRanges(rs)
+		if w.carry != nil {
+			ranges = inputs // rows name no source with carry-over: the window's inputs
+		}
+		sealed, err := w.sealer.Seal(plain, deid.Provenance{Kind: deid.KindResearch, Ranges: ranges, SchemaFingerprint: w.schema.Fingerprint,
 			BatchID: id, WorkerID: w.cfg.WorkerID})
 		if err != nil {
 			err = fmt.Errorf("%w: %w", ErrSealing, err)
@@ -224,8 +236,12 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	ev.Published, ev.Suppressed, ev.Quarantined = res.rows, res.suppressed, res.quarantined
 	ev.QuarantineReasons, ev.PHICounts, ev.WithheldValues = res.reasons, res.phi, res.withheld
 	ev.KeyIDs = slices.Concat(w.sealer.KeyIDs(deid.KindResearch), w.sealer.KeyIDs(deid.KindQuarantine))
-	if in := res.rows + res.suppressed + res.quarantined; in != res.in {
-		return nil, fmt.Errorf("accounting window %d: %d in but %d published + suppressed + quarantined", win.seq, res.in, in)
+	want, out := res.in, res.rows+res.suppressed+res.quarantined
+	if c := ev.Carry; c != nil {
+		want, out = want+c.In, out+c.Out
+	}
+	if out != want {
+		return nil, fmt.Errorf("accounting window %d: %d in (carried in included) but %d published + suppressed + quarantined (+ carried out)", win.seq, want, out)
 	}
 	msgs, err := w.auditor.Window(ev)
 	if err != nil {

@@ -67,7 +67,10 @@ type Anonymized struct {
 
 // Releaser computes a window's differentially private statistics and charges
 // the budget. Its state (the ledger) follows the transaction: Commit after the
-// window committed, Abort to forget the charge.
+// window committed, Abort to forget the charge. An error of Release wrapping
+// ErrKafka (the budget ledger could not be reached) aborts the window to be
+// retried; any other stops the worker. A Releaser with a Close method has it
+// called when Run returns.
 type Releaser interface {
 	Release(columns []string, rows [][]string) (*Release, error)
 	// Perturb adds per-record noise, in place, to the rows about to be published.
@@ -107,7 +110,10 @@ type StateRecord struct {
 type Release struct {
 	Summary deid.DPSummary
 	Stats   []byte // plaintext JSON, sealed before publishing
-	Ledger  []byte // the new ledger state for the compacted budget topic (no PHI)
+	// Ledger is the new ledger state to write to the compacted budget topic
+	// in the window's transaction (no PHI); nil when the Releaser committed it
+	// itself (a ledger shared by several workers).
+	Ledger []byte
 }
 
 // Sealer encrypts outputs for their recipients.
@@ -149,6 +155,7 @@ type WindowEvent struct {
 	Residual          *deid.ResidualSummary // nil without a Monitor
 
 	Privacy  *deid.PrivacySummary // nil without privacy models
+	Carry    *deid.CarrySummary   // nil without carry-over
 	DP       *deid.DPSummary      // nil without DP statistics
 	KeyIDs   []string
 	BatchIDs []string

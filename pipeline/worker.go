@@ -41,6 +41,7 @@ type Worker struct {
 	conn     []kgo.Opt
 	redactor Redactor
 	anon     Anonymizer // nil: no privacy models
+	carry    Carrier    // nil: no carry-over (anon anonymizes each window alone)
 	dp       Releaser   // nil: no DP statistics
 	numbers  Numbering  // nil: placeholders numbered per record
 	monitor  Monitor    // nil: no residual-PHI monitor
@@ -129,6 +130,9 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 	for _, o := range opts {
 		o(w)
 	}
+	if w.carry != nil && (w.anon != nil || w.out.Escrow != nil || cfg.Topics.Carry == "") {
+		return nil, fmt.Errorf("making worker: carry-over needs the carry topic, and neither a per-window anonymizer nor escrow (its released rows name no source): %w", ErrConfig)
+	}
 	if w.metrics == nil {
 		w.metrics = NewMetrics(prometheus.NewRegistry())
 	}
@@ -174,6 +178,15 @@ func EnsureTopics(ctx context.Context, cfg Config, conn []kgo.Opt) (int, error) 
 		// Only the last table of each patient matters.
 		kafkaconn.TopicSpec{Name: t.Placeholders, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}},
 	)
+	if err == nil && t.Carry != "" {
+		// Only the last state of each worker matters.
+		var cl int
+		cl, err = kafkaconn.EnsureTopics(ctx, adm, t.Create,
+			kafkaconn.TopicSpec{Name: t.Carry, Partitions: t.Partitions, Configs: map[string]string{"cleanup.policy": "compact"}})
+		if cl > 0 && (limit == 0 || cl < limit) {
+			limit = cl
+		}
+	}
 	if err != nil {
 		if errors.Is(err, kafkaconn.ErrTopicMissing) {
 			return 0, fmt.Errorf("checking output topics: %w; create it, or set topics.create: true", err)
@@ -290,6 +303,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.ready.Store(false)
 		if sess != nil {
 			sess.Close() // leaves the group
+		}
+		if c, ok := w.dp.(interface{ Close() }); ok {
+			c.Close() // a Releaser's own Kafka client (the shared budget ledger)
 		}
 	}()
 	watching := make(chan struct{})
@@ -444,7 +460,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 			return true, nil, ferr
 		}
 		return true, next, nil
-	case perr != nil && (!errors.Is(perr, errKafka) || fatalKafka(perr)), fatalKafka(err):
+	case perr != nil && (!errors.Is(perr, ErrKafka) || fatalKafka(perr)), fatalKafka(err):
 		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
 		return false, nil, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
@@ -560,8 +576,18 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 	if err != nil {
 		return nil, fmt.Errorf("restarting transactional consumer: %w", err)
 	}
+	// After SIGTERM the wait goes on for ops.drain_timeout: if Kafka answers
+	// within it, the window is settled and Run publishes the stop event.
+	wctx := ctx
 	for {
-		fctx, cancel := context.WithTimeout(ctx, fenceTimeout)
+		if ctx.Err() != nil && wctx == ctx {
+			var stop context.CancelFunc
+			wctx, stop = context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
+			defer stop()
+			w.log.Warn("stopping; waiting at most ops.drain_timeout for Kafka to settle the window, then the stop event is published",
+				"window", lost.win.seq, "drain_timeout", w.cfg.DrainTimeout.String())
+		}
+		fctx, cancel := context.WithTimeout(wctx, fenceTimeout)
 		_, _, err := sess.Client().ProducerID(fctx)
 		if err == nil {
 			err = w.settle(fctx, lost)
@@ -574,16 +600,17 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 		case fatalKafka(err):
 			sess.Close()
 			return nil, fmt.Errorf("replacing the Kafka session after window %d: %w", lost.win.seq, explain(err))
-		case ctx.Err() != nil:
+		case wctx.Err() != nil:
 			// Nothing may be published while the outcome is unknown (the audit
-			// log would fork): the next start reads it back from the topics.
+			// log would fork), and Kafka, where the log lives, does not answer:
+			// the next start reads the state back from the topics.
 			sess.Close()
-			return nil, fmt.Errorf("stopped while replacing the Kafka session, before Kafka answered "+
-				"(the next start settles window %d from the topics): %w", lost.win.seq, lost)
+			return nil, fmt.Errorf("stopped while replacing the Kafka session: Kafka did not answer within ops.drain_timeout, "+
+				"so the stop event is not in the audit log (the next start settles window %d from the topics): %w", lost.win.seq, lost)
 		}
 		w.health.failed(err)
 		select {
-		case <-ctx.Done():
+		case <-wctx.Done():
 		case <-time.After(time.Second):
 		}
 	}
@@ -622,6 +649,9 @@ func (w *Worker) commitState() {
 	if w.numbers != nil {
 		w.numbers.Commit()
 	}
+	if w.carry != nil {
+		w.carry.Commit()
+	}
 }
 
 // abortState forgets what an aborted window changed in that state, and counts the abort.
@@ -632,6 +662,9 @@ func (w *Worker) abortState() {
 	}
 	if w.numbers != nil {
 		w.numbers.Abort()
+	}
+	if w.carry != nil {
+		w.carry.Abort()
 	}
 	w.metrics.Windows.WithLabelValues("aborted").Inc()
 }

@@ -57,6 +57,10 @@ type Config struct {
 	MaxSuppression float64 `yaml:"max_suppression"`
 	// Separator is the hierarchy CSV separator. Default ";".
 	Separator string `yaml:"separator"`
+	// Carry lets a row that only a coarse class (or suppression) could hold
+	// wait for company in a later window (Stream). Default off
+	// (max_delay_windows 0): every window is anonymized on its own.
+	Carry StreamConfig `yaml:"carry"`
 }
 
 // DefaultConfig returns the documented defaults: k=5, distinct l off, t off,
@@ -110,6 +114,10 @@ func (c Config) Validate() error {
 	}
 	if c.K < 0 {
 		return bad("k=%d is negative", c.K)
+	}
+	if s := c.Carry; s.MaxDelay < 0 || s.MaxCarried < 0 || !(s.CarryAbove >= 0 && s.CarryAbove <= 1) {
+		return bad("carry: max_delay_windows (%d) and max_carried (%d) must be >= 0, carry_above_ncp (%v) in [0,1]",
+			s.MaxDelay, s.MaxCarried, s.CarryAbove)
 	}
 	if c.L < 0 || math.IsNaN(c.L) || math.IsInf(c.L, 0) {
 		return bad("l=%v must be 0 (off) or at least 1", c.L)

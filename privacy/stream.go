@@ -90,6 +90,15 @@ func NewStream(cfg Config, sc StreamConfig, opts ...Option) (*Stream, error) {
 // Carried returns the rows waiting for the next window (the committed state).
 func (s *Stream) Carried() []StreamRow { return s.carried }
 
+// Next returns the rows that wait after the last Window once it commits
+// (the committed state when no Window is pending).
+func (s *Stream) Next() []StreamRow {
+	if s.pending {
+		return s.next
+	}
+	return s.carried
+}
+
 // Restore replaces the waiting rows, e.g. with state read back at start.
 func (s *Stream) Restore(rows []StreamRow) { s.carried, s.next, s.pending = rows, nil, false }
 

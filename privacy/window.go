@@ -82,42 +82,17 @@ type WindowResult struct {
 // quasi-identifier no class can hold is suppressed, and the release is
 // verified before it is returned.
 func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowResult, error) {
-	idx := make([]int, len(p.qis))
-	for i, q := range p.qis {
-		idx[i] = -1
-		for c, name := range columns {
-			if name == q.name {
-				idx[i] = c
-			}
-		}
-		if idx[i] < 0 {
-			return WindowResult{}, fmt.Errorf("anonymizing: quasi-identifier %q is not an output column", q.name)
-		}
+	idx, err := p.columnIndex(columns)
+	if err != nil {
+		return WindowResult{}, err
 	}
 	out := WindowResult{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)),
-		Summary: deid.PrivacySummary{K: p.cfg.K, L: p.cfg.L, LKind: p.cfg.LKind, T: p.cfg.T}}
+		Summary: p.summary()}
 	var placed []int // indexes of rows given to the anonymizer
 	var in [][]string
-	topCoded := map[int]map[string]bool{} // column -> bases read from "N+"
+	topCoded := topCoded{} // column -> bases read from "N+"
 	for i, r := range rows {
-		row, ok := r, true
-		for q, c := range idx {
-			v, top, fits := p.qis[q].place(r[c])
-			if !fits {
-				ok = false
-				break
-			}
-			if top {
-				if &row[0] == &r[0] {
-					row = append([]string(nil), r...)
-				}
-				row[c] = v
-				if topCoded[c] == nil {
-					topCoded[c] = map[string]bool{}
-				}
-				topCoded[c][v] = true
-			}
-		}
+		row, ok := p.placeRow(r, idx, topCoded)
 		if !ok {
 			out.Suppressed[i] = true
 			continue
@@ -148,9 +123,72 @@ func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowR
 		// The release would break a configured model: refuse it rather than publish.
 		return WindowResult{}, fmt.Errorf("verifying anonymized window: %w", err)
 	}
-	// Mark by value, not by row, so every row of a class keeps one label.
-	for c, bases := range topCoded {
-		for _, r := range res.Rows {
+	topCoded.mark(res.Rows)
+	out.Summary.AchievedK, out.Summary.AchievedL, out.Summary.AchievedT = m.K, m.L, m.T
+	out.Summary.NCP, out.Summary.Classes = m.NCP, m.Classes
+	return out, nil
+}
+
+// summary is the configured parameters, before anything is measured.
+func (p *WindowAnonymizer) summary() deid.PrivacySummary {
+	return deid.PrivacySummary{K: p.cfg.K, L: p.cfg.L, LKind: p.cfg.LKind, T: p.cfg.T}
+}
+
+// columnIndex finds each quasi-identifier among the output columns.
+func (p *WindowAnonymizer) columnIndex(columns []string) ([]int, error) {
+	idx := make([]int, len(p.qis))
+	for i, q := range p.qis {
+		idx[i] = -1
+		for c, name := range columns {
+			if name == q.name {
+				idx[i] = c
+			}
+		}
+		if idx[i] < 0 {
+			return nil, fmt.Errorf("anonymizing: quasi-identifier %q is not an output column", q.name)
+		}
+	}
+	return idx, nil
+}
+
+// placeRow returns the row to anonymize (top-coded values read as their
+// base, noted in top), or false if no class can hold it.
+func (p *WindowAnonymizer) placeRow(r []string, idx []int, top topCoded) ([]string, bool) {
+	row := r
+	for q, c := range idx {
+		v, isTop, fits := p.qis[q].place(r[c])
+		if !fits {
+			return nil, false
+		}
+		if isTop {
+			if &row[0] == &r[0] {
+				row = append([]string(nil), r...)
+			}
+			row[c] = v
+			top.add(c, v)
+		}
+	}
+	return row, true
+}
+
+// topCoded is, per column, the bases read from top-coded values ("90+").
+type topCoded map[int]map[string]bool
+
+func (t topCoded) add(c int, base string) {
+	if t[c] == nil {
+		t[c] = map[string]bool{}
+	}
+	t[c][base] = true
+}
+
+// mark writes the "+" back on released labels whose upper end is a
+// top-coded base: by value, not by row, so every row of a class keeps one label.
+func (t topCoded) mark(rows [][]string) {
+	for c, bases := range t {
+		for _, r := range rows {
+			if r == nil {
+				continue
+			}
 			v := r[c]
 			if i := strings.LastIndexByte(v, '-'); i > 0 {
 				v = v[i+1:]
@@ -160,7 +198,4 @@ func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowR
 			}
 		}
 	}
-	out.Summary.AchievedK, out.Summary.AchievedL, out.Summary.AchievedT = m.K, m.L, m.T
-	out.Summary.NCP, out.Summary.Classes = m.NCP, m.Classes
-	return out, nil
 }

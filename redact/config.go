@@ -145,6 +145,12 @@ type FieldPolicy struct {
 	// OnInvalid is quarantine (the record; default) or withhold (the value
 	// is released empty and counted by reason).
 	OnInvalid string `yaml:"on_invalid"`
+
+	// Identifies is the PHI type of the field's value when the record's
+	// scanned fields repeat it (known.go): NAME for the patient's name, LOCATION
+	// for a city. Every whole-word occurrence there is redacted as that type,
+	// whatever the detector found. Not with keep or scan. Default none.
+	Identifies detectors.Type `yaml:"identifies"`
 }
 
 // Config is the `redaction:` section of the worker configuration.
@@ -285,6 +291,14 @@ func (c Config) Validate() error {
 		if !f.Action.valid() {
 			return fmt.Errorf("validating fields[%d] %s: action %q (want drop, keep, hash, scan, date_year, "+
 				"date_shift, zip3, age or reject): %w", i, f.Name, f.Action, ErrUnknownAction)
+		}
+		if f.Identifies != "" && !knownType(f.Identifies) {
+			return fmt.Errorf("validating fields[%d] %s: identifies %q is not a PHI type: %w", i, f.Name, f.Identifies, ErrUnknownType)
+		}
+		if f.Identifies != "" && (f.Action == ActionKeep || f.Action == ActionScan) {
+			return fmt.Errorf("validating fields[%d] %s: identifies %s with action %s: a field that identifies the patient "+
+				"cannot be released as it is, nor is free text one value (use drop, hash or a generalizing action): %w",
+				i, f.Name, f.Identifies, f.Action, ErrBadField)
 		}
 		if _, err := compileDomain(fmt.Sprintf("fields[%d] %s", i, f.Name), f); err != nil {
 			return err

@@ -104,7 +104,8 @@ type Processor struct {
 	fieldKey *keyed
 	sur      *surrogator
 	now      func() time.Time
-	numbers  *Numbering // nil with numbering scope record
+	numbers  *Numbering   // nil with numbering scope record
+	known    []knownField // the fields whose value the scanned fields are searched for
 }
 
 // NewProcessor validates cfg (zero values take their defaults) and builds a Processor.
@@ -143,6 +144,9 @@ func NewProcessor(cfg Config, det Detector, opts ...Option) (*Processor, error) 
 	}
 	for _, f := range cfg.Fields {
 		p.named[f.Name] = true
+		if f.Identifies != "" {
+			p.known = append(p.known, knownField{name: f.Name, typ: f.Identifies})
+		}
 		if f.Action != ActionDrop && f.Action != ActionReject {
 			d, _ := compileDomain(f.Name, f) // checked by Validate
 			p.columns = append(p.columns, f.Name)
@@ -205,6 +209,8 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 	patient, _ := scalarString(rec[p.cfg.PatientField])
 	var st *recordState
 	var withheld map[string]int
+	var needles []needle // the record's known identifiers, read at its first scanned field
+	needlesRead := false
 	values := make([]string, len(p.policy))
 	for i, f := range p.policy {
 		v, present := rec[f.Name]
@@ -220,7 +226,10 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 				st = p.newState(patient)
 			}
 			s = strings.ToValidUTF8(s, "\uFFFD")
-			values[i], _ = p.transform(st, s, p.det.Detect(s), p.modeFor)
+			if !needlesRead {
+				needles, needlesRead = p.knownNeedles(rec), true
+			}
+			values[i], _ = p.transform(st, s, withKnown(p.det.Detect(s), findKnown(s, needles)), p.modeFor)
 			if st.reject != "" {
 				return p.rejected(st, ReasonRejectedType+":"+string(st.reject)), nil
 			}

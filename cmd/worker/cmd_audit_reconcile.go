@@ -18,7 +18,8 @@ func runAuditReconcile(ctx context.Context, s stdio, args []string) int {
 	fs := newFlags(s, "audit reconcile", "-c config.yaml -k research.key --pub audit.pub",
 		"Reads, read_committed, the input topics, the research and quarantine topics and the audit log of a worker\n"+
 			"config, and proves from them alone that every input record a window consumed was published exactly\n"+
-			"once, quarantined exactly once (with its reason), or suppressed by its window; that no window ranges\n"+
+			"once, quarantined exactly once (with its reason), or suppressed by its window (with privacy.carry: settled\n"+
+			"once by its window or the later one its carry-over names, or held still); that no window ranges\n"+
 			"overlap or leave a record out; and that the totals match the signed window events. Prints the counts;\n"+
 			"exit 1 on any gap, duplicate or mismatch (each named by topic/partition/offset, never by content).")
 	var cfgPath string
@@ -63,6 +64,10 @@ func runAuditReconcile(ctx context.Context, s stdio, args []string) int {
 	}
 	fmt.Fprintf(s.Stdout, "windows %d\nconsumed %d\npublished %d\nquarantined %d\nsuppressed %d\nnot yet processed %d\n",
 		rec.Windows, rec.Consumed, rec.Published, rec.Quarantined, rec.Suppressed, rec.Pending)
+	if rec.Settled+rec.Carried > 0 {
+		// Carry-over windows publish no source per row: published or suppressed is said by count only.
+		fmt.Fprintf(s.Stdout, "settled by carry-over windows (published or suppressed) %d\nheld for a later window %d\n", rec.Settled, rec.Carried)
+	}
 	if !rec.OK() {
 		for _, p := range rec.Problems {
 			fmt.Fprintln(s.Stderr, "worker audit reconcile:", p)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -40,14 +39,16 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	reg := prometheus.NewRegistry()
 	stops := app.NewStopCounter(reg)
 	var built atomic.Pointer[pipeline.Worker]
+	var starting app.StartStatus
 	// The ops endpoints come up before the worker is built, so a start that
-	// fails (an audit log that does not verify) is visible on /metrics too.
+	// fails (an audit log that does not verify) is visible on /metrics too,
+	// and one that waits for Kafka says so on /readyz.
 	if cfg.Ops.Listen != "" {
 		srv, err := ops.Listen(cfg.Ops.Listen, reg, func() error {
 			if w := built.Load(); w != nil {
 				return w.Readiness()
 			}
-			return errStarting
+			return starting.Readiness()
 		}, log)
 		if err != nil {
 			fmt.Fprintln(s.Stderr, "worker run:", err)
@@ -72,7 +73,7 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 		}
 		return 1
 	}
-	w, err := app.NewWorker(ctx, cfg, keys, reg, log)
+	w, err := app.StartWorker(ctx, cfg, keys, reg, log, &starting)
 	if err != nil {
 		return stopped(err)
 	}
@@ -84,10 +85,6 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 	log.Info("worker stopped")
 	return 0
 }
-
-// errStarting is the readiness of a worker not yet built: it checks the topics and reads
-// its state (audit log, DP ledger) back from Kafka.
-var errStarting = errors.New("starting: checking the topics and reading the worker's state back from Kafka")
 
 // warnInsecure logs each setting that weakens security (config.Warnings), once at start.
 func warnInsecure(log *slog.Logger, cfg *config.Config) {

@@ -80,12 +80,13 @@ func checkExactlyOnce(t *testing.T, o *outputs, n int) {
 	if !o.report.OK {
 		t.Errorf("audit log does not verify: %v", o.report.Findings)
 	}
-	windows := map[uint64]bool{}
+	windows := map[string]bool{} // a window number is a worker's own
 	for _, w := range o.windows {
-		if windows[w.Window] {
-			t.Errorf("window number %d used twice: numbers must stay unique across restarts", w.Window)
+		k := fmt.Sprintf("%s/%d", w.WorkerID, w.Window)
+		if windows[k] {
+			t.Errorf("window number %d of %s used twice: numbers must stay unique across restarts", w.Window, w.WorkerID)
 		}
-		windows[w.Window] = true
+		windows[k] = true
 	}
 }
 

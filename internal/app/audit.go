@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -29,6 +30,10 @@ type Auditor struct {
 	// event, when they differ from keyIDs: the keys were rotated since.
 	previousKeyIDs []string
 	lastWindow     uint64 // this worker's last committed window number
+	// unrecordedStop: this worker's last run has a start event and no stop
+	// event (it was killed, or stopped while Kafka did not answer); the next
+	// start event says so.
+	unrecordedStop bool
 }
 
 // LastWindow is the number of this worker's last window in its log, so that
@@ -40,7 +45,7 @@ func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, err
 	e := audit.WindowEvent{Window: ev.Window, RecordsIn: ev.RecordsIn, Published: ev.Published,
 		Suppressed: ev.Suppressed, Quarantined: ev.Quarantined, QuarantineReasons: ev.QuarantineReasons,
 		PHICounts: ev.PHICounts, WithheldValues: ev.WithheldValues, PolicyHash: a.policyHash, KeyIDs: ev.KeyIDs, BatchIDs: ev.BatchIDs,
-		Inputs: ev.Inputs, Privacy: ev.Privacy, DP: ev.DP, Residual: ev.Residual}
+		Inputs: ev.Inputs, Privacy: ev.Privacy, Carry: ev.Carry, DP: ev.DP, Residual: ev.Residual}
 	return a.append(e)
 }
 
@@ -48,6 +53,13 @@ func (a *Auditor) Window(ev *pipeline.WindowEvent) ([]pipeline.AuditMessage, err
 // whose recipient keys differ from the last recorded ones also records a
 // key_rotation event naming the previous keys.
 func (a *Auditor) Lifecycle(kind string, detail map[string]string) ([]pipeline.AuditMessage, error) {
+	if kind == audit.TypeStart && a.unrecordedStop {
+		detail = maps.Clone(detail)
+		if detail == nil {
+			detail = map[string]string{}
+		}
+		detail["previous_stop"] = "unrecorded"
+	}
 	msgs, err := a.append(audit.LifecycleEvent{Type: kind, ConfigHash: a.configHash, KeyIDs: a.keyIDs, Detail: detail})
 	if err != nil || kind != "config_loaded" || a.previousKeyIDs == nil {
 		return msgs, err
@@ -74,6 +86,12 @@ func (a *Auditor) noteHistory(msgs []audit.Message, workerID string) {
 		case err != nil:
 		case d.Lifecycle != nil && d.Lifecycle.WorkerID == workerID:
 			last = d.Lifecycle.KeyIDs
+			switch d.Lifecycle.Type {
+			case audit.TypeStart:
+				a.unrecordedStop = true
+			case audit.TypeStop:
+				a.unrecordedStop = false
+			}
 		case d.Window != nil && d.Window.WorkerID == workerID:
 			a.lastWindow = max(a.lastWindow, d.Window.Window)
 		}

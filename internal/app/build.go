@@ -116,6 +116,7 @@ type stages struct {
 	Sealer     pipeline.Sealer
 	Auditor    pipeline.Auditor
 	Numbering  *Numbering
+	Carry      *Carry // privacy with carry-over (privacy.carry), instead of Anonymizer
 }
 
 // options returns the pipeline options that install the optional stages.
@@ -129,6 +130,9 @@ func (s *stages) options() []pipeline.Option {
 	}
 	if s.Numbering != nil {
 		opts = append(opts, pipeline.WithNumbering(s.Numbering))
+	}
+	if s.Carry != nil {
+		opts = append(opts, pipeline.WithCarrier(s.Carry))
 	}
 	return opts
 }
@@ -148,9 +152,10 @@ func NewRedaction(cfg *config.Config) (Redaction, error) {
 
 // build makes every stage. It reads the audit and budget topics (which must
 // exist: run pipeline.EnsureTopics first) so that the audit log and the DP
-// ledger continue from what was committed before this start; the worker
-// restores the placeholder numbering itself.
-func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (*stages, error) {
+// ledger continue from what was committed before this start (the ledger is
+// read again whenever another worker charged it since); the worker restores
+// the placeholder numbering itself.
+func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys, wait *kafkaWait) (*stages, error) {
 	red, err := NewRedaction(cfg)
 	if err != nil {
 		return nil, err
@@ -173,14 +178,28 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	for _, k := range append(append([]*envelope.PublicKey{}, keys.Research...), keys.Quarantine...) {
 		aud.keyIDs = append(aud.keyIDs, k.KeyID())
 	}
-	if cfg.PrivacyEnabled() {
+	switch {
+	case cfg.CarryEnabled():
+		if s.Carry, err = newCarry(cfg.Privacy, cfg.Redaction.Secret, cfg.Worker.ID); err != nil {
+			return nil, fmt.Errorf("building privacy models with carry-over: %w", err)
+		}
+		// The rows a previous run of this worker held wait on: read back
+		// before the first window (the predecessor is fenced already).
+		if err := s.Carry.Restore(ctx, conn, cfg.Topics.Carry); err != nil {
+			return nil, err
+		}
+	case cfg.PrivacyEnabled():
 		anon, err := newPrivacy(cfg.Privacy)
 		if err != nil {
 			return nil, fmt.Errorf("building privacy models: %w", err)
 		}
 		s.Anonymizer = anon
 	}
-	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+	var msgs []audit.Message
+	err = wait.do(ctx, "reading the audit log back", func(ctx context.Context) (err error) {
+		msgs, err = audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit log back: %w", err)
 	}
@@ -190,13 +209,17 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys) (
 	aud.noteHistory(msgs, cfg.Worker.ID)
 	s.Auditor = aud
 	if cfg.DPEnabled() {
-		ledger, err := readLedger(ctx, conn, cfg.Topics.Budget, cfg.DP.Dataset)
+		t := cfg.Kafka.TransactionTimeout
+		l := newLedger(conn, cfg.Topics.Budget, cfg.DP.Dataset, budgetTxnID(cfg.Kafka.TransactionalIDPrefix, cfg.DP.Dataset), t)
+		d, err := newDP(cfg.DP, l, t/2)
 		if err != nil {
 			return nil, err
 		}
-		if s.Releaser, err = newDP(cfg.DP, ledger); err != nil {
+		// A ledger this configuration cannot continue stops the start.
+		if err := wait.do(ctx, "reading the DP budget ledger", d.sync); err != nil {
 			return nil, err
 		}
+		s.Releaser = d
 	}
 	return s, nil
 }

@@ -9,12 +9,16 @@ import (
 // reads: the loop's own type, which names no library.
 func PipelineConfig(cfg *config.Config) pipeline.Config {
 	t := cfg.Topics
+	carry := ""
+	if cfg.CarryEnabled() {
+		carry = t.Carry
+	}
 	return pipeline.Config{
 		WorkerID:    cfg.Worker.ID,
 		Parallelism: cfg.Worker.Parallelism,
 		QueueDepth:  cfg.Worker.QueueDepth,
 		Topics: pipeline.Topics{Input: t.Input, Research: t.Research, Audit: t.Audit, Quarantine: t.Quarantine,
-			Stats: t.Stats, Budget: t.Budget, Placeholders: t.Placeholders, Create: t.Create, Partitions: t.Partitions},
+			Stats: t.Stats, Budget: t.Budget, Placeholders: t.Placeholders, Carry: carry, Create: t.Create, Partitions: t.Partitions},
 		Input:  pipeline.Input{MaxRecordBytes: cfg.Input.MaxRecordBytes, Required: cfg.Input.Required, Types: cfg.Input.Types},
 		Window: pipeline.Window{MaxRecords: cfg.Window.MaxRecords, MaxWait: cfg.Window.MaxWait, MaxBytes: cfg.Window.MaxBytes},
 		Kafka: pipeline.Kafka{GroupID: cfg.Kafka.GroupID, TransactionalID: cfg.Kafka.TransactionalIDPrefix + cfg.Worker.ID,

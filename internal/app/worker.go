@@ -14,25 +14,39 @@ import (
 	"github.com/deidstream/deidstream/pipeline"
 )
 
-// NewWorker is the one way a worker is built from config, for `worker run`,
+// NewWorker is StartWorker with no status to report.
+func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *prometheus.Registry, log *slog.Logger, extra ...pipeline.Option) (*pipeline.Worker, error) {
+	return StartWorker(ctx, cfg, keys, reg, log, nil, extra...)
+}
+
+// StartWorker is the one way a worker is built from config, for `worker run`,
 // `backfill`, `demo`, the tests and the benchmarks: it checks the topics,
 // builds every stage from cfg and keys (restoring the audit log and the DP
 // ledger from their topics) and returns the worker with its metrics, the Go
-// runtime's and the Kafka client's registered on reg.
-func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *prometheus.Registry, log *slog.Logger, extra ...pipeline.Option) (*pipeline.Worker, error) {
+// runtime's and the Kafka client's registered on reg. While Kafka does not
+// answer it waits, saying why in status (nil: nowhere but the log).
+func StartWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *prometheus.Registry, log *slog.Logger, status *StartStatus, extra ...pipeline.Option) (*pipeline.Worker, error) {
 	conn, err := cfg.Kafka.Opts()
 	if err != nil {
 		return nil, err
 	}
+	wait := newKafkaWait(log, status)
 	pc := PipelineConfig(cfg)
-	limit, err := pipeline.EnsureTopics(ctx, pc, conn)
+	var limit int
+	err = wait.do(ctx, "checking the topics", func(ctx context.Context) (err error) {
+		limit, err = pipeline.EnsureTopics(ctx, pc, conn)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := fencePredecessor(ctx, conn, pc.Kafka, log); err != nil {
+	err = wait.do(ctx, "fencing a previous instance", func(ctx context.Context) error {
+		return fencePredecessor(ctx, conn, pc.Kafka, log)
+	})
+	if err != nil {
 		return nil, err
 	}
-	st, err := build(ctx, cfg, conn, keys)
+	st, err := build(ctx, cfg, conn, keys, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -40,6 +54,9 @@ func NewWorker(ctx context.Context, cfg *config.Config, keys Keys, reg *promethe
 	reg.MustRegister(keyMetrics(cfg)...)
 	if nb := st.Numbering; nb != nil {
 		reg.MustRegister(numberingMetrics(nb)...)
+	}
+	if st.Carry != nil {
+		reg.MustRegister(st.Carry.Collectors()...)
 	}
 	kp := kprom.NewMetrics("deid_kafka", kprom.Registerer(reg), kprom.Gatherer(reg))
 	opts := append(st.options(), pipeline.WithTopicLimit(limit), pipeline.WithLogger(log),

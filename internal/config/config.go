@@ -54,6 +54,9 @@ type Config struct {
 // PrivacyEnabled reports whether the window is anonymized.
 func (c *Config) PrivacyEnabled() bool { return len(c.Privacy.QuasiIdentifiers) > 0 }
 
+// CarryEnabled reports whether the privacy models carry rows across windows (privacy.carry).
+func (c *Config) CarryEnabled() bool { return c.PrivacyEnabled() && c.Privacy.Carry.MaxDelay > 0 }
+
 // DPEnabled reports whether DP statistics are released.
 func (c *Config) DPEnabled() bool { return c.DP.Dataset != "" }
 
@@ -85,6 +88,9 @@ type Topics struct {
 	// Placeholders is the compacted placeholder numbering per patient (redaction.numbering),
 	// keyed by a keyed hash of the patient: hashes and counts, no PHI. Default "deid.placeholders".
 	Placeholders string `yaml:"placeholders"`
+	// Carry is the compacted carry-over state (privacy.carry), keyed by worker id: the rows each
+	// worker holds for a later window, sealed under a key derived from redaction.secret. Default "deid.carry".
+	Carry string `yaml:"carry"`
 	// Create missing output topics at start (input topics are never created). Default true.
 	Create bool `yaml:"create"`
 	// Partitions for created output topics (the audit topic always gets 1). Default 3.
@@ -180,7 +186,7 @@ func Defaults() Config {
 		Worker: Worker{ID: host, QueueDepth: 1024},
 		Kafka:  kafkaconn.Defaults(),
 		Topics: Topics{Research: "deid.research", Audit: "deid.audit", Quarantine: "deid.quarantine",
-			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Create: true, Partitions: 3},
+			Stats: "deid.stats", Budget: "deid.budget", Placeholders: "deid.placeholders", Carry: "deid.carry", Create: true, Partitions: 3},
 		Input:   Input{MaxRecordBytes: 256 << 10},
 		Window:  Window{MaxRecords: 10000, MaxWait: 5 * time.Second, MaxBytes: 64 << 20},
 		Ops:     Ops{Listen: "127.0.0.1:9464", LogLevel: "info", DrainTimeout: 20 * time.Second, Linger: 30 * time.Second},
@@ -218,6 +224,9 @@ func (c *Config) Validate() error {
 	outs := map[string]string{"topics.research": c.Topics.Research, "topics.audit": c.Topics.Audit,
 		"topics.quarantine": c.Topics.Quarantine, "topics.stats": c.Topics.Stats, "topics.budget": c.Topics.Budget,
 		"topics.placeholders": c.Topics.Placeholders}
+	if c.CarryEnabled() {
+		outs["topics.carry"] = c.Topics.Carry
+	}
 	seen := map[string]string{}
 	for _, in := range c.Topics.Input {
 		seen[in] = "topics.input"
@@ -297,6 +306,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("privacy: %w: %w", err, ErrInvalid)
 		}
 	}
+	if c.CarryEnabled() && c.BreakGlass.Enabled() {
+		// An escrow link ties a published row to its source offset, which carry-over must not publish.
+		return bad("privacy.carry.max_delay_windows", "carry-over cannot run with break-glass (breakglass.officers): "+
+			"an escrow link names each released row's source, which would tell a carried row from a new one")
+	}
 	if c.DPEnabled() {
 		if err := c.DP.Validate(); err != nil {
 			return fmt.Errorf("dp: %w: %w", err, ErrInvalid)
@@ -328,11 +342,14 @@ func (c *Config) BreakGlassTransactionalID() string {
 // AccessResources names what the roles are granted on.
 func (c *Config) AccessResources() access.Resources {
 	t := c.Topics
-	var escrow, bgTxn string
+	var escrow, bgTxn, carry string
 	if c.BreakGlass.Enabled() {
 		escrow, bgTxn = c.BreakGlass.Topic, c.BreakGlassTransactionalID()
 	}
-	return access.Resources{Escrow: escrow, BreakGlassTransactionalID: bgTxn, Input: t.Input, Research: t.Research, Stats: t.Stats, Audit: t.Audit,
+	if c.CarryEnabled() {
+		carry = t.Carry
+	}
+	return access.Resources{Escrow: escrow, Carry: carry, BreakGlassTransactionalID: bgTxn, Input: t.Input, Research: t.Research, Stats: t.Stats, Audit: t.Audit,
 		Quarantine: t.Quarantine, Budget: t.Budget, Placeholders: t.Placeholders, Group: c.Kafka.GroupID,
 		Groups: c.Roles.Groups(), TransactionalIDPrefix: c.Kafka.TransactionalIDPrefix, CreateTopics: t.Create,
 		ResearchKeys: c.Keys.Research, QuarantineKeys: c.Keys.Quarantine}

@@ -11,6 +11,9 @@ import (
 
 const minimal = "topics:\n  input: [raw]\n"
 
+// carryPrivacy is a privacy section whose carry keys follow.
+const carryPrivacy = "privacy:\n  quasi_identifiers: [{name: age, kind: numeric}]\n  carry:\n"
+
 func TestParseAppliesDefaultsAndInterpolates(t *testing.T) {
 	t.Setenv("DEID_TEST_BROKER", "10.1.2.3:9092")
 	t.Setenv("DEID_TEST_PAR", "6")
@@ -62,6 +65,11 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 		{"placeholder table over message", minimal + "kafka:\n  max_message_bytes: 262144\ninput:\n  max_record_bytes: 1000\n" +
 			"redaction:\n  numbering:\n    max_values: 4096\n", []string{"redaction.numbering.max_values", "kafka.max_message_bytes"}},
 		{"unknown numbering key", minimal + "redaction:\n  numbering:\n    max_patient: 5\n", []string{"redaction.numbering.max_patient", "max_patients"}},
+		{"negative carry delay", minimal + carryPrivacy + "    max_delay_windows: -1\n", []string{"privacy", "max_delay_windows"}},
+		{"carry above ncp over 1", minimal + carryPrivacy + "    max_delay_windows: 3\n    carry_above_ncp: 2\n", []string{"privacy", "carry_above_ncp"}},
+		{"carry topic is the budget", "topics:\n  input: [raw]\n  carry: deid.budget\n" + carryPrivacy + "    max_delay_windows: 3\n", []string{"topics.carry", "topics.budget"}},
+		{"carry with break-glass", minimal + carryPrivacy + "    max_delay_windows: 3\nbreakglass:\n  officers: [a, b]\n  threshold: 2\n",
+			[]string{"privacy.carry.max_delay_windows", "break-glass"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.yaml", []byte(tc.yaml))
@@ -176,5 +184,24 @@ func TestLoadRejectsBrokenSeparationOfDuties(t *testing.T) {
 	_, err = Load(write("  researcher: {principals: [User:r]}\n"))
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "roles.worker.principals") {
 		t.Errorf("roles without the worker: error %v, want roles.worker.principals named", err)
+	}
+}
+
+// TestCarryTurnsOnItsTopic: privacy.carry with a delay uses topics.carry
+// (default deid.carry), and the worker role is granted it.
+func TestCarryTurnsOnItsTopic(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal+carryPrivacy+"    max_delay_windows: 3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.CarryEnabled() || cfg.Privacy.Carry.MaxDelay != 3 || cfg.Topics.Carry != "deid.carry" {
+		t.Fatalf("carry enabled %v, %+v, topic %q", cfg.CarryEnabled(), cfg.Privacy.Carry, cfg.Topics.Carry)
+	}
+	if r := cfg.AccessResources(); r.Carry != "deid.carry" {
+		t.Errorf("access resources name carry topic %q, want deid.carry", r.Carry)
+	}
+	off, err := Parse("c.yaml", []byte(minimal+carryPrivacy+"    max_delay_windows: 0\n"))
+	if err != nil || off.CarryEnabled() || off.AccessResources().Carry != "" {
+		t.Errorf("delay 0: %v, carry enabled %v; want off, no carry topic granted", err, off.CarryEnabled())
 	}
 }

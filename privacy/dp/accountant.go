@@ -17,9 +17,9 @@ const stateVersion = 1
 // composition (pure) or rho under additive composition (zcdp), exactly, as
 // rationals. It is safe for concurrent use.
 //
-// The pipeline restores it from the compacted budget topic at start, and
-// writes State() in the same transaction as each release. To undo a charge
-// whose transaction aborted, keep State() from before the release and
+// The worker restores it from the compacted budget topic, and commits State()
+// there before each release is published (internal/app/ledger.go). To undo a
+// charge whose transaction aborted, keep State() from before the release and
 // Restore it.
 type Accountant struct {
 	mu         sync.Mutex

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/deid"
+	"github.com/deidstream/deidstream/privacy"
+)
+
+func carryConfig() privacy.Config {
+	cfg := privacy.DefaultConfig()
+	cfg.QuasiIdentifiers = []privacy.QuasiIdentifier{{Name: "age", Kind: privacy.KindNumeric}, {Name: "sex"}}
+	cfg.K = 3
+	cfg.Carry = privacy.StreamConfig{MaxDelay: 2}
+	return cfg
+}
+
+// topicOf is what the carry topic holds after the given writes, as records in offset order.
+func topicOf(writes ...[]pipelineState) []*kgo.Record {
+	var out []*kgo.Record
+	for _, w := range writes {
+		for _, r := range w {
+			out = append(out, &kgo.Record{Key: r.Key, Value: r.Value})
+		}
+	}
+	return out
+}
+
+type pipelineState = struct{ Key, Value []byte }
+
+func states(t *testing.T, c *Carry, limit int) []pipelineState {
+	t.Helper()
+	recs, err := c.State(limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]pipelineState, len(recs))
+	for i, r := range recs {
+		out[i] = pipelineState{r.Key, r.Value}
+	}
+	return out
+}
+
+// TestCarrySealedStateRestores: rows held by a window go into the state
+// sealed (no value in clear, in parts under the record limit), a new Carry
+// restores them from those records and releases them with later rows, naming
+// their positions as settled; a state that does not open (another secret, a
+// part missing) stops the restore instead of losing rows.
+func TestCarrySealedStateRestores(t *testing.T) {
+	secret := strings.Repeat("ab", 32)
+	cols := []string{"age", "sex", "note"}
+	pos := func(off int64) deid.OffsetRange {
+		return deid.OffsetRange{Topic: "raw", Partition: 1, First: off, Last: off}
+	}
+	c, err := newCarry(carryConfig(), secret, "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Carry(cols, [][]string{{"41", "F", "Jane Roe called"}, {"42", "F", "Jane Roe again"}},
+		[]deid.OffsetRange{pos(10), pos(11)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Held[0] || !res.Held[1] || len(res.Released) != 0 || res.Summary.Out != 2 ||
+		len(res.Summary.Held) != 1 || res.Summary.Held[0].First != 10 || res.Summary.Held[0].Last != 11 {
+		t.Fatalf("two rows under k=3: %+v, want both held as one range 10-11", res)
+	}
+	first := states(t, c, 160)
+	if len(first) < 2 {
+		t.Fatalf("state in %d parts under a 160-byte limit, want several", len(first))
+	}
+	for _, s := range first {
+		if len(s.Value) > 160 || bytes.Contains(s.Value, []byte("Jane")) || bytes.Contains(s.Value, []byte("41")) {
+			t.Fatalf("state part %q: over the limit or holding a value in clear", s.Key)
+		}
+		if !strings.HasPrefix(string(s.Key), "w1/") {
+			t.Errorf("state key %q does not name the worker alone", s.Key)
+		}
+	}
+	c.Commit()
+
+	restored := func(secret string, recs []*kgo.Record) (*Carry, error) {
+		r, err := newCarry(carryConfig(), secret, "w1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, r.restore(recs)
+	}
+	if _, err := restored(strings.Repeat("cd", 32), topicOf(first)); !errors.Is(err, ErrCarryState) {
+		t.Errorf("another secret: %v, want ErrCarryState", err)
+	}
+	if _, err := restored(secret, topicOf(first[:1])); !errors.Is(err, ErrCarryState) {
+		t.Errorf("a part missing: %v, want ErrCarryState", err)
+	}
+	r, err := restored(secret, topicOf(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A coarse class (ages 41-43) waits while its rows may.
+	if res, err = r.Carry(cols, [][]string{{"43", "F", "n"}}, []deid.OffsetRange{pos(12)}); err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.In != 2 || res.Summary.Out != 3 || len(res.Released) != 0 {
+		t.Fatalf("after restore: %+v, want the 2 restored rows carried in, all 3 held", res)
+	}
+	r.Commit()
+	// Then the restored rows' delay runs out: they go, with the newer row for company.
+	if res, err = r.Carry(cols, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Released) != 3 || res.Summary.In != 3 || res.Summary.Out != 0 ||
+		len(res.Summary.Settled) != 1 || res.Summary.Settled[0].First != 10 || res.Summary.Settled[0].Last != 12 ||
+		res.Summary.Waited[1] != 1 || res.Summary.Waited[2] != 2 {
+		t.Fatalf("delay expired: %+v, want 3 released, 10-12 settled, waited 2, 2, 1", res)
+	}
+	// Nothing held: the state's parts are deleted.
+	second := states(t, r, 160)
+	r.Commit()
+	tomb := 0
+	for _, s := range second {
+		if s.Value == nil {
+			tomb++
+		}
+	}
+	if tomb != len(first) || len(second) != tomb {
+		t.Errorf("%d records, %d tombstones, want %d tombstones alone (nothing held: every part deleted)", len(second), tomb, len(first))
+	}
+	again, err := restored(secret, topicOf(first, second))
+	if err != nil || len(again.ws.Carried()) != 0 {
+		t.Errorf("restore after the state emptied: %v, %d rows held; want none", err, len(again.ws.Carried()))
+	}
+	if s := states(t, again, 160); len(s) != 0 {
+		t.Errorf("nothing held before or after: %d state records, want none", len(s))
+	}
+}

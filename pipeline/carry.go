@@ -1,0 +1,92 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/deidstream/deidstream/arrowbatch"
+	"github.com/deidstream/deidstream/deid"
+)
+
+// Carrier is the privacy stage with carry-over (privacy.carry): a row that
+// only a coarse class could hold waits for a later window of this worker
+// instead of being suppressed. What waits is the Carrier's state; like the
+// numbering it follows the transaction: State is produced to the compacted
+// carry topic (sealed: it holds record content) in the window's transaction,
+// then Commit keeps it or Abort forgets it. Used by one goroutine at a time (the
+// window's publisher, then Run), never by the stage goroutines.
+type Carrier interface {
+	// Carry anonymizes the window's rows together with the rows earlier
+	// windows held. src is each row's input position.
+	Carry(columns []string, rows [][]string, src []deid.OffsetRange) (Carried, error)
+	// State is the carry state after the last Carry, as records for the
+	// carry topic, each value at most limit bytes; nil when nothing changed.
+	State(limit int) ([]StateRecord, error)
+	Commit()
+	Abort()
+}
+
+// Carried is a window after a Carrier.
+type Carried struct {
+	// Released rows, in the order to publish them (content order: nothing
+	// tells a carried row from a new one).
+	Released [][]string
+	// Held marks this window's rows held for a later window, Suppressed its
+	// rows suppressed now (both aligned with the rows given).
+	Held, Suppressed []bool
+	// Summary.Expired counts the rows of earlier windows suppressed now.
+	Summary  deid.CarrySummary
+	Achieved deid.PrivacySummary
+}
+
+// WithCarrier anonymizes each window with carry-over (instead of WithAnonymizer).
+func WithCarrier(c Carrier) Option { return func(w *Worker) { w.carry = c } }
+
+// carryWindow runs the Carrier over the window's released rows and writes
+// the carry state into the transaction. It returns the rows to publish: none
+// names its source (it would tell a carried row from a new one; the audit
+// event's carry section accounts for the positions), and the slots of this
+// window's rows not suppressed, for the residual-PHI monitor.
+func (w *Worker) carryWindow(ctx context.Context, tx Tx, win *window, rows []arrowbatch.Row, slots []*slot,
+	res *published, ev *WindowEvent) ([]arrowbatch.Row, []*slot, error) {
+	start := time.Now()
+	values := make([][]string, len(rows))
+	src := make([]deid.OffsetRange, len(rows))
+	for i, r := range rows {
+		values[i] = r.Values
+		src[i] = deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}
+	}
+	c, err := w.carry.Carry(w.redactor.Columns(), values, src)
+	if err != nil {
+		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: %w", win.seq, err)
+	}
+	if len(c.Held) != len(rows) || len(c.Suppressed) != len(rows) {
+		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: %d rows in, %d held and %d suppression flags out",
+			win.seq, len(rows), len(c.Held), len(c.Suppressed))
+	}
+	w.metrics.StageSeconds.WithLabelValues("privacy").Observe(time.Since(start).Seconds())
+	kept := slots[:0:0]
+	res.suppressed = c.Summary.Expired
+	for i, s := range slots {
+		if c.Suppressed[i] {
+			res.suppressed++
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	out := make([]arrowbatch.Row, len(c.Released))
+	for i, v := range c.Released {
+		out[i] = arrowbatch.Row{Partition: -1, Offset: -1, Values: v}
+	}
+	states, err := w.carry.State(w.maxValue)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sealing the carry state of window %d: %w", win.seq, err)
+	}
+	for _, r := range states {
+		w.out.Carry.Write(ctx, tx, Message{Key: r.Key, Value: r.Value})
+	}
+	ev.Privacy, ev.Carry = &c.Achieved, &c.Summary
+	res.achievedK = c.Achieved.AchievedK
+	return out, kept, nil
+}

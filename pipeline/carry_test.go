@@ -1,0 +1,162 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/deid"
+	"github.com/deidstream/deidstream/kafkaconn"
+)
+
+// fakeCarrier holds each row of group "rare" for one window, then releases it.
+type fakeCarrier struct {
+	held, next []carriedRow
+	commits    int
+}
+
+type carriedRow struct {
+	Src    deid.OffsetRange
+	Values []string
+}
+
+func (f *fakeCarrier) Carry(_ []string, rows [][]string, src []deid.OffsetRange) (Carried, error) {
+	out := Carried{Held: make([]bool, len(rows)), Suppressed: make([]bool, len(rows)),
+		Summary: deid.CarrySummary{In: int64(len(f.held)), Max: 1, Waited: []int64{0, int64(len(f.held))}}}
+	f.next = nil
+	for _, h := range f.held {
+		out.Released = append(out.Released, h.Values)
+		out.Summary.Settled = append(out.Summary.Settled, h.Src)
+	}
+	for i, r := range rows {
+		if r[1] == "rare" {
+			out.Held[i] = true
+			f.next = append(f.next, carriedRow{src[i], r})
+			out.Summary.Held = append(out.Summary.Held, src[i])
+			continue
+		}
+		out.Released = append(out.Released, r)
+		out.Summary.Waited[0]++
+	}
+	out.Summary.Out = int64(len(f.next))
+	slices.SortFunc(out.Released, slices.Compare)
+	return out, nil
+}
+
+func (f *fakeCarrier) State(int) ([]StateRecord, error) {
+	b, err := json.Marshal(f.next)
+	return []StateRecord{{Key: []byte("w1/0"), Value: b}}, err
+}
+func (f *fakeCarrier) Commit() { f.held, f.next = f.next, nil; f.commits++ }
+func (f *fakeCarrier) Abort()  { f.next = nil }
+
+// TestWorkerCarryStateInTheTransaction: with a Carrier, rows held by a
+// window wait in the carry topic's state written in that window's
+// transaction. A worker that dies between publishing and committing leaves
+// no state behind; its successor, restored from the last committed state,
+// releases every record exactly once, and no research row names its source.
+func TestWorkerCarryStateInTheTransaction(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	const n = 1500
+	recs, wantQ, _ := inputs(n)
+	produceAll(t, conn, "raw", recs)
+	newWorker := func(c *fakeCarrier) (*Worker, *Metrics) {
+		m := NewMetrics(prometheus.NewRegistry())
+		w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w, m
+	}
+	if _, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(&fakeCarrier{}), WithAnonymizer(fakeAnonymizer{})); !errors.Is(err, ErrConfig) {
+		t.Errorf("carrier and anonymizer together: %v, want ErrConfig", err)
+	}
+	c1 := &fakeCarrier{}
+	w1, _ := newWorker(c1)
+	windows := 0
+	errCrash := errors.New("simulated crash")
+	w1.afterPublish = func() error {
+		if windows++; windows == 3 {
+			return errCrash
+		}
+		return nil
+	}
+	if err := runUntil(t, w1, func() bool { return false }); !errors.Is(err, errCrash) {
+		t.Fatalf("first worker: %v, want the simulated crash", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Fence the dead worker's transaction, as its successor does before reading its state.
+	fence, err := kgo.NewClient(append(conn[:len(conn):len(conn)], kgo.TransactionalID(cfg.Kafka.TransactionalID))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := fence.ProducerID(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fence.Close()
+	states, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Carry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != c1.commits {
+		t.Fatalf("%d carry states committed for %d committed windows: the crashed window's state is visible, or one is missing", len(states), c1.commits)
+	}
+	c2 := &fakeCarrier{}
+	if len(states) > 0 {
+		if err := json.Unmarshal(states[len(states)-1].Value, &c2.held); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(c2.held) == 0 {
+		t.Fatal("the last committed window held no row: the test does not restore anything")
+	}
+	w2, m2 := newWorker(c2)
+	left := (n - c1.commits*cfg.Window.MaxRecords) / cfg.Window.MaxRecords // full windows of what w1 did not commit
+	if err := runUntil(t, w2, func() bool { return testutil.ToFloat64(m2.Windows.WithLabelValues("committed")) >= float64(left) }); err != nil {
+		t.Fatal(err)
+	}
+	rows, reasons, events := outputs(t, conn, cfg)
+	seen := map[string]int{}
+	for _, r := range rows {
+		if r.Offset != -1 || r.Partition != -1 || r.Topic != "" {
+			t.Fatalf("a research row names its source %s/%d/%d", r.Topic, r.Partition, r.Offset)
+		}
+		seen[r.Values[0]]++
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("record %s published %d times", id, k)
+		}
+	}
+	var q int
+	for _, k := range reasons {
+		q += k
+	}
+	held := len(c2.held) // held by the last committed state
+	wq := 0
+	for _, k := range wantQ {
+		wq += k
+	}
+	if q != wq {
+		t.Errorf("%d quarantined, want %d", q, wq)
+	}
+	if got := len(rows) + q + held; got != n {
+		t.Errorf("%d published + %d quarantined + %d held = %d, want %d", len(rows), q, held, got, n)
+	}
+	for _, ev := range events {
+		c := ev.Carry
+		if c == nil || ev.RecordsIn+c.In != ev.Published+ev.Suppressed+ev.Quarantined+c.Out || deid.Count(c.Held) > c.Out {
+			t.Errorf("window %d: accounting with carry does not add up: %+v", ev.Window, ev)
+		}
+	}
+}
