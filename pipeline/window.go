@@ -45,8 +45,9 @@ type window struct {
 	// tables are the placeholder tables its records changed (Numbering.Changed,
 	// taken once it drained, before the next window's records are numbered).
 	tables []StateRecord
-	// stale: partitions were assigned while the window was open, so its
-	// numbering may be stale; it is aborted, not published.
+	// stale: partitions were assigned while the window was open (or, polled
+	// ahead, at all), so its numbering may be stale; it is aborted or
+	// dropped, not published.
 	stale bool
 }
 

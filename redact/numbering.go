@@ -25,7 +25,7 @@ import (
 // (windows overlap): what they change stays pending after the Commit, and the
 // tables they use stay pinned. Memory is bounded:
 // at most MaxPatients tables (least recently used evicted first) of at most
-// MaxValues remembered values each, plus the tables the open window touched.
+// MaxValues remembered values each, plus the tables the open windows touched.
 type Numbering struct {
 	patientKey, valueKey, wordKey *keyed
 	maxPatients, maxValues        int
