@@ -434,11 +434,12 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 	var dropped *window
 	if next != nil {
 		next.ahead = false
-		// Dropped when this window did not commit, when a revocation since it
-		// began polling may have taken some of its partitions, or when
-		// partitions were assigned (the numbering is reloaded first). Its
-		// records are consumed again; none is numbered once the state settles.
-		if err != nil || !committed || next.stale || w.rebalances.Load() != next.rebalances {
+		// Dropped when this window did not commit, when polling it failed,
+		// when a revocation since it began polling may have taken some of its
+		// partitions, or when partitions were assigned (the numbering is
+		// reloaded first). Its records are consumed again; none is numbered
+		// once the state settles.
+		if err != nil || ferr != nil || !committed || next.stale || w.rebalances.Load() != next.rebalances {
 			next.pending.Wait()
 			dropped, next = next, nil
 		}
@@ -456,10 +457,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 		if dropped != nil && w.numbers != nil {
 			w.numbers.Abort() // what the dropped window's records numbered
 		}
-		if ferr != nil {
-			return true, nil, ferr
-		}
-		return true, next, nil
+		return true, next, ferr
 	case perr != nil && (!errors.Is(perr, ErrKafka) || fatalKafka(perr)), fatalKafka(err):
 		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
