@@ -73,10 +73,22 @@ func (s *Schema) Encode(rows []Row) ([]byte, error) {
 	for i := range vals {
 		vals[i] = b.Field(i + 3).(*array.StringBuilder)
 	}
+	// Reserve each column's bytes once: growing a builder copies what it holds.
+	sizes := make([]int, nval+1)
 	for _, r := range rows {
 		if len(r.Values) != nval {
 			return nil, fmt.Errorf("encoding arrow batch: row has %d values, schema has %d columns", len(r.Values), nval)
 		}
+		sizes[nval] += len(r.Topic)
+		for i, v := range r.Values {
+			sizes[i] += len(v)
+		}
+	}
+	topics.ReserveData(sizes[nval])
+	for i, n := range sizes[:nval] {
+		vals[i].ReserveData(n)
+	}
+	for _, r := range rows {
 		topics.Append(r.Topic)
 		parts.Append(r.Partition)
 		offs.Append(r.Offset)

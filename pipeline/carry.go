@@ -14,7 +14,8 @@ import (
 // instead of being suppressed. What waits is the Carrier's state; like the
 // numbering it follows the transaction: State is produced to the compacted
 // carry topic (sealed: it holds record content) in the window's transaction,
-// then Commit keeps it or Abort forgets it. Used from Run only.
+// then Commit keeps it or Abort forgets it. Used by one goroutine at a time (the
+// window's publisher, then Run), never by the stage goroutines.
 type Carrier interface {
 	// Carry anonymizes the window's rows together with the rows earlier
 	// windows held. src is each row's input position.

@@ -22,6 +22,7 @@ type Metrics struct {
 	DPRemaining   *prometheus.GaugeVec // dataset: remaining budget / budget, after the last committed release
 	LastCommit    prometheus.Gauge     // unix time of the last committed window
 	KAchieved     prometheus.Gauge     // k the privacy models achieved in the last committed window with released rows
+	AheadRecords  prometheus.Gauge     // records of the next window polled while the current one publishes
 	// The residual-PHI monitor's, counted when a window is published (before
 	// it commits, so a halted window counts too).
 	ResidualInspected prometheus.Counter
@@ -74,6 +75,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "PHI the residual-PHI monitor found in released records (outside placeholders and surrogates), by type."}, []string{"type"}),
 		CanaryHits: prometheus.NewCounter(prometheus.CounterOpts{Name: "deid_canary_hits_total",
 			Help: "Planted canary identifiers (monitor.canaries) seen in released records: each one is a breach."}),
+		AheadRecords: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_window_ahead_records",
+			Help: "Records of the next window consumed, and being detected, while the current window publishes and commits; 0 between."}),
 		Ready: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_worker_ready",
 			Help: "1 when the worker is ready (Kafka answers, partitions assigned), else 0: /readyz says why."}),
 		KafkaUnreachable: prometheus.NewGauge(prometheus.GaugeOpts{Name: "deid_kafka_unreachable_seconds",
@@ -84,7 +87,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Kafka sessions (consumer group member and transactional producer) replaced because a window's transaction could not be ended."}),
 	}
 	reg.MustRegister(m.RecordsIn, m.Published, m.Suppressed, m.Quarantined, m.PHI, m.Withheld, m.Windows,
-		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals, m.DPRemaining, m.LastCommit, m.KAchieved,
+		m.BatchRows, m.WindowRecords, m.StageSeconds, m.Lag, m.DPRefusals, m.DPRemaining, m.LastCommit, m.KAchieved, m.AheadRecords,
 		m.ResidualInspected, m.ResidualFindings, m.CanaryHits, m.Ready, m.KafkaUnreachable, m.KafkaOutages, m.SessionRestarts)
 	// Both results exist from the start, so "no commit for N minutes" and
 	// abort rates are defined before the first window ends.

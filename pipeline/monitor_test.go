@@ -45,7 +45,9 @@ func newMonitoredWorker(t *testing.T, cfg *Config, s Sampling) (*Worker, *Metric
 // only), and everything is published.
 func TestMonitorAlertCountsAndAudits(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Window.MaxRecords = 100
+	// Four windows: the second, detected while the first publishes (before
+	// any window committed), is inspected whole too.
+	cfg.Window.MaxRecords = 50
 	w, m, logs := newMonitoredWorker(t, cfg, Sampling{Every: 10, FirstWindow: true, Tolerance: 0.05})
 	if err := runUntil(t, w, func() bool { return settled(m) >= 200 }); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ type fakeNumbering struct {
 	mu        sync.Mutex
 	tables    map[string]map[string]int // patient -> name -> number
 	committed map[string]map[string]int
+	sent      map[string]map[string]int // what Changed listed; nil if not called since the last Commit or Abort
 	restored  int
 }
 
@@ -50,10 +51,12 @@ func (f *fakeNumbering) Changed() []StateRecord {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []StateRecord
+	f.sent = map[string]map[string]int{}
 	for p, tb := range f.tables {
 		if len(tb) != len(f.committed[p]) {
 			v, _ := json.Marshal(tb)
 			out = append(out, StateRecord{Key: []byte(p), Value: v})
+			f.sent[p] = maps.Clone(tb)
 		}
 	}
 	return out
@@ -62,15 +65,20 @@ func (f *fakeNumbering) Changed() []StateRecord {
 func (f *fakeNumbering) Commit() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for p, tb := range f.tables {
+	kept := f.sent
+	if kept == nil {
+		kept = f.tables
+	}
+	for p, tb := range kept {
 		f.committed[p] = maps.Clone(tb)
 	}
+	f.sent = nil
 }
 
 func (f *fakeNumbering) Abort() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.tables = map[string]map[string]int{}
+	f.tables, f.sent = map[string]map[string]int{}, nil
 	for p, tb := range f.committed {
 		f.tables[p] = maps.Clone(tb)
 	}
@@ -79,7 +87,7 @@ func (f *fakeNumbering) Abort() {
 func (f *fakeNumbering) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.tables, f.committed = map[string]map[string]int{}, map[string]map[string]int{}
+	f.tables, f.committed, f.sent = map[string]map[string]int{}, map[string]map[string]int{}, nil
 }
 
 func (f *fakeNumbering) Restore(key, value []byte) error {

@@ -224,7 +224,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	}
 
 	if w.numbers != nil {
-		for _, r := range w.numbers.Changed() {
+		for _, r := range win.tables {
 			if len(r.Value) > w.maxValue {
 				return nil, fmt.Errorf("publishing placeholder numbering of window %d: a table of %d bytes is over the %d-byte record limit (lower redaction.numbering.max_values)",
 					win.seq, len(r.Value), w.maxValue)

@@ -85,9 +85,13 @@ type Releaser interface {
 // the window's transaction, then Commit keeps them or Abort reverts them. It
 // is rebuilt from that topic (Reset, then Restore per record in offset order)
 // before the first window and after every partition assignment. Used from Run
-// only, while no stage goroutine processes records.
+// only: Changed once the window drained and before the next window's records
+// are processed; Commit and Abort while they may be (windows overlap); Reset
+// and Restore while no stage goroutine processes records.
 type Numbering interface {
-	// Changed returns the tables changed since the last Commit or Abort.
+	// Changed returns the tables changed since the last Commit or Abort and
+	// marks them as what the next Commit keeps: changes made after it (by the
+	// next window's records) stay pending; Abort reverts them all.
 	Changed() []StateRecord
 	Commit()
 	Abort()

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -24,13 +25,29 @@ type slot struct {
 // window is the set of records consumed in one transaction. Slots keep poll
 // order, which is offset order within each partition.
 type window struct {
-	seq     uint64
+	seq     uint64 // numbered when it begins publishing
 	slots   []slot
 	pending sync.WaitGroup // slots still being processed
 	ranges  map[topicPartition]*deid.OffsetRange
-	seen    map[topicPartition]int64 // highest offset polled, control records included
-	// stale: partitions were assigned while the window was open, so its
-	// numbering may be stale; it is aborted, not published.
+	// next is, per partition, the offset after the last record polled
+	// (control records included): what committing the window commits.
+	next map[topicPartition]kgo.EpochOffset
+	// from is, per partition, the first offset polled: where consuming
+	// resumes if the window is dropped.
+	from map[topicPartition]kgo.EpochOffset
+	// rebalances is Worker.rebalances before the window's first poll: a
+	// revocation since then may have taken a partition some of its records
+	// came from, so the window must not commit.
+	rebalances uint64
+	bytes      int       // raw bytes of the records polled
+	deadline   time.Time // max_wait after the first record; zero before it
+	ahead      bool      // polled while the window before it publishes
+	// tables are the placeholder tables its records changed (Numbering.Changed,
+	// taken once it drained, before the next window's records are numbered).
+	tables []StateRecord
+	// stale: partitions were assigned while the window was open (or, polled
+	// ahead, at all), so its numbering may be stale; it is aborted or
+	// dropped, not published.
 	stale bool
 }
 
@@ -39,9 +56,18 @@ type topicPartition struct {
 	partition int32
 }
 
-func newWindow(seq uint64, capacity int) *window {
-	return &window{seq: seq, slots: make([]slot, 0, capacity), ranges: map[topicPartition]*deid.OffsetRange{},
-		seen: map[topicPartition]int64{}}
+func newWindow(capacity int, rebalances uint64) *window {
+	return &window{slots: make([]slot, 0, capacity), ranges: map[topicPartition]*deid.OffsetRange{},
+		next: map[topicPartition]kgo.EpochOffset{}, from: map[topicPartition]kgo.EpochOffset{}, rebalances: rebalances}
+}
+
+// polled notes a record (or control record) taken from Kafka into the window.
+func (w *window) polled(r *kgo.Record) {
+	tp := topicPartition{r.Topic, r.Partition}
+	if _, ok := w.from[tp]; !ok {
+		w.from[tp] = kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset}
+	}
+	w.next[tp] = kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset + 1}
 }
 
 // add appends a record and returns its slot index. Slots are never reallocated

@@ -73,7 +73,11 @@ type Worker struct {
 	// next record is processed: at start, and after every assignment, since
 	// the previous owner of a partition may have committed newer tables.
 	reload atomic.Bool
-	jobs   chan job
+	// rebalances counts the revocations and losses of partitions: a window
+	// whose polling began before one must not commit (see window.rebalances).
+	rebalances atomic.Uint64
+	topicIDs   map[string][16]byte // for committing offsets (offsets.go); Run's goroutine only
+	jobs       chan job
 	// remaining, for a bounded run, maps each partition not yet committed to
 	// its end to that end offset; nil for an unbounded run.
 	remaining map[topicPartition]int64
@@ -122,7 +126,7 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 		return nil, fmt.Errorf("making worker: redactor, sealer and auditor are required: %w", ErrNoStage)
 	}
 	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(), out: KafkaOutputs(cfg.Topics),
-		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types)}
+		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types), topicIDs: map[string][16]byte{}}
 	for _, o := range opts {
 		o(w)
 	}
@@ -266,7 +270,18 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.reload.Store(true)
 			}
 		}),
-		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) { w.ready.Store(false) }),
+		// Called by the session's wrappers once it marked its transaction
+		// failed (not again until its next End). A cooperative rebalance that
+		// takes nothing from this worker leaves the windows whole.
+		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
+			if len(revoked) > 0 {
+				w.rebalances.Add(1)
+			}
+		}),
+		kgo.OnPartitionsLost(func(context.Context, *kgo.Client, map[string][]int32) {
+			w.rebalances.Add(1)
+			w.ready.Store(false)
+		}),
 	)
 	if w.cfg.Kafka.InstanceID != "" {
 		opts = append(opts, kgo.InstanceID(w.cfg.Kafka.InstanceID))
@@ -320,8 +335,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	backoff := time.Duration(0)
+	var next *window // polled while the window before it published
 	for ctx.Err() == nil && (w.remaining == nil || len(w.remaining) > 0) {
-		committed, err := w.runWindow(ctx, sess)
+		committed, ahead, err := w.runWindow(ctx, sess, next)
+		next = ahead
 		if lost, ok := errors.AsType[*sessionLost](err); ok {
 			old := sess
 			sess = nil
@@ -355,27 +372,40 @@ func nextBackoff(prev time.Duration, committed bool) time.Duration {
 	return min(max(2*prev, time.Second), 30*time.Second)
 }
 
-// runWindow fills one window, then publishes and commits it. A window that
-// cannot commit is aborted: its input is consumed again, its outputs vanish.
-// It reports whether a window committed (true when there was nothing to do,
-// or when the window was aborted only to reload the numbering: no backoff is
-// due); an error means the worker must stop.
-func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) (bool, error) {
-	w.seq++
-	win := newWindow(w.seq, w.cfg.Window.MaxRecords)
+// runWindow fills a window (or goes on filling win, polled while the window
+// before it published), then publishes and commits it. While it publishes,
+// the next window is polled (see publishAhead) and returned to be filled on;
+// nil when there is none, or it was dropped. A window that cannot commit is
+// aborted: its input (and the next window's) is consumed again, its outputs
+// vanish. committed is true when a window committed, when there was nothing
+// to do, or when the window was aborted only to reload the numbering (no
+// backoff is due); an error means the worker must stop.
+func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, win *window) (committed bool, _ *window, _ error) {
+	if win == nil {
+		win = w.newWindow()
+	}
 	if err := w.fill(ctx, sess, win); err != nil {
-		return false, err
+		return false, nil, err
 	}
 	if len(win.slots) == 0 {
 		w.reached(win) // only markers polled: nothing to commit
-		return true, nil
+		return true, nil, nil
 	}
 	start := time.Now()
 	filled := start
 	win.pending.Wait()
 	w.metrics.StageSeconds.WithLabelValues("detect_drain").Observe(time.Since(start).Seconds())
+	w.seq++
+	win.seq = w.seq
 	if win.stale {
-		return w.abortStale(ctx, sess, win)
+		ok, err := w.abortStale(ctx, sess, win)
+		return ok, nil, err
+	}
+	if w.numbers != nil {
+		win.tables = w.numbers.Changed()
+	}
+	if err := sess.Begin(); err != nil {
+		return false, nil, retryable(win, fmt.Errorf("beginning transaction: %w", err))
 	}
 
 	// Publishing runs to its end even after SIGTERM: bounded by the transaction
@@ -387,27 +417,51 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 	}
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bound)
 	defer cancel()
-	res, perr := w.publish(pctx, sess, win)
+	res, perr, next, ferr := w.publishAhead(ctx, pctx, sess, win)
 	if perr == nil && w.afterPublish != nil {
 		if err := w.afterPublish(); err != nil {
-			return false, err
+			return false, nil, err
 		}
 	}
 	try := kgo.TryCommit
-	if perr != nil {
+	if perr != nil || w.rebalances.Load() != win.rebalances {
 		try = kgo.TryAbort
 	}
 	start = time.Now()
-	committed, err := sess.End(pctx, try)
+	committed, err := sess.End(w.committing(pctx, win.next), try)
 	w.metrics.StageSeconds.WithLabelValues("commit").Observe(time.Since(start).Seconds())
+	w.metrics.AheadRecords.Set(0)
+	var dropped *window
+	if next != nil {
+		next.ahead = false
+		// Dropped when this window did not commit, when polling it failed,
+		// when a revocation since it began polling may have taken some of its
+		// partitions, or when partitions were assigned (the numbering is
+		// reloaded first). Its records are consumed again; none is numbered
+		// once the state settles.
+		if err != nil || ferr != nil || !committed || next.stale || w.rebalances.Load() != next.rebalances {
+			next.pending.Wait()
+			dropped, next = next, nil
+		}
+	}
+	switch {
+	case err != nil: // the session is replaced, or the worker stops
+	case !committed:
+		rewind(sess.Client(), win, dropped)
+	case dropped != nil:
+		rewind(sess.Client(), dropped)
+	}
 	switch {
 	case committed:
 		w.committed(win, res, filled)
-		return true, nil
+		if dropped != nil && w.numbers != nil {
+			w.numbers.Abort() // what the dropped window's records numbered
+		}
+		return true, next, ferr
 	case perr != nil && (!errors.Is(perr, ErrKafka) || fatalKafka(perr)), fatalKafka(err):
 		// The same records would fail the same way: stop rather than loop.
 		w.abortState()
-		return false, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
+		return false, nil, fmt.Errorf("window %d aborted, stopping: %w", win.seq, explain(both(perr, err)))
 	case err != nil:
 		// The transaction may still be open, or (after a commit request whose
 		// answer was lost) committed: only a new session can tell, and clear it.
@@ -415,7 +469,10 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		if perr == nil {
 			lost.probe = res.probe
 		}
-		return false, lost
+		return false, nil, lost
+	case ferr != nil:
+		w.abortState()
+		return false, nil, ferr
 	}
 	w.abortState()
 	why := "the group rebalanced, or Kafka refused the offsets' commit"
@@ -423,7 +480,42 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession) 
 		why = perr.Error()
 	}
 	w.log.Warn("window aborted; its records will be consumed again", "window", win.seq, "records", len(win.slots), "error", why)
-	return false, nil
+	return false, nil, nil
+}
+
+// publishAhead publishes win and, meanwhile, polls the next window into the
+// stage goroutines: the next window's decoding and detection run beside this
+// one's privacy models, encoding, sealing and producing, instead of a core
+// idling while the other works. Polling stops when publishing ends (End may
+// not run concurrently with a poll) and goes on after End, in the next
+// runWindow. ferr is the next window's polling error.
+func (w *Worker) publishAhead(ctx, pctx context.Context, sess *kgo.GroupTransactSession, win *window) (res *published, perr error, next *window, ferr error) {
+	if !w.overlaps(win) {
+		res, perr = w.publish(pctx, sess, win)
+		return res, perr, nil, nil
+	}
+	fctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer stop()
+		res, perr = w.publish(pctx, sess, win)
+	}()
+	next = w.newWindow()
+	next.ahead = true
+	ferr = w.fill(fctx, sess, next)
+	<-done
+	return res, perr, next, ferr
+}
+
+// overlaps reports whether the next window may be polled while win
+// publishes: not in a bounded run whose ends win reached.
+func (w *Worker) overlaps(win *window) bool {
+	return !w.atEnds(win)
+}
+
+func (w *Worker) newWindow() *window {
+	return newWindow(w.cfg.Window.MaxRecords, w.rebalances.Load())
 }
 
 // committed keeps what a committed window changed, counts and logs it.
@@ -620,8 +712,8 @@ func (w *Worker) restoreNumbering(ctx context.Context) error {
 
 // reached marks, for a bounded run, the partitions a committed window took to their end.
 func (w *Worker) reached(win *window) {
-	for tp, off := range win.seen {
-		if end, ok := w.remaining[tp]; ok && off >= end-1 {
+	for tp, next := range win.next {
+		if end, ok := w.remaining[tp]; ok && next.Offset >= end {
 			delete(w.remaining, tp)
 		}
 	}
@@ -667,14 +759,13 @@ func explain(err error) error {
 }
 
 // fill polls records into win until it is full, max_wait after its first
-// record, or ctx ends. The transaction begins with the first record.
+// record, or ctx ends. It may be called again on the same window: a window
+// polled ahead is filled on after the window before it ends.
 func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *window) error {
-	var deadline time.Time
-	bytes := 0
-	for len(win.slots) < w.cfg.Window.MaxRecords && bytes < w.cfg.Window.MaxBytes {
+	for !w.closed(win) && ctx.Err() == nil {
 		pctx, cancel := ctx, context.CancelFunc(func() {})
-		if !deadline.IsZero() {
-			pctx, cancel = context.WithDeadline(ctx, deadline)
+		if !win.deadline.IsZero() {
+			pctx, cancel = context.WithDeadline(ctx, win.deadline)
 		}
 		fs := sess.PollRecords(pctx, w.cfg.Window.MaxRecords-len(win.slots))
 		cancel()
@@ -695,17 +786,18 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 			return berr
 		}
 		w.observeLag(fs)
+		fs.EachTopic(func(t kgo.FetchTopic) { w.learnTopicID(t.Topic, t.TopicID) })
 		fs.EachRecord(func(r *kgo.Record) {
 			if berr != nil || win.stale {
 				return // the window aborts: what is left of the fetch is consumed again
 			}
-			tp := topicPartition{r.Topic, r.Partition}
-			win.seen[tp] = max(win.seen[tp], r.Offset)
+			win.polled(r)
 			if r.Attrs.IsControl() {
 				return // a transaction marker (bounded runs only), not a record
 			}
 			if w.numbers != nil && w.reload.Load() {
-				if len(win.slots) > 0 {
+				// Never restore while another window publishes: the window polled ahead is dropped.
+				if len(win.slots) > 0 || win.ahead {
 					win.stale = true
 					return
 				}
@@ -715,14 +807,10 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 				}
 			}
 			if len(win.slots) == 0 {
-				if err := sess.Begin(); err != nil {
-					berr = retryable(win, fmt.Errorf("beginning transaction: %w", err))
-					return
-				}
-				deadline = time.Now().Add(w.cfg.Window.MaxWait)
+				win.deadline = time.Now().Add(w.cfg.Window.MaxWait)
 			}
 			i := win.add(r)
-			bytes += len(r.Value)
+			win.bytes += len(r.Value)
 			w.metrics.RecordsIn.WithLabelValues(r.Topic).Inc()
 			win.pending.Add(1)
 			w.jobs <- job{s: &win.slots[i], wg: &win.pending} // blocks when stages are busy: backpressure
@@ -730,11 +818,18 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		if berr != nil {
 			return berr
 		}
-		if win.stale || ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) || w.atEnds(win) {
-			return nil
+		if win.ahead {
+			w.metrics.AheadRecords.Set(float64(len(win.slots)))
 		}
 	}
 	return nil
+}
+
+// closed reports whether win takes no more records: full, max_wait after its
+// first record, stale, or (bounded run) every partition polled to its end.
+func (w *Worker) closed(win *window) bool {
+	return len(win.slots) >= w.cfg.Window.MaxRecords || win.bytes >= w.cfg.Window.MaxBytes || win.stale ||
+		(!win.deadline.IsZero() && !time.Now().Before(win.deadline)) || w.atEnds(win)
 }
 
 // fetchFailed logs a fetch error (the client retries it) once a minute at
@@ -768,7 +863,7 @@ func (w *Worker) atEnds(win *window) bool {
 		return false
 	}
 	for tp, end := range w.remaining {
-		if win.seen[tp] < end-1 {
+		if win.next[tp].Offset < end {
 			return false
 		}
 	}
@@ -868,7 +963,7 @@ func (w *Worker) lifecycleOnce(ctx context.Context, sess *kgo.GroupTransactSessi
 	if perr != nil {
 		try = kgo.TryAbort
 	}
-	committed, err := sess.End(ctx, try)
+	committed, err := sess.End(w.committing(ctx, nil), try)
 	if !committed {
 		w.auditor.Abort()
 		if perr == nil && err == nil {

@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -287,6 +289,86 @@ func TestWorkerCrashBeforeCommitLosesAndDuplicatesNothing(t *testing.T) {
 	// w2 may stop before draining everything if w1 committed fewer; read what is there and require all.
 	rows, reasons, events := outputs(t, conn, cfg)
 	checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
+}
+
+// A window commits while the next is polled ahead, then the worker dies with
+// two windows in flight (one published, not committed; the next polled and
+// in detection): the commit covered its own records only, so the successor
+// publishes every record exactly once.
+func TestWorkerCrashWithTwoWindowsInFlight(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	const n = 3000
+	recs, wantQ, wantS := inputs(n)
+	produceAll(t, conn, "raw", recs)
+
+	w1, m1 := newTestWorker(t, cfg, conn, &fakeAuditor{})
+	errCrash := errors.New("simulated crash")
+	var aheadCommits int // windows that will commit with the next one polled ahead
+	w1.afterPublish = func() error {
+		if testutil.ToFloat64(m1.AheadRecords) == 0 {
+			return nil
+		}
+		if aheadCommits++; aheadCommits == 2 {
+			return errCrash
+		}
+		return nil
+	}
+	if err := runUntil(t, w1, func() bool { return false }); !errors.Is(err, errCrash) {
+		t.Fatalf("first worker: %v, want the simulated crash with two windows in flight (%d windows polled ahead)", err, aheadCommits)
+	}
+	before := settled(m1)
+
+	w2, m2 := newTestWorker(t, cfg, conn, &fakeAuditor{})
+	if err := runUntil(t, w2, func() bool { return before+settled(m2) >= n }); err != nil {
+		t.Fatal(err)
+	}
+	rows, reasons, events := outputs(t, conn, cfg)
+	checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
+}
+
+// A second worker joins and leaves while the first overlaps its windows: the
+// first loses partitions with a window publishing and the next one polled
+// ahead. Every record is published once, whichever worker took it.
+func TestWorkersRebalanceWhileOverlapping(t *testing.T) {
+	conn := kfakeConn(t)
+	cfgA, cfgB := testConfig(t), testConfig(t)
+	cfgB.WorkerID, cfgB.Kafka.TransactionalID = "w2", "deidstream-w2"
+	for _, c := range []*Config{cfgA, cfgB} {
+		c.Window.MaxRecords = 100
+		c.Kafka.SessionTimeout = 6 * time.Second
+	}
+	const n = 6000
+	recs, wantQ, wantS := inputs(n)
+	produceAll(t, conn, "raw", recs)
+
+	wa, ma := newTestWorker(t, cfgA, conn, &fakeAuditor{})
+	ctxA, stopA := context.WithCancel(context.Background())
+	errA := make(chan error, 1)
+	go func() { errA <- wa.Run(ctxA) }()
+	for settled(ma) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	wb, mb := newTestWorker(t, cfgB, conn, &fakeAuditor{})
+	if err := runUntil(t, wb, func() bool { return settled(mb) > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for settled(ma)+settled(mb) < n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopA()
+	if err := <-errA; err != nil {
+		t.Fatal(err)
+	}
+	rows, reasons, events := outputs(t, conn, cfgA)
+	// Each worker's batches are in its own research partition: compare by input offset.
+	slices.SortFunc(rows, func(a, b arrowbatch.Row) int {
+		return cmp.Or(cmp.Compare(a.Partition, b.Partition), cmp.Compare(a.Offset, b.Offset))
+	})
+	checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
+	t.Logf("windows aborted: A %v, B %v", testutil.ToFloat64(ma.Windows.WithLabelValues("aborted")),
+		testutil.ToFloat64(mb.Windows.WithLabelValues("aborted")))
 }
 
 type failingAnonymizer struct{}

@@ -19,10 +19,13 @@ import (
 // linked across patients.
 //
 // State follows a transaction like the DP ledger: Changed lists the tables
-// changed since the last Commit or Abort; Commit keeps the changes, Abort
-// reverts every table to what it was at the last Commit. Memory is bounded:
+// changed since the last Commit or Abort; Commit keeps the changes Changed
+// listed, Abort reverts every table to what it was at the last Commit. The
+// records of the next window may be numbered between Changed and Commit
+// (windows overlap): what they change stays pending after the Commit, and the
+// tables they use stay pinned. Memory is bounded:
 // at most MaxPatients tables (least recently used evicted first) of at most
-// MaxValues remembered values each, plus the tables the open window touched.
+// MaxValues remembered values each, plus the tables the open windows touched.
 type Numbering struct {
 	patientKey, valueKey, wordKey *keyed
 	maxPatients, maxValues        int
@@ -32,6 +35,10 @@ type Numbering struct {
 	newest  *table   // LRU list: newest ... oldest, linked through newer/older
 	oldest  *table   //
 	touched []*table // tables used since the last Commit or Abort: never evicted before then
+	// gen counts Changed calls; marked: Changed was called since the last
+	// Commit or Abort, so Commit keeps only what it listed.
+	gen     uint64
+	marked  bool
 	types   []detectors.Type
 	typeIdx map[detectors.Type]uint16
 
@@ -61,7 +68,9 @@ type table struct {
 	counts  []typeCount     // numbers used per type, remembered or not
 
 	touched bool
+	gen     uint64 // Numbering.gen when last used: used after the last Changed if equal
 	saved   *saved // the committed state while a window changes the table; nil: unchanged
+	sent    *saved // the state Changed listed; nil if unchanged then, or not listed since the last Commit or Abort
 
 	newer, older *table
 }
@@ -201,6 +210,7 @@ func (nb *Numbering) use(pid patientID, create bool) *table {
 		return nil
 	}
 	nb.touch(tb)
+	tb.gen = nb.gen
 	return tb
 }
 
@@ -264,8 +274,17 @@ func (nb *Numbering) touch(tb *table) {
 // changing saves tb's committed state before its first change in a window.
 func (nb *Numbering) changing(tb *table) {
 	if tb.saved == nil {
-		tb.saved = &saved{entries: len(tb.entries), names: len(tb.names), counts: slices.Clone(tb.counts)}
+		tb.saved = tb.state()
 	}
+}
+
+func (tb *table) state() *saved {
+	return &saved{entries: len(tb.entries), names: len(tb.names), counts: slices.Clone(tb.counts)}
+}
+
+// is reports whether tb is still in state s (entries, names and counts only grow).
+func (s *saved) is(tb *table) bool {
+	return s.entries == len(tb.entries) && s.names == len(tb.names) && slices.Equal(s.counts, tb.counts)
 }
 
 // exact returns s in an array of its length.
@@ -283,34 +302,53 @@ type TableRecord struct {
 }
 
 // Changed returns the tables changed since the last Commit or Abort, encoded,
-// in the order they were first used. Call it once every record of the window
-// is processed.
+// in the order they were first used, and marks what the next Commit keeps.
+// Call it once every record of the window is processed, before any record of
+// the next window is.
 func (nb *Numbering) Changed() []TableRecord {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
+	nb.gen++
+	nb.marked = true
 	var out []TableRecord
 	for _, tb := range nb.touched {
 		if tb.saved != nil {
+			tb.sent = tb.state()
 			out = append(out, TableRecord{Key: slices.Clone(tb.id[:]), Value: nb.encode(tb)})
 		}
 	}
 	return out
 }
 
-// Commit keeps every change since the last Commit or Abort: the window that
-// made them committed.
+// Commit keeps the changes the last Changed listed (every change since the
+// last Commit or Abort if it was not called): the window that published them
+// committed. A table changed since it was listed keeps the listed state as
+// its committed one; a table used since stays pinned.
 func (nb *Numbering) Commit() {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
+	keep := nb.touched[:0]
 	for _, tb := range nb.touched {
-		tb.touched = false
-		if tb.saved != nil {
-			tb.saved = nil
-			// Held for long now: give back what append reserved.
-			tb.entries, tb.names, tb.counts = exact(tb.entries), exact(tb.names), exact(tb.counts)
+		switch {
+		case !nb.marked || tb.sent != nil && tb.sent.is(tb):
+			if tb.saved != nil {
+				tb.saved = nil
+				// Held for long now: give back what append reserved.
+				tb.entries, tb.names, tb.counts = exact(tb.entries), exact(tb.names), exact(tb.counts)
+			}
+		case tb.sent != nil:
+			tb.saved = tb.sent // changed again since: what was published is committed
 		}
+		tb.sent = nil
+		if nb.marked && (tb.saved != nil || tb.gen == nb.gen) {
+			keep = append(keep, tb) // the next window's: pinned until it ends
+			continue
+		}
+		tb.touched = false
 	}
-	nb.touched = nb.touched[:0]
+	clear(nb.touched[len(keep):])
+	nb.touched = keep
+	nb.marked = false
 	nb.evict()
 }
 
@@ -320,7 +358,7 @@ func (nb *Numbering) Abort() {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
 	for _, tb := range nb.touched {
-		tb.touched = false
+		tb.touched, tb.sent = false, nil
 		sv := tb.saved
 		if sv == nil {
 			continue
@@ -332,6 +370,7 @@ func (nb *Numbering) Abort() {
 		}
 	}
 	nb.touched = nb.touched[:0]
+	nb.marked = false
 	nb.evict()
 }
 
@@ -340,7 +379,7 @@ func (nb *Numbering) Reset() {
 	nb.mu.Lock()
 	defer nb.mu.Unlock()
 	clear(nb.tables)
-	nb.newest, nb.oldest, nb.touched = nil, nil, nb.touched[:0]
+	nb.newest, nb.oldest, nb.touched, nb.marked = nil, nil, nb.touched[:0], false
 }
 
 // Restore loads one record of the placeholder topic, replacing what is held

@@ -189,6 +189,36 @@ func TestNumberingCommitAbort(t *testing.T) {
 	}
 }
 
+// Windows overlap: the next window's records are numbered between a
+// window's Changed and its Commit. The Commit keeps what Changed listed; what
+// the next window changed stays pending (listed by the next Changed, reverted
+// by an Abort) and its tables stay pinned.
+func TestNumberingOverlappingWindows(t *testing.T) {
+	p := numberingProcessor(t, func(c *Config) { c.Numbering.MaxPatients = 1 })
+	nb := p.Numbering()
+	note(t, p, "P1", "John Smith") // window 1
+	if ch := nb.Changed(); len(ch) != 1 {
+		t.Fatalf("window 1: %d tables changed, want 1", len(ch))
+	}
+	note(t, p, "P1", "Mary Jones") // window 2, before window 1 commits
+	note(t, p, "P2", "Bob Stone")
+	nb.Commit() // window 1
+	if nb.Patients() != 2 || nb.Evictions() != 0 {
+		t.Fatalf("after window 1 committed: %d patients, %d evictions; want window 2's 2 pinned, 0", nb.Patients(), nb.Evictions())
+	}
+	if ch := nb.Changed(); len(ch) != 2 {
+		t.Fatalf("window 2: %d tables changed, want 2 (P1, P2)", len(ch))
+	}
+	nb.Abort() // window 2
+	// Window 1's number stays, window 2's is free again.
+	if got := note(t, p, "P1", "Alice Walker, John Smith"); got != "[NAME_2], [NAME_1]" {
+		t.Errorf("after window 2 aborted: %q, want [NAME_2], [NAME_1]", got)
+	}
+	if nb.Patients() != 1 {
+		t.Errorf("%d patients held, want 1: P2 was made in the aborted window", nb.Patients())
+	}
+}
+
 func TestNumberingEviction(t *testing.T) {
 	p := numberingProcessor(t, func(c *Config) { c.Numbering.MaxPatients = 2 })
 	nb := p.Numbering()

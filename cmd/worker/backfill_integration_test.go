@@ -54,7 +54,8 @@ func TestIntegrationBackfillStopsAtEnd(t *testing.T) {
 	cfgPath, keys, research := writeRunFiles(t, cfg)
 
 	run := func() (stdout, stderr string) {
-		var out, errOut strings.Builder
+		var out strings.Builder
+		var errOut syncBuffer // the worker's log and the progress lines are written from two goroutines
 		done := make(chan int, 1)
 		go func() {
 			done <- dispatch(ctx, stdio{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut}, []string{"backfill", "-c", cfgPath})

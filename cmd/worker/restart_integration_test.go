@@ -113,11 +113,17 @@ func windowsSinceStart(ctx context.Context, t *testing.T, cfg *config.Config, st
 // setSessionTimeout rewrites the session timeout of the config file at path.
 func setSessionTimeout(t *testing.T, path string, d time.Duration) {
 	t.Helper()
+	rewriteConfig(t, path, func(cfg *config.Config) { cfg.Kafka.SessionTimeout = d })
+}
+
+// rewriteConfig changes the config file writeRunFiles wrote.
+func rewriteConfig(t *testing.T, path string, change func(*config.Config)) {
+	t.Helper()
 	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Kafka.SessionTimeout = d
+	change(cfg)
 	b, err := yaml.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -21,9 +21,12 @@ func (r Redaction) Process(rec map[string]any) (pipeline.Redacted, error) {
 	if err != nil {
 		return pipeline.Redacted{}, err
 	}
-	phi := make(map[string]int, len(res.Counts))
-	for t, n := range res.Counts {
-		phi[string(t)] = n
+	var phi map[string]int // nil for the many records with no PHI: no map per record
+	if len(res.Counts) > 0 {
+		phi = make(map[string]int, len(res.Counts))
+		for t, n := range res.Counts {
+			phi[string(t)] = n
+		}
 	}
 	return pipeline.Redacted{Values: res.Values, PHI: phi, Reject: res.Reject, Withheld: res.Withheld}, nil
 }
