@@ -557,9 +557,6 @@ func (e *engine) strictCategoricalCut(rows []int32, j int, node int32, assign []
 	return candidate{assign: assign, sizes: sizes, suppress: -1}, true
 }
 
-// needSens reports whether validity depends on the sensitive values.
-func (e *engine) needSens() bool { return e.model.l > 0 || e.model.t > 0 }
-
 // numericCuts proposes thresholds at several quantiles of numeric QI j, each
 // with the tied value on either side, keeping those whose both sides meet the
 // models. Counts come from a histogram over the partition's distinct values.
@@ -568,7 +565,7 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 	code := e.code[j]
 	s := len(rows)
 	m := e.m
-	sens := e.needSens()
+	sens := e.model.readsSensitive()
 	width := int(c.hi-c.lo) + 1
 	// Per-value sensitive histograms, unless they would dwarf the partition
 	// (many distinct values times many sensitive values): then each
