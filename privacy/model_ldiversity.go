@@ -26,7 +26,7 @@ func newLDiversity(cfg Config) (Model, error) {
 		return nil, invalid("l=%v must be 0 (off) or at least 1", cfg.L)
 	}
 	switch cfg.LKind {
-	case LDistinct, LEntropy, "":
+	case LDistinct, LEntropy:
 	case LRecursive:
 		if cfg.L > 0 && !(cfg.C > 0) {
 			return nil, invalid("recursive (c,l)-diversity needs c > 0, got %v", cfg.C)
@@ -51,11 +51,7 @@ func (m lDiversity) Holds(c Class) bool { return m.measure(c) >= m.l-tolerance }
 func (m lDiversity) Check(classes []Class) (float64, error) {
 	l := worst(classes, false, m.measure)
 	if l < m.l-tolerance {
-		kind := m.kind
-		if kind == "" {
-			kind = LDistinct
-		}
-		return l, fmt.Errorf("a class has %s l %.4g, want at least %g: %w", kind, l, m.l, ErrLDiversity)
+		return l, fmt.Errorf("a class has %s l %.4g, want at least %g: %w", m.kind, l, m.l, ErrLDiversity)
 	}
 	return l, nil
 }

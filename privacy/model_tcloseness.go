@@ -19,7 +19,7 @@ func newTCloseness(cfg Config) (Model, error) {
 		return nil, invalid("t=%v must be in [0,1] (0 = off)", cfg.T)
 	}
 	switch cfg.SensitiveKind {
-	case KindCategorical, KindNumeric, "":
+	case KindCategorical, KindNumeric:
 	default:
 		return nil, invalid("sensitive_kind %q is not categorical or numeric", cfg.SensitiveKind)
 	}

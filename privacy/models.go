@@ -47,7 +47,8 @@ var builtin = []func(cfg Config) (Model, error){
 	newTCloseness,
 }
 
-// models returns cfg's models: the builtin ones that are on, then cfg.Models.
+// models returns cfg's models (cfg with its defaults): the builtin ones that
+// are on, then cfg.Models.
 func (c Config) models() ([]Model, error) {
 	var out []Model
 	for _, build := range builtin {
