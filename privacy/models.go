@@ -8,8 +8,8 @@ type Class struct {
 	Size int
 	// Hist counts the class's rows per sensitive value code. Codes number the
 	// input's distinct sensitive values (in ascending order when the column
-	// is numeric); empty without a sensitive column, all zero when no
-	// configured model reads it.
+	// is numeric); empty without a sensitive column, and possibly all zero
+	// when no configured model reads it.
 	Hist []int32
 	// Global is the input's sensitive distribution by the same codes.
 	Global []float64
