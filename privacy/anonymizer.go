@@ -102,7 +102,8 @@ type Anonymizer struct {
 	cfg   Config
 	hier  []*Hierarchy // per QI; nil for numeric, date and flat categorical
 	opts  options
-	model model
+	model predicate
+	figs  figures
 }
 
 // NewAnonymizer validates cfg and loads its hierarchy files.
@@ -133,11 +134,11 @@ func NewAnonymizer(cfg Config, opts ...Option) (*Anonymizer, error) {
 		}
 		a.hier[i] = h
 	}
-	k := cfg.K
-	if k < 1 {
-		k = 1
+	models, err := cfg.models()
+	if err != nil {
+		return nil, fmt.Errorf("creating anonymizer: %w", err)
 	}
-	a.model = model{k: k, l: cfg.L, lkind: cfg.LKind, c: cfg.C, t: cfg.T, ordered: cfg.SensitiveKind == KindNumeric}
+	a.model, a.figs = newPredicate(models), newFigures(cfg)
 	return a, nil
 }
 
@@ -180,7 +181,8 @@ type engine struct {
 	pen     [][]float64 // per categorical QI: penalty per node
 	sens    []int32
 	m       int
-	model   model
+	model   predicate
+	figs    figures
 	maxSupp int
 }
 
@@ -190,7 +192,7 @@ func (a *Anonymizer) encode(t Table) (*engine, error) {
 	for i, c := range t.Columns {
 		col[c] = i
 	}
-	e := &engine{n: len(t.Rows), q: len(cfg.QuasiIdentifiers), model: a.model}
+	e := &engine{n: len(t.Rows), q: len(cfg.QuasiIdentifiers), model: a.model, figs: a.figs}
 	for r, row := range t.Rows {
 		if len(row) != len(t.Columns) {
 			return nil, fmt.Errorf("reading row %d: %d cells for %d columns: %w", r+1, len(row), len(t.Columns), ErrBadValue)

@@ -1,7 +1,6 @@
 package privacy
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -10,13 +9,6 @@ const (
 	KindNumeric     = "numeric"
 	KindCategorical = "categorical"
 	KindDate        = "date"
-)
-
-// l-diversity kinds.
-const (
-	LDistinct  = "distinct"
-	LEntropy   = "entropy"
-	LRecursive = "recursive"
 )
 
 // DateLayout is the only date format date quasi-identifiers accept.
@@ -61,6 +53,9 @@ type Config struct {
 	// wait for company in a later window (Stream). Default off
 	// (max_delay_windows 0): every window is anonymized on its own.
 	Carry StreamConfig `yaml:"carry"`
+	// Models are further models, given in code: checked by the anonymizer
+	// and the verifier after those the fields above configure.
+	Models []Model `yaml:"-" json:"-"`
 }
 
 // DefaultConfig returns the documented defaults: k=5, distinct l off, t off,
@@ -91,68 +86,40 @@ func (c Config) withDefaults() Config {
 // Validate reports the first inconsistent field, wrapping ErrInvalidConfig.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("validating privacy config: %s: %w", fmt.Sprintf(format, a...), ErrInvalidConfig)
-	}
 	if len(c.QuasiIdentifiers) == 0 {
-		return bad("no quasi_identifiers")
+		return invalid("no quasi_identifiers")
 	}
 	seen := map[string]bool{}
 	for i, q := range c.QuasiIdentifiers {
 		if q.Name == "" {
-			return bad("quasi_identifiers[%d] has no name", i)
+			return invalid("quasi_identifiers[%d] has no name", i)
 		}
 		if seen[q.Name] {
-			return bad("quasi-identifier %q listed twice", q.Name)
+			return invalid("quasi-identifier %q listed twice", q.Name)
 		}
 		seen[q.Name] = true
 		switch q.Kind {
 		case KindNumeric, KindCategorical, KindDate:
 		default:
-			return bad("quasi-identifier %q: kind %q is not numeric, categorical or date", q.Name, q.Kind)
+			return invalid("quasi-identifier %q: kind %q is not numeric, categorical or date", q.Name, q.Kind)
 		}
 	}
-	if c.K < 0 {
-		return bad("k=%d is negative", c.K)
+	models, err := c.models()
+	if err != nil {
+		return err
 	}
 	if s := c.Carry; s.MaxDelay < 0 || s.MaxCarried < 0 || !(s.CarryAbove >= 0 && s.CarryAbove <= 1) {
-		return bad("carry: max_delay_windows (%d) and max_carried (%d) must be >= 0, carry_above_ncp (%v) in [0,1]",
+		return invalid("carry: max_delay_windows (%d) and max_carried (%d) must be >= 0, carry_above_ncp (%v) in [0,1]",
 			s.MaxDelay, s.MaxCarried, s.CarryAbove)
 	}
-	if c.L < 0 || math.IsNaN(c.L) || math.IsInf(c.L, 0) {
-		return bad("l=%v must be 0 (off) or at least 1", c.L)
-	}
-	if c.L > 0 && c.L < 1 {
-		return bad("l=%v must be 0 (off) or at least 1", c.L)
-	}
-	switch c.LKind {
-	case LDistinct, LEntropy:
-	case LRecursive:
-		if c.L > 0 && !(c.C > 0) {
-			return bad("recursive (c,l)-diversity needs c > 0, got %v", c.C)
-		}
-		if c.L > 0 && c.L != math.Trunc(c.L) {
-			return bad("recursive (c,l)-diversity needs an integer l, got %v", c.L)
-		}
-	default:
-		return bad("l_kind %q is not distinct, entropy or recursive", c.LKind)
-	}
-	if c.T < 0 || c.T > 1 || math.IsNaN(c.T) {
-		return bad("t=%v must be in [0,1] (0 = off)", c.T)
-	}
 	if c.MaxSuppression < 0 || c.MaxSuppression > 1 || math.IsNaN(c.MaxSuppression) {
-		return bad("max_suppression=%v must be a fraction in [0,1]", c.MaxSuppression)
+		return invalid("max_suppression=%v must be a fraction in [0,1]", c.MaxSuppression)
 	}
-	switch c.SensitiveKind {
-	case KindCategorical, KindNumeric:
-	default:
-		return bad("sensitive_kind %q is not categorical or numeric", c.SensitiveKind)
-	}
-	if (c.L > 0 || c.T > 0) && c.Sensitive == "" {
-		return bad("l-diversity and t-closeness need a sensitive column")
+	if c.Sensitive == "" && newPredicate(models).readsSensitive() {
+		return invalid("a model given in Config.Models reads the sensitive column, and none is set")
 	}
 	if seen[c.Sensitive] {
-		return bad("sensitive column %q is also a quasi-identifier", c.Sensitive)
+		return invalid("sensitive column %q is also a quasi-identifier", c.Sensitive)
 	}
 	return nil
 }

@@ -31,12 +31,11 @@ const (
 )
 
 // kMemberFits tells whether Stream clusters e's rows that must go now with
-// k-member clustering: for k alone. For distinct l=2 Mondrian over the pool
-// is better on the streaming benchmark: k-member with a last member of a new
-// sensitive value gave NCP 0.2465 (0.2947 taking it first) against 0.2085.
-func (e *engine) kMemberFits() bool {
-	return e.model.t == 0 && e.model.l == 0
-}
+// k-member clustering: when every model reads a class's size alone (k). For
+// distinct l=2 Mondrian over the pool is better on the streaming benchmark:
+// k-member with a last member of a new sensitive value gave NCP 0.2465
+// (0.2947 taking it first) against 0.2085.
+func (e *engine) kMemberFits() bool { return !e.model.readsSensitive() }
 
 // extendCode returns cell c of QI j widened to hold code v.
 func (e *engine) extendCode(j int, c cell, v int32) cell {

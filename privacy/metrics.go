@@ -1,5 +1,7 @@
 package privacy
 
+import "github.com/deidstream/deidstream/deid"
+
 // Metrics are the achieved privacy and the utility of a released table.
 type Metrics struct {
 	// K is the smallest equivalence class (suppressed rows excluded).
@@ -20,4 +22,37 @@ type Metrics struct {
 	Discernibility float64 `json:"discernibility"`
 	// AvgClassSize is released rows per class.
 	AvgClassSize float64 `json:"avg_class_size"`
+}
+
+// figures measures K, L and T of a release from its classes, whether or not
+// those models are on, so that a report says what any release achieves.
+type figures struct {
+	l lDiversity
+	t tCloseness
+}
+
+func newFigures(cfg Config) figures {
+	return figures{l: lDiversity{kind: cfg.LKind, c: cfg.C}, t: tCloseness{ordered: cfg.SensitiveKind == KindNumeric}}
+}
+
+// measure sets m.K, m.L and m.T (zero without classes).
+func (f figures) measure(classes []Class, m *Metrics) {
+	if len(classes) == 0 {
+		m.K, m.L, m.T = 0, 0, 0
+		return
+	}
+	m.K = int(worst(classes, false, func(c Class) float64 { return float64(c.Size) }))
+	m.L = worst(classes, false, f.l.measure)
+	m.T = worst(classes, true, f.t.emd)
+}
+
+// summary is what an audit event records of a release: the configured
+// parameters, and what the verifier measured (m; nil when nothing was released).
+func summary(cfg Config, m *Metrics) deid.PrivacySummary {
+	s := deid.PrivacySummary{K: cfg.K, L: cfg.L, LKind: cfg.LKind, T: cfg.T}
+	if m != nil {
+		s.AchievedK, s.AchievedL, s.AchievedT = m.K, m.L, m.T
+		s.NCP, s.Classes = m.NCP, m.Classes
+	}
+	return s
 }

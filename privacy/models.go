@@ -1,111 +1,122 @@
 package privacy
 
-import (
-	"math"
-	"slices"
-)
+import "fmt"
 
-// model is the algorithm's view of the configured privacy models: the
-// predicate every equivalence class (and every side of every cut) must meet.
-type model struct {
-	k       int
-	l       float64
-	lkind   string
-	c       float64
-	t       float64
-	global  []float64 // sensitive distribution of the whole input
-	ordered bool      // ordered EMD (numeric sensitive) instead of equal distance
+// Class is what a model sees of a group of rows: an equivalence class of a
+// release, or one side of a cut the anonymizer considers.
+type Class struct {
+	Size int
+	// Hist counts the class's rows per sensitive value code. Codes number the
+	// input's distinct sensitive values (in ascending order when the column
+	// is numeric); empty without a sensitive column, and possibly all zero
+	// when no configured model reads it.
+	Hist []int32
+	// Global is the input's sensitive distribution by the same codes.
+	Global []float64
+}
+
+// Model is one privacy model: a condition every equivalence class of a
+// release must meet. The anonymizer calls Holds on every side of every cut it
+// considers, so Holds must be cheap, and both methods pure (they depend on
+// their arguments and the model's parameters only).
+type Model interface {
+	// Holds reports whether c meets the model.
+	Holds(c Class) bool
+	// Check returns the figure of a release's (non-empty) classes under the
+	// model, its worst class's, and an error wrapping the model's sentinel
+	// when a class does not hold it.
+	Check(classes []Class) (float64, error)
+}
+
+// MinSizer is a model that reads a class's size alone: a class holds it
+// when it has at least MinSize rows (k-anonymity). The anonymizer checks it
+// by size, without a call, and needs no sensitive histogram when every
+// model is one.
+type MinSizer interface {
+	Model
+	MinSize() int
+}
+
+// builtin are the models Config's fields configure, in the order they are
+// checked: each builds its model from cfg, nil when it is off, or an error
+// wrapping ErrInvalidConfig. A new model adds its file, its line here and
+// its Config field.
+var builtin = []func(cfg Config) (Model, error){
+	newKAnonymity,
+	newLDiversity,
+	newTCloseness,
+}
+
+// models returns cfg's models (cfg with its defaults): the builtin ones that
+// are on, then cfg.Models.
+func (c Config) models() ([]Model, error) {
+	var out []Model
+	for _, build := range builtin {
+		m, err := build(c)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return append(out, c.Models...), nil
+}
+
+// invalid is a configuration error, as Validate reports it.
+func invalid(format string, a ...any) error {
+	return fmt.Errorf("validating privacy config: %s: %w", fmt.Sprintf(format, a...), ErrInvalidConfig)
 }
 
 // tolerance absorbs floating-point error in the l and t comparisons.
 const tolerance = 1e-9
 
-func (m *model) ok(size int, hist []int32) bool {
-	if size < m.k || size == 0 {
+// worst is the smallest (or, with largest, the largest) of f over classes.
+func worst(classes []Class, largest bool, f func(Class) float64) float64 {
+	w := f(classes[0])
+	for _, c := range classes[1:] {
+		if v := f(c); (largest && v > w) || (!largest && v < w) {
+			w = v
+		}
+	}
+	return w
+}
+
+// predicate is the anonymizer's view of the models: the smallest class size
+// any of them allows, then the models that read the sensitive histogram.
+type predicate struct {
+	k      int
+	rest   []Model
+	global []float64 // the input's sensitive distribution, per Anonymize call
+}
+
+func newPredicate(ms []Model) predicate {
+	p := predicate{k: 1}
+	for _, m := range ms {
+		if s, ok := m.(MinSizer); ok {
+			p.k = max(p.k, s.MinSize())
+			continue
+		}
+		p.rest = append(p.rest, m)
+	}
+	return p
+}
+
+// readsSensitive reports whether validity depends on the sensitive values.
+func (p predicate) readsSensitive() bool { return len(p.rest) > 0 }
+
+func (p *predicate) ok(size int, hist []int32) bool {
+	if size < p.k || size == 0 {
 		return false
 	}
-	if m.l > 0 && lAchieved(m.lkind, m.c, m.l, hist, size) < m.l-tolerance {
-		return false
+	if len(p.rest) == 0 {
+		return true
 	}
-	if m.t > 0 && emd(hist, size, m.global, m.ordered) > m.t+tolerance {
-		return false
+	c := Class{Size: size, Hist: hist, Global: p.global}
+	for _, m := range p.rest {
+		if !m.Holds(c) {
+			return false
+		}
 	}
 	return true
-}
-
-// lAchieved is a class's l under kind: distinct values, exp(entropy), or for
-// recursive (c,l) the largest l whose condition r1 < c*(r_l+...+r_m) holds
-// (want is used only to bound the search).
-func lAchieved(kind string, c, want float64, hist []int32, size int) float64 {
-	switch kind {
-	case LEntropy:
-		h := 0.0
-		for _, x := range hist {
-			if x > 0 {
-				p := float64(x) / float64(size)
-				h -= p * math.Log(p)
-			}
-		}
-		return math.Exp(h)
-	case LRecursive:
-		r := make([]int32, 0, len(hist))
-		for _, x := range hist {
-			if x > 0 {
-				r = append(r, x)
-			}
-		}
-		slices.Sort(r)
-		slices.Reverse(r)
-		// tail[i] = r[i] + ... + r[len-1]
-		best := 0
-		tail := int64(0)
-		tails := make([]int64, len(r)+1)
-		for i := len(r) - 1; i >= 0; i-- {
-			tail += int64(r[i])
-			tails[i] = tail
-		}
-		for l := 1; l <= len(r); l++ {
-			// l=1 holds trivially when the class is non-empty.
-			if l == 1 || float64(r[0]) < c*float64(tails[l-1]) {
-				best = l
-			} else {
-				break
-			}
-		}
-		return float64(best)
-	default:
-		n := 0
-		for _, x := range hist {
-			if x > 0 {
-				n++
-			}
-		}
-		return float64(n)
-	}
-}
-
-// emd is the Earth Mover's Distance between a class's sensitive histogram and
-// the global distribution: equal ground distance (half the L1 distance) for
-// categorical values, ordered distance over the value order for numeric ones.
-func emd(hist []int32, size int, global []float64, ordered bool) float64 {
-	if size == 0 {
-		return 0
-	}
-	inv := 1 / float64(size)
-	if !ordered {
-		d := 0.0
-		for i, g := range global {
-			d += math.Abs(float64(hist[i])*inv - g)
-		}
-		return d / 2
-	}
-	if len(global) < 2 {
-		return 0
-	}
-	d, cum := 0.0, 0.0
-	for i := 0; i < len(global)-1; i++ {
-		cum += float64(hist[i])*inv - global[i]
-		d += math.Abs(cum)
-	}
-	return d / float64(len(global)-1)
 }

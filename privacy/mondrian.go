@@ -164,7 +164,7 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		p.splitPlain(rows, cells)
 		return
 	}
-	var rsc relaxScratch
+	var sc splitScratch
 	candPtr := candPool.Get().(*[]candidate)
 	cands := (*candPtr)[:0]
 	var childBuf []uint16 // one child index per row for each categorical QI
@@ -192,15 +192,15 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 				childBuf = *childPtr
 			}
 			child := childBuf[j*len(rows) : (j+1)*len(rows)]
-			cands = e.categoricalCuts(cands, rows, j, cells[j].lo, budget, p.opts.suppressCut, child)
+			cands = e.categoricalCuts(cands, rows, j, cells[j].lo, budget, p.opts.suppressCut, child, &sc)
 		} else {
-			cands = e.numericCuts(cands, rows, j, cells[j])
+			cands = e.numericCuts(cands, rows, j, cells[j], &sc)
 		}
 	}
 	if len(rows) <= relaxedAlways && !p.opts.strictOnly {
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				cands = e.relaxedCuts(cands, rows, j, &rsc)
+				cands = e.relaxedCuts(cands, rows, j, &sc)
 			}
 		}
 	}
@@ -209,7 +209,7 @@ func (p *partitioner) split(rows []int32, budget int, cells []cell) {
 		cands = cands[:0]
 		for j := 0; j < e.q; j++ {
 			if e.penalty(j, cells[j]) > 0 {
-				cands = e.relaxedCuts(cands, rows, j, &rsc)
+				cands = e.relaxedCuts(cands, rows, j, &sc)
 			}
 		}
 		best = p.pick(rows, cands, parentCost, cells)
@@ -557,18 +557,15 @@ func (e *engine) strictCategoricalCut(rows []int32, j int, node int32, assign []
 	return candidate{assign: assign, sizes: sizes, suppress: -1}, true
 }
 
-// needSens reports whether validity depends on the sensitive values.
-func (e *engine) needSens() bool { return e.model.l > 0 || e.model.t > 0 }
-
 // numericCuts proposes thresholds at several quantiles of numeric QI j, each
 // with the tied value on either side, keeping those whose both sides meet the
 // models. Counts come from a histogram over the partition's distinct values.
-func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []candidate {
+func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell, sc *splitScratch) []candidate {
 	first := len(out)
 	code := e.code[j]
 	s := len(rows)
 	m := e.m
-	sens := e.needSens()
+	sens := e.model.readsSensitive()
 	width := int(c.hi-c.lo) + 1
 	// Per-value sensitive histograms, unless they would dwarf the partition
 	// (many distinct values times many sensitive values): then each
@@ -621,8 +618,8 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 	for i, n := range cnt {
 		cum[i+1] = cum[i] + int(n)
 	}
-	left := make([]int32, m)
-	right := make([]int32, m)
+	lr := sc.hists(2 * m)
+	left, right := lr[:m], lr[m:]
 	parentPen := e.penalty(j, c)
 	add := func(pi int) { // cut after present value pi
 		if pi < 0 || pi >= len(pr)-1 {
@@ -690,7 +687,7 @@ func (e *engine) numericCuts(out []candidate, rows []int32, j int, c cell) []can
 // into the smallest passing children (one candidate) or, when the budget
 // allows, suppressed (another candidate). One-versus-rest cuts of the
 // largest children are proposed too.
-func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int32, budget int, suppress bool, child []uint16) []candidate {
+func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int32, budget int, suppress bool, child []uint16, sc *splitScratch) []candidate {
 	h := e.hier[j]
 	d := h.depth[node] + 1
 	code := e.code[j]
@@ -770,7 +767,8 @@ func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int3
 	final := make([]int, len(sizes))
 	var passing []int
 	poolSize := 0
-	pool := make([]int32, e.m)
+	counts := sc.hists(3 * e.m)
+	pool := counts[:e.m]
 	for g, n := range sizes {
 		if e.model.ok(n, hist[g*e.m:(g+1)*e.m]) {
 			final[g] = len(passing)
@@ -786,11 +784,11 @@ func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int3
 	if len(sizes) > 2 {
 		order := slices.Clone(passing)
 		slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
-		all := make([]int32, e.m)
+		all := counts[e.m : 2*e.m]
 		for i := range hist {
 			all[i%e.m] += hist[i]
 		}
-		rest := make([]int32, e.m)
+		rest := counts[2*e.m:]
 		for _, g := range order[:min(len(order), oneVsRest)] {
 			for i := 0; i < e.m; i++ {
 				rest[i] = all[i] - hist[g*e.m+i]
@@ -851,10 +849,23 @@ func (e *engine) categoricalCuts(out []candidate, rows []int32, j int, node int3
 	return out
 }
 
-// relaxScratch is reused by relaxedCuts across the QIs of one partition.
-type relaxScratch struct {
+// splitScratch is reused by the cuts of one partition across its QIs.
+type splitScratch struct {
 	packed []uint64
 	idx    []int32
+	hist   []int32
+}
+
+// hists returns n zeroed counts, valid until the next call. Sensitive
+// histograms reach the models through an interface, so they escape to the
+// heap: one buffer per partition, not several per QI.
+func (sc *splitScratch) hists(n int) []int32 {
+	if cap(sc.hist) < n {
+		sc.hist = make([]int32, n)
+	}
+	h := sc.hist[:n]
+	clear(h)
+	return h
 }
 
 // relaxedCuts split a partition no value-aligned cut can split: rows are
@@ -862,7 +873,7 @@ type relaxScratch struct {
 // siblings stay together) and cut at a position, so rows sharing a value may
 // land on both sides (relaxed Mondrian). Tried only where the strict cuts
 // failed, which keeps the cost low.
-func (e *engine) relaxedCuts(out []candidate, rows []int32, j int, sc *relaxScratch) []candidate {
+func (e *engine) relaxedCuts(out []candidate, rows []int32, j int, sc *splitScratch) []candidate {
 	s := len(rows)
 	if s < 2*e.model.k {
 		return out
@@ -893,7 +904,7 @@ func (e *engine) relaxedCuts(out []candidate, rows []int32, j int, sc *relaxScra
 		return e.penalty(j, cell{a, b})
 	}
 	var tried []int
-	hist := make([]int32, 2*e.m)
+	hist := sc.hists(2 * e.m)
 	for _, p := range []int{s / 2, e.model.k, s - e.model.k} {
 		if p < 1 || p >= s || slices.Contains(tried, p) {
 			continue

@@ -1,7 +1,6 @@
 package privacy
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -67,17 +66,15 @@ func (e *engine) release(t Table, parts []part, supp [][]int32) *Result {
 			nsupp++
 		}
 	}
-	m := Metrics{Classes: len(classes), Suppressed: nsupp, K: math.MaxInt, L: math.Inf(1)}
+	m := Metrics{Classes: len(classes), Suppressed: nsupp}
 	disc := float64(nsupp) * float64(e.n)
+	view := make([]Class, 0, len(classes))
 	for _, cl := range classes {
-		m.K = min(m.K, cl.size)
-		m.L = min(m.L, lAchieved(e.model.lkind, e.model.c, e.model.l, cl.hist, cl.size))
-		m.T = max(m.T, emd(cl.hist, cl.size, e.model.global, e.model.ordered))
+		view = append(view, Class{Size: cl.size, Hist: cl.hist, Global: e.model.global})
 		disc += float64(cl.size) * float64(cl.size)
 	}
-	if len(classes) == 0 {
-		m.K, m.L = 0, 0
-	} else {
+	e.figs.measure(view, &m)
+	if len(classes) > 0 {
 		m.AvgClassSize = float64(e.n-nsupp) / float64(len(classes))
 	}
 	total += float64(nsupp * e.q)

@@ -202,9 +202,10 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 		return ga.pen/float64(ga.rows) > gb.pen/float64(gb.rows)
 	})
 	res, err := s.decide(e, t, all, parts, supp, groups, keys, room, out, true)
-	if errors.Is(err, ErrTCloseness) {
-		// Carried classes shifted the release's sensitive distribution away
-		// from the window's: release this window without carrying classes.
+	if err != nil {
+		// Carried classes shift the release's sensitive distribution, which
+		// t-closeness (any model reading Class.Global) measures against:
+		// release this window without carrying classes, verified again.
 		res, err = s.decide(e, t, all, parts, supp, groups, keys, room, out, false)
 	}
 	if err != nil {

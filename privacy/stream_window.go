@@ -65,7 +65,7 @@ func (ws *WindowStream) Window(columns []string, rows []StreamRow) (StreamWindow
 	if err != nil {
 		return StreamWindow{}, err
 	}
-	out := StreamWindow{Summary: ws.w.summary()}
+	out := StreamWindow{Summary: summary(ws.w.cfg, nil)}
 	if ws.restored != nil {
 		// Placed again on every attempt until a window commits: an aborted one leaves them as restored.
 		var keep []StreamRow
@@ -115,9 +115,7 @@ func (ws *WindowStream) Window(columns []string, rows []StreamRow) (StreamWindow
 	}
 	top.mark(rel)
 	if len(res.Released) > 0 {
-		m := res.Metrics
-		out.Summary.AchievedK, out.Summary.AchievedL, out.Summary.AchievedT = m.K, m.L, m.T
-		out.Summary.NCP, out.Summary.Classes = m.NCP, m.Classes
+		out.Summary = summary(ws.w.cfg, &res.Metrics)
 	}
 	return out, nil
 }

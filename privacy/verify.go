@@ -13,12 +13,18 @@ import (
 	"time"
 )
 
-// Verify checks a released table against cfg's models without sharing any
-// code with the anonymization algorithm: it reads the hierarchies itself,
-// groups released rows by their quasi-identifier tuple, and recomputes k, l,
-// t (EMD against the input's sensitive distribution) and NCP from the text
+// Verify checks a released table against cfg's models without sharing the
+// anonymization algorithm's code: it reads the hierarchies itself, groups
+// released rows by their quasi-identifier tuple, numbers the sensitive values
+// and counts them per class and in the input, and computes NCP from the text
 // cells alone. It also checks that every released cell covers its input value
 // and that the other columns are unchanged.
+//
+// What it shares is each Model's Check: a pure formula over a class's size and
+// counts (k, l, EMD), with no state and nothing of how classes were formed,
+// which is where an algorithm goes wrong (cuts, merged labels, carried rows).
+// A wrong formula would be shared, so models_test.go checks every builtin
+// model's figures against a second, separately written formula.
 //
 // The Metrics are returned even when a model is violated; the error then
 // joins one wrapped sentinel per violated model (ErrKAnonymity,
@@ -85,11 +91,8 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		qis[j] = qc
 	}
 	var errs []error
-	type group struct {
-		count int
-		sens  map[string]int
-	}
-	groups := map[string]*group{}
+	groups := map[string]*Class{}
+	var keys []string // groups in first-seen order
 	suppressed := 0
 	penalty := 0.0
 	sensCol := -1
@@ -100,6 +103,7 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		}
 		sensCol = c
 	}
+	code, global := sensitiveCodes(input, output, sensCol, cfg.SensitiveKind == KindNumeric)
 	badCells := 0
 	for r := range n {
 		in, out := input.Rows[r], output.Rows[r]
@@ -132,12 +136,13 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		k := strings.Join(key, "\x00")
 		g := groups[k]
 		if g == nil {
-			g = &group{sens: map[string]int{}}
+			g = &Class{Hist: make([]int32, len(code)), Global: global}
 			groups[k] = g
+			keys = append(keys, k)
 		}
-		g.count++
+		g.Size++
 		if sensCol >= 0 {
-			g.sens[out[sensCol]]++
+			g.Hist[code[out[sensCol]]]++
 		}
 	}
 	if badCells > 0 {
@@ -147,70 +152,29 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 	if n > 0 && len(qis) > 0 {
 		m.NCP = penalty / float64(n*len(qis))
 	}
-	// Input sensitive distribution, for t.
-	dist := map[string]float64{}
-	if sensCol >= 0 {
-		for _, row := range input.Rows {
-			dist[row[sensCol]] += 1 / float64(n)
-		}
+	classes := make([]Class, len(keys))
+	for i, k := range keys {
+		classes[i] = *groups[k]
+		m.Discernibility += float64(classes[i].Size) * float64(classes[i].Size)
 	}
-	var order []string // numeric sensitive values in ascending order
-	if cfg.SensitiveKind == KindNumeric {
-		for v := range dist {
-			order = append(order, v)
-		}
-		sort.Slice(order, func(a, b int) bool {
-			x, _ := strconv.ParseFloat(strings.TrimSpace(order[a]), 64)
-			y, _ := strconv.ParseFloat(strings.TrimSpace(order[b]), 64)
-			return x < y
-		})
-	}
-	first := true
-	for _, g := range groups {
-		size := float64(g.count)
-		m.Discernibility += size * size
-		l := verifyL(cfg.LKind, cfg.C, g.sens, g.count)
-		t := 0.0
-		if sensCol >= 0 {
-			if order != nil {
-				cum, sum := 0.0, 0.0
-				for i := 0; i+1 < len(order); i++ {
-					cum += float64(g.sens[order[i]])/size - dist[order[i]]
-					sum += math.Abs(cum)
-				}
-				if len(order) > 1 {
-					t = sum / float64(len(order)-1)
-				}
-			} else {
-				for v, p := range dist {
-					t += math.Abs(float64(g.sens[v])/size - p)
-				}
-				t /= 2
-			}
-		}
-		if first || g.count < m.K {
-			m.K = g.count
-		}
-		if first || l < m.L {
-			m.L = l
-		}
-		m.T = math.Max(m.T, t)
-		first = false
-	}
+	newFigures(cfg).measure(classes, &m)
 	m.Discernibility += float64(suppressed) * float64(n)
 	if len(groups) > 0 {
 		m.AvgClassSize = float64(n-suppressed) / float64(len(groups))
 	}
+	models, err := cfg.models()
+	if err != nil {
+		return Metrics{}, fmt.Errorf("verifying: %w", err)
+	}
+	for _, model := range models {
+		if len(classes) == 0 {
+			break // nothing released, nothing to hold
+		}
+		if _, err := model.Check(classes); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	const eps = 1e-9
-	if cfg.K > 1 && len(groups) > 0 && m.K < cfg.K {
-		errs = append(errs, fmt.Errorf("smallest class has %d rows, want at least %d: %w", m.K, cfg.K, ErrKAnonymity))
-	}
-	if cfg.L > 0 && len(groups) > 0 && m.L < cfg.L-eps {
-		errs = append(errs, fmt.Errorf("a class has %s l %.4g, want at least %g: %w", cfg.LKind, m.L, cfg.L, ErrLDiversity))
-	}
-	if cfg.T > 0 && m.T > cfg.T+eps {
-		errs = append(errs, fmt.Errorf("a class is at EMD %.4f from the input distribution, want at most %g: %w", m.T, cfg.T, ErrTCloseness))
-	}
 	if limit := int(math.Floor(cfg.MaxSuppression*float64(n) + eps)); suppressed > limit {
 		errs = append(errs, fmt.Errorf("%d rows suppressed, limit %d: %w", suppressed, limit, ErrSuppression))
 	}
@@ -220,36 +184,42 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 	return m, nil
 }
 
-// verifyL is a class's l under kind, recomputed from value counts.
-func verifyL(kind string, c float64, counts map[string]int, size int) float64 {
-	switch kind {
-	case LEntropy:
-		h := 0.0
-		for _, x := range counts {
-			p := float64(x) / float64(size)
-			h -= p * math.Log(p)
-		}
-		return math.Exp(h)
-	case LRecursive:
-		var r []int
-		for _, x := range counts {
-			r = append(r, x)
-		}
-		sort.Sort(sort.Reverse(sort.IntSlice(r)))
-		l := 0
-		for cand := 1; cand <= len(r); cand++ {
-			tail := 0
-			for _, x := range r[cand-1:] {
-				tail += x
-			}
-			if cand > 1 && !(float64(r[0]) < c*float64(tail)) {
-				break
-			}
-			l = cand
-		}
-		return float64(l)
+// sensitiveCodes numbers the sensitive values of input and output (in
+// ascending order when numeric, else in text order; output values absent
+// from the input last) and returns the input's distribution by code.
+func sensitiveCodes(input, output Table, col int, numeric bool) (map[string]int32, []float64) {
+	if col < 0 {
+		return nil, nil
 	}
-	return float64(len(counts))
+	count := map[string]int{}
+	for _, r := range input.Rows {
+		count[r[col]]++
+	}
+	values := make([]string, 0, len(count))
+	for v := range count {
+		values = append(values, v)
+	}
+	if numeric {
+		num := func(s string) float64 { x, _ := strconv.ParseFloat(strings.TrimSpace(s), 64); return x }
+		sort.Slice(values, func(a, b int) bool { return num(values[a]) < num(values[b]) })
+	} else {
+		sort.Strings(values)
+	}
+	code := make(map[string]int32, len(values))
+	global := make([]float64, len(values))
+	for i, v := range values {
+		code[v] = int32(i)
+		global[i] = float64(count[v]) / float64(len(input.Rows))
+	}
+	for _, r := range output.Rows {
+		if col < len(r) {
+			if _, ok := code[r[col]]; !ok {
+				code[r[col]] = int32(len(code))
+				global = append(global, 0)
+			}
+		}
+	}
+	return code, global
 }
 
 var verifyRange = regexp.MustCompile(`^\[?\s*(-?\d+(?:\.\d+)?)\s*(?:-|,|\.\.)\s*(-?\d+(?:\.\d+)?)\s*[\])]?$`)

@@ -87,7 +87,7 @@ func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowR
 		return WindowResult{}, err
 	}
 	out := WindowResult{Rows: make([][]string, len(rows)), Suppressed: make([]bool, len(rows)),
-		Summary: p.summary()}
+		Summary: summary(p.cfg, nil)}
 	var placed []int // indexes of rows given to the anonymizer
 	var in [][]string
 	topCoded := topCoded{} // column -> bases read from "N+"
@@ -124,14 +124,8 @@ func (p *WindowAnonymizer) Anonymize(columns []string, rows [][]string) (WindowR
 		return WindowResult{}, fmt.Errorf("verifying anonymized window: %w", err)
 	}
 	topCoded.mark(res.Rows)
-	out.Summary.AchievedK, out.Summary.AchievedL, out.Summary.AchievedT = m.K, m.L, m.T
-	out.Summary.NCP, out.Summary.Classes = m.NCP, m.Classes
+	out.Summary = summary(p.cfg, &m)
 	return out, nil
-}
-
-// summary is the configured parameters, before anything is measured.
-func (p *WindowAnonymizer) summary() deid.PrivacySummary {
-	return deid.PrivacySummary{K: p.cfg.K, L: p.cfg.L, LKind: p.cfg.LKind, T: p.cfg.T}
 }
 
 // columnIndex finds each quasi-identifier among the output columns.
