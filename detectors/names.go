@@ -385,6 +385,9 @@ func detectNames(sc *scan) {
 				sc.cls[k]&(wStop|wMedical|wLabel|wMonth|wWeekday|wFacility|wTail|wUnit|wStreet|wState|wCountry|wHoliday) == 0 {
 				s = 0.15 // "Dr. Justin Beet": a title and a first name, then the surname even if it is a word
 			}
+			if upperLine && sc.commonAfterSurname(i, j, k) {
+				break // "DR IMBORNONE MET WITH", "NP DJURIC MADE AWARE": the sentence goes on
+			}
 			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
 			if isInitial {
 				s = 0.15
@@ -504,6 +507,13 @@ func detectNames(sc *scan) {
 		}
 		i = j
 	}
+}
+
+// commonAfterSurname reports token k, after a one-word run i..j that no list holds as a given name,
+// an ordinary word that is no given name either: in capitals, "IMBORNONE MET" is a surname and the
+// verb after it far more often than a surname of two words.
+func (sc *scan) commonAfterSurname(i, j, k int) bool {
+	return i == j && sc.cls[i]&wFirst == 0 && sc.cls[k]&wCommon != 0 && sc.cls[k]&wFirst == 0
 }
 
 // dropLoneInitials removes, in place, the NAME spans that are one letter with no name beside them
