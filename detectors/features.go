@@ -82,15 +82,16 @@ const (
 	fSrc        = fSuffix + nSuffix    // the detector that proposed a candidate over the token x its score bucket
 	fNum        = fSrc + (srcUser+1)*6 // a number's value class x the separators around it
 	fNumPair    = fNum + nNumClass*4*4 // the value classes of "a/b" x the token's side
+	fTypo       = fNumPair + 2*nNumClass*nNumClass // one slip from an ordinary word (typos.go)
 	// NumDenseFeatures is the size of the dense feature space.
-	NumDenseFeatures = fNumPair + 2*nNumClass*nNumClass
+	NumDenseFeatures = fTypo + 1
 )
 
 // featureSchema identifies the layout above; a model records the schema it was trained on.
 const featureSchema = uint32(NumDenseFeatures)<<8 | 4
 
 // maxTokenFeatures bounds the dense ids of one token (class bits are at most 32 per word).
-const maxTokenFeatures = 28 + 3*nClsBits + 3*numGroups + srcUser + 1
+const maxTokenFeatures = 29 + 3*nClsBits + 3*numGroups + srcUser + 1
 
 // shapeOf is the shape id of token k: kind, case and length bucket.
 func (sc *scan) shapeOf(k int) int {
@@ -255,6 +256,9 @@ func (sc *scan) wordFeatures(k, shape int, buf []int32) []int32 {
 	buf = appendBits(buf, fCls, sc.cls[k])
 	if t.kind == tWord && t.e-t.s >= 4 && t.has(fASCII) {
 		buf = append(buf, int32(fSuffix+suffixHash(sc.ltext[t.s:t.e])))
+	}
+	if sc.typo(k) {
+		buf = append(buf, fTypo)
 	}
 	return buf
 }

@@ -142,6 +142,9 @@ func (sc *scan) fillWordSum(w *wordSum, k int, key, h uint64, shape int) {
 	if t.kind == tWord && t.e-t.s >= 4 && t.has(fASCII) {
 		w.self += d[fSuffix+suffixHash(sc.ltext[t.s:t.e])]
 	}
+	if sc.typo(k) {
+		w.self += d[fTypo]
+	}
 }
 
 // learned computes the scorer's spans from the candidates and merges them with the hard ones;
