@@ -79,9 +79,9 @@ const (
 	fShapeGroup = fPunctNext + nPunct
 	fLineGroup  = fShapeGroup + nShape*(numGroups+1)
 	fSuffix     = fLineGroup + 4*(numGroups+1)*6
-	fSrc        = fSuffix + nSuffix    // the detector that proposed a candidate over the token x its score bucket
-	fNum        = fSrc + (srcUser+1)*6 // a number's value class x the separators around it
-	fNumPair    = fNum + nNumClass*4*4 // the value classes of "a/b" x the token's side
+	fSrc        = fSuffix + nSuffix                // the detector that proposed a candidate over the token x its score bucket
+	fNum        = fSrc + (srcUser+1)*6             // a number's value class x the separators around it
+	fNumPair    = fNum + nNumClass*4*4             // the value classes of "a/b" x the token's side
 	fTypo       = fNumPair + 2*nNumClass*nNumClass // one slip from an ordinary word (typos.go)
 	// NumDenseFeatures is the size of the dense feature space.
 	NumDenseFeatures = fTypo + 1
