@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -232,7 +233,8 @@ func TestSIGTERMWhileReplacingSession(t *testing.T) {
 			stopped := len(audit) > 0 && strings.Contains(string(audit[len(audit)-1].Value), `"Type":"stop"`)
 			if c.wantClean {
 				if runErr != nil || !stopped {
-					t.Errorf("Run: %v, stop event last in the audit log: %v; want nil and true\n%s", runErr, stopped, logs.String())
+					t.Errorf("Run: %v, stop event last in the audit log: %v; want nil and true\naudit log:\n%s\nworker log:\n%s",
+						runErr, stopped, auditSummary(audit), logs.String())
 				}
 				return
 			}
@@ -241,4 +243,17 @@ func TestSIGTERMWhileReplacingSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+// auditSummary lists a test audit log's records (fake events, no record content) for a failure message.
+func auditSummary(audit []*kgo.Record) string {
+	var b strings.Builder
+	for _, r := range audit {
+		v := r.Value
+		if len(v) > 80 {
+			v = v[:80]
+		}
+		fmt.Fprintf(&b, "  %d/%d %s\n", r.Partition, r.Offset, v)
+	}
+	return b.String()
 }
