@@ -161,9 +161,11 @@ func TestSIGTERMWhileReplacingSession(t *testing.T) {
 		drain     time.Duration
 		answerIn  time.Duration // after SIGTERM
 		wantClean bool
+		late      time.Duration // SIGTERM this long after the replacement began: during an attempt to fence
 	}{
-		{"Kafka answers within the drain timeout", 10 * time.Second, 1500 * time.Millisecond, true},
-		{"Kafka silent past the drain timeout", 2 * time.Second, 5 * time.Second, false},
+		{"Kafka answers within the drain timeout", 10 * time.Second, 1500 * time.Millisecond, true, 0},
+		{"Kafka silent past the drain timeout", 2 * time.Second, 5 * time.Second, false, 0},
+		{"SIGTERM during an attempt, Kafka answers within the drain timeout", 10 * time.Second, 1500 * time.Millisecond, true, time.Second},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "raw"))
@@ -215,6 +217,7 @@ func TestSIGTERMWhileReplacingSession(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
+			time.Sleep(c.late)
 			sigterm()
 			time.AfterFunc(c.answerIn, func() { close(answer) })
 			var runErr error

@@ -598,7 +598,7 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 		case fatalKafka(err):
 			sess.Close()
 			return nil, fmt.Errorf("replacing the Kafka session after window %d: %w", lost.win.seq, explain(err))
-		case wctx.Err() != nil:
+		case wctx.Err() != nil && wctx != ctx: // SIGTERM during an attempt: the next one waits the drain timeout
 			// Nothing may be published while the outcome is unknown (the audit
 			// log would fork), and Kafka, where the log lives, does not answer:
 			// the next start reads the state back from the topics.
