@@ -118,11 +118,28 @@ func (sc *scan) saintPlace(k int, score float64) {
 	if p := sc.prevWordIdx(k, 0); p >= 0 && toks[p].kind == tNum {
 		return
 	}
+	if sc.isWord(n, "hr") || sc.rhythmBefore(k) {
+		return // "NSR to ST HR 87-103": sinus tachycardia
+	}
 	e := toks[n].e
 	if sc.isPunct(n+1, '\'') && sc.isWord(n+2, "s") && sc.glued(n+2) {
 		e = toks[n+2].e // "St. Mary's"
 	}
 	sc.add(toks[k].s, e, Location, score)
+}
+
+// rhythmWords name heart rhythms: "ST" after one of them is sinus tachycardia.
+var rhythmWords = map[string]bool{"nsr": true, "sr": true, "sb": true, "svt": true, "afib": true, "af": true,
+	"rhythm": true, "sinus": true, "brady": true, "tachy": true}
+
+// rhythmBefore reports a rhythm word among the two words before token k.
+func (sc *scan) rhythmBefore(k int) bool {
+	for p, n := sc.prevWordIdx(k, 1), 0; p >= 0 && n < 2; p, n = sc.prevWordIdx(p, 1), n+1 {
+		if rhythmWords[sc.lw(p)] {
+			return true
+		}
+	}
+	return false
 }
 
 // clockTime reports a lower-case token that is a time of day written as digits and am/pm: "10pm", "630am".

@@ -301,6 +301,9 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		w := sc.lw(k)
 		cls := sc.cls[k]
 		capital := u.has(fCap) || u.has(fUpper)
+		if words == 0 && k == i+1 && ordinalSuffixOf(sc.text[t.s:t.e]) == w && !sc.streetNameAt(k+1) {
+			return 0, false // "3 RD UNIT OF PRBCS", "2 ND DOSE": an ordinal written apart ("21 St Marks Place" is a street)
+		}
 		if words == 0 && capital && numberedRoadTable.get(sc, k) && k+1 < len(toks) && toks[k+1].kind == tNum && !toks[k+1].has(fNewline) {
 			return toks[k+1].e, true // "2200 Route 9"
 		}
@@ -349,6 +352,42 @@ func (sc *scan) streetFromNumber(i int) (int, bool) {
 		words++
 	}
 	return 0, false
+}
+
+// streetNameAt reports token k a capitalized word that may name a street: a street name, a given
+// name or surname, or no ordinary word ("Marks" of "St Marks Place").
+func (sc *scan) streetNameAt(k int) bool {
+	if k >= len(sc.toks) || sc.toks[k].kind != tWord || !sc.toks[k].has(fCap|fUpper) || sc.toks[k].has(fNewline) {
+		return false
+	}
+	c := sc.cls[k]
+	return c&(wStreetName|wFirst|wLast) != 0 || c&(wCommon|wUnit|wStop|wMedical) == 0
+}
+
+// ordinalSuffixOf returns the English ordinal suffix of the number n ("st" for 1 and 21, "th" for 11),
+// or "" when n is not all digits.
+func ordinalSuffixOf(n string) string {
+	for i := 0; i < len(n); i++ {
+		if !isDigit(n[i]) {
+			return ""
+		}
+	}
+	if n == "" {
+		return ""
+	}
+	last := n[len(n)-1]
+	if len(n) >= 2 && n[len(n)-2] == '1' {
+		return "th"
+	}
+	switch last {
+	case '1':
+		return "st"
+	case '2':
+		return "nd"
+	case '3':
+		return "rd"
+	}
+	return "th"
 }
 
 // Street lead words that follow a house number even in lower case ("36 rue de Pologne").
