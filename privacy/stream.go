@@ -142,6 +142,11 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 			first = append(first, int32(i))
 		}
 	}
+	carry := s.sc.MaxDelay > 0
+	diversity := carry && e.model.diversityOnly()
+	if diversity {
+		e.maxSupp = max(e.maxSupp, int(poolSetAside*float64(e.n)))
+	}
 	var parts []part
 	var supp [][]int32
 	rest := rows32
@@ -160,6 +165,29 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 			return StreamResult{}, fmt.Errorf("anonymizing stream window: %w", err)
 		}
 		parts, supp = append(parts, mp...), ms
+	}
+	if carry {
+		supp = e.joinExpired(parts, supp, delay, s.sc.MaxDelay)
+	}
+	room := len(all) // rows that may still be carried
+	if s.sc.MaxCarried > 0 {
+		room = s.sc.MaxCarried
+	}
+	if diversity {
+		// Rows held back go first among the rows that wait (decide carries
+		// supp's before any class), so none is suppressed for want of room.
+		waiting := 0
+		for _, rs := range supp {
+			for _, r := range rs {
+				if delay[r] < s.sc.MaxDelay {
+					waiting++
+				}
+			}
+		}
+		var held []int32
+		if parts, held = e.holdScarce(parts, delay, s.sc.MaxDelay, room-waiting); len(held) > 0 {
+			supp = append(supp, held)
+		}
 	}
 	// Parts that render to one label tuple form one released class: decide
 	// for them together, or a carried part would shrink a released class.
@@ -191,10 +219,6 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 				g.forced = true
 			}
 		}
-	}
-	room := len(all) // rows that may still be carried
-	if s.sc.MaxCarried > 0 {
-		room = s.sc.MaxCarried
 	}
 	// Carry the coarsest classes first, while there is room.
 	sort.SliceStable(keys, func(a, b int) bool {
