@@ -173,22 +173,6 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 	if s.sc.MaxCarried > 0 {
 		room = s.sc.MaxCarried
 	}
-	if diversity {
-		// Rows held back go first among the rows that wait (decide carries
-		// supp's before any class), so none is suppressed for want of room.
-		waiting := 0
-		for _, rs := range supp {
-			for _, r := range rs {
-				if delay[r] < s.sc.MaxDelay {
-					waiting++
-				}
-			}
-		}
-		var held []int32
-		if parts, held = e.holdScarce(parts, delay, s.sc.MaxDelay, room-waiting); len(held) > 0 {
-			supp = append(supp, held)
-		}
-	}
 	// Parts that render to one label tuple form one released class: decide
 	// for them together, or a carried part would shrink a released class.
 	groups := map[string]*group{}
