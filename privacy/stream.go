@@ -143,8 +143,9 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 		}
 	}
 	carry := s.sc.MaxDelay > 0
-	diversity := carry && e.model.diversityOnly()
-	if diversity {
+	if carry && s.sc.MaxCarried == 0 && e.model.diversityOnly() {
+		// Rows set aside wait (or join a class once expired); with a bound on
+		// the rows carried they could be suppressed for want of room instead.
 		e.maxSupp = max(e.maxSupp, int(poolSetAside*float64(e.n)))
 	}
 	var parts []part
@@ -168,10 +169,6 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 	}
 	if carry {
 		supp = e.joinExpired(parts, supp, delay, s.sc.MaxDelay)
-	}
-	room := len(all) // rows that may still be carried
-	if s.sc.MaxCarried > 0 {
-		room = s.sc.MaxCarried
 	}
 	// Parts that render to one label tuple form one released class: decide
 	// for them together, or a carried part would shrink a released class.
@@ -203,6 +200,10 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 				g.forced = true
 			}
 		}
+	}
+	room := len(all) // rows that may still be carried
+	if s.sc.MaxCarried > 0 {
+		room = s.sc.MaxCarried
 	}
 	// Carry the coarsest classes first, while there is room.
 	sort.SliceStable(keys, func(a, b int) bool {

@@ -14,8 +14,9 @@ import "slices"
 // value did, and was dropped: see the results file).
 
 // poolSetAside is the share of a window's pool that Mondrian may leave out
-// of every class under l-diversity (its suppression budget there, whatever
-// max_suppression is): rows left out wait for the next window, and those
+// of every class under l-diversity when the rows carried are not bounded
+// (max_carried 0; its suppression budget there, whatever max_suppression
+// is): rows left out wait for the next window, and those
 // whose delay expired join a class (joinExpired), so the budget buys
 // tighter cuts instead of suppression. 0.1 (max_suppression's default) /
 // 0.2 / 0.3 / 0.5 gave NCP 0.2065 / 0.2035 / 0.2040 / 0.2053 (seed 11:
