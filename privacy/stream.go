@@ -142,6 +142,12 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 			first = append(first, int32(i))
 		}
 	}
+	carry := s.sc.MaxDelay > 0
+	if carry && s.sc.MaxCarried == 0 && e.model.diversityOnly() {
+		// Rows set aside wait (or join a class once expired); with a bound on
+		// the rows carried they could be suppressed for want of room instead.
+		e.maxSupp = max(e.maxSupp, int(poolSetAside*float64(e.n)))
+	}
 	var parts []part
 	var supp [][]int32
 	rest := rows32
@@ -160,6 +166,9 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 			return StreamResult{}, fmt.Errorf("anonymizing stream window: %w", err)
 		}
 		parts, supp = append(parts, mp...), ms
+	}
+	if carry {
+		supp = e.joinExpired(parts, supp, delay, s.sc.MaxDelay)
 	}
 	// Parts that render to one label tuple form one released class: decide
 	// for them together, or a carried part would shrink a released class.
