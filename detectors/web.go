@@ -66,7 +66,8 @@ func (sc *scan) webChunk(i, j int) {
 		sc.add(s, e, URL, 0.95)
 		return
 	}
-	if ip, ok := parseIP(chunk); ok {
+	if ip, ok := parseIP(chunk); ok && !(ip.Is4() && s > 1 && sc.text[s-1] == '/' && isDigit(sc.text[s-2])) {
+		// not after "80/48/": a chain of blood-gas readings, "80/48/7.45.34.7"
 		score := 0.9
 		if ip.Is4() && (chunk == "0.0.0.0" || strings.Count(chunk, ".") != 3) {
 			score = 0.5
@@ -74,9 +75,20 @@ func (sc *scan) webChunk(i, j int) {
 		sc.add(s, e, IP, score)
 		return
 	}
-	if host, _, _ := strings.Cut(lc, "/"); strings.Count(host, ".") >= 1 && knownTLD(host) && validHost(host) {
+	if host, _, _ := strings.Cut(lc, "/"); strings.Count(host, ".") >= 1 && knownTLD(host) && validHost(host) && letterBeforeTLD(host) {
 		sc.add(s, e, URL, 0.85)
 	}
+}
+
+// letterBeforeTLD reports a letter in host before its last label: "7.60.pt" (a pH of 7.60, then
+// "PT") is no host name.
+func letterBeforeTLD(host string) bool {
+	for i := 0; i < strings.LastIndexByte(host, '.'); i++ {
+		if isAlpha(host[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // validEmail checks local@domain.tld shape with a letter-only TLD of 2+ letters.
