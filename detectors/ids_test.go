@@ -68,9 +68,11 @@ func TestReadingsAreNoIdentifiers(t *testing.T) {
 			"abg this morning was: 91(pao2)/43/7.47/32/6. PH falling to 7.26-7.28/PCO2 24/PO2.",
 			"Foley draining 5-7cc/q1-3hr. SVR is in the 900-1300. Pt voiding 575-1000 cc.",
 			"VALUES FOR IABP-\nAS- 86-105\nAD-91-118\nBAEDP-56-66\nMAP-75-100",
+			"HR 63-69. BP 114-17-49/52-67. most recent abg on these settings: 80/48/7.45.34.7. he continued",
+			"PT APNEIC WITH WEANING ATTEMT DUE TO PH 7.60.PT PLACED ON SIMV 4.",
 		} {
 			for _, s := range e.Detect(text) {
-				if s.Type == ID || s.Type == Phone || s.Type == MRN || s.Type == Account {
+				if s.Type == ID || s.Type == Phone || s.Type == MRN || s.Type == Account || s.Type == IP || s.Type == URL {
 					t.Errorf("rules only %v: Detect(%q) has %v: a reading taken for an identifier", cfg.RulesOnly, text, s)
 				}
 			}

@@ -105,3 +105,20 @@ func TestBareNumbersAreNoPlaces(t *testing.T) {
 		}
 	}
 }
+
+// An ordinal written apart from its number is no house number, and "ST" after a heart rhythm is sinus
+// tachycardia, no saint; a street named after the suffix still is a street.
+func TestOrdinalsAndRhythmsAreNoPlaces(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, text := range []string{"TRANSFUSE WITH 3 RD UNIT OF PRBCS", "GIVEN 2 ND DOSE OF LASIX", "CV: NSR to ST HR 87-103 no ectopy."} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Location {
+				t.Errorf("Detect(%q) = %v: read as a place", text, s)
+			}
+		}
+	}
+	text := "Lives at 21 St Marks Place, Apt 4"
+	if !covered(e.Detect(text), text, "21") {
+		t.Errorf("Detect(%q): the house number not covered", text)
+	}
+}

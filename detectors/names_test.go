@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNamesAfterInLawsAndStepRelatives(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
@@ -223,5 +226,30 @@ func TestLoneLettersAreNoNames(t *testing.T) {
 	}
 	if text := "pmicu nursing progress\nmr I remained on same doses"; !covered(e.Detect(text), text, "I") {
 		t.Errorf("Detect(%q): the initial after a title is lost", text)
+	}
+}
+
+// In capitals, an ordinary word after a one-word surname is the sentence going on, not a second
+// surname; a given name and a surname that is also a word stay one name.
+func TestCommonWordEndsSurnameInCapitals(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, tc := range []struct{ text, name, after string }{
+		{"PT/FAMILY COPING: DR IMBORNONE MET WITH PT AND FAMILY", "IMBORNONE", "IMBORNONE MET"},
+		{"BP 88/40. NP DJURIC MADE AWARE, PT BOLUSED.", "DJURIC", "DJURIC MADE"},
+	} {
+		spans := e.Detect(tc.text)
+		if !covered(spans, tc.text, tc.name) {
+			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.name)
+		}
+		end := strings.Index(tc.text, tc.after) + len(tc.after)
+		for _, s := range spans {
+			if s.Type == Name && s.End >= end {
+				t.Errorf("Detect(%q) = %v: the name took the word after it", tc.text, s)
+			}
+		}
+	}
+	text := "SEEN BY DR JOHN BROWN TODAY"
+	if spans := e.Detect(text); !covered(spans, text, "JOHN BROWN") {
+		t.Errorf("Detect(%q) = %v, want %q covered", text, spans, "JOHN BROWN")
 	}
 }
