@@ -253,3 +253,19 @@ func TestCommonWordEndsSurnameInCapitals(t *testing.T) {
 		t.Errorf("Detect(%q) = %v, want %q covered", text, spans, "JOHN BROWN")
 	}
 }
+
+// "MS:" opening a line is the mental-status heading: the word after it is no name; "Ms. Jones" is.
+func TestMentalStatusHeadingIsNoTitle(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, text := range []string{"WBC 9.2    MS: Pleasant elderly female who follows", "MS/SOCIAL- FAMILY ATTORNEY IN TO DISCUSS"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name {
+				t.Errorf("Detect(%q) = %v: a heading read as a title", text, s)
+			}
+		}
+	}
+	text := "Seen with Ms. Jones today."
+	if spans := e.Detect(text); !covered(spans, text, "Jones") {
+		t.Errorf("Detect(%q) = %v, want %q covered", text, spans, "Jones")
+	}
+}
