@@ -350,11 +350,6 @@ func (sc *scan) classify() {
 		}
 		cls[w.i] = c.cls
 	}
-	for i := 0; i+1 < len(toks); i++ {
-		if cls[i]&wTitle != 0 && (pch[i+1] == ':' || pch[i+1] == '/') {
-			cls[i] &^= wTitle // "MS: pleasant", "MS/SOCIAL-": the mental-status heading, no title
-		}
-	}
 	sc.todo = todo
 	if cap(todo) > maxPooledTodo {
 		sc.todo = nil // sized for a long text: not kept in the pool

@@ -308,7 +308,7 @@ func detectNames(sc *scan) {
 		first := sc.nameWordScore(i, upperLine)
 		if first < 0 && !sc.allowed(i) && sc.cls[i]&(wFirst|wLast) != 0 && toks[i].has(fCap) && sc.cls[i]&wTitle == 0 {
 			// "son Will", "Dr. May": a name that is also a function word, after a strong cue.
-			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[sc.lw(p)] >= 0.4 || sc.cls[p]&wTitle != 0) ||
+			if p := sc.prevWordIdx(i, 1); p >= 0 && (nameCueBefore[sc.lw(p)] >= 0.4 || sc.titleAt(p)) ||
 				sc.isPunct(i+1, ',') && sc.credentialAfter(i) {
 				first = 0.3 // or a signature: "Will, RN"
 			}
@@ -549,7 +549,13 @@ func (sc *scan) isInitialTok(k int) bool {
 // titleBefore reports a person title right before token i ("Dr.", "Mrs").
 func (sc *scan) titleBefore(i int) bool {
 	p := sc.prevWordIdx(i, 1)
-	return p >= 0 && sc.cls[p]&wTitle != 0 && sc.toks[p].kind == tWord
+	return p >= 0 && sc.titleAt(p) && sc.toks[p].kind == tWord
+}
+
+// titleAt reports token k a person title: not one before a colon or slash, a heading ("MS: Pleasant",
+// "MS/SOCIAL-": mental status).
+func (sc *scan) titleAt(k int) bool {
+	return sc.cls[k]&wTitle != 0 && !sc.isPunct(k+1, ':') && !sc.isPunct(k+1, '/')
 }
 
 func (sc *scan) isCredential(k int) bool {
@@ -659,7 +665,7 @@ func (sc *scan) nameContextBefore(i int) float64 {
 	if w == "law" && sc.isWord(sc.prevWordIdx(p, 1), "in") {
 		b = 0.4 // "son-in-law Miles", "daughter-in-law Ana": relatives, like "son" and "daughter"
 	}
-	if sc.cls[p]&wTitle != 0 && sc.toks[p].has(fCap) {
+	if sc.titleAt(p) && sc.toks[p].has(fCap) {
 		b = max(b, 0.6)
 	}
 	// A label line "Patient: X" / "Attending: X".
