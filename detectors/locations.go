@@ -367,13 +367,13 @@ func (sc *scan) streetNameAt(k int) bool {
 // ordinalSuffixOf returns the English ordinal suffix of the number n ("st" for 1 and 21, "th" for 11),
 // or "" when n is not all digits.
 func ordinalSuffixOf(n string) string {
+	if n == "" {
+		return ""
+	}
 	for i := 0; i < len(n); i++ {
 		if !isDigit(n[i]) {
 			return ""
 		}
-	}
-	if n == "" {
-		return ""
 	}
 	last := n[len(n)-1]
 	if len(n) >= 2 && n[len(n)-2] == '1' {

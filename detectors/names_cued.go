@@ -24,7 +24,7 @@ func detectCuedNames(sc *scan) {
 			continue
 		}
 		c := sc.cls[i]
-		cue := c&wTitle != 0 && sc.titleAt(i) || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
+		cue := sc.titleAt(i) || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
 		if cue {
 			k := i + 1
 			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {

@@ -176,7 +176,7 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 
 	// Dotted quads: IPv4 when every part is at most 255.
 	if n == 4 && sc.sepBefore(g[0], g[1]) == "." && sc.sepBefore(g[1], g[2]) == "." && sc.sepBefore(g[2], g[3]) == "." &&
-		!(seq.s > 1 && sc.text[seq.s-1] == '/' && isDigit(sc.text[seq.s-2])) { // not "80/48/7.45.34.7", blood gases
+		!sc.inReadingChain(seq.s) {
 		if L[0] <= 3 && L[1] <= 3 && L[2] <= 3 && L[3] <= 3 && atoiTok(sc, g[0]) <= 255 && atoiTok(sc, g[1]) <= 255 &&
 			atoiTok(sc, g[2]) <= 255 && atoiTok(sc, g[3]) <= 255 {
 			sc.add(seq.s, end(4), IP, 0.9)

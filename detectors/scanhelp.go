@@ -217,3 +217,9 @@ func load64(s string, i int) uint64 {
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
+
+// inReadingChain reports the text at byte s right after a number and a slash: "80/48/7.45.34.7" is a
+// chain of blood-gas readings, no IP address.
+func (sc *scan) inReadingChain(s int) bool {
+	return s > 1 && sc.text[s-1] == '/' && isDigit(sc.text[s-2])
+}

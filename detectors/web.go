@@ -66,8 +66,7 @@ func (sc *scan) webChunk(i, j int) {
 		sc.add(s, e, URL, 0.95)
 		return
 	}
-	if ip, ok := parseIP(chunk); ok && !(ip.Is4() && s > 1 && sc.text[s-1] == '/' && isDigit(sc.text[s-2])) {
-		// not after "80/48/": a chain of blood-gas readings, "80/48/7.45.34.7"
+	if ip, ok := parseIP(chunk); ok && !(ip.Is4() && sc.inReadingChain(s)) {
 		score := 0.9
 		if ip.Is4() && (chunk == "0.0.0.0" || strings.Count(chunk, ".") != 3) {
 			score = 0.5
