@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deidstream/deidstream/arrowbatch"
@@ -18,8 +19,9 @@ import (
 // window's publisher, then Run), never by the stage goroutines.
 type Carrier interface {
 	// Carry anonymizes the window's rows together with the rows earlier
-	// windows held. src is each row's input position.
-	Carry(columns []string, rows [][]string, src []deid.OffsetRange) (Carried, error)
+	// windows held. src is each row's input position. last marks the final
+	// window of a bounded run (a backfill's end): no row may be held.
+	Carry(columns []string, rows [][]string, src []deid.OffsetRange, last bool) (Carried, error)
 	// State is the carry state after the last Carry, as records for the
 	// carry topic, each value at most limit bytes; nil when nothing changed.
 	State(limit int) ([]StateRecord, error)
@@ -57,9 +59,13 @@ func (w *Worker) carryWindow(ctx context.Context, tx Tx, win *window, rows []arr
 		values[i] = r.Values
 		src[i] = deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}
 	}
-	c, err := w.carry.Carry(w.redactor.Columns(), values, src)
+	last := w.atEnds(win)
+	c, err := w.carry.Carry(w.redactor.Columns(), values, src, last)
 	if err != nil {
 		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: %w", win.seq, err)
+	}
+	if last && slices.Contains(c.Held, true) {
+		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: the last window of a bounded run held rows; none may wait", win.seq)
 	}
 	if len(c.Held) != len(rows) || len(c.Suppressed) != len(rows) {
 		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: %d rows in, %d held and %d suppression flags out",

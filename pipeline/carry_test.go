@@ -10,16 +10,19 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
 )
 
-// fakeCarrier holds each row of group "rare" for one window, then releases it.
+// fakeCarrier holds each row of group "rare" for one window, then releases
+// it; the last window of a bounded run holds nothing.
 type fakeCarrier struct {
 	held, next []carriedRow
 	commits    int
+	lasts      int // Carry calls with last set
 }
 
 type carriedRow struct {
@@ -27,7 +30,10 @@ type carriedRow struct {
 	Values []string
 }
 
-func (f *fakeCarrier) Carry(_ []string, rows [][]string, src []deid.OffsetRange) (Carried, error) {
+func (f *fakeCarrier) Carry(_ []string, rows [][]string, src []deid.OffsetRange, last bool) (Carried, error) {
+	if last {
+		f.lasts++
+	}
 	out := Carried{Held: make([]bool, len(rows)), Suppressed: make([]bool, len(rows)),
 		Summary: deid.CarrySummary{In: int64(len(f.held)), Max: 1, Waited: []int64{0, int64(len(f.held))}}}
 	f.next = nil
@@ -36,7 +42,7 @@ func (f *fakeCarrier) Carry(_ []string, rows [][]string, src []deid.OffsetRange)
 		out.Summary.Settled = append(out.Summary.Settled, h.Src)
 	}
 	for i, r := range rows {
-		if r[1] == "rare" {
+		if r[1] == "rare" && !last {
 			out.Held[i] = true
 			f.next = append(f.next, carriedRow{src[i], r})
 			out.Summary.Held = append(out.Summary.Held, src[i])
@@ -158,5 +164,63 @@ func TestWorkerCarryStateInTheTransaction(t *testing.T) {
 		if c == nil || ev.RecordsIn+c.In != ev.Published+ev.Suppressed+ev.Quarantined+c.Out || deid.Count(c.Held) > c.Out {
 			t.Errorf("window %d: accounting with carry does not add up: %+v", ev.Window, ev)
 		}
+	}
+}
+
+// TestWorkerBoundedRunHoldsNothingAtItsEnd: a backfill's last window tells
+// the Carrier so, and nothing is left waiting for a window that will not
+// come: every record is published or quarantined, and the last committed
+// carry state holds no row.
+func TestWorkerBoundedRunHoldsNothingAtItsEnd(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	const n = 1000
+	recs, wantQ, _ := inputs(n)
+	produceAll(t, conn, "raw", recs)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	adm, err := kgo.NewClient(conn...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, err := kadm.NewClient(adm).ListEndOffsets(ctx, "raw")
+	adm.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := map[string]map[int32]int64{"raw": {}}
+	listed.Each(func(o kadm.ListedOffset) { ends["raw"][o.Partition] = o.Offset })
+	c := &fakeCarrier{}
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithStopAt(ends))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Run(ctx); err != nil {
+		t.Fatalf("bounded run: %v", err)
+	}
+	if c.lasts != 1 {
+		t.Errorf("Carry was told %d times that its window was the last, want once", c.lasts)
+	}
+	if len(c.held) != 0 {
+		t.Errorf("%d rows held after the bounded run's last window", len(c.held))
+	}
+	states, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Carry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) == 0 || string(states[len(states)-1].Value) != "null" {
+		t.Errorf("the last committed carry state is not empty (%d states)", len(states))
+	}
+	rows, reasons, _ := outputs(t, conn, cfg)
+	q, wq := 0, 0
+	for _, k := range reasons {
+		q += k
+	}
+	for _, k := range wantQ {
+		wq += k
+	}
+	if len(rows)+q != n || q != wq {
+		t.Errorf("%d published + %d quarantined (want %d quarantined), want %d records in all", len(rows), q, wq, n)
 	}
 }

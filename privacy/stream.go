@@ -112,6 +112,17 @@ func (s *Stream) Commit() {
 // Abort forgets the last Window: the rows carried into it wait again.
 func (s *Stream) Abort() { s.next, s.pending = nil, false }
 
+// Last is Window for the final window of a bounded run (the end of a
+// backfill): no later window will come, so nothing waits. Every row, carried
+// or new, is released in a class of this window or suppressed, as if each
+// row's delay had expired.
+func (s *Stream) Last(columns []string, rows []StreamRow) (StreamResult, error) {
+	maxDelay := s.sc.MaxDelay
+	s.sc.MaxDelay = 0
+	defer func() { s.sc.MaxDelay = maxDelay }()
+	return s.Window(columns, rows)
+}
+
 // Window anonymizes the waiting rows together with rows (whose Delay is
 // ignored: they are new). Rows must be placeable (see WindowAnonymizer).
 func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error) {

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// runStream feeds tab to a Stream in windows of size rows, then flushes what
-// waits with a Stream that carries nothing, and returns every window's result.
+// runStream feeds tab to a Stream in windows of size rows, then releases what
+// waits with Last (the end of a bounded run), and returns every window's result.
 func runStream(t *testing.T, cfg Config, sc StreamConfig, tab Table, size int) []StreamResult {
 	t.Helper()
 	s, err := NewStream(cfg, sc)
@@ -28,13 +28,13 @@ func runStream(t *testing.T, cfg Config, sc StreamConfig, tab Table, size int) [
 		s.Commit()
 		out = append(out, res)
 	}
-	flush, err := NewStream(cfg, StreamConfig{})
+	res, err := s.Last(tab.Columns, nil)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("last window: %v", err)
 	}
-	res, err := flush.Window(tab.Columns, s.Carried())
-	if err != nil {
-		t.Fatalf("flushing: %v", err)
+	s.Commit()
+	if res.CarriedOut != 0 || len(s.Carried()) != 0 {
+		t.Fatalf("last window: %d rows carried out, %d waiting; want none", res.CarriedOut, len(s.Carried()))
 	}
 	return append(out, res)
 }

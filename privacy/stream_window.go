@@ -61,6 +61,16 @@ func NewWindowStream(cfg Config) (*WindowStream, error) {
 // Window anonymizes rows (with IDs unique in the stream, never reused) together
 // with the rows earlier windows carried.
 func (ws *WindowStream) Window(columns []string, rows []StreamRow) (StreamWindow, error) {
+	return ws.window(columns, rows, false)
+}
+
+// Last is Window for the final window of a bounded run: nothing is carried
+// out (Stream.Last).
+func (ws *WindowStream) Last(columns []string, rows []StreamRow) (StreamWindow, error) {
+	return ws.window(columns, rows, true)
+}
+
+func (ws *WindowStream) window(columns []string, rows []StreamRow, last bool) (StreamWindow, error) {
 	idx, err := ws.w.columnIndex(columns)
 	if err != nil {
 		return StreamWindow{}, err
@@ -102,7 +112,11 @@ func (ws *WindowStream) Window(columns []string, rows []StreamRow) (StreamWindow
 			top.add(c.col, c.base)
 		}
 	}
-	res, err := ws.s.Window(columns, placed)
+	anonymize := ws.s.Window
+	if last {
+		anonymize = ws.s.Last
+	}
+	res, err := anonymize(columns, placed)
 	if err != nil {
 		return StreamWindow{}, err
 	}

@@ -96,8 +96,9 @@ func (c *Carry) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{c.metrics.waited, c.metrics.held, c.metrics.expired}
 }
 
-// Carry anonymizes the window's rows with the rows earlier windows held.
-func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange) (pipeline.Carried, error) {
+// Carry anonymizes the window's rows with the rows earlier windows held;
+// after the last window of a bounded run none is held.
+func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange, last bool) (pipeline.Carried, error) {
 	c.cols = columns
 	in := make([]privacy.StreamRow, len(rows))
 	first := c.nextID
@@ -107,7 +108,11 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange)
 		c.src[c.nextID] = src[i]
 	}
 	isNew := func(id uint64) (int, bool) { return int(id - first - 1), id > first }
-	res, err := c.ws.Window(columns, in)
+	anonymize := c.ws.Window
+	if last {
+		anonymize = c.ws.Last
+	}
+	res, err := anonymize(columns, in)
 	if err != nil {
 		return pipeline.Carried{}, err
 	}

@@ -29,7 +29,7 @@ func BenchmarkCarryState(b *testing.B) {
 				rows[i] = []string{fmt.Sprint(20 + i%70), "F", strings.Repeat("n", 1024)}
 				src[i] = deid.OffsetRange{Topic: "raw", First: int64(i), Last: int64(i)}
 			}
-			if _, err := c.Carry(cols, rows, src); err != nil {
+			if _, err := c.Carry(cols, rows, src, false); err != nil {
 				b.Fatal(err)
 			}
 			var bytes, parts int

@@ -62,7 +62,7 @@ func TestCarrySealedStateRestores(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := c.Carry(cols, [][]string{{"41", "F", "Jane Roe called"}, {"42", "F", "Jane Roe again"}},
-		[]deid.OffsetRange{pos(10), pos(11)})
+		[]deid.OffsetRange{pos(10), pos(11)}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestCarrySealedStateRestores(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A coarse class (ages 41-43) waits while its rows may.
-	if res, err = r.Carry(cols, [][]string{{"43", "F", "n"}}, []deid.OffsetRange{pos(12)}); err != nil {
+	if res, err = r.Carry(cols, [][]string{{"43", "F", "n"}}, []deid.OffsetRange{pos(12)}, false); err != nil {
 		t.Fatal(err)
 	}
 	if res.Summary.In != 2 || res.Summary.Out != 3 || len(res.Released) != 0 {
@@ -110,7 +110,7 @@ func TestCarrySealedStateRestores(t *testing.T) {
 	}
 	r.Commit()
 	// Then the restored rows' delay runs out: they go, with the newer row for company.
-	if res, err = r.Carry(cols, nil, nil); err != nil {
+	if res, err = r.Carry(cols, nil, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Released) != 3 || res.Summary.In != 3 || res.Summary.Out != 0 ||
@@ -136,5 +136,35 @@ func TestCarrySealedStateRestores(t *testing.T) {
 	}
 	if s := states(t, again, 160); len(s) != 0 {
 		t.Errorf("nothing held before or after: %d state records, want none", len(s))
+	}
+}
+
+// TestCarryLastHoldsNothing: the last window of a bounded run releases or
+// suppresses every row, the held ones included, and leaves no state.
+func TestCarryLastHoldsNothing(t *testing.T) {
+	cols := []string{"age", "sex", "note"}
+	pos := func(off int64) deid.OffsetRange {
+		return deid.OffsetRange{Topic: "raw", Partition: 0, First: off, Last: off}
+	}
+	c, err := newCarry(carryConfig(), strings.Repeat("ab", 32), "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Carry(cols, [][]string{{"41", "F", "a"}, {"42", "F", "b"}}, []deid.OffsetRange{pos(1), pos(2)}, false)
+	if err != nil || res.Summary.Out != 2 {
+		t.Fatalf("two rows under k=3: %+v, %v; want both held", res, err)
+	}
+	c.Commit()
+	res, err = c.Carry(cols, [][]string{{"43", "F", "c"}}, []deid.OffsetRange{pos(3)}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Out != 0 || res.Held[0] || len(res.Released)+int(res.Summary.Expired) != 3 {
+		t.Fatalf("last window: %+v; want the 2 held rows and the new one released or suppressed, none held", res)
+	}
+	for _, s := range states(t, c, 1<<20) {
+		if s.Value != nil {
+			t.Errorf("state part %q written after the last window, want only tombstones", s.Key)
+		}
 	}
 }
