@@ -90,6 +90,7 @@ type Engine struct {
 	maxBytes  int
 	scorer    *scorer // nil with rules_only
 	minTh     float64 // the lowest threshold of an enabled type: the scorer's cut
+	off       bool    // every type disabled: Detect reports nothing, so it scans nothing
 	pool      sync.Pool
 }
 
@@ -148,9 +149,11 @@ func New(cfg Config, opts ...Option) (*Engine, error) {
 		e.on[typeIdx(t)] = false
 	}
 	e.minTh = 1
+	e.off = true
 	for i := range AllTypes {
 		if e.on[i] {
 			e.minTh = min(e.minTh, e.th[i])
+			e.off = false
 		}
 	}
 	if !cfg.RulesOnly {
@@ -227,6 +230,9 @@ func termWords(term string) []string {
 // UTF-8 bytes count as one code point each (as utf8.DecodeRuneInString does).
 // Safe for concurrent use. Time is linear in len(text).
 func (e *Engine) Detect(text string) []Span {
+	if e.off {
+		return nil
+	}
 	scanText := text
 	if e.maxBytes > 0 && len(text) > e.maxBytes {
 		cut := e.maxBytes

@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -364,5 +365,19 @@ func TestDetectHoldoutForms(t *testing.T) {
 		if !covered(spans, tc.text, tc.want) {
 			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
 		}
+	}
+}
+
+// With every type disabled Detect reports nothing (and scans nothing); one type on reports again.
+func TestEveryTypeDisabled(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Disabled = slices.Clone(AllTypes)
+	text := "Patient John Smith, SSN 123-45-6789, seen 3/14/2021 at Mercy Hospital."
+	if got := newEngine(t, cfg).Detect(text); len(got) != 0 {
+		t.Errorf("every type disabled: %v, want nothing", got)
+	}
+	cfg.Disabled = slices.DeleteFunc(slices.Clone(AllTypes), func(t Type) bool { return t == SSN })
+	if got := newEngine(t, cfg).Detect(text); len(got) != 1 || got[0].Type != SSN {
+		t.Errorf("only SSN on: %v, want the SSN", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 
@@ -93,7 +94,9 @@ func compileDomain(key string, f FieldPolicy) (*domain, error) {
 		if err != nil {
 			return nil, fmt.Errorf("validating %s: compiling pattern: %w: %w", key, err, ErrBadDomain)
 		}
-		d.pattern = re
+		if !matchesAll(f.Pattern) {
+			d.pattern = re // "(?s).*" is not tested: Go's matcher would walk every byte of the value to say yes
+		}
 	}
 	switch f.CodeSystem {
 	case "", CodeICD10, CodeLOINC:
@@ -104,6 +107,19 @@ func compileDomain(key string, f FieldPolicy) (*domain, error) {
 		return nil, fmt.Errorf("validating %s: min %g is above max %g: %w", key, *f.Min, *f.Max, ErrBadDomain)
 	}
 	return d, nil
+}
+
+// matchesAll reports a pattern that every string matches: "(?s).*", "(?s:.)*".
+func matchesAll(pattern string) bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture && len(re.Sub) == 1 {
+		re = re.Sub[0]
+	}
+	return re.Op == syntax.OpStar && len(re.Sub) == 1 && re.Sub[0].Op == syntax.OpAnyChar
 }
 
 // contains reports whether v is in the domain: every declared check passes.

@@ -88,3 +88,11 @@ func TestKeepWithhold(t *testing.T) {
 		t.Errorf("PHI counts %v: the name found in unit is not counted", res.Counts)
 	}
 }
+
+func TestMatchesAll(t *testing.T) {
+	for p, want := range map[string]bool{"(?s).*": true, "(?s:.)*": true, "((?s).*)": true, ".*": false, "(?s).+": false, "[A-Z]*": false, "(": false} {
+		if got := matchesAll(p); got != want {
+			t.Errorf("matchesAll(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
