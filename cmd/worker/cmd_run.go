@@ -74,6 +74,11 @@ func runRun(ctx context.Context, s stdio, args []string) int {
 		return 1
 	}
 	w, err := app.StartWorker(ctx, cfg, keys, reg, log, &starting)
+	if err != nil && ctx.Err() != nil {
+		// SIGTERM before the worker ran: nothing was consumed, nothing waits to be drained.
+		log.Info("stopped while starting; nothing was consumed", "step_cut_short", err.Error())
+		return 0
+	}
 	if err != nil {
 		return stopped(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -149,18 +150,26 @@ func stopGracefully(t *testing.T, cmd *exec.Cmd, within time.Duration) {
 
 // lastLifecycle returns the type of the worker's last lifecycle event.
 func lastLifecycle(ctx context.Context, t *testing.T, cfg *config.Config) string {
+	if all := lifecycles(ctx, t, cfg); len(all) > 0 {
+		return all[len(all)-1]
+	}
+	return ""
+}
+
+// lifecycles returns the types of the audit log's lifecycle events, in order.
+func lifecycles(ctx context.Context, t *testing.T, cfg *config.Config) []string {
 	conn, _ := cfg.Kafka.Opts()
 	msgs, err := audit.ReadTopic(ctx, cfg.Topics.Audit, conn...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := ""
+	var out []string
 	for _, m := range msgs {
 		if d, err := audit.DecodeEntry(m.Value); err == nil && d.Lifecycle != nil {
-			last = d.Lifecycle.Type
+			out = append(out, d.Lifecycle.Type)
 		}
 	}
-	return last
+	return out
 }
 
 // A worker killed at random moments, three times, then run to the end,
@@ -187,7 +196,14 @@ func TestIntegrationKillAtAnyMoment(t *testing.T) {
 		_ = cmd.Wait()
 		t.Logf("kill %d: %d of %d records committed so far", i+1, settledIn(ctx, t, cfg), n)
 	}
+	// The last worker has started once its start event is in the log: the killed
+	// ones may have committed everything already, and a SIGTERM before the start
+	// stops it with nothing to drain and no stop event.
+	before := len(lifecycles(ctx, t, cfg))
 	cmd := startWorker(t, bin, cfgPath)
+	waitFor(t, 2*time.Minute, "the last worker's start event", func() bool {
+		return slices.Contains(lifecycles(ctx, t, cfg)[before:], audit.TypeStart)
+	})
 	waitFor(t, 5*time.Minute, "every record to be committed", func() bool { return settledIn(ctx, t, cfg) >= n })
 	stopGracefully(t, cmd, 30*time.Second)
 	if got := lastLifecycle(ctx, t, cfg); got != "stop" {

@@ -159,3 +159,20 @@ func TestIntegrationStartStopsOnFatalFaults(t *testing.T) {
 		})
 	}
 }
+
+// SIGTERM while the worker waits for Kafka at start stops it at once with
+// status 0: nothing was consumed, so nothing waits to be drained.
+func TestIntegrationSIGTERMWhileStarting(t *testing.T) {
+	cfg := integrationConfig(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Kafka.Brokers = []string{ln.Addr().String()}
+	ln.Close() // nothing listens there now
+	bin := buildWorker(t)
+	cfgPath, _, _ := writeRunFiles(t, cfg)
+	cmd := startWorker(t, bin, cfgPath)
+	time.Sleep(2 * time.Second) // long enough to be waiting for Kafka
+	stopGracefully(t, cmd, 30*time.Second)
+}
