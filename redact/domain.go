@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/deidstream/deidstream/detectors"
 )
@@ -184,7 +185,10 @@ func (p *Processor) checkKept(d *domain, v string, st *recordState) string {
 	if d.values != nil {
 		return ""
 	}
-	spans := p.det.Detect(strings.ToValidUTF8(v, "\uFFFD"))
+	if !utf8.ValidString(v) { // checked first: ValidString reads eight ASCII bytes at a time
+		v = strings.ToValidUTF8(v, "\uFFFD")
+	}
+	spans := p.det.Detect(v)
 	for _, s := range spans {
 		if st.counts == nil {
 			st.counts = map[detectors.Type]int{}

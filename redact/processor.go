@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/deidstream/deidstream/detectors"
 )
@@ -225,7 +226,9 @@ func (p *Processor) Process(rec map[string]any) (Result, error) {
 			if st == nil {
 				st = p.newState(patient)
 			}
-			s = strings.ToValidUTF8(s, "\uFFFD")
+			if !utf8.ValidString(s) {
+				s = strings.ToValidUTF8(s, "\uFFFD")
+			}
 			if !needlesRead {
 				needles, needlesRead = p.knownNeedles(rec), true
 			}
