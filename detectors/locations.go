@@ -96,6 +96,17 @@ var facilityWords = map[string]bool{"hospital": true, "clinic": true, "center": 
 var strongFacility = map[string]bool{"hospital": true, "center": true, "centre": true, "clinic": true,
 	"institute": true, "infirmary": true, "hospice": true, "manor": true, "rehab": true, "sanatorium": true}
 
+// namingPossessive reports "X'S" right before facility word i, X a word of place names or no ordinary
+// word: "CHILDREN'S HOSPICE", "ST. MARY'S HOSPITAL" (not "PATIENT'S HOSPITAL COURSE").
+func (sc *scan) namingPossessive(i int) bool {
+	x := i - 3
+	if x < 0 || !sc.isWord(i-1, "s") || !sc.isPunct(i-2, '\'') || !sc.glued(i-1) || !sc.glued(i-2) || sc.toks[x].kind != tWord {
+		return false
+	}
+	c := sc.cls[x]
+	return placeConnector[sc.lw(x)] && c&wStop == 0 || c&wCommon == 0 || c&(wFirst|wLast) != 0
+}
+
 // wordsIn counts word tokens in the byte range [s,e).
 func (sc *scan) wordsIn(s, e int) int {
 	n := 0
@@ -182,7 +193,8 @@ func detectLocations(sc *scan) {
 				continue
 			}
 			if cls&wFacility != 0 {
-				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s) || strongFacility[w] && sc.wordsIn(s, t.s) >= 2) &&
+				if s, ok := sc.capRunBefore(i); ok && (!t.has(fUpper) || sc.properNounIn(s, t.s) ||
+					strongFacility[w] && (sc.wordsIn(s, t.s) >= 2 || sc.namingPossessive(i))) &&
 					!sc.department(s, i) {
 					score := 0.8
 					if w == "home" && !homeKinds[sc.lw(max(sc.prevWordIdx(i, 0), 0))] {

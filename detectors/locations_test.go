@@ -122,3 +122,18 @@ func TestOrdinalsAndRhythmsAreNoPlaces(t *testing.T) {
 		t.Errorf("Detect(%q): the house number not covered", text)
 	}
 }
+
+// A facility named by a possessive in capitals is a place; a possessive of an ordinary word is not.
+func TestFacilityAfterPossessive(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, text := range []string{"PRIOR EXAM FROM 3/4 AT CHILDREN'S HOSPICE.\nFINDINGS: NONE.", "SHE WENT TO ST. MARY'S HOSPITAL BY AMBULANCE."} {
+		want := "HOSPI"
+		if !covered(e.Detect(text), text, want) {
+			t.Errorf("Detect(%q): the facility not reported", text)
+		}
+	}
+	text := "PLAN: REVIEW PATIENT'S HOSPITAL COURSE WITH TEAM TODAY."
+	if got := e.Detect(text); len(got) != 0 {
+		t.Errorf("Detect(%q) = %v, want nothing", text, got)
+	}
+}
