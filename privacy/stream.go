@@ -117,15 +117,17 @@ func (s *Stream) Abort() { s.next, s.pending = nil, false }
 // or new, is released in a class of this window or suppressed, as if each
 // row's delay had expired.
 func (s *Stream) Last(columns []string, rows []StreamRow) (StreamResult, error) {
-	maxDelay := s.sc.MaxDelay
-	s.sc.MaxDelay = 0
-	defer func() { s.sc.MaxDelay = maxDelay }()
-	return s.Window(columns, rows)
+	return s.window(columns, rows, 0)
 }
 
 // Window anonymizes the waiting rows together with rows (whose Delay is
 // ignored: they are new). Rows must be placeable (see WindowAnonymizer).
 func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error) {
+	return s.window(columns, rows, s.sc.MaxDelay)
+}
+
+// window is Window with rows waiting at most maxDelay windows (0: none waits).
+func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (StreamResult, error) {
 	all := make([]StreamRow, 0, len(s.carried)+len(rows))
 	for _, r := range s.carried {
 		r.Delay++
@@ -149,11 +151,11 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 	var first []int32 // rows that may wait no longer
 	for i := range rows32 {
 		rows32[i], delay[i] = int32(i), all[i].Delay
-		if all[i].Delay >= s.sc.MaxDelay {
+		if all[i].Delay >= maxDelay {
 			first = append(first, int32(i))
 		}
 	}
-	carry := s.sc.MaxDelay > 0
+	carry := maxDelay > 0
 	if carry && s.sc.MaxCarried == 0 && e.model.diversityOnly() {
 		// Rows set aside wait (or join a class once expired); with a bound on
 		// the rows carried they could be suppressed for want of room instead.
@@ -166,7 +168,7 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 		// Rows that must go now take their closest company from the whole
 		// pool; with carry-over the others wait unless Mondrian finds them
 		// a tight class below.
-		parts, rest = e.kMember(rows32, first, delay, s.sc.MaxDelay > 0)
+		parts, rest = e.kMember(rows32, first, delay, maxDelay > 0)
 	}
 	if len(rest) > 0 {
 		mp, ms, err := e.partitionRows(rest, s.anon.opts)
@@ -179,7 +181,7 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 		parts, supp = append(parts, mp...), ms
 	}
 	if carry {
-		supp = e.joinExpired(parts, supp, delay, s.sc.MaxDelay)
+		supp = e.joinExpired(parts, supp, delay, maxDelay)
 	}
 	// Parts that render to one label tuple form one released class: decide
 	// for them together, or a carried part would shrink a released class.
@@ -207,7 +209,7 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 		g.rows += len(parts[i].rows)
 		g.pen += float64(len(parts[i].rows)) * e.penSum(cells)
 		for _, r := range parts[i].rows {
-			if all[r].Delay >= s.sc.MaxDelay {
+			if all[r].Delay >= maxDelay {
 				g.forced = true
 			}
 		}
@@ -221,12 +223,12 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 		ga, gb := groups[keys[a]], groups[keys[b]]
 		return ga.pen/float64(ga.rows) > gb.pen/float64(gb.rows)
 	})
-	res, err := s.decide(e, t, all, parts, supp, groups, keys, room, out, true)
+	res, err := s.decide(e, t, all, parts, supp, groups, keys, room, maxDelay, out, true)
 	if err != nil {
 		// Carried classes shift the release's sensitive distribution, which
 		// t-closeness (any model reading Class.Global) measures against:
 		// release this window without carrying classes, verified again.
-		res, err = s.decide(e, t, all, parts, supp, groups, keys, room, out, false)
+		res, err = s.decide(e, t, all, parts, supp, groups, keys, room, maxDelay, out, false)
 	}
 	if err != nil {
 		s.Abort()
@@ -238,13 +240,13 @@ func (s *Stream) Window(columns []string, rows []StreamRow) (StreamResult, error
 // decide splits a window into released classes, suppressed rows and
 // carried rows (none unless carryClasses), and verifies the release.
 func (s *Stream) decide(e *engine, t Table, all []StreamRow, parts []part, supp [][]int32, groups map[string]*group,
-	keys []string, room int, out StreamResult, carryClasses bool) (StreamResult, error) {
+	keys []string, room, maxDelay int, out StreamResult, carryClasses bool) (StreamResult, error) {
 	columns := t.Columns
 	carry := make([]bool, len(all))
 	nextCarry := 0
 	for _, rs := range supp { // rows no class held: wait if they may
 		for _, r := range rs {
-			if carryClasses && all[r].Delay < s.sc.MaxDelay && nextCarry < room {
+			if carryClasses && all[r].Delay < maxDelay && nextCarry < room {
 				carry[r] = true
 				nextCarry++
 			}
