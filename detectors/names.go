@@ -385,7 +385,7 @@ func detectNames(sc *scan) {
 				sc.cls[k]&(wStop|wMedical|wLabel|wMonth|wWeekday|wFacility|wTail|wUnit|wStreet|wState|wCountry|wHoliday) == 0 {
 				s = 0.15 // "Dr. Justin Beet": a title and a first name, then the surname even if it is a word
 			}
-			if upperLine && sc.commonAfterSurname(i, j, k) {
+			if upperLine && i == j && sc.commonAfterSurname(i, k) {
 				break // "DR IMBORNONE MET WITH", "NP DJURIC MADE AWARE": the sentence goes on
 			}
 			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
@@ -509,11 +509,11 @@ func detectNames(sc *scan) {
 	}
 }
 
-// commonAfterSurname reports token k, after a one-word run i..j that no list holds as a given name,
+// commonAfterSurname reports token k, after a one-word name w that no list holds as a given name,
 // an ordinary word that is no given name either: in capitals, "IMBORNONE MET" is a surname and the
 // verb after it far more often than a surname of two words.
-func (sc *scan) commonAfterSurname(i, j, k int) bool {
-	return i == j && sc.cls[i]&wFirst == 0 && sc.cls[k]&wCommon != 0 && sc.cls[k]&wFirst == 0
+func (sc *scan) commonAfterSurname(w, k int) bool {
+	return sc.cls[w]&wFirst == 0 && sc.cls[k]&wCommon != 0 && sc.cls[k]&wFirst == 0
 }
 
 // dropLoneInitials removes, in place, the NAME spans that are one letter with no name beside them

@@ -87,7 +87,7 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 			cls&(wFirst|wLast) == 0 && cls != 0 || sc.isCredential(k) {
 			break
 		}
-		if n == 1 && sc.commonAfterSurname(k-1, k-1, k) && toks[k-1].kind == tWord {
+		if n == 1 && toks[k-1].kind == tWord && sc.commonAfterSurname(k-1, k) {
 			break // "per DOUGLASS MADE AWARE"
 		}
 		e, n = t.e, n+1
