@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -113,9 +112,7 @@ func TestIntegrationCarryKilled(t *testing.T) {
 	if rec.Consumed != produced || rec.Settled+rec.Quarantined+rec.Carried != produced || rec.Published != 0 || rec.Suppressed != 0 {
 		t.Errorf("reconcile: %+v; want %d consumed, each settled, quarantined or held", rec, produced)
 	}
-	dir := filepath.Dir(cfgPath)
-	code, stdout, stderr := runWorker(t, "audit", "reconcile", "-c", cfgPath, "-k", filepath.Join(dir, "research.key"),
-		"--pub", strings.TrimSuffix(loaded.Keys.AuditSigner, ".key")+".pub")
+	code, stdout, stderr := auditReconcile(t, cfgPath)
 	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("held for a later window %d\n", rec.Carried)) || !strings.Contains(stdout, "exactly once") {
 		t.Errorf("audit reconcile = %d\n%s%s", code, stdout, stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,12 +67,7 @@ func TestIntegrationKillWithTwoWindowsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkExactlyOnce(t, o, n)
-	loaded, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runWorker(t, "audit", "reconcile", "-c", cfgPath, "-k", filepath.Join(filepath.Dir(cfgPath), "research.key"),
-		"--pub", strings.TrimSuffix(loaded.Keys.AuditSigner, ".key")+".pub")
+	code, stdout, stderr := auditReconcile(t, cfgPath)
 	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("consumed %d\n", n)) || !strings.Contains(stdout, "exactly once") {
 		t.Errorf("audit reconcile = %d\n%s%s", code, stdout, stderr)
 	}

@@ -73,16 +73,21 @@ func TestIntegrationRestartAfterKillIsQuick(t *testing.T) {
 	}
 	checkExactlyOnce(t, o, n)
 	// What an auditor runs: the same proof from the topics alone, by offset.
+	code, stdout, stderr := auditReconcile(t, cfgPath)
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("consumed %d\n", n)) || !strings.Contains(stdout, "exactly once") {
+		t.Errorf("audit reconcile = %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// auditReconcile runs `worker audit reconcile` on the run files of cfgPath, as an auditor would.
+func auditReconcile(t *testing.T, cfgPath string) (code int, stdout, stderr string) {
+	t.Helper()
 	loaded, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Dir(cfgPath)
-	code, stdout, stderr := runWorker(t, "audit", "reconcile", "-c", cfgPath, "-k", filepath.Join(dir, "research.key"),
+	return runWorker(t, "audit", "reconcile", "-c", cfgPath, "-k", filepath.Join(filepath.Dir(cfgPath), "research.key"),
 		"--pub", strings.TrimSuffix(loaded.Keys.AuditSigner, ".key")+".pub")
-	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("consumed %d\n", n)) || !strings.Contains(stdout, "exactly once") {
-		t.Errorf("audit reconcile = %d\n%s%s", code, stdout, stderr)
-	}
 }
 
 // windowsSinceStart counts the window events of the audit log after its starts-th start event
