@@ -208,6 +208,10 @@ func (sc *scan) learned(merged []cand) []cand {
 			if j+1 >= n || sc.toks[mt[j+1]].s >= pr.e {
 				en = max(en, pr.e)
 			}
+			if pr.t == Name || pr.t == Location {
+				a, b := sc.grow(m, j, cut-growMargin)
+				st, en, j = min(st, sc.toks[mt[a]].s), max(en, sc.toks[mt[b]].e), b
+			}
 			out = sc.emit(out, st, en, pr.t, m, j)
 			m = j
 			continue
@@ -231,12 +235,78 @@ func (sc *scan) learned(merged []cand) []cand {
 		// no date ("ZEBRA"); "sept", "11th", "33445" the model may find.
 		beforeProp := j+1 < n && p < len(props) && props[p].s < sc.toks[mt[j+1]].e
 		if ht := sc.headType(top); ht == Name || ht == Location || beforeProp || sc.numberRun(m, j) && !sc.partialNumber(m, j) {
-			out = sc.emit(out, t.s, sc.toks[mt[j]].e, ht, m, j)
+			st := t.s
+			if ht == Name || ht == Location {
+				var a int
+				a, j = sc.grow(m, j, oc-growMargin)
+				st = sc.toks[mt[a]].s
+			}
+			out = sc.emit(out, st, sc.toks[mt[j]].e, ht, m, j)
 		}
 		m = j
 	}
 	sc.out = out
 	return mergeCands(out)
+}
+
+// growMargin is how much less evidence a word needs beside a name or place the model found than
+// alone: the rest of a facility's name ("Baltimore Rehab", "U Maryland"), an initial or particle
+// ("D. Phyl", "o rourke").
+const growMargin = 2 // logits; chosen out-of-fold (benchmarks/results/phi.md)
+
+// grow extends the name or place on scored tokens m..j over the words beside it at or above cut,
+// on the same line, apart by spaces or glued by one mark ("o'brien", "Kessler-Adventist", an
+// initial's "D."), and returns its new first and last token.
+func (sc *scan) grow(m, j int, cut float32) (int, int) {
+	for m > 0 && sc.beside(int(sc.mtok[m-1]), int(sc.mtok[m])) && sc.growable(m-1, cut) {
+		m--
+	}
+	for j+1 < len(sc.mtok) && sc.beside(int(sc.mtok[j]), int(sc.mtok[j+1])) && sc.growable(j+1, cut) {
+		j++
+	}
+	return m, j
+}
+
+// growable reports scored token m a word that may join a name or place beside it: positive at cut,
+// capitalised unless its line or note is not, no connector ("and", "of"), number (a ward's "5"),
+// month or generic facility word (the gold leaves those out of a place: "Sacred Heart", "Union
+// Hospital"), and no ordinary word unless it is a name written as one inside a sentence ("Rose", not
+// "ROSE", "MICU" or a sentence's first word) or an initial ("D. Phyl").
+func (sc *scan) growable(m int, cut float32) bool {
+	k := sc.mtok[m]
+	t, c := sc.toks[k], sc.cls[k]
+	if t.kind != tWord || c&(wStop|wTitle|wLabel|wMedical|wFacility|wTail|wConnector|wMonth|wWeekday) != 0 {
+		return false
+	}
+	plain := !sc.caseless && !sc.upperLine[k]
+	initial := t.e-t.s == 1 && t.has(fUpper) && sc.isPunct(int(k)+1, '.') && sc.glued(int(k)+1) // "D. Phyl"
+	if plain && !t.has(fCap) || c&wCommon != 0 && !initial && !(c&(wFirst|wLast) != 0 && plain && t.has(fCap) && !t.has(fUpper) && !sc.sentenceStart(int(k))) {
+		return false
+	}
+	return sc.positive(m, cut)
+}
+
+// beside reports tokens a < b next to each other in one name: on one line, apart by spaces only, or
+// by one glued mark, or by the period of a one-letter initial.
+func (sc *scan) beside(a, b int) bool {
+	toks := sc.toks
+	if toks[b].has(fNewline) {
+		return false
+	}
+	switch b - a {
+	case 1:
+		return true
+	case 2:
+		c := sc.text[toks[a+1].s]
+		if toks[a+1].has(fNewline) {
+			return false
+		}
+		if c == '.' {
+			return toks[a].e-toks[a].s == 1 && !toks[a+1].has(fSpace)
+		}
+		return (c == '\'' || c == '-') && !toks[a+1].has(fSpace) && !toks[b].has(fSpace)
+	}
+	return false
 }
 
 // logits sets sc.z to the logit of every scored token and sc.wrow to its word row. What
