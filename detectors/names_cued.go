@@ -25,22 +25,36 @@ func detectCuedNames(sc *scan) {
 		}
 		c := sc.cls[i]
 		cue := sc.titleAt(i) || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
+		if !cue && c == 0 && i+1 < len(toks) && toks[i+1].has(fCap) && relationSlip(sc.lw(i)) && sc.relationName(i, i+1) {
+			sc.add(toks[i+1].s, toks[i+1].e, Name, 0.97) // a relation misspelt: "fathr Art", "hsuband Will"
+			continue
+		}
 		if cue {
 			k := i + 1
 			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {
 				k++
 			}
-			if e, ok := sc.nameWordsFrom(k, 3); ok {
+			if sc.relationName(i, k) {
+				e, _ := sc.nameWordsFrom(k, 3)
+				sc.add(toks[k].s, max(e, toks[k].e), Name, 0.97) // "husband Art", "Family: Son, Ed"
+			} else if e, ok := sc.nameWordsFrom(k, 3); ok {
 				sc.add(toks[k].s, e, Name, 0.35)
 			} else if c&wNameCue != 0 && k < len(toks) && toks[k].kind == tWord && toks[k].has(fCap) &&
 				sc.cls[k]&wFirst != 0 && sc.cls[k]&(wStop|wMonth|wWeekday) == 0 && !toks[k].has(fNewline) {
-				sc.add(toks[k].s, toks[k].e, Name, 0.35) // a given name that is also a word: "husband Art", "son Will"
+				sc.add(toks[k].s, toks[k].e, Name, 0.35) // a given name that is also a word: "son Will"
 			}
 			continue
 		}
 		// A signature closing a line of vital signs, after a gap: "... spo2 96% ra  Will".
+		// A given name is one for sure ("AMY", "Will"), and so is a month there, no date without
+		// its day ("May"), or a word capitalised in a line of mixed case ("Art"); a word in
+		// capitals or lower case that is on no list of given names is the scorer's to judge.
 		if (i+1 == len(toks) || toks[i+1].has(fNewline)) && sc.lineSignature(i) { // its first test, without a call
-			sc.add(t.s, t.e, Name, 0.35)
+			score := 0.35
+			if c&(wFirst|wMonth) != 0 || sc.titleCased(i) {
+				score = 0.97
+			}
+			sc.add(t.s, t.e, Name, score)
 		}
 		// The subject of a patient's age or admission, opening a sentence: "jesus is a 24 y/o man",
 		// "RYDER IS A 24 YEARS OLD MAN", "Art was admitted on".
@@ -57,6 +71,58 @@ func detectCuedNames(sc *scan) {
 			}
 		}
 	}
+}
+
+// relationName reports word k right after relation i (or after its comma or colon) a name for sure:
+// capitalised mid-sentence in a line of mixed case, where capitals are the writer's, and no word that
+// is never one ("husband Art", "Family: Son, Ed"; "art" is on no list of given names).
+func (sc *scan) relationName(i, k int) bool {
+	if k >= len(sc.toks) || k > i+2 || k == i+2 && !sc.isPunct(i+1, ',') && !sc.isPunct(i+1, ':') ||
+		!relations[sc.lw(i)] && !relationSlip(sc.lw(i)) {
+		return false
+	}
+	t := sc.toks[k]
+	return t.kind == tWord && t.e-t.s >= 2 && sc.titleCased(k) && !t.has(fNewline) &&
+		sc.cls[k]&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet|wCredential) == 0
+}
+
+// Relations whose name may follow them.
+var relations = map[string]bool{"son": true, "daughter": true, "wife": true, "husband": true, "mother": true,
+	"father": true, "mom": true, "dad": true, "sister": true, "brother": true, "spouse": true, "partner": true,
+	"boyfriend": true, "girlfriend": true, "nephew": true, "niece": true, "granddaughter": true, "grandson": true,
+	"grandmother": true, "grandfather": true, "aunt": true, "uncle": true, "cousin": true, "fiance": true,
+	"fiancee": true, "friend": true, "caregiver": true, "proxy": true, "guardian": true, "dtr": true, "sis": true, "bro": true}
+
+// titleCased reports word i capitalised, not in capitals, in a line of mixed case: capitals the
+// writer chose.
+func (sc *scan) titleCased(i int) bool {
+	t := sc.toks[i]
+	return t.has(fCap) && !t.has(fUpper) && !sc.upperLine[i] && !sc.caseless
+}
+
+// relationSlip reports w a relation of four letters or more with one letter dropped or two
+// neighbours swapped ("fathr", "hsuband", "daugher").
+func relationSlip(w string) bool {
+	if len(w) < 4 || len(w) > 12 {
+		return false
+	}
+	for r := range relations {
+		if len(r) < len(w) || len(r) > len(w)+1 {
+			continue
+		}
+		i := 0 // the first byte where they differ
+		for i < len(w) && r[i] == w[i] {
+			i++
+		}
+		if i == len(w) {
+			continue // equal, or r is w and one letter more at its end: "sist" is no slip
+		}
+		if len(r) == len(w)+1 && r[i+1:] == w[i:] ||
+			len(r) == len(w) && i+1 < len(w) && r[i] == w[i+1] && r[i+1] == w[i] && r[i+2:] == w[i+2:] {
+			return true
+		}
+	}
+	return false
 }
 
 // nameWordsFrom returns the end of up to max name words from token k on its line: words of a name
@@ -123,14 +189,16 @@ func (sc *scan) patientSubjectIs(i int) bool {
 }
 
 // lineSignature reports word i the last on its line, two or more spaces after a measurement ("96%
-// ra", "respirations 13", "4L NC"), and a name or no dictionary word: a flowsheet's signature.
+// ra", "respirations 13", "4L NC"), and a name, no dictionary word or a word capitalised in a line
+// of mixed case ("Art"), no clinical word: a flowsheet's signature.
 func (sc *scan) lineSignature(i int) bool {
 	toks := sc.toks
 	if i+1 < len(toks) && !toks[i+1].has(fNewline) || i < 2 || toks[i].has(fNewline) || toks[i].e-toks[i].s < 2 {
 		return false
 	}
 	c := sc.cls[i]
-	if c&(wMonth|wWeekday|wTitle|wUnit) != 0 || c&(wFirst|wLast) == 0 && c != 0 ||
+	if c&(wWeekday|wTitle|wUnit|wMedical) != 0 || c&wMonth != 0 && !sc.toks[i].has(fCap) ||
+		c&(wFirst|wLast) == 0 && c != 0 && !sc.titleCased(i) ||
 		c&wStop != 0 && !sc.toks[i].has(fCap) && !sc.toks[i].has(fUpper) {
 		return false // a function word ends no line of vitals, but "Will" may sign one
 	}

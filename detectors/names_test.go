@@ -194,20 +194,26 @@ func TestEponymSurnamesAfterATitle(t *testing.T) {
 	}
 }
 
-// TestNamesOfAgeSubjectsAndWordSignatures: the subject of a patient's age, and a name that is also
-// a word before a credential.
-func TestNamesOfAgeSubjectsAndWordSignatures(t *testing.T) {
+// The subject of a patient's age, a name that is also a word after a relation ("husband Art") or
+// before a credential, and a given name signing a line of vitals; not a word after a sentence's end.
+func TestNamesOfAgeSubjectsRelationsAndWordSignatures(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
 	for _, tc := range []struct{ text, want string }{
 		{"labs: hgb 13.5, cl 102, plt 283. jesus is a 24 y/o man w/ osteoarthritis", "jesus"},
 		{"Pt ambulated in hall with walker x7 laps, tolerated well.\nWill, RN", "Will"},
 		{"HE HAS HIS THERAPIST T. O'BRIEN'S NUMBER.", "O'BRIEN"},
+		{"Collateral from husband Art at 555-201-3344. Strong cough.", "Art"},
+		{"VITALS: TEMP 99.4, PULSE 78, RESPIRATIONS 16  AMY\n0130  BP 104/89 HR 52  JANE SMITH\n", "AMY"},
+		{"2101  BP 167/60 HR 69 RR 17 T 97.8 SpO2 99% RA  May\n", "May"},
+		{"06:35  Vitals: temp 99.9°F, pulse 92, BP 172/70, respirations 24  Art\n", "Art"},
+		{"Your fathr Art was given a copy of these instructions.", "Art"},
 	} {
 		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
 		}
 	}
-	for _, text := range []string{"Pt is a 67 yo male. He was admitted on the ward. This is a 45 yo man.", "Will recheck labs, RN aware."} {
+	for _, text := range []string{"Pt is a 67 yo male. He was admitted on the ward. This is a 45 yo man.", "Will recheck labs, RN aware.",
+		"Eating poorly with wife. Insulin gtt titrated.", "Spoke with husband. Aware of plan."} {
 		if got := e.Detect(text); len(got) != 0 {
 			t.Errorf("Detect(%q) = %v, want no spans", text, got)
 		}
@@ -267,5 +273,14 @@ func TestMentalStatusHeadingIsNoTitle(t *testing.T) {
 	text := "Seen with Ms. Jones today."
 	if spans := e.Detect(text); !covered(spans, text, "Jones") {
 		t.Errorf("Detect(%q) = %v, want %q covered", text, spans, "Jones")
+	}
+}
+
+func TestRelationSlip(t *testing.T) {
+	for w, want := range map[string]bool{"fathr": true, "hsuband": true, "daugher": true, "father": false, "sist": false,
+		"fatherr": false, "mtoher": true, "son": false, "artery": false} {
+		if got := relationSlip(w); got != want {
+			t.Errorf("relationSlip(%q) = %v, want %v", w, got, want)
+		}
 	}
 }
