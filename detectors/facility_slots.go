@@ -99,6 +99,9 @@ func detectFacilitySlots(sc *scan) {
 		if short || cls == 0 {
 			score = 0.3
 		}
+		if cued && words == 1 && sc.titleCased(k) && cls&(wFacility|wTail|wMedical|wUnit|wLabel|wStreet) == 0 {
+			score = 0.97 // a one-word place capitalised after a move, even an ordinary word: "towed to Hope"
+		}
 		sc.add(toks[k].s, e, Location, score)
 	}
 }

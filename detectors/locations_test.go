@@ -45,6 +45,7 @@ func TestLocationsNumberedRoadsUnitsAndFacilities(t *testing.T) {
 		{"NHS No. 943 476 5919\nFlat 6, 19 Caversham Court, Reading RG4 8BX", "Flat 6"},
 		{"Specimen sent to Coastal Dermatopathology Lab, requisition pending.", "Coastal Dermatopathology"},
 		{"Funeral home: Kowalski-Brennan Funeral Home, Parma.", "Funeral Home"},
+		{"Vehicle towed to Hope. 60 year old M s/p MVC.", "Hope"},
 	} {
 		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
