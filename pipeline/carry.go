@@ -27,6 +27,8 @@ type Carrier interface {
 	State(limit int) ([]StateRecord, error)
 	Commit()
 	Abort()
+	// Waiting is the number of rows the committed state holds.
+	Waiting() int
 }
 
 // Carried is a window after a Carrier.
@@ -45,6 +47,18 @@ type Carried struct {
 // WithCarrier anonymizes each window with carry-over (instead of WithAnonymizer).
 func WithCarrier(c Carrier) Option { return func(w *Worker) { w.carry = c } }
 
+// flushAt is when win, still empty, becomes a window of no input that
+// releases what the Carrier holds: Config.CarryMaxIdle after the last window
+// committed (or the worker started). Zero when there is nothing to flush, or
+// win was polled while another window publishes (the Carrier is that
+// window's then).
+func (w *Worker) flushAt(win *window) time.Time {
+	if w.carry == nil || w.cfg.CarryMaxIdle <= 0 || win.ahead || len(win.slots) > 0 || w.carry.Waiting() == 0 {
+		return time.Time{}
+	}
+	return w.idleSince.Add(w.cfg.CarryMaxIdle)
+}
+
 // carryWindow runs the Carrier over the window's released rows and writes
 // the carry state into the transaction. It returns the rows to publish: none
 // names its source (it would tell a carried row from a new one; the audit
@@ -59,13 +73,13 @@ func (w *Worker) carryWindow(ctx context.Context, tx Tx, win *window, rows []arr
 		values[i] = r.Values
 		src[i] = deid.OffsetRange{Topic: r.Topic, Partition: r.Partition, First: r.Offset, Last: r.Offset}
 	}
-	last := w.atEnds(win)
+	last := w.atEnds(win) || win.flush
 	c, err := w.carry.Carry(w.redactor.Columns(), values, src, last)
 	if err != nil {
 		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: %w", win.seq, err)
 	}
-	if last && slices.Contains(c.Held, true) {
-		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: the last window of a bounded run held rows; none may wait", win.seq)
+	if last && (slices.Contains(c.Held, true) || c.Summary.Out > 0) {
+		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: the last window of a bounded run, or of input gone idle, held rows; none may wait", win.seq)
 	}
 	if len(c.Held) != len(rows) || len(c.Suppressed) != len(rows) {
 		return nil, nil, fmt.Errorf("anonymizing window %d with carry-over: %d rows in, %d held and %d suppression flags out",

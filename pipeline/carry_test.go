@@ -60,8 +60,9 @@ func (f *fakeCarrier) State(int) ([]StateRecord, error) {
 	b, err := json.Marshal(f.next)
 	return []StateRecord{{Key: []byte("w1/0"), Value: b}}, err
 }
-func (f *fakeCarrier) Commit() { f.held, f.next = f.next, nil; f.commits++ }
-func (f *fakeCarrier) Abort()  { f.next = nil }
+func (f *fakeCarrier) Commit()      { f.held, f.next = f.next, nil; f.commits++ }
+func (f *fakeCarrier) Abort()       { f.next = nil }
+func (f *fakeCarrier) Waiting() int { return len(f.held) }
 
 // TestWorkerCarryStateInTheTransaction: with a Carrier, rows held by a
 // window wait in the carry topic's state written in that window's
@@ -222,5 +223,65 @@ func TestWorkerBoundedRunHoldsNothingAtItsEnd(t *testing.T) {
 	}
 	if len(rows)+q != n || q != wq {
 		t.Errorf("%d published + %d quarantined (want %d quarantined), want %d records in all", len(rows), q, wq, n)
+	}
+}
+
+// TestWorkerIdleInputReleasesHeldRows: when input stops, the rows a Carrier
+// holds do not wait for records that may never come: CarryMaxIdle after the
+// last commit, a window of no input releases them (told it is the last), its
+// audit event accounts for them, and the last committed state holds none.
+func TestWorkerIdleInputReleasesHeldRows(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	cfg.CarryMaxIdle = 300 * time.Millisecond
+	const n = 1000
+	recs, wantQ, _ := inputs(n)
+	produceAll(t, conn, "raw", recs)
+	c := &fakeCarrier{}
+	m := NewMetrics(prometheus.NewRegistry())
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the flush, the rows of group "rare" in the last window would wait: settled stays under n.
+	if err := runUntil(t, w, func() bool { return settled(m) >= n }); err != nil {
+		t.Fatal(err)
+	}
+	if c.lasts != 1 || len(c.held) != 0 {
+		t.Errorf("Carry told %d times its window was the last, %d rows held after; want once, none", c.lasts, len(c.held))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	states, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Carry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) == 0 || string(states[len(states)-1].Value) != "null" {
+		t.Errorf("the last committed carry state is not empty (%d states)", len(states))
+	}
+	rows, reasons, events := outputs(t, conn, cfg)
+	q, wq := 0, 0
+	for _, k := range reasons {
+		q += k
+	}
+	for _, k := range wantQ {
+		wq += k
+	}
+	if len(rows)+q != n || q != wq {
+		t.Errorf("%d published + %d quarantined (want %d quarantined), want %d records in all", len(rows), q, wq, n)
+	}
+	idle := 0
+	for _, ev := range events {
+		if ev.RecordsIn != 0 {
+			continue
+		}
+		if idle++; ev.Carry == nil || ev.Carry.In == 0 || ev.Carry.Out != 0 || ev.Published != ev.Carry.In ||
+			deid.Count(ev.Carry.Settled) != ev.Carry.In {
+			t.Errorf("the idle window's audit event: carry %+v, %d published; want every carried row published and settled", ev.Carry, ev.Published)
+		}
+	}
+	if idle != 1 {
+		t.Errorf("%d windows of no input, want 1", idle)
 	}
 }

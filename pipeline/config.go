@@ -22,6 +22,10 @@ type Config struct {
 	Kafka      Kafka
 	// DrainTimeout bounds finishing the open window once Run's context ends.
 	DrainTimeout time.Duration
+	// CarryMaxIdle is how long rows a Carrier holds wait when input stops:
+	// once no record has come for this long, a window of no input releases
+	// or suppresses them. 0: they wait for input.
+	CarryMaxIdle time.Duration
 }
 
 // Topics names the topics the worker reads and writes.

@@ -49,6 +49,9 @@ type window struct {
 	// ahead, at all), so its numbering may be stale; it is aborted or
 	// dropped, not published.
 	stale bool
+	// flush: no input came for Config.CarryMaxIdle while the Carrier held
+	// rows; the window, of no input, releases or suppresses them all.
+	flush bool
 }
 
 type topicPartition struct {

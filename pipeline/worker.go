@@ -69,6 +69,9 @@ type Worker struct {
 	// fetch errors are logged once a minute at most (fill runs on Run's goroutine only).
 	fetchLogged  time.Time
 	fetchSkipped int
+	// idleSince is when the last window committed (or Run began): the
+	// Carrier's rows go after Config.CarryMaxIdle without input (flushAt).
+	idleSince time.Time
 	// reload asks for the numbering to be rebuilt from its topic before the
 	// next record is processed: at start, and after every assignment, since
 	// the previous owner of a partition may have committed newer tables.
@@ -335,6 +338,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	backoff := time.Duration(0)
+	w.idleSince = time.Now()
 	var next *window // polled while the window before it published
 	for ctx.Err() == nil && (w.remaining == nil || len(w.remaining) > 0) {
 		committed, ahead, err := w.runWindow(ctx, sess, next)
@@ -387,7 +391,7 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 	if err := w.fill(ctx, sess, win); err != nil {
 		return false, nil, err
 	}
-	if len(win.slots) == 0 {
+	if len(win.slots) == 0 && !win.flush {
 		w.reached(win) // only markers polled: nothing to commit
 		return true, nil, nil
 	}
@@ -520,6 +524,7 @@ func (w *Worker) newWindow() *window {
 
 // committed keeps what a committed window changed, counts and logs it.
 func (w *Worker) committed(win *window, res *published, filled time.Time) {
+	w.idleSince = time.Now()
 	w.commitState()
 	w.inspectAll.Store(false)
 	w.countCommitted(res)
@@ -766,6 +771,8 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		pctx, cancel := ctx, context.CancelFunc(func() {})
 		if !win.deadline.IsZero() {
 			pctx, cancel = context.WithDeadline(ctx, win.deadline)
+		} else if at := w.flushAt(win); !at.IsZero() {
+			pctx, cancel = context.WithDeadline(ctx, at)
 		}
 		fs := sess.PollRecords(pctx, w.cfg.Window.MaxRecords-len(win.slots))
 		cancel()
@@ -826,8 +833,13 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 }
 
 // closed reports whether win takes no more records: full, max_wait after its
-// first record, stale, or (bounded run) every partition polled to its end.
+// first record, stale, (bounded run) every partition polled to its end, or
+// empty while input idled long enough for the Carrier's rows to go (flush).
 func (w *Worker) closed(win *window) bool {
+	if at := w.flushAt(win); !at.IsZero() && !time.Now().Before(at) {
+		win.flush = true
+		return true
+	}
 	return len(win.slots) >= w.cfg.Window.MaxRecords || win.bytes >= w.cfg.Window.MaxBytes || win.stale ||
 		(!win.deadline.IsZero() && !time.Now().Before(win.deadline)) || w.atEnds(win)
 }

@@ -184,7 +184,7 @@ func outputs(t *testing.T, conn []kgo.Opt, cfg *Config) (rows []arrowbatch.Row, 
 	}
 	for _, r := range audit {
 		var ev WindowEvent
-		if json.Unmarshal(r.Value, &ev) == nil && ev.RecordsIn > 0 {
+		if json.Unmarshal(r.Value, &ev) == nil && ev.Window > 0 { // lifecycle events have no window
 			events = append(events, ev)
 		}
 	}

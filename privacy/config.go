@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"math"
+	"time"
 )
 
 // QI kinds.
@@ -61,7 +62,8 @@ type Config struct {
 // DefaultConfig returns the documented defaults: k=5, distinct l off, t off,
 // 10% suppression, ";" separator.
 func DefaultConfig() Config {
-	return Config{K: 5, LKind: LDistinct, SensitiveKind: KindCategorical, MaxSuppression: 0.1, Separator: ";"}
+	return Config{K: 5, LKind: LDistinct, SensitiveKind: KindCategorical, MaxSuppression: 0.1, Separator: ";",
+		Carry: StreamConfig{MaxIdle: time.Minute}}
 }
 
 // withDefaults fills empty string fields; numeric zeros are meaningful.
@@ -108,9 +110,9 @@ func (c Config) Validate() error {
 	if err != nil {
 		return err
 	}
-	if s := c.Carry; s.MaxDelay < 0 || s.MaxCarried < 0 || !(s.CarryAbove >= 0 && s.CarryAbove <= 1) {
-		return invalid("carry: max_delay_windows (%d) and max_carried (%d) must be >= 0, carry_above_ncp (%v) in [0,1]",
-			s.MaxDelay, s.MaxCarried, s.CarryAbove)
+	if s := c.Carry; s.MaxDelay < 0 || s.MaxCarried < 0 || s.MaxIdle < 0 || !(s.CarryAbove >= 0 && s.CarryAbove <= 1) {
+		return invalid("carry: max_delay_windows (%d), max_carried (%d) and max_idle (%v) must be >= 0, carry_above_ncp (%v) in [0,1]",
+			s.MaxDelay, s.MaxCarried, s.MaxIdle, s.CarryAbove)
 	}
 	if c.MaxSuppression < 0 || c.MaxSuppression > 1 || math.IsNaN(c.MaxSuppression) {
 		return invalid("max_suppression=%v must be a fraction in [0,1]", c.MaxSuppression)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // StreamConfig bounds carry-over: how long a row may wait for company in a
@@ -21,6 +22,12 @@ type StreamConfig struct {
 	// wait is carried instead of released. Default 0.02 (on the streaming
 	// benchmark lower is better: waiting rows make tighter classes later).
 	CarryAbove float64 `yaml:"carry_above_ncp"`
+	// MaxIdle bounds how long rows wait when input stops: once no record
+	// has come for this long, the worker loop runs a window of no input
+	// that releases or suppresses every row held. 0: held rows wait for
+	// input. Read by the worker loop, not by Stream (whose delays count
+	// windows).
+	MaxIdle time.Duration `yaml:"max_idle"`
 }
 
 // StreamRow is one row of a stream and how many windows it has waited.

@@ -246,6 +246,9 @@ func (c *Carry) Abort() {
 	c.prune()
 }
 
+// Waiting is the number of rows the committed state holds.
+func (c *Carry) Waiting() int { return len(c.ws.Carried()) }
+
 // prune forgets the positions of rows no longer held.
 func (c *Carry) prune() {
 	held := c.ws.Carried()

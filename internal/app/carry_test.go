@@ -83,6 +83,9 @@ func TestCarrySealedStateRestores(t *testing.T) {
 		}
 	}
 	c.Commit()
+	if c.Waiting() != 2 {
+		t.Errorf("Waiting() = %d after the commit, want 2", c.Waiting())
+	}
 
 	restored := func(secret string, recs []*kgo.Record) (*Carry, error) {
 		r, err := newCarry(carryConfig(), secret, "w1")
@@ -100,6 +103,9 @@ func TestCarrySealedStateRestores(t *testing.T) {
 	r, err := restored(secret, topicOf(first))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Waiting() != 2 {
+		t.Errorf("Waiting() = %d after restore, want 2", r.Waiting())
 	}
 	// A coarse class (ages 41-43) waits while its rows may.
 	if res, err = r.Carry(cols, [][]string{{"43", "F", "n"}}, []deid.OffsetRange{pos(12)}, false); err != nil {
@@ -139,7 +145,8 @@ func TestCarrySealedStateRestores(t *testing.T) {
 	}
 }
 
-// TestCarryLastHoldsNothing: the last window of a bounded run releases or
+// TestCarryLastHoldsNothing: the last window of a bounded run, or a window
+// of no input once input idled (pipeline.Config.CarryMaxIdle), releases or
 // suppresses every row, the held ones included, and leaves no state.
 func TestCarryLastHoldsNothing(t *testing.T) {
 	cols := []string{"age", "sex", "note"}
@@ -166,5 +173,22 @@ func TestCarryLastHoldsNothing(t *testing.T) {
 		if s.Value != nil {
 			t.Errorf("state part %q written after the last window, want only tombstones", s.Key)
 		}
+	}
+	c.Commit()
+	// A window of no input.
+	if _, err := c.Carry(cols, [][]string{{"44", "M", "d"}}, []deid.OffsetRange{pos(4)}, false); err != nil {
+		t.Fatal(err)
+	}
+	c.Commit()
+	if c.Waiting() != 1 {
+		t.Fatalf("Waiting() = %d, want the row under k=3 held", c.Waiting())
+	}
+	if res, err = c.Carry(cols, nil, nil, true); err != nil || res.Summary.In != 1 || res.Summary.Out != 0 ||
+		len(res.Released)+int(res.Summary.Expired) != 1 {
+		t.Fatalf("window of no input: %+v, %v; want the held row released or suppressed", res, err)
+	}
+	c.Commit()
+	if c.Waiting() != 0 {
+		t.Errorf("Waiting() = %d after the window of no input, want 0", c.Waiting())
 	}
 }

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	"github.com/deidstream/deidstream/internal/config"
 	"github.com/deidstream/deidstream/pipeline"
 )
@@ -9,9 +11,9 @@ import (
 // reads: the loop's own type, which names no library.
 func PipelineConfig(cfg *config.Config) pipeline.Config {
 	t := cfg.Topics
-	carry := ""
+	carry, idle := "", time.Duration(0)
 	if cfg.CarryEnabled() {
-		carry = t.Carry
+		carry, idle = t.Carry, cfg.Privacy.Carry.MaxIdle
 	}
 	return pipeline.Config{
 		WorkerID:    cfg.Worker.ID,
@@ -26,6 +28,7 @@ func PipelineConfig(cfg *config.Config) pipeline.Config {
 			InstanceID:      instanceID(cfg),
 			MaxMessageBytes: cfg.Kafka.MaxMessageBytes},
 		DrainTimeout: cfg.Ops.DrainTimeout,
+		CarryMaxIdle: idle,
 	}
 }
 
