@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -283,5 +284,35 @@ func TestWorkerIdleInputReleasesHeldRows(t *testing.T) {
 	}
 	if idle != 1 {
 		t.Errorf("%d windows of no input, want 1", idle)
+	}
+}
+
+// TestWorkerIdleReleasesRestoredRows: a worker restarted with rows held by
+// its predecessor and no input at all releases them CarryMaxIdle after it
+// starts, in a window of no input.
+func TestWorkerIdleReleasesRestoredRows(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	cfg.CarryMaxIdle = 200 * time.Millisecond
+	c := &fakeCarrier{}
+	for i := range 3 {
+		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
+			[]string{fmt.Sprint(i), "rare"}})
+	}
+	m := NewMetrics(prometheus.NewRegistry())
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runUntil(t, w, func() bool { return testutil.ToFloat64(m.Published) >= 3 }); err != nil {
+		t.Fatal(err)
+	}
+	if c.lasts != 1 || len(c.held) != 0 {
+		t.Errorf("Carry told %d times its window was the last, %d rows held after; want once, none", c.lasts, len(c.held))
+	}
+	rows, _, events := outputs(t, conn, cfg)
+	if len(rows) != 3 || len(events) != 1 || events[0].RecordsIn != 0 || events[0].Carry == nil || events[0].Carry.In != 3 {
+		t.Errorf("%d rows published, events %+v; want the 3 restored rows in one window of no input", len(rows), events)
 	}
 }
