@@ -93,13 +93,6 @@ var relations = map[string]bool{"son": true, "daughter": true, "wife": true, "hu
 	"grandmother": true, "grandfather": true, "aunt": true, "uncle": true, "cousin": true, "fiance": true,
 	"fiancee": true, "friend": true, "caregiver": true, "proxy": true, "guardian": true, "dtr": true, "sis": true, "bro": true}
 
-// titleCased reports word i capitalised, not in capitals, in a line of mixed case: capitals the
-// writer chose.
-func (sc *scan) titleCased(i int) bool {
-	t := sc.toks[i]
-	return t.has(fCap) && !t.has(fUpper) && !sc.upperLine[i] && !sc.caseless
-}
-
 // relationSlip reports w a relation of four letters or more with one letter dropped or two
 // neighbours swapped ("fathr", "hsuband", "daugher").
 func relationSlip(w string) bool {

@@ -223,3 +223,10 @@ func load64(s string, i int) uint64 {
 func (sc *scan) inReadingChain(s int) bool {
 	return s > 1 && sc.text[s-1] == '/' && isDigit(sc.text[s-2])
 }
+
+// titleCased reports word i capitalised, not in capitals, in a line of mixed case: capitals the
+// writer chose.
+func (sc *scan) titleCased(i int) bool {
+	t := sc.toks[i]
+	return t.has(fCap) && !t.has(fUpper) && !sc.upperLine[i] && !sc.caseless
+}

@@ -250,8 +250,8 @@ func (sc *scan) learned(merged []cand) []cand {
 }
 
 // growMargin is how much less evidence a word needs beside a name or place the model found than
-// alone: the rest of a facility's name ("Baltimore Rehab", "U Maryland"), an initial or particle
-// ("D. Phyl", "o rourke").
+// alone: the rest of a name found in part ("MURIELE WILLIAM RN", "Gerry Masci"), an initial
+// ("j. o'brien").
 const growMargin = 2 // logits; chosen out-of-fold (benchmarks/results/phi.md)
 
 // grow extends the name or place on scored tokens m..j over the words beside it at or above cut,
@@ -280,7 +280,7 @@ func (sc *scan) growable(m int, cut float32) bool {
 	}
 	plain := !sc.caseless && !sc.upperLine[k]
 	initial := t.e-t.s == 1 && t.has(fUpper) && sc.isPunct(int(k)+1, '.') && sc.glued(int(k)+1) // "D. Phyl"
-	if plain && !t.has(fCap) || c&wCommon != 0 && !initial && !(c&(wFirst|wLast) != 0 && plain && t.has(fCap) && !t.has(fUpper) && !sc.sentenceStart(int(k))) {
+	if plain && !t.has(fCap) || c&wCommon != 0 && !initial && !(c&(wFirst|wLast) != 0 && sc.titleCased(int(k)) && !sc.sentenceStart(int(k))) {
 		return false
 	}
 	return sc.positive(m, cut)
