@@ -45,6 +45,8 @@ type Carry struct {
 	nextID uint64
 	src    map[uint64]deid.OffsetRange // input position of each row held or in the open window
 	parts  int                         // parts of the committed state in the topic
+	// waiting is the number of rows the committed state holds.
+	waiting int
 	// What the last Carry computed, kept by Commit.
 	pendingParts int
 	waited       []int64
@@ -247,7 +249,7 @@ func (c *Carry) Abort() {
 }
 
 // Waiting is the number of rows the committed state holds.
-func (c *Carry) Waiting() int { return len(c.ws.Carried()) }
+func (c *Carry) Waiting() int { return c.waiting }
 
 // prune forgets the positions of rows no longer held.
 func (c *Carry) prune() {
@@ -256,7 +258,7 @@ func (c *Carry) prune() {
 	for _, r := range held {
 		keep[r.ID] = c.src[r.ID]
 	}
-	c.src = keep
+	c.src, c.waiting = keep, len(held)
 	c.metrics.held.Set(float64(len(held)))
 }
 
@@ -293,7 +295,7 @@ func (c *Carry) restore(recs []*kgo.Record) error {
 		c.src[c.nextID] = r.Src
 	}
 	c.ws.Restore(rows.Columns, held)
-	c.parts, c.pendingParts = n, n
+	c.parts, c.pendingParts, c.waiting = n, n, len(held)
 	c.metrics.held.Set(float64(len(held)))
 	return nil
 }
