@@ -52,8 +52,11 @@ type PrivacySummary struct {
 	K         int     `json:"k"`
 	L         float64 `json:"l"`
 	LKind     string  `json:"l_kind"` // distinct, entropy or recursive
-	NCP       float64 `json:"ncp"`    // normalized certainty penalty, 0..1
-	T         float64 `json:"t"`
+	// Models are the figures of models given in code that name themselves
+	// (privacy.Named), by name: what each measured of the release's worst class.
+	Models map[string]float64 `json:"models,omitempty"`
+	NCP    float64            `json:"ncp"` // normalized certainty penalty, 0..1
+	T      float64            `json:"t"`
 }
 
 // DPSummary is a window's differential privacy accounting for one dataset.

@@ -1,8 +1,10 @@
 package privacy
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -28,6 +30,9 @@ func (m betaLikeness) gain(c Class) float64 {
 }
 
 func (m betaLikeness) Holds(c Class) bool { return m.gain(c) <= m.beta+tolerance }
+
+// Name makes it Named: its figure is in Metrics.Models and the audit event.
+func (m betaLikeness) Name() string { return "beta_likeness" }
 
 func (m betaLikeness) Check(classes []Class) (float64, error) {
 	g := worst(classes, true, m.gain)
@@ -104,6 +109,17 @@ func TestModelGivenInCode(t *testing.T) {
 	}
 	if res.Metrics.K < 5 {
 		t.Errorf("with beta-likeness: k = %d, want at least 5", res.Metrics.K)
+	}
+	// Its figure is measured and goes to the audit event's privacy summary.
+	g := releaseGain(tab, Table{Columns: tab.Columns, Rows: res.Rows}, qis, cfg.Sensitive)
+	if got, ok := res.Metrics.Models["beta_likeness"]; !ok || math.Abs(got-g) > 1e-9 {
+		t.Errorf("Metrics.Models = %v, want beta_likeness %.6f (recomputed from the release)", res.Metrics.Models, g)
+	}
+	if b, err := json.Marshal(summary(with, &res.Metrics)); err != nil || !strings.Contains(string(b), `"models":{"beta_likeness":`) {
+		t.Errorf("audit summary %s (%v): want the model's figure under its name", b, err)
+	}
+	if b, _ := json.Marshal(summary(cfg, &plain.Metrics)); strings.Contains(string(b), `"models"`) {
+		t.Errorf("audit summary without a named model: %s, want no models field (earlier events unchanged)", b)
 	}
 	t.Logf("k=5: NCP %.4f; k=5 + beta=%v: NCP %.4f, %d suppressed", plain.Metrics.NCP, beta, res.Metrics.NCP, res.Metrics.Suppressed)
 

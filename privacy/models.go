@@ -28,6 +28,15 @@ type Model interface {
 	Check(classes []Class) (float64, error)
 }
 
+// Named is a model given in code (Config.Models) that names itself: the
+// verifier records its figure under that name in Metrics.Models, and so the
+// audit event of every window it guards. The built-in models' figures have
+// fields of their own (K, L, T).
+type Named interface {
+	Model
+	Name() string
+}
+
 // MinSizer is a model that reads a class's size alone: a class holds it
 // when it has at least MinSize rows (k-anonymity). The anonymizer checks it
 // by size, without a call, and needs no sensitive histogram when every
