@@ -60,7 +60,7 @@ type Config struct {
 }
 
 // DefaultConfig returns the documented defaults: k=5, distinct l off, t off,
-// 10% suppression, ";" separator.
+// 10% suppression, ";" separator, carry-over off (its max_idle 1m once on).
 func DefaultConfig() Config {
 	return Config{K: 5, LKind: LDistinct, SensitiveKind: KindCategorical, MaxSuppression: 0.1, Separator: ";",
 		Carry: StreamConfig{MaxIdle: time.Minute}}
