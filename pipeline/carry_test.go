@@ -207,6 +207,16 @@ func TestWorkerBoundedRunHoldsNothingAtItsEnd(t *testing.T) {
 	if len(c.held) != 0 {
 		t.Errorf("%d rows held after the bounded run's last window", len(c.held))
 	}
+	nothingHeld(t, conn, cfg, n, wantQ)
+}
+
+// nothingHeld checks that the last committed carry state is empty and that
+// each of the n records was published or quarantined (wantQ by reason), and
+// returns the window events.
+func nothingHeld(t *testing.T, conn []kgo.Opt, cfg *Config, n int, wantQ map[string]int) []WindowEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	states, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Carry)
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +224,7 @@ func TestWorkerBoundedRunHoldsNothingAtItsEnd(t *testing.T) {
 	if len(states) == 0 || string(states[len(states)-1].Value) != "null" {
 		t.Errorf("the last committed carry state is not empty (%d states)", len(states))
 	}
-	rows, reasons, _ := outputs(t, conn, cfg)
+	rows, reasons, events := outputs(t, conn, cfg)
 	q, wq := 0, 0
 	for _, k := range reasons {
 		q += k
@@ -225,6 +235,7 @@ func TestWorkerBoundedRunHoldsNothingAtItsEnd(t *testing.T) {
 	if len(rows)+q != n || q != wq {
 		t.Errorf("%d published + %d quarantined (want %d quarantined), want %d records in all", len(rows), q, wq, n)
 	}
+	return events
 }
 
 // TestWorkerIdleInputReleasesHeldRows: when input stops, the rows a Carrier
@@ -252,26 +263,7 @@ func TestWorkerIdleInputReleasesHeldRows(t *testing.T) {
 	if c.lasts != 1 || len(c.held) != 0 {
 		t.Errorf("Carry told %d times its window was the last, %d rows held after; want once, none", c.lasts, len(c.held))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	states, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Carry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(states) == 0 || string(states[len(states)-1].Value) != "null" {
-		t.Errorf("the last committed carry state is not empty (%d states)", len(states))
-	}
-	rows, reasons, events := outputs(t, conn, cfg)
-	q, wq := 0, 0
-	for _, k := range reasons {
-		q += k
-	}
-	for _, k := range wantQ {
-		wq += k
-	}
-	if len(rows)+q != n || q != wq {
-		t.Errorf("%d published + %d quarantined (want %d quarantined), want %d records in all", len(rows), q, wq, n)
-	}
+	events := nothingHeld(t, conn, cfg, n, wantQ)
 	idle := 0
 	for _, ev := range events {
 		if ev.RecordsIn != 0 {
