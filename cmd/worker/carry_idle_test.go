@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/internal/app"
 )
@@ -30,19 +28,7 @@ func TestIdleInputReleasesCarriedRows(t *testing.T) {
 		[]string{"gen", "--count", fmt.Sprint(n), "--seed", "5"}); code != 0 {
 		t.Fatalf("worker gen exit %d: %s", code, errs.String())
 	}
-	cl, err := kgo.NewClient(append(conn, kgo.DefaultProduceTopic(cfg.Topics.Input[0]))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, -1, nil, cfg.Topics.Input[0]); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range bytes.Split(bytes.TrimSuffix(out.Bytes(), []byte("\n")), []byte("\n")) {
-		if err := cl.ProduceSync(ctx, &kgo.Record{Value: r}).FirstErr(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	produceInOrder(ctx, t, conn, cfg.Topics.Input[0], bytes.Split(bytes.TrimSuffix(out.Bytes(), []byte("\n")), []byte("\n")))
 	keys, researchKey, err := demoKeys()
 	if err != nil {
 		t.Fatal(err)

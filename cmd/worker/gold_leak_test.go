@@ -15,8 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/internal/app"
 	"github.com/deidstream/deidstream/internal/testenv"
@@ -118,20 +116,7 @@ func TestDemoNoGoldValueSurvives(t *testing.T) {
 	}
 
 	// One partition, so a row's offset is its record's index.
-	topic := cfg.Topics.Input[0]
-	cl, err := kgo.NewClient(append(conn, kgo.DefaultProduceTopic(topic), kgo.ProducerBatchMaxBytes(4<<20))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, -1, nil, topic); err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range records {
-		if err := cl.ProduceSync(ctx, &kgo.Record{Value: r}).FirstErr(); err != nil {
-			t.Fatalf("producing record %d: %v", i, err)
-		}
-	}
+	produceInOrder(ctx, t, conn, cfg.Topics.Input[0], records)
 
 	keys, researchKey, err := demoKeys()
 	if err != nil {

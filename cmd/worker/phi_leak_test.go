@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -106,6 +107,25 @@ func TestNoPHIOutsideSealedPayloads(t *testing.T) {
 	for _, s := range secrets {
 		if strings.Contains(text, s) {
 			t.Errorf("a planted identifier (%d chars) appears outside sealed payloads", len(s))
+		}
+	}
+}
+
+// produceInOrder creates topic with one partition, so that a record's offset
+// is its index in records, and produces records to it.
+func produceInOrder(ctx context.Context, t *testing.T, conn []kgo.Opt, topic string, records [][]byte) {
+	t.Helper()
+	cl, err := kgo.NewClient(append(conn, kgo.DefaultProduceTopic(topic), kgo.ProducerBatchMaxBytes(4<<20))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, -1, nil, topic); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range records {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Value: r}).FirstErr(); err != nil {
+			t.Fatalf("producing record %d: %v", i, err)
 		}
 	}
 }
