@@ -25,7 +25,7 @@ func detectCuedNames(sc *scan) {
 		}
 		c := sc.cls[i]
 		cue := sc.titleAt(i) || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
-		if !cue && c == 0 && i+1 < len(toks) && toks[i+1].has(fCap) && relationSlip(sc.lw(i)) && sc.relationName(i, i+1) {
+		if !cue && c == 0 && i+1 < len(toks) && sc.relationName(i, i+1) {
 			sc.add(toks[i+1].s, toks[i+1].e, Name, 0.97) // a relation misspelt: "fathr Art", "hsuband Will"
 			continue
 		}
@@ -77,13 +77,16 @@ func detectCuedNames(sc *scan) {
 // capitalised mid-sentence in a line of mixed case, where capitals are the writer's, and no word that
 // is never one ("husband Art", "Family: Son, Ed"; "art" is on no list of given names).
 func (sc *scan) relationName(i, k int) bool {
-	if k >= len(sc.toks) || k > i+2 || k == i+2 && !sc.isPunct(i+1, ',') && !sc.isPunct(i+1, ':') ||
-		!relations[sc.lw(i)] && !relationSlip(sc.lw(i)) {
+	if k >= len(sc.toks) || k > i+2 || k == i+2 && !sc.isPunct(i+1, ',') && !sc.isPunct(i+1, ':') {
 		return false
 	}
 	t := sc.toks[k]
-	return t.kind == tWord && t.e-t.s >= 2 && sc.titleCased(k) && !t.has(fNewline) &&
-		sc.cls[k]&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet|wCredential) == 0
+	if t.kind != tWord || t.e-t.s < 2 || !sc.titleCased(k) || t.has(fNewline) ||
+		sc.cls[k]&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet|wCredential) != 0 {
+		return false
+	}
+	w := sc.lw(i) // the word's own tests first: they are cheaper than a relation's slips
+	return relations[w] || relationSlip(w)
 }
 
 // Relations whose name may follow them.
