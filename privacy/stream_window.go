@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -221,15 +222,20 @@ func (ws *WindowStream) Restore(columns []string, rows []StreamRow) {
 }
 
 // VerifyRelease checks one release on its own, from its released rows alone
-// (no input needed): every class of equal quasi-identifier labels has at
-// least k rows and, with distinct l, at least l distinct sensitive values.
-// Rows with "*" in every quasi-identifier are suppressed and left out. It
-// is what a reader of the research topic can check of a carry-over release,
-// whose rows carry no source to match them with their input.
+// (no input needed): every class of equal quasi-identifier labels holds
+// every configured model (k, each kind of l, t, Config.Models), with the
+// release's own sensitive distribution as t-closeness's reference, as the
+// stream verifies a window against its own rows. Rows with "*" in every
+// quasi-identifier are suppressed: they count in that distribution, in no
+// class. It is what a reader of the research topic can check of a
+// carry-over release, whose rows carry no source to match them with their
+// input.
 func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Metrics{}, fmt.Errorf("verifying release: %w", err)
+	}
 	var qi []int
-	sens := -1
 	for _, q := range cfg.QuasiIdentifiers {
 		i := slices.Index(release.Columns, q.Name)
 		if i < 0 {
@@ -237,19 +243,15 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 		}
 		qi = append(qi, i)
 	}
-	if cfg.L > 0 {
-		if cfg.LKind != LDistinct {
-			return Metrics{}, fmt.Errorf("verifying release: l_kind %q: only distinct l is checked from a release alone: %w", cfg.LKind, ErrInvalidConfig)
-		}
+	sens := -1
+	if cfg.Sensitive != "" {
 		if sens = slices.Index(release.Columns, cfg.Sensitive); sens < 0 {
 			return Metrics{}, fmt.Errorf("verifying release: sensitive column %q is not a column", cfg.Sensitive)
 		}
 	}
-	type class struct {
-		n      int
-		values map[string]bool
-	}
-	classes := map[string]*class{}
+	code, global := sensitiveCodes(release, release, sens, cfg.SensitiveKind == KindNumeric)
+	groups := map[string]*Class{}
+	var keys []string // classes in first-seen order
 	labels := make([]string, len(qi))
 	for _, r := range release.Rows {
 		all := true
@@ -261,30 +263,28 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 			continue
 		}
 		key := strings.Join(labels, "\x00")
-		cl := classes[key]
-		if cl == nil {
-			cl = &class{values: map[string]bool{}}
-			classes[key] = cl
+		g := groups[key]
+		if g == nil {
+			g = &Class{Hist: make([]int32, len(code)), Global: global}
+			groups[key] = g
+			keys = append(keys, key)
 		}
-		cl.n++
+		g.Size++
 		if sens >= 0 {
-			cl.values[r[sens]] = true
+			g.Hist[code[r[sens]]]++
 		}
+	}
+	classes := make([]Class, len(keys))
+	for i, k := range keys {
+		classes[i] = *groups[k]
 	}
 	m := Metrics{Classes: len(classes)}
-	for _, cl := range classes {
-		if m.K == 0 || cl.n < m.K {
-			m.K = cl.n
-		}
-		if l := float64(len(cl.values)); sens >= 0 && (m.L == 0 || l < m.L) {
-			m.L = l
-		}
+	failed, err := judge(cfg, classes, &m)
+	if err != nil {
+		return Metrics{}, fmt.Errorf("verifying release: %w", err)
 	}
-	switch {
-	case m.Classes > 0 && m.K < cfg.K:
-		return m, fmt.Errorf("verifying release: smallest class %d rows, k=%d: %w", m.K, cfg.K, ErrKAnonymity)
-	case m.Classes > 0 && sens >= 0 && m.L < cfg.L:
-		return m, fmt.Errorf("verifying release: fewest distinct sensitive values in a class %v, l=%v: %w", m.L, cfg.L, ErrLDiversity)
+	if len(failed) > 0 {
+		return m, fmt.Errorf("verifying release: %w", errors.Join(failed...))
 	}
 	return m, nil
 }

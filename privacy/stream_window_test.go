@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -117,5 +118,34 @@ func TestVerifyRelease(t *testing.T) {
 		if _, err := VerifyRelease(tab(tc.rows...), cfg); !errors.Is(err, tc.want) {
 			t.Errorf("%v: %v, want %v", tc.rows, err, tc.want)
 		}
+	}
+
+	// Every kind of model is checked from the release alone. Entropy l=2
+	// needs two equally frequent values: 3 a and 1 b is not enough.
+	skewed := tab("30-39,a", "30-39,a", "30-39,a", "30-39,b", "40-49,a", "40-49,b")
+	ent := cfg
+	ent.LKind = LEntropy
+	if m, err := VerifyRelease(skewed, ent); !errors.Is(err, ErrLDiversity) || m.L >= 2 {
+		t.Errorf("entropy l=2 on a 3:1 class: %+v, %v, want %v", m, err, ErrLDiversity)
+	}
+	// t-closeness measures against the release's own distribution (4 a, 2 b
+	// here): the 30-39 class (3:1) is at EMD
+	// 1/12 from it, the 40-49 class (1:1) at 1/6.
+	tc := cfg
+	tc.L, tc.T = 0, 0.1
+	m, err := VerifyRelease(skewed, tc)
+	if !errors.Is(err, ErrTCloseness) || math.Abs(m.T-1.0/6) > 1e-9 {
+		t.Errorf("t=0.1: %+v, %v, want T 1/6 and %v", m, err, ErrTCloseness)
+	}
+	tc.T = 0.2
+	if m, err := VerifyRelease(skewed, tc); err != nil || math.Abs(m.T-1.0/6) > 1e-9 {
+		t.Errorf("t=0.2: %+v, %v", m, err)
+	}
+	// A model given in code is checked, and its figure named: b is 1/3 of
+	// the release, 1/2 of the 40-49 class, a gain of 0.5.
+	named := cfg
+	named.L, named.Models = 0, []Model{betaLikeness{beta: 0.4}}
+	if m, err := VerifyRelease(skewed, named); !errors.Is(err, errBetaLikeness) || math.Abs(m.Models["beta_likeness"]-0.5) > 1e-9 {
+		t.Errorf("model in code: %+v, %v, want gain 0.5 and %v", m, err, errBetaLikeness)
 	}
 }

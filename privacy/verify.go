@@ -157,22 +157,14 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		classes[i] = *groups[k]
 		m.Discernibility += float64(classes[i].Size) * float64(classes[i].Size)
 	}
-	newFigures(cfg).measure(classes, &m)
-	m.Discernibility += float64(suppressed) * float64(n)
-	if len(groups) > 0 {
-		m.AvgClassSize = float64(n-suppressed) / float64(len(groups))
-	}
-	models, err := cfg.models()
+	failed, err := judge(cfg, classes, &m)
 	if err != nil {
 		return Metrics{}, fmt.Errorf("verifying: %w", err)
 	}
-	for _, model := range models {
-		if len(classes) == 0 {
-			break // nothing released, nothing to hold
-		}
-		if _, err := model.Check(classes); err != nil {
-			errs = append(errs, err)
-		}
+	errs = append(errs, failed...)
+	m.Discernibility += float64(suppressed) * float64(n)
+	if len(groups) > 0 {
+		m.AvgClassSize = float64(n-suppressed) / float64(len(groups))
 	}
 	const eps = 1e-9
 	if limit := int(math.Floor(cfg.MaxSuppression*float64(n) + eps)); suppressed > limit {
@@ -182,6 +174,23 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		return m, fmt.Errorf("verifying released table: %w", errors.Join(errs...))
 	}
 	return m, nil
+}
+
+// judge measures a release's classes into m (its K, L, T and named models'
+// figures) and returns the failure of every configured model some class
+// does not hold; err is a configuration error.
+func judge(cfg Config, classes []Class, m *Metrics) (failed []error, err error) {
+	newFigures(cfg).measure(classes, m)
+	models, err := cfg.models()
+	if err != nil || len(classes) == 0 { // nothing released, nothing to hold
+		return nil, err
+	}
+	for _, model := range models {
+		if _, err := model.Check(classes); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return failed, nil
 }
 
 // sensitiveCodes numbers the sensitive values of input and output (in
