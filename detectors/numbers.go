@@ -60,6 +60,9 @@ func detectNumbers(sc *scan) {
 	toks := sc.toks
 	var g [12]int
 	for i := 0; i < len(toks); i++ {
+		if toks[i].kind == tAlnum {
+			sc.gluedDate(i)
+		}
 		if toks[i].kind != tNum {
 			continue
 		}
@@ -165,6 +168,10 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 		ctx, hasCtx = sc.keyContext(g[0] - 1)
 	}
 	end := func(k int) int { return sc.toks[g[k-1]].e }
+	if k, score := sc.oddDate(g, L[:n]); k > 0 {
+		sc.add(seq.s, end(k), Date, score)
+		return k
+	}
 	if n >= 2 && sc.measured(g[:min(n, 3)]) {
 		return n // a measurement: no group of it starts anything else
 	}
@@ -293,6 +300,10 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 			sc.add(seq.s, end(k), ctx, 0.85)
 			return k
 		}
+	}
+	if n == 2 && sc.sepBefore(g[0], g[1]) == "-" && L[0] <= 2 && L[1] <= 2 && sc.dashedDayAfterOn(g[0], g[1]) {
+		sc.add(seq.s, end(2), Date, 0.85)
+		return 2
 	}
 	// Month/day ("3/14") and month/year are dates only with some support.
 	if n >= 2 && sc.sepBefore(g[0], g[1]) == "/" && L[0] <= 2 && L[1] <= 2 {
@@ -494,6 +505,10 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 			return k, 0.7
 		}
 	}
+	// Ten digits split once by a dash where no national form splits them: "(240444-1243)".
+	if n == 2 && L[0]+L[1] == 10 && (L[0] == 6 || L[0] == 3) && sc.sepBefore(seq.g[0], seq.g[1]) == "-" {
+		return 2, 0.7
+	}
 	// A trunk prefix, area code and local number: UK "07700 900461", "020 7946 0958" is above.
 	if n >= 2 && L[0] >= 4 && L[0] <= 5 && L[1] >= 6 && L[1] <= 7 && L[0]+L[1] <= 11 && sc.text[sc.toks[seq.g[0]].s] == '0' &&
 		sc.sepBefore(seq.g[0], seq.g[1]) == "" {
@@ -549,7 +564,11 @@ func atoiTok(sc *scan, i int) int {
 
 // dateScore scores a three-group numeric date (groups a, b, c with digit lengths la, lb, lc), or 0.
 func (sc *scan) dateScore(a, b, c, la, lb, lc int) float64 {
-	x, y, z := atoiTok(sc, a), atoiTok(sc, b), atoiTok(sc, c)
+	return dateValues(atoiTok(sc, a), atoiTok(sc, b), atoiTok(sc, c), la, lb, lc)
+}
+
+// dateValues scores the groups x, y, z of a numeric date with digit lengths la, lb, lc, or 0.
+func dateValues(x, y, z, la, lb, lc int) float64 {
 	switch {
 	case la == 4 && lb <= 2 && lc <= 2: // 2019-08-23
 		if x >= 1800 && x <= 2200 && y >= 1 && y <= 12 && z >= 1 && z <= 31 {

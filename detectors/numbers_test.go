@@ -11,6 +11,7 @@ func TestPhonesWithInternationalAccessCode(t *testing.T) {
 		{"Call 001-518-640-0854 mobile.", "001-518-640-0854", Phone},
 		{"Fax: 001-253-366-9781", "001-253-366-9781", Fax},
 		{"Call 0044 20 7946 0958 any time.", "0044 20 7946 0958", Phone},
+		{"son dave 617555-0142 called", "617555-0142", Phone}, // ten digits split once, mistyped
 	}
 	for _, tc := range tests {
 		if got := found(e, tc.text); got[tc.want] != tc.typ {

@@ -1,0 +1,54 @@
+package detectors
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Mistyped numeric dates are proposed as dates by the rules; the readings written with the same
+// characters are not.
+func TestOddDates(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.RulesOnly = true // the rules' own proposals, not what the scorer learned of them
+	e := newEngine(t, cfg)
+	dateOver := func(text, want string) (covers, touches bool) {
+		bi := strings.Index(text, want)
+		s := utf8.RuneCountInString(text[:bi])
+		end := s + utf8.RuneCountInString(want)
+		for _, sp := range e.Detect(text) {
+			if sp.Type == Date && sp.Start < end && s < sp.End {
+				touches = true
+				covers = covers || sp.Start <= s && end <= sp.End
+			}
+		}
+		return covers, touches
+	}
+	for _, c := range []struct{ text, want string }{
+		{"cxr repeated 3/14.07 showed clearing", "3/14.07"},
+		{"S/P CHEMO 04/02/04/23 AND XRT", "04/02/04/23"},
+		{"k 3.1, repleted since12/3/09 per team", "12/3/09"},
+		{"labs drawn on4-11-2011 were normal", "4-11-2011"},
+		{"went back to IR on 6-9 for embolization", "6-9"},
+		{"seen in clinic on 11-20, no changes", "11-20"},
+	} {
+		if covers, _ := dateOver(c.text, c.want); !covers {
+			t.Errorf("%q: %q not covered by a DATE span", c.text, c.want)
+		}
+	}
+	for _, c := range []struct{ text, want string }{
+		{"remains on 2-3 L nc, sats 95", "2-3"},
+		{"sleeps on 1-2 pillows", "1-2"},
+		{"on 4-6 mcg of levophed", "4-6"},
+		{"CO/CI 7/3.45 SVR 900", "7/3.45"},
+		{"settings 12/5/10/40 overnight", "/40"}, // "12/5/10" stays what the three-group rule says
+		{"changed to ac 600x12/5/40% this am", "600x12/5/40"},
+		{"placed on psv5/5/40% at noon", "psv5/5/40"},
+		{"weaned on10/5/40% by rt", "on10/5/40"},
+		{"dates 10/05/09/30 were entered", "/30"}, // the second before the first
+	} {
+		if _, touches := dateOver(c.text, c.want); touches {
+			t.Errorf("%q: %q reported as a DATE", c.text, c.want)
+		}
+	}
+}
