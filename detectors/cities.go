@@ -62,6 +62,13 @@ func detectCities(sc *scan) {
 		if ps, ok := sc.postcodeBefore(i); ok {
 			s, post = ps, true
 		}
+		if sc.personOf(i) {
+			// "Neil Meitz of Towson": where a person is from, whatever else the word may be; sure,
+			// as the learned scorer sees too few of these to weigh them.
+			sc.addSure(s, e, Location, 0.97)
+			i = last
+			continue
+		}
 		if !post && cls&(wFirst|wLast|wCommon) != 0 && last == i && !sc.stateAfter(last) && !sc.lineIsPlace(i) && !sc.afterStreetComma(i) {
 			// "Jackson", "Florence": a person as often as a place; "Norco": a drug as often as a town
 			// (the common list holds drug and place names alike). A place sign must come with them.
@@ -70,6 +77,19 @@ func detectCities(sc *scan) {
 		sc.add(s, e, Location, 0.6)
 		i = last
 	}
+}
+
+// personOf reports town token i capitalised after "of" and a person's name, in a line of mixed
+// case: "daughter Grace of Reisterstown", "Neil Meitz of Towson". A disease or a ward named for a
+// person is no name of a list or of nothing: "Hx of Boston", "Dx of Parkinson" do not pass.
+func (sc *scan) personOf(i int) bool {
+	p := sc.prevWordIdx(i, 0)
+	if !sc.titleCased(i) || !sc.isWord(p, "of") {
+		return false
+	}
+	q := sc.prevWordIdx(p, 0)
+	return q >= 0 && sc.titleCased(q) && sc.toks[q].e-sc.toks[q].s >= 2 &&
+		(sc.cls[q] == 0 || sc.cls[q]&(wFirst|wLast) != 0 && sc.cls[q]&(wMedical|wTitle|wLabel|wStop|wMonth|wFacility) == 0)
 }
 
 // cityMatch returns the last token of the longest gazetteer name starting at token i (up to four

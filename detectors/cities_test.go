@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCitiesAndPostcodes(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
@@ -88,6 +91,36 @@ func TestGazetteerLoaded(t *testing.T) {
 	for _, w := range []string{"mobile", "normal", "reading"} {
 		if d.lookup(w)&wCity != 0 {
 			t.Errorf("lookup(%q) has the city class; ordinary words must be filtered when building", w)
+		}
+	}
+}
+
+// A town after "of" and a person's name is a place for sure, whatever else the word is
+// ("Towson" is also a surname), in a note of mixed case or of lower case, where the writer's
+// capitals say more; a town after a disease or an unnamed relation is left to the other rules.
+func TestTownAfterPersonOf(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.RulesOnly = true
+	e := newEngine(t, cfg)
+	// A note of lower case (under one word in 20 capitalised): its case is folded.
+	lower := strings.Repeat("son called and was updated by nsg on status. pt resting, vss, no changes overnight. "+
+		"lasix gtt continues at 6 mg/hr and urine output is adequate. ", 4)
+	for _, text := range []string{
+		"Nephew, Neil Meitz of Towson visited today.",
+		lower + "Nephew, Neil Meitz of Towson visited today.",
+		"daughter Grace of Reisterstown called twice.",
+	} {
+		town := "Towson"
+		if !strings.Contains(text, town) {
+			town = "Reisterstown"
+		}
+		if got := found(e, text); got[town] != Location {
+			t.Errorf("%q: %s not LOCATION (found %v)", text, town, got)
+		}
+	}
+	for _, text := range []string{"Pt has hx of Towson syndrome.", "neil meitz of towson visited today, vss."} {
+		if got := found(e, text); got["Towson"] == Location || got["towson"] == Location {
+			t.Errorf("%q: town after no capitalised name reported (found %v)", text, got)
 		}
 	}
 }

@@ -182,8 +182,11 @@ func (sc *scan) foldCaseless(words, capped int) bool {
 		return false
 	}
 	for i := range sc.toks {
-		if sc.toks[i].kind == tWord {
-			sc.toks[i].flags |= fCap | fUpper
+		if t := &sc.toks[i]; t.kind == tWord {
+			if t.has(fCap) && !t.has(fUpper) {
+				t.flags |= fWroteCap
+			}
+			t.flags |= fCap | fUpper
 		}
 	}
 	return true
@@ -224,9 +227,12 @@ func (sc *scan) inReadingChain(s int) bool {
 	return s > 1 && sc.text[s-1] == '/' && isDigit(sc.text[s-2])
 }
 
-// titleCased reports word i capitalised, not in capitals, in a line of mixed case: capitals the
-// writer chose.
+// titleCased reports word i capitalised, not in capitals, in a line of mixed case or a note of
+// lower case: capitals the writer chose.
 func (sc *scan) titleCased(i int) bool {
 	t := sc.toks[i]
-	return t.has(fCap) && !t.has(fUpper) && !sc.upperLine[i] && !sc.caseless
+	if sc.caseless {
+		return t.has(fWroteCap)
+	}
+	return t.has(fCap) && !t.has(fUpper) && !sc.upperLine[i]
 }

@@ -26,6 +26,9 @@ const (
 	fBlankLine                   // an empty line precedes the token
 
 	lfSeen = fBlankLine << 1 // the tokenizer's own: a '\n' since the last token (never in a token)
+	// fWroteCap marks a word capitalised (not in capitals) in a caseless note, which folding
+	// flags as capitals like every other word: capitals its writer chose (foldCaseless).
+	fWroteCap = lfSeen << 1
 )
 
 // token is one tokenizer output: a run of letters/digits (the same unit eval_phi.py
