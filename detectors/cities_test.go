@@ -124,3 +124,16 @@ func TestTownAfterPersonOf(t *testing.T) {
 		}
 	}
 }
+
+// "U" and a state's name is a university; a dose's unit before a state's code or a drug is not.
+func TestStateUniversity(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	if got := found(e, "insulin drip per U Maryland scale."); got["U Maryland"] != Location {
+		t.Errorf("U Maryland: found %v", got)
+	}
+	for _, text := range []string{"given 10 U Oregon grape", "5 U NPH and 4 U OR"} {
+		if got := found(e, text); got["U Oregon"] != "" || got["U OR"] != "" {
+			t.Errorf("%q: a unit read as a university: %v", text, got)
+		}
+	}
+}

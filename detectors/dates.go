@@ -274,7 +274,10 @@ func (sc *scan) age(i int) (int, bool) {
 	case "f", "m":
 		return t.e, sc.glued(k)
 	case "s":
-		return 0, false
+		// Opening a line, before what was done to the patient: "98 s/p left hip fx" (an
+		// assessment's first words are the age; a reading would have its label before it).
+		return t.e, sc.isPunct(k+1, '/') && sc.glued(k+1) && sc.isWord(k+2, "p") && sc.glued(k+2) &&
+			(i == 0 || t.has(fNewline))
 	}
 	return 0, false
 }

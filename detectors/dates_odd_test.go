@@ -52,3 +52,14 @@ func TestOddDates(t *testing.T) {
 		}
 	}
 }
+
+// An age over 89 opening a line before "s/p" is an age; a number inside a line is not.
+func TestAgeOpeningALine(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	if got := found(e, "See flowsheet\n94 s/p fall with hip fx"); got["94"] != Age {
+		t.Errorf("line-opening age: found %v", got)
+	}
+	if got := found(e, "HR 94 s/p fluid bolus"); got["94"] == Age {
+		t.Errorf("a reading inside a line read as an age: found %v", got)
+	}
+}

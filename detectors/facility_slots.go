@@ -49,6 +49,8 @@ func detectFacilitySlots(sc *scan) {
 		default:
 			if t.kind == tWord && (sc.lw(i) == "st" || sc.lw(i) == "saint") {
 				sc.saintPlace(i, 0.45)
+			} else if e, ok := sc.stateUniversity(i); ok {
+				sc.add(t.s, e, Location, 0.9)
 			}
 			continue
 		}
@@ -104,6 +106,21 @@ func detectFacilitySlots(sc *scan) {
 		}
 		sc.add(toks[k].s, e, Location, score)
 	}
+}
+
+// stateUniversity reports "U" and a state's name at token i, a university ("per U Maryland
+// scale", "U Mass"), returning its end; not a dose's unit before a state's code ("10 U OR").
+func (sc *scan) stateUniversity(i int) (int, bool) {
+	t := sc.toks[i]
+	if t.kind != tWord || t.e-t.s != 1 || sc.text[t.s] != 'U' || i+1 >= len(sc.toks) ||
+		i > 0 && sc.toks[i-1].kind == tNum {
+		return 0, false
+	}
+	n := sc.toks[i+1]
+	if !n.has(fSpace) || n.has(fNewline) || n.kind != tWord || n.e-n.s < 4 || !n.has(fCap) || sc.cls[i+1]&wState == 0 {
+		return 0, false
+	}
+	return n.e, true
 }
 
 // saintPlace proposes a place named for a saint at token k, "St"/"Saint", with score: "St. Mary's",

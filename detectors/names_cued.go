@@ -34,6 +34,10 @@ func detectCuedNames(sc *scan) {
 			for k < len(toks) && (sc.isPunct(k, ',') || sc.isPunct(k, ':') || sc.isPunct(k, '.') || sc.isPunct(k, '-')) && !toks[k].has(fNewline) {
 				k++
 			}
+			if sc.titleInitial(i, k) {
+				sc.add(toks[k].s, toks[k].e, Name, 0.9) // "mr I remained", "MS S. CARE"
+				continue
+			}
 			if sc.relationName(i, k) {
 				e, _ := sc.nameWordsFrom(k, 3)
 				sc.add(toks[k].s, max(e, toks[k].e), Name, 0.97) // "husband Art", "Family: Son, Ed"
@@ -71,6 +75,25 @@ func detectCuedNames(sc *scan) {
 			}
 		}
 	}
+}
+
+// titleInitial reports token k a patient's initial after title i: one capital letter after "Mr",
+// "Mrs", "Ms" or "Miss", before a point or a word in lower case ("mr I remained", "MS S. CARE").
+func (sc *scan) titleInitial(i, k int) bool {
+	switch sc.lw(i) {
+	case "mr", "mrs", "ms", "miss":
+	default:
+		return false
+	}
+	if k+1 >= len(sc.toks) || sc.toks[k].kind != tWord || sc.toks[k].e-sc.toks[k].s != 1 || sc.toks[k].has(fNewline) {
+		return false
+	}
+	if c := sc.text[sc.toks[k].s]; c < 'A' || c > 'Z' {
+		return false
+	}
+	next := sc.toks[k+1]
+	return sc.isPunct(k+1, '.') && sc.glued(k+1) ||
+		next.kind == tWord && next.has(fSpace) && !next.has(fNewline) && sc.text[next.s] >= 'a' && sc.text[next.s] <= 'z'
 }
 
 // relationName reports word k right after relation i (or after its comma or colon) a name for sure:
@@ -142,6 +165,12 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 			toks[k+2].kind == tWord && (sc.lw(k) == "o" || sc.lw(k) == "d") {
 			e, n = toks[k+2].e, 1 // "O'BRIEN", "d'angelo"
 			k += 2
+			continue
+		}
+		if n == 0 && sc.lw(k) == "o" && k+1 < len(toks) && toks[k+1].kind == tWord && toks[k+1].has(fSpace) &&
+			!toks[k+1].has(fNewline) && toks[k+1].e-toks[k+1].s >= 3 && sc.cls[k+1]&(wStop|wMedical|wUnit|wLabel) == 0 {
+			e, n = toks[k+1].e, 1 // "dr. o rourke": O' written apart
+			k++
 			continue
 		}
 		cls := sc.cls[k]

@@ -284,3 +284,44 @@ func TestRelationSlip(t *testing.T) {
 		}
 	}
 }
+
+// A capital letter after Mr, Mrs or Ms is the patient's initial when a point or a word in lower
+// case follows it; "MS A&O" (mental status) is not. An "o" written apart from the surname after
+// a cue joins it ("Dr. o rourke").
+func TestTitleInitialsAndApartParticle(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, c := range []struct{ text, want string }{
+		{"pmicu nursing progress\nmr I remained on same doses", "I"},
+		{"NOT INVOLVED WITH MRS K. CARE TODAY", "K"},
+		{"Ms. T is resting comfortably", "T"},
+	} {
+		if got := found(e, c.text); got[c.want] != Name {
+			t.Errorf("%q: %q not NAME (found %v)", c.text, c.want, got)
+		}
+	}
+	for _, text := range []string{"MS A&O x3, MAE", "Mr Jones said I was fine"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name && s.End-s.Start == 1 {
+				t.Errorf("Detect(%q) = %v: a letter read as an initial", text, s)
+			}
+		}
+	}
+	sc := &scan{e: e}
+	for _, c := range []struct {
+		text string
+		at   int // the token after the cue
+		want string
+	}{
+		{"Dr. o rourke in room", 2, "o rourke"},
+		{"Dr. o and", 2, ""},
+	} {
+		sc.reset(c.text)
+		got := ""
+		if end, ok := sc.nameWordsFrom(c.at, 3); ok {
+			got = c.text[sc.toks[c.at].s:end]
+		}
+		if got != c.want {
+			t.Errorf("nameWordsFrom(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
