@@ -67,6 +67,9 @@ func detectCuedNames(sc *scan) {
 				sc.add(t.s, e, Name, 0.35)
 			}
 		}
+		if c&wFirst != 0 && sc.visitorName(i) {
+			sc.add(t.s, t.e, Name, 0.9)
+		}
 		// An initial and a surname: "d. renna", "W. MAROTTA", "j. o'brien".
 		if t.e-t.s == 1 && sc.isPunct(i+1, '.') && sc.glued(i+1) && i+2 < len(toks) && toks[i+2].has(fSpace) &&
 			!toks[i+2].has(fNewline) {
@@ -184,6 +187,27 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 		e, n = t.e, n+1
 	}
 	return e, n > 0
+}
+
+// visitorName reports given name i a visitor or caller: before a verb of visiting, calling or
+// reporting, opening a sentence or a label's value ("Emily reports that", "social: bob visited");
+// not a word of a list or an abbreviation in capitals ("HO called", "PT states").
+func (sc *scan) visitorName(i int) bool {
+	t := sc.toks[i]
+	if t.e-t.s < 3 || i+1 >= len(sc.toks) || sc.cls[i]&(wStop|wTitle|wMedical|wLabel|wMonth|wWeekday|wUnit|wState) != 0 ||
+		t.has(fUpper) && !sc.upperLine[i] && !sc.caseless {
+		return false
+	}
+	n := sc.toks[i+1]
+	if n.kind != tWord || !n.has(fSpace) || n.has(fNewline) {
+		return false
+	}
+	switch sc.lw(i + 1) {
+	case "visited", "visits", "called", "calls", "phoned", "reports", "reported", "states", "stated", "says", "said", "spoke":
+	default:
+		return false
+	}
+	return sc.sentenceStart(i) || sc.isPunct(i-1, ':') || sc.isWord(sc.prevWordIdx(i, 0), "and")
 }
 
 // patientSubject reports word i followed by what is said of a patient: "is a 24 y/o", "was a

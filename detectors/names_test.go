@@ -325,3 +325,26 @@ func TestTitleInitialsAndApartParticle(t *testing.T) {
 		}
 	}
 }
+
+// A given name before a verb of visiting, calling or reporting, opening a sentence or a label's
+// value, is a visitor's name in any case; an abbreviation in capitals or a name inside a clause is
+// left to the other rules.
+func TestVisitorNames(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, c := range []struct{ text, want string }{
+		{"only child. Emily reports that pt has a wheelchair.", "Emily"},
+		{"social: bob visited during the evening", "bob"},
+		{"son and karen called twice", "karen"},
+	} {
+		if got := found(e, c.text); got[c.want] != Name {
+			t.Errorf("%q: %q not NAME (found %v)", c.text, c.want, got)
+		}
+	}
+	for _, text := range []string{"aware. HO called back", "pt states pain is 4", "the bill called for"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Name {
+				t.Errorf("Detect(%q) = %v: read as a visitor", text, s)
+			}
+		}
+	}
+}
