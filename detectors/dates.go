@@ -130,6 +130,9 @@ func (sc *scan) monthDate(i int, w string) {
 				score = 0.9
 				if y := sc.yearAfter(j); y > 0 {
 					j, e = y, toks[y].e
+				} else if y := j + 2; sc.isPunct(j+1, ',') && y < len(toks) && toks[y].kind == tNum && toks[y].e-toks[y].s == 2 &&
+					!toks[y].has(fNewline) && !sc.joined(y+1, y+1) && !sc.isPunct(y+1, '.') && !sc.unitAfter(y) {
+					j, e = y, toks[y].e // "21 Apr, 21 0700": a year of two digits after the day and month
 				}
 			}
 		}

@@ -46,6 +46,7 @@ func TestOddDates(t *testing.T) {
 		{"placed on psv5/5/40% at noon", "psv5/5/40"},
 		{"weaned on10/5/40% by rt", "on10/5/40"},
 		{"dates 10/05/09/30 were entered", "/30"}, // the second before the first
+		{"On 3 Jan, 20 mg given", "20"},           // a dose after the date, no year
 	} {
 		if _, touches := dateOver(c.text, c.want); touches {
 			t.Errorf("%q: %q reported as a DATE", c.text, c.want)

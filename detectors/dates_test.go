@@ -15,6 +15,7 @@ func TestDateFormsBeforeColonsAndInParentheses(t *testing.T) {
 		{"year before a colon", "Labs on March 8th, 2015: TSH 5.27", "March 8th, 2015"},
 		{"month and year in parentheses", "Cook, Jeremy, M.D. (09/2020)", "09/2020"},
 		{"clock time still a time", "Seen April 10:16 PM by nursing", "10:16"},
+		{"two-digit year after day and month", "Progress Note 21 Apr, 21 0700->1930", "21 Apr, 21"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,7 +35,7 @@ func detectCuedNames(sc *scan) {
 				k++
 			}
 			if sc.titleInitial(i, k) {
-				sc.add(toks[k].s, toks[k].e, Name, 0.9) // "mr I remained", "MS S. CARE"
+				sc.add(toks[k].s, toks[k].e, Name, 0.97) // "mr I remained", "MS S. CARE"
 				continue
 			}
 			if sc.relationName(i, k) {
@@ -107,8 +107,11 @@ func (sc *scan) relationName(i, k int) bool {
 		return false
 	}
 	t := sc.toks[k]
-	if t.kind != tWord || t.e-t.s < 2 || !sc.titleCased(k) || t.has(fNewline) ||
-		sc.cls[k]&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet|wCredential) != 0 {
+	never := wStop | wTitle | wMedical | wMonth | wWeekday | wLabel | wUnit | wStreet | wCredential
+	if k == i+2 && sc.isPunct(i+1, ',') && sc.isPunct(k+1, ',') {
+		never &^= wMedical // between commas, title-cased: "Son, Ed, was updated" (the department is "ED")
+	}
+	if t.kind != tWord || t.e-t.s < 2 || !sc.titleCased(k) || t.has(fNewline) || sc.cls[k]&never != 0 {
 		return false
 	}
 	w := sc.lw(i) // the word's own tests first: they are cheaper than a relation's slips

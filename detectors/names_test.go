@@ -207,13 +207,15 @@ func TestNamesOfAgeSubjectsRelationsAndWordSignatures(t *testing.T) {
 		{"2101  BP 167/60 HR 69 RR 17 T 97.8 SpO2 99% RA  May\n", "May"},
 		{"06:35  Vitals: temp 99.9°F, pulse 92, BP 172/70, respirations 24  Art\n", "Art"},
 		{"Your fathr Art was given a copy of these instructions.", "Art"},
+		{"Urine clear. Family: Son, Ed, was updated by MD today.", "Ed"},
 	} {
 		if spans := e.Detect(tc.text); !covered(spans, tc.text, tc.want) {
 			t.Errorf("Detect(%q) = %v, want %q covered", tc.text, spans, tc.want)
 		}
 	}
 	for _, text := range []string{"Pt is a 67 yo male. He was admitted on the ward. This is a 45 yo man.", "Will recheck labs, RN aware.",
-		"Eating poorly with wife. Insulin gtt titrated.", "Spoke with husband. Aware of plan."} {
+		"Eating poorly with wife. Insulin gtt titrated.", "Spoke with husband. Aware of plan.",
+		"Son, ED, was called."} {
 		if got := e.Detect(text); len(got) != 0 {
 			t.Errorf("Detect(%q) = %v, want no spans", text, got)
 		}
