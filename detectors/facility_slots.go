@@ -49,8 +49,10 @@ func detectFacilitySlots(sc *scan) {
 		default:
 			if t.kind == tWord && (sc.lw(i) == "st" || sc.lw(i) == "saint") {
 				sc.saintPlace(i, 0.45)
-			} else if e, ok := sc.stateUniversity(i); ok {
-				sc.add(t.s, e, Location, 0.9)
+			} else if t.e-t.s == 1 && sc.text[t.s] == 'U' { // the cheap test first: it runs on every token
+				if e, ok := sc.stateUniversity(i); ok {
+					sc.add(t.s, e, Location, 0.9)
+				}
 			}
 			continue
 		}
@@ -108,12 +110,10 @@ func detectFacilitySlots(sc *scan) {
 	}
 }
 
-// stateUniversity reports "U" and a state's name at token i, a university ("per U Maryland
+// stateUniversity reports a state's name after "U" at token i, a university ("per U Maryland
 // scale", "U Mass"), returning its end; not a dose's unit before a state's code ("10 U OR").
 func (sc *scan) stateUniversity(i int) (int, bool) {
-	t := sc.toks[i]
-	if t.kind != tWord || t.e-t.s != 1 || sc.text[t.s] != 'U' || i+1 >= len(sc.toks) ||
-		i > 0 && sc.toks[i-1].kind == tNum {
+	if sc.toks[i].kind != tWord || i+1 >= len(sc.toks) || i > 0 && sc.toks[i-1].kind == tNum {
 		return 0, false
 	}
 	n := sc.toks[i+1]
