@@ -40,6 +40,12 @@ func detectFacilitySlots(sc *scan) {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
+		if t.kind == tWord && sc.cls[i]&wStop != 0 {
+			if k, e, ok := sc.employerAfter(i); ok {
+				sc.addSure(toks[k].s, e, Location, 0.9) // the scorer sees too few employers to weigh them
+				continue
+			}
+		}
 		var k int // the first token of the slot
 		switch {
 		case t.kind == tWord && sc.cls[i]&wStop != 0 && slotPrep(sc.lw(i)):
@@ -108,6 +114,40 @@ func detectFacilitySlots(sc *scan) {
 		}
 		sc.add(toks[k].s, e, Location, score)
 	}
+}
+
+// employerAfter reports the employer after preposition i of a work cue, returning its first token
+// and its end: "HUSBAND CEO OF IBM", "works at Acme Tool", "retired from Bethlehem Steel". The name
+// is one to three words: no ordinary word unless capitalised by the writer, or an acronym of
+// three letters at most ("works at home", "works for the city" name none).
+func (sc *scan) employerAfter(i int) (k, e int, ok bool) {
+	p := sc.prevWordIdx(i, 0)
+	if p < 0 {
+		return 0, 0, false
+	}
+	switch prep, cue := sc.lw(i), sc.lw(p); {
+	case prep == "of" && (cue == "ceo" || cue == "president" || cue == "owner" || cue == "founder"):
+	case (prep == "at" || prep == "for" || prep == "by") && (cue == "works" || cue == "worked" || cue == "working" ||
+		cue == "employed" || cue == "employee" || cue == "job"):
+	case prep == "from" && cue == "retired":
+	default:
+		return 0, 0, false
+	}
+	k = i + 1
+	if sc.isWord(k, "the") {
+		k++
+	}
+	for j := k; j < len(sc.toks) && j < k+3; j++ {
+		t := sc.toks[j]
+		c := sc.cls[j]
+		if t.has(fNewline) || t.kind == tPunct || t.kind == tNum || t.e-t.s < 2 || j > k && !t.has(fCap) ||
+			c&(wStop|wMedical|wMonth|wWeekday|wTitle|wLabel|wFacility) != 0 ||
+			c&wCommon != 0 && !sc.titleCased(j) && !(t.has(fUpper) && t.e-t.s <= 3) { // "IBM", "Verizon"; not "home"
+			break
+		}
+		e, ok = t.e, true
+	}
+	return k, e, ok
 }
 
 // stateUniversity reports a state's name after "U" at token i, a university ("per U Maryland

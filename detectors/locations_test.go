@@ -138,3 +138,25 @@ func TestFacilityAfterPossessive(t *testing.T) {
 		t.Errorf("Detect(%q) = %v, want nothing", text, got)
 	}
 }
+
+// The employer after a work cue is a place (as the PhysioNet gold marks it): an acronym or a
+// capitalised name; an ordinary word after the cue is none.
+func TestEmployerAfterWorkCue(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	for _, c := range []struct{ text, want string }{
+		{"SOCIAL: MARRIED. HUSBAND CEO OF IBM. SMOKER.", "IBM"},
+		{"Social: wife works at Verizon, lives with pt.", "Verizon"},
+		{"retired from Acme Tool Works in 1990", "Acme Tool Works"},
+	} {
+		if got := found(e, c.text); got[c.want] != Location {
+			t.Errorf("%q: %q not LOCATION (found %v)", c.text, c.want, got)
+		}
+	}
+	for _, text := range []string{"son works at home", "he worked for the city", "works at night as a guard"} {
+		for _, s := range e.Detect(text) {
+			if s.Type == Location {
+				t.Errorf("Detect(%q) = %v: an ordinary word read as an employer", text, s)
+			}
+		}
+	}
+}
