@@ -79,17 +79,24 @@ func detectCities(sc *scan) {
 	}
 }
 
-// personOf reports town token i capitalised after "of" and a person's name, in a line of mixed
-// case: "daughter Grace of Reisterstown", "Neil Meitz of Towson". A disease or a ward named for a
-// person is no name of a list or of nothing: "Hx of Boston", "Dx of Parkinson" do not pass.
+// personOf reports town token i capitalised after "of" and a person's name, capitals the writer
+// chose (titleCased): "daughter Grace of Reisterstown", "Neil Meitz of Towson". The name is a given
+// name, a surname that is no ordinary word, or a word of no list after one of them; "Hx of Boston"
+// and "Pouch of Douglas" do not pass ("Knights of Columbus" does: "Knights" is a surname).
 func (sc *scan) personOf(i int) bool {
 	p := sc.prevWordIdx(i, 0)
 	if !sc.titleCased(i) || !sc.isWord(p, "of") {
 		return false
 	}
+	name := func(q int) bool {
+		if q < 0 || !sc.titleCased(q) || sc.toks[q].e-sc.toks[q].s < 2 {
+			return false
+		}
+		c := sc.cls[q]
+		return (c&wFirst != 0 || c&wLast != 0 && c&wCommon == 0) && c&(wMedical|wTitle|wLabel|wStop|wMonth|wFacility|wEponym) == 0
+	}
 	q := sc.prevWordIdx(p, 0)
-	return q >= 0 && sc.titleCased(q) && sc.toks[q].e-sc.toks[q].s >= 2 &&
-		(sc.cls[q] == 0 || sc.cls[q]&(wFirst|wLast) != 0 && sc.cls[q]&(wMedical|wTitle|wLabel|wStop|wMonth|wFacility) == 0)
+	return name(q) || q >= 0 && sc.cls[q] == 0 && sc.titleCased(q) && name(sc.prevWordIdx(q, 0))
 }
 
 // cityMatch returns the last token of the longest gazetteer name starting at token i (up to four

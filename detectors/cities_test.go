@@ -118,7 +118,8 @@ func TestTownAfterPersonOf(t *testing.T) {
 			t.Errorf("%q: %s not LOCATION (found %v)", text, town, got)
 		}
 	}
-	for _, text := range []string{"Pt has hx of Towson syndrome.", "neil meitz of towson visited today, vss."} {
+	for _, text := range []string{"Pt has hx of Towson syndrome.", "neil meitz of towson visited today, vss.",
+		"Fluid in the Pouch of Towson noted."} {
 		if got := found(e, text); got["Towson"] == Location || got["towson"] == Location {
 			t.Errorf("%q: town after no capitalised name reported (found %v)", text, got)
 		}

@@ -130,9 +130,9 @@ func (sc *scan) monthDate(i int, w string) {
 				score = 0.9
 				if y := sc.yearAfter(j); y > 0 {
 					j, e = y, toks[y].e
-				} else if y := j + 2; sc.isPunct(j+1, ',') && y < len(toks) && toks[y].kind == tNum && toks[y].e-toks[y].s == 2 &&
-					!toks[y].has(fNewline) && !sc.joined(y+1, y+1) && !sc.isPunct(y+1, '.') && !sc.unitAfter(y) {
-					j, e = y, toks[y].e // "21 Apr, 21 0700": a year of two digits after the day and month
+				} else if y := j + 2; sc.isPunct(j+1, ',') && y+1 < len(toks) && toks[y].kind == tNum && toks[y].e-toks[y].s == 2 &&
+					!toks[y].has(fNewline) && toks[y+1].kind == tNum && toks[y+1].e-toks[y+1].s == 4 && !toks[y+1].has(fNewline) {
+					j, e = y, toks[y].e // "21 Apr, 21 0700": two digits after day and month, then the clock ("3 Apr, 12 lead" is none)
 				}
 			}
 		}
@@ -278,9 +278,10 @@ func (sc *scan) age(i int) (int, bool) {
 		return t.e, sc.glued(k)
 	case "s":
 		// Opening a line, before what was done to the patient: "98 s/p left hip fx" (an
-		// assessment's first words are the age; a reading would have its label before it).
+		// assessment's first words are the age; a reading would have its label before it, or a
+		// dose after: "95 s/p 2u plt").
 		return t.e, sc.isPunct(k+1, '/') && sc.glued(k+1) && sc.isWord(k+2, "p") && sc.glued(k+2) &&
-			(i == 0 || t.has(fNewline))
+			(i == 0 || t.has(fNewline)) && k+3 < len(sc.toks) && sc.toks[k+3].kind == tWord
 	}
 	return 0, false
 }

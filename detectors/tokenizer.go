@@ -28,7 +28,7 @@ const (
 	lfSeen = fBlankLine << 1 // the tokenizer's own: a '\n' since the last token (never in a token)
 	// fWroteCap marks a word capitalised (not in capitals) in a caseless note, which folding
 	// flags as capitals like every other word: capitals its writer chose (foldCaseless).
-	fWroteCap = lfSeen << 1
+	fWroteCap = lfSeen << 1 // the last bit of the flags byte: a new flag needs a wider type
 )
 
 // token is one tokenizer output: a run of letters/digits (the same unit eval_phi.py
