@@ -223,13 +223,16 @@ func (ws *WindowStream) Restore(columns []string, rows []StreamRow) {
 
 // VerifyRelease checks one release on its own, from its released rows alone
 // (no input needed): every class of equal quasi-identifier labels holds
-// every configured model (k, each kind of l, t, Config.Models), with the
-// release's own sensitive distribution as t-closeness's reference, as the
-// stream verifies a window against its own rows. Rows with "*" in every
-// quasi-identifier are suppressed: they count in that distribution, in no
-// class. It is what a reader of the research topic can check of a
-// carry-over release, whose rows carry no source to match them with their
-// input.
+// every configured model (k, each kind of l, t, Config.Models). Rows with
+// "*" in every quasi-identifier are suppressed: they count in the release's
+// sensitive distribution, in no class. It is what a reader of the research
+// topic can check of a carry-over release, whose rows carry no source to
+// match them with their input.
+//
+// t-closeness is measured against the distribution of the rows given. The
+// stream's own check also counts the rows of the window it suppressed and
+// did not publish, so on the published rows alone a release may pass one
+// check and fail the other by at most those rows' weight.
 func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -239,20 +242,25 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 	for _, q := range cfg.QuasiIdentifiers {
 		i := slices.Index(release.Columns, q.Name)
 		if i < 0 {
-			return Metrics{}, fmt.Errorf("verifying release: quasi-identifier %q is not a column", q.Name)
+			return Metrics{}, fmt.Errorf("verifying release: quasi-identifier %s: %w", q.Name, ErrMissingColumn)
 		}
 		qi = append(qi, i)
 	}
-	sens := -1
-	if cfg.Sensitive != "" {
-		if sens = slices.Index(release.Columns, cfg.Sensitive); sens < 0 {
-			return Metrics{}, fmt.Errorf("verifying release: sensitive column %q is not a column", cfg.Sensitive)
+	sens := slices.Index(release.Columns, cfg.Sensitive)
+	if sens < 0 && cfg.Sensitive != "" && (cfg.L > 0 || cfg.T > 0 || len(cfg.Models) > 0) {
+		return Metrics{}, fmt.Errorf("verifying release: sensitive column %s: %w", cfg.Sensitive, ErrMissingColumn)
+	}
+	for r, row := range release.Rows {
+		if len(row) != len(release.Columns) {
+			return Metrics{}, fmt.Errorf("verifying release: row %d has %d cells, the release %d columns: %w",
+				r+1, len(row), len(release.Columns), ErrNotGeneralized)
 		}
 	}
 	code, global := sensitiveCodes(release, release, sens, cfg.SensitiveKind == KindNumeric)
 	groups := map[string]*Class{}
 	var keys []string // classes in first-seen order
 	labels := make([]string, len(qi))
+	suppressed := 0
 	for _, r := range release.Rows {
 		all := true
 		for j, c := range qi {
@@ -260,6 +268,7 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 			all = all && r[c] == "*"
 		}
 		if all {
+			suppressed++
 			continue
 		}
 		key := strings.Join(labels, "\x00")
@@ -278,7 +287,7 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 	for i, k := range keys {
 		classes[i] = *groups[k]
 	}
-	m := Metrics{Classes: len(classes)}
+	m := Metrics{Classes: len(classes), Suppressed: suppressed}
 	failed, err := judge(cfg, classes, &m)
 	if err != nil {
 		return Metrics{}, fmt.Errorf("verifying release: %w", err)

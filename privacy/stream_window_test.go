@@ -105,7 +105,7 @@ func TestVerifyRelease(t *testing.T) {
 		}
 		return t
 	}
-	if m, err := VerifyRelease(tab("30-39,a", "30-39,b", "*,a"), cfg); err != nil || m.K != 2 || m.L != 2 || m.Classes != 1 {
+	if m, err := VerifyRelease(tab("30-39,a", "30-39,b", "*,a"), cfg); err != nil || m.K != 2 || m.L != 2 || m.Classes != 1 || m.Suppressed != 1 {
 		t.Errorf("good release: %+v, %v", m, err)
 	}
 	for _, tc := range []struct {
@@ -118,6 +118,22 @@ func TestVerifyRelease(t *testing.T) {
 		if _, err := VerifyRelease(tab(tc.rows...), cfg); !errors.Is(err, tc.want) {
 			t.Errorf("%v: %v, want %v", tc.rows, err, tc.want)
 		}
+	}
+	// A row a reader decoded short is an error, not a panic; a sensitive
+	// column is needed only by a model that reads it.
+	short := tab("30-39,a", "30-39,b")
+	short.Rows[1] = short.Rows[1][:1]
+	if _, err := VerifyRelease(short, cfg); !errors.Is(err, ErrNotGeneralized) {
+		t.Errorf("short row: %v, want %v", err, ErrNotGeneralized)
+	}
+	noDx := Table{Columns: []string{"age"}, Rows: [][]string{{"30-39"}, {"30-39"}}}
+	if _, err := VerifyRelease(noDx, cfg); !errors.Is(err, ErrMissingColumn) {
+		t.Errorf("l=2 without the sensitive column: %v, want %v", err, ErrMissingColumn)
+	}
+	kOnly := cfg
+	kOnly.L = 0
+	if m, err := VerifyRelease(noDx, kOnly); err != nil || m.K != 2 {
+		t.Errorf("k alone without the sensitive column: %+v, %v", m, err)
 	}
 
 	// Every kind of model is checked from the release alone. Entropy l=2
