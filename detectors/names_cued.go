@@ -198,7 +198,7 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 
 // visitorName reports given name i a visitor or caller: before a verb of visiting, calling or
 // reporting, opening a sentence or a label's value ("Emily reports that", "social: bob visited");
-// not a word of a list or an abbreviation in capitals ("HO called", "PT states").
+// not a title, clinical or label word, nor an abbreviation in capitals ("HO called", "PT states").
 func (sc *scan) visitorName(i int) bool {
 	t := sc.toks[i]
 	if t.e-t.s < 3 || i+1 >= len(sc.toks) || sc.cls[i]&(wStop|wTitle|wMedical|wLabel|wMonth|wWeekday|wUnit|wState) != 0 ||
