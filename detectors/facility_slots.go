@@ -40,7 +40,7 @@ func detectFacilitySlots(sc *scan) {
 	toks := sc.toks
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if t.kind == tWord && sc.cls[i]&wStop != 0 {
+		if t.kind == tWord && sc.cls[i]&wStop != 0 && employerPrep(sc.lw(i)) {
 			if k, e, ok := sc.employerAfter(i); ok {
 				sc.addSure(toks[k].s, e, Location, 0.9) // the scorer sees too few employers to weigh them
 				continue
@@ -153,6 +153,16 @@ func (sc *scan) employerAfter(i int) (k, e int, ok bool) {
 		e, ok = t.e, true
 	}
 	return k, e, ok
+}
+
+// employerPrep reports w a preposition before an employer. A switch: asked of every function
+// word, it is cheaper than a map.
+func employerPrep(w string) bool {
+	switch w {
+	case "of", "at", "for", "by", "from":
+		return true
+	}
+	return false
 }
 
 // stateUniversity reports a state's name after "U" at token i, a university ("per U Maryland

@@ -24,6 +24,9 @@ func detectCuedNames(sc *scan) {
 			continue
 		}
 		c := sc.cls[i]
+		if n := t.e - t.s; n == 1 || c&wNameCue != 0 || n >= 4 && sc.text[t.e-1]|0x20 == 's' { // the cheap tests first
+			sc.vetoCueWords(i)
+		}
 		cue := sc.titleAt(i) || c&wSlotCue != 0 && staffCueTable.get(sc, i) || c&wNameCue != 0 && nameCueTable.get(sc, i) >= 0.35
 		if !cue && c == 0 && i+1 < len(toks) && sc.relationName(i, i+1) {
 			sc.add(toks[i+1].s, toks[i+1].e, Name, 0.97) // a relation misspelt: "fathr Art", "hsuband Will"
@@ -78,6 +81,34 @@ func detectCuedNames(sc *scan) {
 			}
 		}
 	}
+}
+
+// vetoCueWords keeps word i from the scorer's names when it is a relation, the cue of a name and
+// never one ("Sons Smokey, Morris and Roger", "Niece, Patricia"), or a letter of a clinical
+// shorthand of two letters ("S/P AMI", "c/o", "o/n").
+func (sc *scan) vetoCueWords(i int) {
+	t := sc.toks[i]
+	n := t.e - t.s
+	switch {
+	case n == 1 && sc.isPunct(i+1, '/') && sc.glued(i+1) && i+2 < len(sc.toks) && sc.glued(i+2) &&
+		sc.toks[i+2].kind == tWord && sc.toks[i+2].e-sc.toks[i+2].s == 1 && !sc.isPunct(i+3, '/'):
+		sc.vetoTokens(t.s, sc.toks[i+2].e)
+	case sc.cls[i]&wNameCue != 0 && relations[sc.lw(i)]:
+		sc.vetoTokens(t.s, t.e)
+	case n >= 4 && relationPlural(sc.lw(i)):
+		sc.vetoTokens(t.s, t.e) // "Sons", "DAUGHTERS"
+	}
+}
+
+// relationPlural reports w the plural of a relation. A switch: asked of many words ending in "s",
+// it is cheaper than a map.
+func relationPlural(w string) bool {
+	switch w {
+	case "sons", "daughters", "wives", "husbands", "sisters", "brothers", "parents", "nephews", "nieces",
+		"grandsons", "granddaughters", "grandchildren", "cousins", "aunts", "uncles", "friends", "children":
+		return true
+	}
+	return false
 }
 
 // titleInitial reports token k a patient's initial after title i: one capital letter after "Mr",

@@ -350,3 +350,47 @@ func TestVisitorNames(t *testing.T) {
 		}
 	}
 }
+
+// A relation is the cue of a name and never one, and the letters of a two-letter clinical
+// shorthand ("S/P", "o/n") are no initials, whatever the scorer reads into them.
+func TestCueWordsAreNoNames(t *testing.T) {
+	sc := &scan{e: newEngine(t, DefaultConfig())}
+	for _, c := range []struct {
+		text  string
+		veto  []string
+		clear []string
+	}{
+		{"MICU ADDENDUM\nSons Smokey, Morris and Roger in to visit.", []string{"Sons"}, []string{"Smokey", "Morris"}},
+		{"FAMILY IN INCLUDING WIFE, DAUGHTER, SUPPORTIVE", []string{"WIFE", "DAUGHTER"}, []string{"FAMILY"}},
+		{"S/P AMI with IABP; son updated o/n.", []string{"S", "P", "o", "n"}, []string{"AMI", "IABP"}},
+	} {
+		sc.reset(c.text)
+		sc.veto = make([]bool, len(sc.toks))
+		for i := range sc.toks {
+			if sc.toks[i].kind == tWord {
+				sc.vetoCueWords(i)
+			}
+		}
+		vetoed := map[string]bool{}
+		for i, v := range sc.veto {
+			if v {
+				vetoed[sc.word(i)] = true
+			}
+		}
+		for _, w := range c.veto {
+			if !vetoed[w] {
+				t.Errorf("%q: %q not vetoed (vetoed %v)", c.text, w, vetoed)
+			}
+		}
+		for _, w := range c.clear {
+			if vetoed[w] {
+				t.Errorf("%q: %q vetoed", c.text, w)
+			}
+		}
+	}
+	e := newEngine(t, DefaultConfig())
+	text := "MICU ADDENDUM\nSons Smokey, Morris and Roger in to visit."
+	if spans := e.Detect(text); covered(spans, text, "Sons") || !covered(spans, text, "Smokey") {
+		t.Errorf("Detect(%q) = %v: want Smokey, not Sons", text, spans)
+	}
+}
