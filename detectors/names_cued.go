@@ -104,8 +104,10 @@ func (sc *scan) vetoCueWords(i int) {
 // it is cheaper than a map.
 func relationPlural(w string) bool {
 	switch w {
-	case "sons", "daughters", "wives", "husbands", "sisters", "brothers", "parents", "nephews", "nieces",
-		"grandsons", "granddaughters", "grandchildren", "cousins", "aunts", "uncles", "friends", "children":
+	case "sons", "daughters", "wives", "husbands", "mothers", "fathers", "moms", "dads", "sisters", "brothers",
+		"spouses", "partners", "boyfriends", "girlfriends", "nephews", "nieces", "granddaughters", "grandsons",
+		"grandmothers", "grandfathers", "aunts", "uncles", "cousins", "fiances", "fiancees", "friends", "caregivers",
+		"proxies", "proxys", "guardians", "dtrs", "parents", "children", "grandchildren":
 		return true
 	}
 	return false
