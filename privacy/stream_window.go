@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/deidstream/deidstream/deid"
 )
@@ -256,9 +255,7 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 				r+1, len(row), len(release.Columns), ErrNotGeneralized)
 		}
 	}
-	code, global := sensitiveCodes(release, release, sens, cfg.SensitiveKind == KindNumeric)
-	groups := map[string]*Class{}
-	var keys []string // classes in first-seen order
+	tally := newClassTally(sensitiveCodes(release, release, sens, cfg.SensitiveKind == KindNumeric))
 	labels := make([]string, len(qi))
 	suppressed := 0
 	for _, r := range release.Rows {
@@ -271,22 +268,9 @@ func VerifyRelease(release Table, cfg Config) (Metrics, error) {
 			suppressed++
 			continue
 		}
-		key := strings.Join(labels, "\x00")
-		g := groups[key]
-		if g == nil {
-			g = &Class{Hist: make([]int32, len(code)), Global: global}
-			groups[key] = g
-			keys = append(keys, key)
-		}
-		g.Size++
-		if sens >= 0 {
-			g.Hist[code[r[sens]]]++
-		}
+		tally.add(labels, r, sens)
 	}
-	classes := make([]Class, len(keys))
-	for i, k := range keys {
-		classes[i] = *groups[k]
-	}
+	classes := tally.classes()
 	m := Metrics{Classes: len(classes), Suppressed: suppressed}
 	failed, err := judge(cfg, classes, &m)
 	if err != nil {

@@ -91,8 +91,6 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		qis[j] = qc
 	}
 	var errs []error
-	groups := map[string]*Class{}
-	var keys []string // groups in first-seen order
 	suppressed := 0
 	penalty := 0.0
 	sensCol := -1
@@ -103,7 +101,7 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		}
 		sensCol = c
 	}
-	code, global := sensitiveCodes(input, output, sensCol, cfg.SensitiveKind == KindNumeric)
+	tally := newClassTally(sensitiveCodes(input, output, sensCol, cfg.SensitiveKind == KindNumeric))
 	badCells := 0
 	for r := range n {
 		in, out := input.Rows[r], output.Rows[r]
@@ -133,29 +131,18 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 			suppressed++
 			continue
 		}
-		k := strings.Join(key, "\x00")
-		g := groups[k]
-		if g == nil {
-			g = &Class{Hist: make([]int32, len(code)), Global: global}
-			groups[k] = g
-			keys = append(keys, k)
-		}
-		g.Size++
-		if sensCol >= 0 {
-			g.Hist[code[out[sensCol]]]++
-		}
+		tally.add(key, out, sensCol)
 	}
 	if badCells > 0 {
 		errs = append(errs, fmt.Errorf("%d released cells do not cover their input values or changed a non-quasi-identifier column: %w", badCells, ErrNotGeneralized))
 	}
-	m := Metrics{Classes: len(groups), Suppressed: suppressed}
+	classes := tally.classes()
+	m := Metrics{Classes: len(classes), Suppressed: suppressed}
 	if n > 0 && len(qis) > 0 {
 		m.NCP = penalty / float64(n*len(qis))
 	}
-	classes := make([]Class, len(keys))
-	for i, k := range keys {
-		classes[i] = *groups[k]
-		m.Discernibility += float64(classes[i].Size) * float64(classes[i].Size)
+	for _, c := range classes {
+		m.Discernibility += float64(c.Size) * float64(c.Size)
 	}
 	failed, err := judge(cfg, classes, &m)
 	if err != nil {
@@ -163,8 +150,8 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 	}
 	errs = append(errs, failed...)
 	m.Discernibility += float64(suppressed) * float64(n)
-	if len(groups) > 0 {
-		m.AvgClassSize = float64(n-suppressed) / float64(len(groups))
+	if len(classes) > 0 {
+		m.AvgClassSize = float64(n-suppressed) / float64(len(classes))
 	}
 	const eps = 1e-9
 	if limit := int(math.Floor(cfg.MaxSuppression*float64(n) + eps)); suppressed > limit {
@@ -174,6 +161,44 @@ func Verify(input, output Table, cfg Config) (Metrics, error) {
 		return m, fmt.Errorf("verifying released table: %w", errors.Join(errs...))
 	}
 	return m, nil
+}
+
+// classTally counts released rows into equivalence classes by their
+// quasi-identifier labels, in first-seen order, each with its sensitive
+// histogram by code: what Verify and VerifyRelease build alike.
+type classTally struct {
+	code   map[string]int32
+	global []float64
+	groups map[string]*Class
+	keys   []string
+}
+
+func newClassTally(code map[string]int32, global []float64) *classTally {
+	return &classTally{code: code, global: global, groups: map[string]*Class{}}
+}
+
+// add counts row, of labels its quasi-identifier cells, into its class; sens
+// is the sensitive column (-1: none).
+func (ct *classTally) add(labels []string, row []string, sens int) {
+	key := strings.Join(labels, "\x00")
+	g := ct.groups[key]
+	if g == nil {
+		g = &Class{Hist: make([]int32, len(ct.code)), Global: ct.global}
+		ct.groups[key] = g
+		ct.keys = append(ct.keys, key)
+	}
+	g.Size++
+	if sens >= 0 {
+		g.Hist[ct.code[row[sens]]]++
+	}
+}
+
+func (ct *classTally) classes() []Class {
+	out := make([]Class, len(ct.keys))
+	for i, k := range ct.keys {
+		out[i] = *ct.groups[k]
+	}
+	return out
 }
 
 // judge measures a release's classes into m (its K, L, T and named models'
