@@ -31,6 +31,28 @@ func found(e *Engine, text string) map[string]Type {
 	return out
 }
 
+// wantFound fails t for every case {text, want} whose want Detect does not report as typ.
+func wantFound(t *testing.T, e *Engine, typ Type, cases ...[2]string) {
+	t.Helper()
+	for _, c := range cases {
+		if got := found(e, c[0]); got[c[1]] != typ {
+			t.Errorf("%q: %q not %s (found %v)", c[0], c[1], typ, got)
+		}
+	}
+}
+
+// wantNoSpan fails t for every span Detect reports in texts that bad holds of, saying why.
+func wantNoSpan(t *testing.T, e *Engine, why string, bad func(Span) bool, texts ...string) {
+	t.Helper()
+	for _, text := range texts {
+		for _, s := range e.Detect(text) {
+			if bad(s) {
+				t.Errorf("Detect(%q) = %v: %s", text, s, why)
+			}
+		}
+	}
+}
+
 // covered reports whether every rune of want (first occurrence in text) lies in some span.
 func covered(spans []Span, text, want string) bool {
 	bi := strings.Index(text, want)

@@ -143,22 +143,11 @@ func TestFacilityAfterPossessive(t *testing.T) {
 // capitalised name; an ordinary word after the cue is none.
 func TestEmployerAfterWorkCue(t *testing.T) {
 	e := newEngine(t, Config{RulesOnly: true})
-	for _, c := range []struct{ text, want string }{
-		{"SOCIAL: MARRIED. HUSBAND CEO OF IBM. SMOKER.", "IBM"},
-		{"Social: wife works at Verizon, lives with pt.", "Verizon"},
-		{"retired from Acme Tool Works in 1990", "Acme Tool Works"},
-	} {
-		if got := found(e, c.text); got[c.want] != Location {
-			t.Errorf("%q: %q not LOCATION (found %v)", c.text, c.want, got)
-		}
-	}
-	for _, text := range []string{"son works at home", "he worked for the city", "works at night as a guard",
-		"SOCIAL: WORKS AT BAR, SMOKES"} {
-		for _, s := range e.Detect(text) {
-			if s.Type == Location && s.Score >= 0.9 { // the employer's score: "at BAR" is a weak place slot too
-				t.Errorf("Detect(%q) = %v: an ordinary word read as an employer", text, s)
-				t.Errorf("Detect(%q) = %v: an ordinary word read as an employer", text, s)
-			}
-		}
-	}
+	wantFound(t, e, Location,
+		[2]string{"SOCIAL: MARRIED. HUSBAND CEO OF IBM. SMOKER.", "IBM"},
+		[2]string{"Social: wife works at Verizon, lives with pt.", "Verizon"},
+		[2]string{"retired from Acme Tool Works in 1990", "Acme Tool Works"})
+	// At the employer's score: "at BAR" is a weak place slot too.
+	wantNoSpan(t, e, "an ordinary word read as an employer", func(s Span) bool { return s.Type == Location && s.Score >= 0.9 },
+		"son works at home", "he worked for the city", "works at night as a guard", "SOCIAL: WORKS AT BAR, SMOKES")
 }

@@ -292,22 +292,12 @@ func TestRelationSlip(t *testing.T) {
 // a cue joins it ("Dr. o rourke").
 func TestTitleInitialsAndApartParticle(t *testing.T) {
 	e := newEngine(t, Config{RulesOnly: true})
-	for _, c := range []struct{ text, want string }{
-		{"pmicu nursing progress\nmr I remained on same doses", "I"},
-		{"NOT INVOLVED WITH MRS K. CARE TODAY", "K"},
-		{"Mrs. T is resting comfortably", "T"},
-	} {
-		if got := found(e, c.text); got[c.want] != Name {
-			t.Errorf("%q: %q not NAME (found %v)", c.text, c.want, got)
-		}
-	}
-	for _, text := range []string{"MS A&O x3, MAE", "MS A and O x3, follows commands", "Mr Jones said I was fine"} {
-		for _, s := range e.Detect(text) {
-			if s.Type == Name && s.End-s.Start == 1 {
-				t.Errorf("Detect(%q) = %v: a letter read as an initial", text, s)
-			}
-		}
-	}
+	wantFound(t, e, Name,
+		[2]string{"pmicu nursing progress\nmr I remained on same doses", "I"},
+		[2]string{"NOT INVOLVED WITH MRS K. CARE TODAY", "K"},
+		[2]string{"Mrs. T is resting comfortably", "T"})
+	wantNoSpan(t, e, "a letter read as an initial", func(s Span) bool { return s.Type == Name && s.End-s.Start == 1 },
+		"MS A&O x3, MAE", "MS A and O x3, follows commands", "Mr Jones said I was fine")
 	sc := &scan{e: e}
 	for _, c := range []struct {
 		text string
@@ -333,22 +323,12 @@ func TestTitleInitialsAndApartParticle(t *testing.T) {
 // left to the other rules.
 func TestVisitorNames(t *testing.T) {
 	e := newEngine(t, Config{RulesOnly: true})
-	for _, c := range []struct{ text, want string }{
-		{"only child. Emily reports that pt has a wheelchair.", "Emily"},
-		{"social: bob visited during the evening", "bob"},
-		{"son and karen called twice", "karen"},
-	} {
-		if got := found(e, c.text); got[c.want] != Name {
-			t.Errorf("%q: %q not NAME (found %v)", c.text, c.want, got)
-		}
-	}
-	for _, text := range []string{"aware. HO called back", "pt states pain is 4", "the bill called for"} {
-		for _, s := range e.Detect(text) {
-			if s.Type == Name {
-				t.Errorf("Detect(%q) = %v: read as a visitor", text, s)
-			}
-		}
-	}
+	wantFound(t, e, Name,
+		[2]string{"only child. Emily reports that pt has a wheelchair.", "Emily"},
+		[2]string{"social: bob visited during the evening", "bob"},
+		[2]string{"son and karen called twice", "karen"})
+	wantNoSpan(t, e, "read as a visitor", func(s Span) bool { return s.Type == Name },
+		"aware. HO called back", "pt states pain is 4", "the bill called for")
 }
 
 // A relation is the cue of a name and never one, and the letters of a two-letter clinical
