@@ -53,8 +53,16 @@ func TestWorkerReplacesSessionWhenEndFails(t *testing.T) {
 			var seen atomic.Int64
 			cluster.ControlKey(int16(c.key), func(kmsg.Request) (kmsg.Response, error, bool) {
 				cluster.KeepControl()
-				if seen.Add(1) == c.nth {
-					cluster.SleepControl(func() { time.Sleep(c.stall) })
+				if seen.Add(1) != c.nth {
+					return nil, nil, false
+				}
+				cluster.SleepControl(func() { time.Sleep(c.stall) })
+				if c.key == kmsg.Produce {
+					// The stalled produce is dropped with its connection. kfake,
+					// unlike Kafka, would add its partition to a transaction
+					// before it checks the (by now fenced) epoch; that phantom
+					// transaction's timeout would then fence the new session.
+					return nil, errors.New("stalled produce dropped"), true
 				}
 				return nil, nil, false
 			})
