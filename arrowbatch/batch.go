@@ -1,6 +1,5 @@
-// Package sinks turns a window's released rows into the records the worker
-// publishes: Arrow IPC batches sized for Kafka, and the quarantine, stats,
-// budget and audit records beside them.
+// Package arrowbatch turns a window's released rows into Arrow IPC streams
+// sized, once sealed, for Kafka records.
 package arrowbatch
 
 import (
@@ -40,8 +39,32 @@ type Row struct {
 // Schema is the research batch schema derived from the configured output columns.
 type Schema struct {
 	arrow       *arrow.Schema
-	Fingerprint string // hex SHA-256 of the column list, bound into each envelope
+	Fingerprint string            // hex SHA-256 of the column list, bound into each envelope
+	schemaMsg   []byte            // the stream's schema message, which opens every batch
+	writers     chan *batchWriter // idle writers; not a sync.Pool, which every GC empties
+	mem         recycler
 }
+
+// batchWriter keeps one ipc.Writer, and with it its zstd encoder, across
+// batches: a new zstd encoder allocates and clears a 16 MB window on its
+// first block, which was a sixth of the skeleton worker's CPU. The writer
+// writes the schema message once, so Encode puts it before every later batch:
+// each batch stays a whole stream (schema, one record batch, end marker).
+type batchWriter struct {
+	w       *ipc.Writer
+	out     *bytes.Buffer
+	started bool // the writer wrote the schema message
+}
+
+func (b *batchWriter) Start() error { return nil }
+func (b *batchWriter) Close() error { return nil }
+func (b *batchWriter) WritePayload(p ipc.Payload) error {
+	_, err := p.WritePayload(b.out)
+	return err
+}
+
+// endOfStream is the Arrow IPC stream's end marker.
+var endOfStream = []byte{0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0}
 
 // NewSchema makes the schema: the three provenance columns, then one UTF-8 column
 // per output column (generalized values such as "30-39" are strings).
@@ -56,12 +79,21 @@ func NewSchema(columns []string) *Schema {
 		fields = append(fields, arrow.Field{Name: c, Type: arrow.BinaryTypes.String, Nullable: true})
 		fmt.Fprintf(h, "%d:%s;", len(c), c)
 	}
-	return &Schema{arrow: arrow.NewSchema(fields, nil), Fingerprint: hex.EncodeToString(h.Sum(nil))}
+	s := &Schema{arrow: arrow.NewSchema(fields, nil), Fingerprint: hex.EncodeToString(h.Sum(nil)),
+		writers: make(chan *batchWriter, runtime.GOMAXPROCS(0))}
+	var msg bytes.Buffer
+	p := ipc.GetSchemaPayload(s.arrow, memory.DefaultAllocator)
+	defer p.Release()
+	if _, err := p.WritePayload(&msg); err != nil {
+		panic(fmt.Sprintf("arrowbatch: writing the schema message to memory: %v", err)) // bytes.Buffer does not fail
+	}
+	s.schemaMsg = msg.Bytes()
+	return s
 }
 
 // Encode writes rows as one zstd-compressed Arrow IPC stream.
 func (s *Schema) Encode(rows []Row) ([]byte, error) {
-	mem := memory.DefaultAllocator
+	mem := &s.mem
 	b := array.NewRecordBuilder(mem, s.arrow)
 	defer b.Release()
 	b.Reserve(len(rows))
@@ -98,15 +130,32 @@ func (s *Schema) Encode(rows []Row) ([]byte, error) {
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	var buf bytes.Buffer
-	w := ipc.NewWriter(&buf, ipc.WithSchema(s.arrow), ipc.WithAllocator(mem), ipc.WithZstd())
-	if err := w.Write(rec); err != nil {
-		return nil, fmt.Errorf("encoding arrow batch: %w", err)
+	var bw *batchWriter
+	select {
+	case bw = <-s.writers:
+	default:
+		bw = &batchWriter{}
+		bw.w = ipc.NewWriterWithPayloadWriter(bw, ipc.WithSchema(s.arrow), ipc.WithAllocator(mem), ipc.WithZstd())
 	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encoding arrow batch: %w", err)
+	bw.out = &bytes.Buffer{}
+	if bw.started {
+		bw.out.Write(s.schemaMsg)
 	}
-	return buf.Bytes(), nil
+	if err := bw.w.Write(rec); err != nil {
+		return nil, fmt.Errorf("encoding arrow batch: %w", err) // the writer keeps its error: not pooled
+	}
+	if !bw.started && !bytes.HasPrefix(bw.out.Bytes(), s.schemaMsg) {
+		return nil, errors.New("encoding arrow batch: the IPC writer's schema message differs from the one Encode repeats")
+	}
+	bw.started = true
+	bw.out.Write(endOfStream)
+	out := bw.out.Bytes()
+	bw.out = nil
+	select {
+	case s.writers <- bw:
+	default: // as many idle as encoding goroutines run at once
+	}
+	return out, nil
 }
 
 // Chunk is one sealed batch, the id its sealer gave it, and the rows it holds.

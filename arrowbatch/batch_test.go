@@ -35,6 +35,20 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(rows, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
+	// Later batches reuse the IPC writer (which wrote the schema message
+	// once): each is still a whole stream, the same bytes as from a new one.
+	for i, more := range [][]Row{testRows(3, 5), rows} {
+		b2, err := s.Encode(more)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, got, err := Decode(b2); err != nil || !cmp.Equal(more, got) {
+			t.Errorf("batch %d after the first: %v, rows equal %v", i+2, err, cmp.Equal(more, got))
+		}
+		if i == 1 && string(b2) != string(b) {
+			t.Errorf("the same rows encode to %d bytes with a reused writer, %d with a new one", len(b2), len(b))
+		}
+	}
 }
 
 func TestEncodeChunksStaysUnderLimit(t *testing.T) {
