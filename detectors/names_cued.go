@@ -224,9 +224,27 @@ func (sc *scan) nameWordsFrom(k, max int) (int, bool) {
 		if n == 1 && toks[k-1].kind == tWord && sc.commonAfterSurname(k-1, k) {
 			break // "per DOUGLASS MADE AWARE"
 		}
+		if n > 0 && sc.subjectVerb(k) {
+			break
+		}
 		e, n = t.e, n+1
 	}
 	return e, n > 0
+}
+
+// subjectVerb reports word k a verb its subject takes, which the lists of surnames also hold, not
+// capitalised by the writer: after a name it is the sentence going on ("SON WILLIAM WENT BACK",
+// "wife Mary came in"), where "Dr. Gerald Came" is a surname.
+func (sc *scan) subjectVerb(k int) bool {
+	if sc.titleCased(k) {
+		return false
+	}
+	switch sc.lw(k) {
+	case "went", "came", "left", "arrived", "returned", "visited", "called", "phoned", "states", "stated",
+		"reports", "reported", "made", "met", "wants", "wanted", "feels", "felt", "asked", "agreed", "spoke":
+		return true
+	}
+	return false
 }
 
 // visitorName reports given name i a visitor or caller: before a verb of visiting, calling or

@@ -374,3 +374,14 @@ func TestCueWordsAreNoNames(t *testing.T) {
 		t.Errorf("Detect(%q) = %v: want Smokey, not Sons", text, spans)
 	}
 }
+
+// A verb its subject takes ends a name, though the lists of surnames hold it: "WENT", "CAME" and
+// "STATES" are surnames too.
+func TestSubjectVerbEndsName(t *testing.T) {
+	e := newEngine(t, Config{RulesOnly: true})
+	wantFound(t, e, Name,
+		[2]string{"SOCIAL: FAMILY IN TO VISIT. SON WILLIAM WENT BACK TO CALIFORNIA.", "WILLIAM"},
+		[2]string{"Plan discussed with son William went home after visit.", "William"},
+		[2]string{"Seen by Dr. Gerald Came and Dr. Ruiz.", "Gerald Came"}) // capitalised in a sentence: the surname
+	wantFound(t, e, Name, [2]string{"wife Mary came in and states she will stay", "Mary"})
+}
