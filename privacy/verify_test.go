@@ -2,6 +2,9 @@ package privacy
 
 import (
 	"errors"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -104,5 +107,36 @@ func TestVerifyRecursiveAndOrdered(t *testing.T) {
 	cfg.C = 0.9
 	if _, err := Verify(in, out, cfg); !errors.Is(err, ErrLDiversity) || !strings.Contains(err.Error(), "recursive") {
 		t.Errorf("recursive c=0.9: err = %v, want ErrLDiversity", err)
+	}
+}
+
+// verifyRange reads exactly what the regular expression it replaced matched, to the same numbers.
+func TestVerifyRangeMatchesRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^\[?\s*(-?\d+(?:\.\d+)?)\s*(?:-|,|\.\.)\s*(-?\d+(?:\.\d+)?)\s*[\])]?$`)
+	parts := []string{"", "[", "]", ")", "(", " ", "\t", "-", "--", ",", "..", ".", "...", "3", "30", "-7", "1.5", "1.", ".5", "0.25", "e", "x", "\v"}
+	check := func(s string) {
+		a, b, ok := verifyRange(s)
+		m := re.FindStringSubmatch(s)
+		if ok != (m != nil) {
+			t.Fatalf("verifyRange(%q) ok %v, the regexp %v", s, ok, m != nil)
+		}
+		if ok {
+			wa, _ := strconv.ParseFloat(m[1], 64)
+			wb, _ := strconv.ParseFloat(m[2], 64)
+			if a != wa || b != wb {
+				t.Fatalf("verifyRange(%q) = %v, %v; the regexp %v, %v", s, a, b, wa, wb)
+			}
+		}
+	}
+	for _, s := range []string{"30-39", "[30, 39]", "30..39", "[-5 - 10)", "1.5..2.25", "30--39", "30 - 39 ]", "30-", "-30", "[30]"} {
+		check(s)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(7) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		check(b.String())
 	}
 }
