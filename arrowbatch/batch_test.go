@@ -3,8 +3,10 @@ package arrowbatch
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -93,5 +95,32 @@ func TestEncodeChunksRowTooLarge(t *testing.T) {
 func TestSchemaFingerprintDependsOnColumns(t *testing.T) {
 	if NewSchema([]string{"a", "b"}).Fingerprint == NewSchema([]string{"ab"}).Fingerprint {
 		t.Fatal("different column lists share a fingerprint")
+	}
+}
+
+// The recycler hands out aligned, zeroed buffers of the size asked, 0 included, and takes back
+// only its own.
+func TestRecycler(t *testing.T) {
+	var r recycler
+	for _, n := range []int{0, 1, 64, 65, 1000, 1 << 20} {
+		b := r.Allocate(n)
+		if len(b) != n || cap(b) != 1<<classOf(n) || n > 0 && uintptr(unsafe.Pointer(&b[0]))%align != 0 {
+			t.Fatalf("Allocate(%d): len %d cap %d", n, len(b), cap(b))
+		}
+		for i := range b {
+			b[i] = 0xff
+		}
+		r.Free(b)
+		if again := r.Allocate(n); n > 0 && (&again[0] != &b[0] || slices.ContainsFunc(again, func(x byte) bool { return x != 0 })) {
+			t.Fatalf("Allocate(%d) after Free: not the freed buffer, or not zeroed", n)
+		}
+	}
+	r.Free(make([]byte, 100)) // not a class size: ignored
+	r.Free(nil)
+	small := r.Allocate(10)
+	small[9] = 7
+	grown := r.Reallocate(5000, small)
+	if len(grown) != 5000 || grown[9] != 7 || grown[10] != 0 {
+		t.Fatalf("Reallocate: len %d, bytes %d %d: want 5000, the old bytes copied, the rest zero", len(grown), grown[9], grown[10])
 	}
 }

@@ -23,12 +23,16 @@ const (
 	align    = 64
 )
 
-func classOf(size int) int { return max(minClass, bits.Len(uint(size-1))) }
+// classOf is the power of two at or above size, 64 bytes at least (size 0 included).
+func classOf(size int) int { return max(minClass, bits.Len(uint(max(size, 1)-1))) }
 
 // Allocate returns size zeroed bytes, 64-byte aligned like arrow's own
 // allocator; the slice's capacity names its class for Free.
 func (r *recycler) Allocate(size int) []byte {
 	c := classOf(size)
+	if c >= len(r.free) {
+		panic("arrowbatch: an arrow buffer of more than 128 TB")
+	}
 	r.mu.Lock()
 	if n := len(r.free[c]); n > 0 {
 		b := r.free[c][n-1]
@@ -57,7 +61,7 @@ func (r *recycler) Reallocate(size int, b []byte) []byte {
 
 func (r *recycler) Free(b []byte) {
 	c := classOf(cap(b))
-	if cap(b) != 1<<c {
+	if cap(b) != 1<<c || c >= len(r.free) {
 		return // not one of ours
 	}
 	r.mu.Lock()
