@@ -74,6 +74,31 @@ func (p *producer) wait(ctx context.Context) error {
 	return p.err
 }
 
+// dpResult is a DP release running beside the privacy models.
+type dpResult struct {
+	done chan struct{}
+	rel  *Release
+	err  error
+}
+
+func (w *Worker) startDP(columns []string, values [][]string) *dpResult {
+	r := &dpResult{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		start := time.Now()
+		if r.rel, r.err = w.dp.Release(columns, values); r.err == nil {
+			w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
+		}
+	}()
+	return r
+}
+
+// wait returns the release once it is done; it may be called again.
+func (r *dpResult) wait() (*Release, error) {
+	<-r.done
+	return r.rel, r.err
+}
+
 func header(k, v string) kgo.RecordHeader { return kgo.RecordHeader{Key: k, Value: []byte(v)} }
 
 func newBatchID() string {
@@ -115,27 +140,14 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	}
 
 	columns := w.redactor.Columns()
+	// The DP release charges its budget, often in a Kafka transaction of its
+	// own (a round trip to the ledger): it runs beside the privacy models,
+	// which read the same rows and write none of them, and is joined before
+	// anything else touches the rows. Every return waits for it.
+	var dp *dpResult
 	if w.dp != nil && len(values) > 0 {
-		start := time.Now()
-		rel, err := w.dp.Release(columns, values)
-		if err != nil {
-			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
-		}
-		w.metrics.StageSeconds.WithLabelValues("dp").Observe(time.Since(start).Seconds())
-		ev.DP, res.dp = &rel.Summary, &rel.Summary
-		res.refused = rel.Summary.Refused
-		if !rel.Summary.Refused {
-			id := newBatchID()
-			sealed, err := w.sealer.Seal(rel.Stats, deid.Provenance{Kind: deid.KindStats, Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
-			if err != nil {
-				return nil, fmt.Errorf("sealing DP statistics: %w: %w", ErrSealing, err)
-			}
-			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
-				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
-			if rel.Ledger != nil { // nil: the Releaser wrote its ledger itself
-				w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
-			}
-		}
+		dp = w.startDP(columns, values)
+		defer dp.wait()
 	}
 
 	if w.carry != nil {
@@ -166,6 +178,26 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 		rows, released = kept, keptSlots
 		ev.Privacy = &an.Achieved
 		res.achievedK = an.Achieved.AchievedK
+	}
+	if dp != nil {
+		rel, err := dp.wait()
+		if err != nil {
+			return nil, fmt.Errorf("releasing DP statistics of window %d: %w", win.seq, err)
+		}
+		ev.DP, res.dp = &rel.Summary, &rel.Summary
+		res.refused = rel.Summary.Refused
+		if !rel.Summary.Refused {
+			id := newBatchID()
+			sealed, err := w.sealer.Seal(rel.Stats, deid.Provenance{Kind: deid.KindStats, Ranges: inputs, BatchID: id, WorkerID: w.cfg.WorkerID})
+			if err != nil {
+				return nil, fmt.Errorf("sealing DP statistics: %w: %w", ErrSealing, err)
+			}
+			w.out.Stats.Write(ctx, p, Message{Key: []byte(w.cfg.WorkerID), Value: sealed,
+				Headers: []kgo.RecordHeader{header(deid.HeaderBatch, id)}})
+			if rel.Ledger != nil { // nil: the Releaser wrote its ledger itself
+				w.out.Budget.Write(ctx, p, Message{Key: []byte(rel.Summary.Dataset), Value: rel.Ledger})
+			}
+		}
 	}
 	res.rows = int64(len(rows))
 	if w.dp != nil && len(rows) > 0 {
