@@ -55,6 +55,7 @@ func (s *schema) decode(raw []byte) (map[string]any, string) {
 		return nil, ReasonInvalidJSON
 	}
 	if reason := s.check(rec); reason != "" {
+		releaseObject(rec)
 		return nil, reason
 	}
 	return rec, ""

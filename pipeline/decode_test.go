@@ -242,4 +242,32 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+	b.Run("single_pass_map_reused", func(b *testing.B) { // as the worker runs it
+		b.SetBytes(int64(len(rec)))
+		b.ReportAllocs()
+		for b.Loop() {
+			m, reason := s.decode(rec)
+			if reason != "" {
+				b.Fatalf("reason %q", reason)
+			}
+			releaseObject(m)
+		}
+	})
+}
+
+// A map given back and decoded into again holds only the new record's keys.
+func TestReleasedMapHoldsOnlyTheNextRecord(t *testing.T) {
+	s := &schema{maxBytes: 1 << 20}
+	a, reason := s.decode([]byte(`{"id": 1, "secret": "x"}`))
+	if reason != "" {
+		t.Fatal(reason)
+	}
+	releaseObject(a)
+	for range 100 { // the pool may hand out another map: any of them must be clean
+		b, reason := s.decode([]byte(`{"id": 2}`))
+		if reason != "" || len(b) != 1 || b["id"] == nil {
+			t.Fatalf("decoded %v (%q), want only id", b, reason)
+		}
+		releaseObject(b)
+	}
 }

@@ -14,6 +14,7 @@ type Redactor interface {
 	Columns() []string
 	// Process turns one decoded record into its released values. A non-empty
 	// Reject is a reason code (never content) that sends the record to quarantine.
+	// rec is the Redactor's during the call only: the worker reuses the map.
 	Process(rec map[string]any) (Redacted, error)
 }
 

@@ -898,6 +898,7 @@ func (w *Worker) process(s *slot) {
 		return
 	}
 	out, err := w.redactor.Process(rec)
+	releaseObject(rec) // the Redactor returns strings, and keeps no reference to the map
 	switch {
 	case err != nil:
 		s.reason = ReasonProcessing
