@@ -143,7 +143,7 @@ func (w *Worker) publish(ctx context.Context, sess *kgo.GroupTransactSession, wi
 	// The DP release charges its budget, often in a Kafka transaction of its
 	// own (a round trip to the ledger): it runs beside the privacy models,
 	// which read the same rows and write none of them, and is joined before
-	// anything else touches the rows. Every return waits for it.
+	// record noise writes them. Every return waits for it.
 	var dp *dpResult
 	if w.dp != nil && len(values) > 0 {
 		dp = w.startDP(columns, values)
