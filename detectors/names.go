@@ -385,7 +385,7 @@ func detectNames(sc *scan) {
 				sc.cls[k]&(wStop|wMedical|wLabel|wMonth|wWeekday|wFacility|wTail|wUnit|wStreet|wState|wCountry|wHoliday) == 0 {
 				s = 0.15 // "Dr. Justin Beet": a title and a first name, then the surname even if it is a word
 			}
-			if upperLine && i == j && sc.commonAfterSurname(i, k) || sc.subjectVerb(k) {
+			if (upperLine && i == j && sc.commonAfterSurname(i, k)) || sc.subjectVerb(k) {
 				break // "DR IMBORNONE MET WITH", "NP DJURIC MADE AWARE", "SON WILLIAM WENT": the sentence goes on
 			}
 			isInitial := toks[k].e-toks[k].s == 1 && toks[k].has(fUpper)
