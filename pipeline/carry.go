@@ -2,9 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/arrowbatch"
 	"github.com/deidstream/deidstream/deid"
@@ -57,6 +60,28 @@ func (w *Worker) flushAt(win *window) time.Time {
 		return time.Time{}
 	}
 	return w.idleSince.Add(w.cfg.CarryMaxIdle)
+}
+
+// releaseAtStop runs, once Run's context ended with rows the Carrier holds
+// (and Config.CarryReleaseOnStop), one window of no input that releases or
+// suppresses them. If it does not commit they stay held: the committed state
+// keeps them for the next start with the same worker id.
+func (w *Worker) releaseAtStop(ctx context.Context, sess *kgo.GroupTransactSession) error {
+	if w.carry == nil || !w.cfg.CarryReleaseOnStop || ctx.Err() == nil || w.carry.Waiting() == 0 {
+		return nil
+	}
+	held := w.carry.Waiting()
+	win := w.newWindow()
+	win.flush = true
+	committed, _, err := w.runWindow(ctx, sess, win)
+	if err == nil && !committed {
+		err = errors.New("its transaction aborted")
+	}
+	if err != nil {
+		return fmt.Errorf("releasing the %d rows held at stop (privacy.carry.keep_on_stop is false): %w; "+
+			"they stay in the committed carry state until worker.id %q starts again", held, err, w.cfg.WorkerID)
+	}
+	return nil
 }
 
 // carryWindow runs the Carrier over the window's released rows and writes

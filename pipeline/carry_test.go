@@ -308,3 +308,45 @@ func TestWorkerIdleReleasesRestoredRows(t *testing.T) {
 		t.Errorf("%d rows published, events %+v; want the 3 restored rows in one window of no input", len(rows), events)
 	}
 }
+
+// TestWorkerStopReleasesHeldRows: a worker stopped (Run's context ends)
+// with rows its Carrier holds releases them in a window of no input before
+// it leaves (CarryReleaseOnStop), so a worker id retired for good strands
+// none; without it they stay in the committed state for its next start.
+func TestWorkerStopReleasesHeldRows(t *testing.T) {
+	for _, release := range []bool{true, false} {
+		t.Run(fmt.Sprint("release=", release), func(t *testing.T) {
+			conn := kfakeConn(t)
+			cfg := testConfig(t)
+			cfg.Topics.Carry = "deid.carry"
+			cfg.CarryReleaseOnStop = release
+			const n = 1000
+			recs, wantQ, _ := inputs(n)
+			produceAll(t, conn, "raw", recs)
+			c := &fakeCarrier{}
+			m := NewMetrics(prometheus.NewRegistry())
+			w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every record consumed, the last window's "rare" rows held.
+			consumed := func() bool { return testutil.ToFloat64(m.Published)+sumVec(m.Quarantined)+float64(len(c.held)) >= n }
+			if err := runUntil(t, w, consumed); err != nil {
+				t.Fatal(err)
+			}
+			if !release {
+				if c.lasts != 0 || len(c.held) == 0 {
+					t.Errorf("kept: Carry told %d times its window was the last, %d rows held after the stop; want none, some", c.lasts, len(c.held))
+				}
+				return
+			}
+			if c.lasts != 1 || len(c.held) != 0 {
+				t.Errorf("Carry told %d times its window was the last, %d rows held after the stop; want once, none", c.lasts, len(c.held))
+			}
+			events := nothingHeld(t, conn, cfg, n, wantQ)
+			if last := events[len(events)-1]; last.RecordsIn != 0 || last.Carry == nil || last.Carry.In == 0 || last.Carry.Out != 0 {
+				t.Errorf("the last window event: %d records in, carry %+v; want a window of no input releasing what was held", last.RecordsIn, last.Carry)
+			}
+		})
+	}
+}

@@ -26,6 +26,11 @@ type Config struct {
 	// once no record has come for this long, a window of no input releases
 	// or suppresses them. 0: they wait for input.
 	CarryMaxIdle time.Duration
+	// CarryReleaseOnStop: once Run's context ends, a window of no input
+	// releases or suppresses the rows the Carrier holds before the worker
+	// leaves, so a worker id retired for good strands none. false keeps them
+	// in the carry state for the next start with the same worker id.
+	CarryReleaseOnStop bool
 }
 
 // Topics names the topics the worker reads and writes.

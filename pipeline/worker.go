@@ -363,9 +363,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}
+	rerr := w.releaseAtStop(ctx, sess)
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
 	defer cancel()
-	return w.lifecycle(stopCtx, sess, "stop")
+	return errors.Join(rerr, w.lifecycle(stopCtx, sess, "stop"))
 }
 
 // nextBackoff is the wait after a window: none after a commit, else doubling from 1s to 30s.

@@ -28,6 +28,12 @@ type StreamConfig struct {
 	// input. Read by the worker loop, not by Stream (whose delays count
 	// windows).
 	MaxIdle time.Duration `yaml:"max_idle"`
+	// KeepOnStop keeps the rows held when the worker stops (SIGTERM) in its
+	// carry state for its next start with the same worker id, so a restart
+	// costs them nothing. false: the stopping worker releases or suppresses
+	// them in a last window, so a worker id retired for good strands none.
+	// Read by the worker loop, like MaxIdle.
+	KeepOnStop bool `yaml:"keep_on_stop"`
 }
 
 // StreamRow is one row of a stream and how many windows it has waited.

@@ -11,9 +11,9 @@ import (
 // reads: the loop's own type, which names no library.
 func PipelineConfig(cfg *config.Config) pipeline.Config {
 	t := cfg.Topics
-	carry, idle := "", time.Duration(0)
+	carry, idle, release := "", time.Duration(0), false
 	if cfg.CarryEnabled() {
-		carry, idle = t.Carry, cfg.Privacy.Carry.MaxIdle
+		carry, idle, release = t.Carry, cfg.Privacy.Carry.MaxIdle, !cfg.Privacy.Carry.KeepOnStop
 	}
 	return pipeline.Config{
 		WorkerID:    cfg.Worker.ID,
@@ -27,8 +27,9 @@ func PipelineConfig(cfg *config.Config) pipeline.Config {
 			SessionTimeout: cfg.Kafka.SessionTimeout, TransactionTimeout: cfg.Kafka.TransactionTimeout,
 			InstanceID:      instanceID(cfg),
 			MaxMessageBytes: cfg.Kafka.MaxMessageBytes},
-		DrainTimeout: cfg.Ops.DrainTimeout,
-		CarryMaxIdle: idle,
+		DrainTimeout:       cfg.Ops.DrainTimeout,
+		CarryMaxIdle:       idle,
+		CarryReleaseOnStop: release,
 	}
 }
 
