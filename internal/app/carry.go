@@ -1,27 +1,19 @@
 package app
 
 import (
-	"bytes"
 	"cmp"
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/deid"
-	"github.com/deidstream/deidstream/kafkaconn"
 	"github.com/deidstream/deidstream/pipeline"
 	"github.com/deidstream/deidstream/privacy"
 )
@@ -35,7 +27,7 @@ var ErrCarryState = errors.New("carry-over state unreadable")
 // state, the rows waiting with their input positions and delays, is record
 // content: it leaves the process only sealed (AES-256-GCM under a key
 // derived from redaction.secret, bound to the worker id), in the compacted
-// carry topic, keyed "<worker id>/<part>".
+// carry topic, under keys that begin "<worker id>/" (carry_state.go).
 type Carry struct {
 	ws     *privacy.WindowStream
 	aead   cipher.AEAD
@@ -44,14 +36,16 @@ type Carry struct {
 	cols   []string // the output columns of the last Carry
 	nextID uint64
 	src    map[uint64]deid.OffsetRange // input position of each row held or in the open window
-	parts  int                         // parts of the committed state in the topic
+	// st is where the committed state lies in the topic (carry_state.go);
+	// pending is what the last State wrote, kept by Commit.
+	st      stateLayout
+	pending *stateLayout
 	// waiting is the number of rows the committed state holds.
 	waiting int
 	// What the last Carry computed, kept by Commit.
-	pendingParts int
-	waited       []int64
-	expired      int64
-	metrics      carryMetrics
+	waited  []int64
+	expired int64
+	metrics carryMetrics
 }
 
 type carryMetrics struct {
@@ -153,84 +147,12 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange,
 	return out, nil
 }
 
-// carryState is the plaintext of the sealed state: the output columns and the rows held.
-type carryState struct {
-	Columns []string   `json:"columns"`
-	Rows    []carryRow `json:"rows"`
-}
-
-type carryRow struct {
-	Src    deid.OffsetRange `json:"src"`
-	Delay  int              `json:"delay"`
-	Values []string         `json:"values"`
-}
-
-// Part values: magic, generation (random, one per state), part index and
-// count, then a slice of nonce || AES-GCM ciphertext.
-const (
-	carryMagic      = "DCS1"
-	carryHeaderSize = len(carryMagic) + 16 + 4 + 4
-)
-
-// State seals the state the last Carry computed, split into parts of at most
-// limit bytes; parts a smaller state no longer needs are deleted
-// (tombstones), all of them when nothing is held. It returns nil when nothing
-// was held before or after the window.
-func (c *Carry) State(limit int) ([]pipeline.StateRecord, error) {
-	next := c.ws.Next()
-	if len(next) == 0 {
-		var out []pipeline.StateRecord
-		for i := range c.parts {
-			out = append(out, pipeline.StateRecord{Key: c.key(i)})
-		}
-		c.pendingParts = 0
-		return out, nil
-	}
-	st := carryState{Columns: c.cols, Rows: make([]carryRow, len(next))}
-	for i, r := range next {
-		st.Rows[i] = carryRow{Src: c.src[r.ID], Delay: r.Delay, Values: r.Row}
-	}
-	plain, err := json.Marshal(st)
-	if err != nil {
-		return nil, err
-	}
-	var gen [16]byte
-	rand.Read(gen[:])
-	nonce := make([]byte, c.aead.NonceSize())
-	rand.Read(nonce)
-	blob := c.aead.Seal(nonce, nonce, plain, c.aad(gen[:]))
-	size := limit - carryHeaderSize
-	if size < 1 {
-		return nil, fmt.Errorf("record limit %d bytes leaves no room for carry-over state", limit)
-	}
-	n := max(1, (len(blob)+size-1)/size)
-	var out []pipeline.StateRecord
-	for i := range n {
-		v := make([]byte, 0, carryHeaderSize+size)
-		v = append(v, carryMagic...)
-		v = append(v, gen[:]...)
-		v = binary.BigEndian.AppendUint32(v, uint32(i))
-		v = binary.BigEndian.AppendUint32(v, uint32(n))
-		v = append(v, blob[i*len(blob)/n:(i+1)*len(blob)/n]...)
-		out = append(out, pipeline.StateRecord{Key: c.key(i), Value: v})
-	}
-	for i := n; i < c.parts; i++ {
-		out = append(out, pipeline.StateRecord{Key: c.key(i)}) // tombstone
-	}
-	c.pendingParts = n
-	return out, nil
-}
-
-func (c *Carry) key(part int) []byte { return []byte(c.worker + "/" + strconv.Itoa(part)) }
-
-func (c *Carry) aad(gen []byte) []byte {
-	return slices.Concat([]byte("deidstream carry-over state v1\x00"+c.worker+"\x00"), gen)
-}
-
 // Commit keeps the last window's carry, and counts it.
 func (c *Carry) Commit() {
 	c.ws.Commit()
-	c.parts = c.pendingParts
+	if c.pending != nil {
+		c.st, c.pending = *c.pending, nil
+	}
 	for d, n := range c.waited {
 		for range n {
 			c.metrics.waited.Observe(float64(d))
@@ -244,7 +166,7 @@ func (c *Carry) Commit() {
 // Abort forgets the last window: the rows carried into it wait again.
 func (c *Carry) Abort() {
 	c.ws.Abort()
-	c.pendingParts, c.waited, c.expired = c.parts, nil, 0
+	c.pending, c.waited, c.expired = nil, nil, 0
 	c.prune()
 }
 
@@ -260,82 +182,6 @@ func (c *Carry) prune() {
 	}
 	c.src, c.waiting = keep, len(held)
 	c.metrics.held.Set(float64(len(held)))
-}
-
-// Restore reads this worker's committed state back from the carry topic
-// (read_committed, after its predecessor was fenced). Rows held under other
-// output columns than the next window's are suppressed by it.
-func (c *Carry) Restore(ctx context.Context, conn []kgo.Opt, topic string) error {
-	recs, err := kafkaconn.ReadAll(ctx, conn, topic)
-	if err != nil {
-		return fmt.Errorf("reading the carry-over state of worker %s from %s: %w", c.worker, topic, err)
-	}
-	if err := c.restore(recs); err != nil {
-		return fmt.Errorf("restoring the carry-over state of worker %s from %s: %w", c.worker, topic, err)
-	}
-	return nil
-}
-
-// restore takes the state from the carry topic's records, in offset order.
-func (c *Carry) restore(recs []*kgo.Record) error {
-	last := map[string][]byte{}
-	for _, r := range recs {
-		if k := string(r.Key); strings.HasPrefix(k, c.worker+"/") {
-			last[k] = r.Value
-		}
-	}
-	rows, n, err := c.open(last)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrCarryState, err)
-	}
-	held := make([]privacy.StreamRow, len(rows.Rows))
-	for i, r := range rows.Rows {
-		c.nextID++
-		held[i] = privacy.StreamRow{ID: c.nextID, Row: r.Values, Delay: r.Delay}
-		c.src[c.nextID] = r.Src
-	}
-	c.ws.Restore(rows.Columns, held)
-	c.parts, c.pendingParts, c.waiting = n, n, len(held)
-	c.metrics.held.Set(float64(len(held)))
-	return nil
-}
-
-// open joins and opens the parts of a state (the last value of each key).
-func (c *Carry) open(last map[string][]byte) (carryState, int, error) {
-	head := last[string(c.key(0))]
-	if len(head) == 0 {
-		return carryState{}, 0, nil // never written, or deleted
-	}
-	var blob []byte
-	var gen []byte
-	n := 1
-	for i := 0; i < n; i++ {
-		v := last[string(c.key(i))]
-		if len(v) < carryHeaderSize || string(v[:4]) != carryMagic {
-			return carryState{}, 0, fmt.Errorf("part %d of %d is missing or not a carry-over state part", i, n)
-		}
-		if i == 0 {
-			gen, n = v[4:20], int(binary.BigEndian.Uint32(v[24:28]))
-		}
-		if !bytes.Equal(v[4:20], gen) || int(binary.BigEndian.Uint32(v[20:24])) != i {
-			return carryState{}, 0, fmt.Errorf("part %d of %d belongs to another state (a write was not completed)", i, n)
-		}
-		blob = append(blob, v[carryHeaderSize:]...)
-	}
-	ns := c.aead.NonceSize()
-	if len(blob) < ns {
-		return carryState{}, 0, errors.New("state shorter than its nonce")
-	}
-	plain, err := c.aead.Open(nil, blob[:ns], blob[ns:], c.aad(gen))
-	if err != nil {
-		return carryState{}, 0, errors.New("the state does not open with this worker's key (was redaction.secret or worker.id changed? " +
-			"the rows it holds can be read only with the secret they were sealed with)")
-	}
-	var st carryState
-	if err := json.Unmarshal(plain, &st); err != nil {
-		return carryState{}, 0, fmt.Errorf("decoding the opened state: %w", err)
-	}
-	return st, n, nil
 }
 
 // joinRanges turns single positions into sorted ranges, consecutive offsets joined.

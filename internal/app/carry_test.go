@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -190,5 +191,133 @@ func TestCarryLastHoldsNothing(t *testing.T) {
 	c.Commit()
 	if c.Waiting() != 0 {
 		t.Errorf("Waiting() = %d after the window of no input, want 0", c.Waiting())
+	}
+}
+
+// lastValues is the compacted view of records: the last value of each key.
+func lastValues(recs []*kgo.Record) map[string][]byte {
+	last := map[string][]byte{}
+	for _, r := range recs {
+		last[string(r.Key)] = r.Value
+	}
+	return last
+}
+
+// TestCarryStateIsIncremental: a window writes the rows it newly holds (one
+// segment) and the index, not the rows earlier windows hold; the restored
+// state has every held row with its delay; a segment goes (tombstones) once
+// none of its rows waits; an index naming a missing segment stops the restore.
+func TestCarryStateIsIncremental(t *testing.T) {
+	secret := strings.Repeat("ab", 32)
+	cols := []string{"age", "sex", "note"}
+	pos := func(off int64) deid.OffsetRange { return deid.OffsetRange{Topic: "raw", First: off, Last: off} }
+	c, err := newCarry(carryConfig(), secret, "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	window := func(rows [][]string, src []deid.OffsetRange) []pipelineState {
+		t.Helper()
+		if _, err := c.Carry(cols, rows, src, false); err != nil {
+			t.Fatal(err)
+		}
+		s := states(t, c, 1<<20)
+		c.Commit()
+		return s
+	}
+	segments := func(s []pipelineState) (written, deleted int) {
+		for _, r := range s {
+			if strings.HasPrefix(string(r.Key), "w1/s/") {
+				if r.Value == nil {
+					deleted++
+				} else {
+					written++
+				}
+			}
+		}
+		return written, deleted
+	}
+	// Two rows under k=3 wait; then a third, far from them: all three wait.
+	first := window([][]string{{"30", "M", "Alan Poe"}, {"50", "M", "Bo Diddley"}}, []deid.OffsetRange{pos(1), pos(2)})
+	second := window([][]string{{"70", "F", "Cy Twombly"}}, []deid.OffsetRange{pos(3)})
+	if w, d := segments(first); w != 1 || d != 0 {
+		t.Errorf("first window: %d segment parts written, %d deleted; want 1, 0", w, d)
+	}
+	if w, d := segments(second); w != 1 || d != 0 {
+		t.Errorf("second window: %d segment parts written, %d deleted; want the new row's segment alone", w, d)
+	}
+	for _, f := range first {
+		for _, s := range second {
+			if bytes.Equal(s.Key, f.Key) && strings.HasPrefix(string(s.Key), "w1/s/") {
+				t.Errorf("second window rewrote %q", s.Key)
+			}
+		}
+	}
+	st, _, err := c.open(lastValues(topicOf(first, second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	delays := map[int64]int{}
+	for _, r := range st.Rows {
+		delays[r.Src.First] = r.Delay
+	}
+	if len(st.Rows) != 3 || delays[1] != 1 || delays[2] != 1 || delays[3] != 0 {
+		t.Errorf("restored rows by offset and delay: %v, want 1 and 2 waited one window, 3 none", delays)
+	}
+	// The first segment named by the index is gone: the restore stops.
+	var partial []pipelineState
+	for _, s := range first {
+		if !strings.HasPrefix(string(s.Key), "w1/s/") {
+			partial = append(partial, s)
+		}
+	}
+	r, _ := newCarry(carryConfig(), secret, "w1")
+	if err := r.restore(topicOf(partial, second)); !errors.Is(err, ErrCarryState) {
+		t.Errorf("a segment missing: %v, want ErrCarryState", err)
+	}
+	// The first rows' delay runs out: all three go, and every part is deleted.
+	third := window(nil, nil)
+	if w, d := segments(third); w != 0 || d != 2 {
+		t.Errorf("nothing held: %d segment parts written, %d deleted; want 0, 2", w, d)
+	}
+	for _, s := range third {
+		if s.Value != nil {
+			t.Errorf("nothing held, yet %q written", s.Key)
+		}
+	}
+	if c.Waiting() != 0 {
+		t.Errorf("Waiting() = %d, want 0", c.Waiting())
+	}
+}
+
+// TestCarryReadsVersion1State: a whole state written by version 1 (keys
+// "<worker>/<part>") is restored, and the next window replaces it.
+func TestCarryReadsVersion1State(t *testing.T) {
+	secret := strings.Repeat("ab", 32)
+	c, err := newCarry(carryConfig(), secret, "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := `{"columns":["age","sex","note"],"rows":[{"src":{"topic":"raw","partition":0,"first":7,"last":7},"delay":1,"values":["30","M","x"]}]}`
+	gen := bytes.Repeat([]byte{9}, 16)
+	nonce := make([]byte, c.aead.NonceSize())
+	blob := c.aead.Seal(nonce, nonce, []byte(plain), c.aad("", gen))
+	v := slices.Concat([]byte(carryMagicV1), gen, []byte{0, 0, 0, 0, 0, 0, 0, 1}, blob)
+	if err := c.restore([]*kgo.Record{{Key: []byte("w1/0"), Value: v}}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Waiting() != 1 {
+		t.Fatalf("Waiting() = %d after restoring a version 1 state of one row, want 1", c.Waiting())
+	}
+	if _, err := c.Carry([]string{"age", "sex", "note"}, [][]string{{"31", "M", "y"}}, []deid.OffsetRange{{Topic: "raw", First: 8, Last: 8}}, false); err != nil {
+		t.Fatal(err)
+	}
+	deleted := false
+	for _, s := range states(t, c, 1<<20) {
+		if string(s.Key) == "w1/0" {
+			deleted = s.Value == nil
+		}
+	}
+	if !deleted {
+		t.Error("the next window did not delete the version 1 state")
 	}
 }
