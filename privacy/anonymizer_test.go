@@ -378,3 +378,24 @@ func TestAnonymizeManySensitiveValues(t *testing.T) {
 		t.Errorf("metrics %+v: want several classes within t=0.3", res.Metrics)
 	}
 }
+
+// TestCapacity: the most classes of 2k rows holding l distinct values that
+// sensitive counts allow.
+func TestCapacity(t *testing.T) {
+	for _, c := range []struct {
+		hist []int32
+		l    int
+		want float64
+	}{
+		{[]int32{30, 10}, 2, 4},   // rows bind: 40 / 10
+		{[]int32{38, 2}, 2, 2},    // the rarer value binds
+		{[]int32{2, 38}, 2, 2},    // in any order
+		{[]int32{5, 3, 2}, 3, 1},  // 10 rows / 10
+		{[]int32{50, 1, 1}, 3, 1}, // outside the 2 largest: 1 row
+		{[]int32{40, 0, 0}, 2, 0},
+	} {
+		if got := capacity(c.hist, c.l, 5); got != c.want {
+			t.Errorf("capacity(%v, l=%d, k=5) = %v, want %v", c.hist, c.l, got, c.want)
+		}
+	}
+}

@@ -111,6 +111,20 @@ func newPredicate(ms []Model) predicate {
 	return p
 }
 
+// distinctL is l when every model besides k is distinct l-diversity (the
+// largest l), else 0.
+func (p predicate) distinctL() int {
+	l := 0
+	for _, m := range p.rest {
+		d, ok := m.(lDiversity)
+		if !ok || d.kind != LDistinct {
+			return 0
+		}
+		l = max(l, int(d.l))
+	}
+	return l
+}
+
 // readsSensitive reports whether validity depends on the sensitive values.
 func (p predicate) readsSensitive() bool { return len(p.rest) > 0 }
 
