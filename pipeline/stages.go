@@ -42,7 +42,8 @@ type Monitor interface {
 type Sampling struct {
 	// Every inspects every Nth record; 0 none.
 	Every int
-	// FirstWindow inspects every record until the first window after start commits.
+	// FirstWindow inspects every record of the first window after start (of
+	// each window until one commits, the window polled ahead excepted).
 	FirstWindow bool
 	// Tolerance is the findings per inspected record a window may show before
 	// they are acted on (the second look is stricter than the first, so it

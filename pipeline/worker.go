@@ -46,8 +46,9 @@ type Worker struct {
 	numbers  Numbering  // nil: placeholders numbered per record
 	monitor  Monitor    // nil: no residual-PHI monitor
 	sampling Sampling
-	// inspectAll: every record is inspected (Sampling.FirstWindow, until a
-	// window commits); sampled counts records for Sampling.Every.
+	// inspectAll: every record of a window not polled ahead is inspected
+	// (Sampling.FirstWindow, until a window commits: the first window after
+	// start, or after its aborts); sampled counts records for Sampling.Every.
 	inspectAll atomic.Bool
 	sampled    atomic.Uint64
 	sealer     Sealer
@@ -92,6 +93,9 @@ type Worker struct {
 type job struct {
 	s  *slot
 	wg *sync.WaitGroup
+	// all: the Monitor inspects the record whatever Sampling.Every says (a
+	// record of the first window after start, not one polled ahead of it).
+	all bool
 }
 
 // Option configures a Worker.
@@ -324,7 +328,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	for range par {
 		stages.Go(func() {
 			for j := range w.jobs {
-				w.process(j.s)
+				w.process(j.s, j.all)
 				j.wg.Done()
 			}
 		})
@@ -821,7 +825,8 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 			win.bytes += len(r.Value)
 			w.metrics.RecordsIn.WithLabelValues(r.Topic).Inc()
 			win.pending.Add(1)
-			w.jobs <- job{s: &win.slots[i], wg: &win.pending} // blocks when stages are busy: backpressure
+			// blocks when stages are busy: backpressure
+			w.jobs <- job{s: &win.slots[i], wg: &win.pending, all: w.inspectAll.Load() && !win.ahead}
 		})
 		if berr != nil {
 			return berr
@@ -885,7 +890,7 @@ func (w *Worker) atEnds(win *window) bool {
 
 // process decodes and redacts one record into its slot. A panic in a stage
 // quarantines the record instead of crashing the worker on it at every restart.
-func (w *Worker) process(s *slot) {
+func (w *Worker) process(s *slot, all bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.values, s.phi, s.held, s.reason = nil, nil, nil, ReasonProcessing
@@ -907,18 +912,18 @@ func (w *Worker) process(s *slot) {
 		s.reason = out.Reject
 	default:
 		s.values, s.phi, s.held = out.Values, out.PHI, out.Withheld
-		if w.inspect() {
+		if w.inspect(all) {
 			s.inspected, s.residual = true, w.monitor.Inspect(out.Values)
 		}
 	}
 }
 
 // inspect decides whether the Monitor looks at the record just released.
-func (w *Worker) inspect() bool {
+func (w *Worker) inspect(all bool) bool {
 	if w.monitor == nil {
 		return false
 	}
-	if w.inspectAll.Load() {
+	if all {
 		return true
 	}
 	n := uint64(w.sampling.Every)
