@@ -46,9 +46,9 @@ type Worker struct {
 	numbers  Numbering  // nil: placeholders numbered per record
 	monitor  Monitor    // nil: no residual-PHI monitor
 	sampling Sampling
-	// inspectAll: every record of a window not polled ahead is inspected
-	// (Sampling.FirstWindow, until a window commits: the first window after
-	// start, or after its aborts); sampled counts records for Sampling.Every.
+	// inspectAll is Sampling.FirstWindow until a window commits: the records
+	// of a window then polled, not ahead of another, are inspected whole
+	// (job.all); sampled counts records for Sampling.Every.
 	inspectAll atomic.Bool
 	sampled    atomic.Uint64
 	sealer     Sealer

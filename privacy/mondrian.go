@@ -21,7 +21,7 @@ import (
 //   - a side that fails the models may be suppressed instead of pooled,
 //     within a suppression budget shared out deterministically down the tree.
 //   - under distinct l-diversity alone, a cut also pays for the classes it
-//     makes impossible below it (capacityLoss): one whose sides are starved of
+//     makes impossible below it (capacity): one whose sides are starved of
 //     the rarer sensitive values is worth less than its NCP gain says.
 // The k, l-diversity and t-closeness predicates are checked on every side of
 // every cut, so each final partition satisfies all models by construction.
