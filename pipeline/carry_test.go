@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ import (
 type fakeCarrier struct {
 	held, next []carriedRow
 	commits    int
-	lasts      int // Carry calls with last set
+	lasts      int          // Carry calls with last set
+	waiting    atomic.Int64 // len(held), for a test's goroutine to read
 }
 
 type carriedRow struct {
@@ -61,7 +63,11 @@ func (f *fakeCarrier) State(int) ([]StateRecord, error) {
 	b, err := json.Marshal(f.next)
 	return []StateRecord{{Key: []byte("w1/0"), Value: b}}, err
 }
-func (f *fakeCarrier) Commit()      { f.held, f.next = f.next, nil; f.commits++ }
+func (f *fakeCarrier) Commit() {
+	f.held, f.next = f.next, nil
+	f.commits++
+	f.waiting.Store(int64(len(f.held)))
+}
 func (f *fakeCarrier) Abort()       { f.next = nil }
 func (f *fakeCarrier) Waiting() int { return len(f.held) }
 
@@ -330,7 +336,9 @@ func TestWorkerStopReleasesHeldRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Every record consumed, the last window's "rare" rows held.
-			consumed := func() bool { return testutil.ToFloat64(m.Published)+sumVec(m.Quarantined)+float64(len(c.held)) >= n }
+			consumed := func() bool {
+				return testutil.ToFloat64(m.Published)+sumVec(m.Quarantined)+float64(c.waiting.Load()) >= n
+			}
 			if err := runUntil(t, w, consumed); err != nil {
 				t.Fatal(err)
 			}
