@@ -64,18 +64,24 @@ func (w *Worker) flushAt(win *window) time.Time {
 
 // releaseAtStop runs, once Run's context ended with rows the Carrier holds
 // (and Config.CarryReleaseOnStop), one window of no input that releases or
-// suppresses them. If it does not commit they stay held: the committed state
-// keeps them for the next start with the same worker id.
+// suppresses them; not while Kafka is unreachable. If it does not commit they
+// stay held: the committed state keeps them for the next start with the same
+// worker id.
 func (w *Worker) releaseAtStop(ctx context.Context, sess *kgo.GroupTransactSession) error {
 	if w.carry == nil || !w.cfg.CarryReleaseOnStop || ctx.Err() == nil || w.carry.Waiting() == 0 {
 		return nil
 	}
 	held := w.carry.Waiting()
-	win := w.newWindow()
-	win.flush = true
-	committed, _, err := w.runWindow(ctx, sess, win)
-	if err == nil && !committed {
-		err = errors.New("its transaction aborted")
+	// During an outage the window could only wait out the drain timeout.
+	err := w.health.unreachable(time.Now())
+	if err == nil {
+		win := w.newWindow()
+		win.flush = true
+		var committed bool
+		committed, _, err = w.runWindow(ctx, sess, win)
+		if err == nil && !committed {
+			err = errors.New("its transaction aborted")
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("releasing the %d rows held at stop (privacy.carry.keep_on_stop is false): %w; "+

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -356,5 +357,31 @@ func TestWorkerStopReleasesHeldRows(t *testing.T) {
 				t.Errorf("the last window event: %d records in, carry %+v; want a window of no input releasing what was held", last.RecordsIn, last.Carry)
 			}
 		})
+	}
+}
+
+// TestWorkerStopKeepsHeldRowsDuringOutage: a worker stopped while Kafka is
+// unreachable does not try to release what it holds (the window could only
+// wait out the drain timeout): it says the rows stay held, and why.
+func TestWorkerStopKeepsHeldRowsDuringOutage(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	cfg.CarryReleaseOnStop = true
+	c := &fakeCarrier{held: []carriedRow{{Values: []string{"1", "rare"}}}}
+	w, err := New(*cfg, kfakeConn(t), fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c),
+		WithMetrics(NewMetrics(prometheus.NewRegistry())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.health.failed(errors.New("dial tcp: connection refused"))
+	w.health.check(time.Now().Add(time.Minute)) // a minute without an answer: an outage
+	ctx, stop := context.WithCancel(context.Background())
+	stop()
+	err = w.releaseAtStop(ctx, nil) // a nil session: any attempt to publish would panic
+	if err == nil || !strings.Contains(err.Error(), "releasing the 1 rows held at stop") || !strings.Contains(err.Error(), "Kafka unreachable") {
+		t.Errorf("releaseAtStop during an outage: %v, want the held rows and the outage named", err)
+	}
+	if c.lasts != 0 || len(c.held) != 1 {
+		t.Errorf("Carry told %d times its window was the last, %d rows held; want none, 1", c.lasts, len(c.held))
 	}
 }
