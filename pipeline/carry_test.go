@@ -245,24 +245,33 @@ func nothingHeld(t *testing.T, conn []kgo.Opt, cfg *Config, n int, wantQ map[str
 	return events
 }
 
+// carryWorker produces n records (inputs) to a kfake cluster and makes a
+// worker over them with cfg, the carry topic, a fakeCarrier and its own
+// metrics; wantQ is the records' quarantine reasons.
+func carryWorker(t *testing.T, cfg *Config, n int) (w *Worker, c *fakeCarrier, m *Metrics, wantQ map[string]int) {
+	t.Helper()
+	conn := kfakeConn(t)
+	cfg.Topics.Carry = "deid.carry"
+	recs, wantQ, _ := inputs(n)
+	produceAll(t, conn, "raw", recs)
+	c, m = &fakeCarrier{}, NewMetrics(prometheus.NewRegistry())
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, c, m, wantQ
+}
+
 // TestWorkerIdleInputReleasesHeldRows: when input stops, the rows a Carrier
 // holds do not wait for records that may never come: CarryMaxIdle after the
 // last commit, a window of no input releases them (told it is the last), its
 // audit event accounts for them, and the last committed state holds none.
 func TestWorkerIdleInputReleasesHeldRows(t *testing.T) {
-	conn := kfakeConn(t)
 	cfg := testConfig(t)
-	cfg.Topics.Carry = "deid.carry"
 	cfg.CarryMaxIdle = 300 * time.Millisecond
 	const n = 1000
-	recs, wantQ, _ := inputs(n)
-	produceAll(t, conn, "raw", recs)
-	c := &fakeCarrier{}
-	m := NewMetrics(prometheus.NewRegistry())
-	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, c, m, wantQ := carryWorker(t, cfg, n)
+	conn := w.conn
 	// Without the flush, the rows of group "rare" in the last window would wait: settled stays under n.
 	if err := runUntil(t, w, func() bool { return settled(m) >= n }); err != nil {
 		t.Fatal(err)
@@ -323,19 +332,10 @@ func TestWorkerIdleReleasesRestoredRows(t *testing.T) {
 func TestWorkerStopReleasesHeldRows(t *testing.T) {
 	for _, release := range []bool{true, false} {
 		t.Run(fmt.Sprint("release=", release), func(t *testing.T) {
-			conn := kfakeConn(t)
 			cfg := testConfig(t)
-			cfg.Topics.Carry = "deid.carry"
 			cfg.CarryReleaseOnStop = release
 			const n = 1000
-			recs, wantQ, _ := inputs(n)
-			produceAll(t, conn, "raw", recs)
-			c := &fakeCarrier{}
-			m := NewMetrics(prometheus.NewRegistry())
-			w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, &fakeAuditor{}, WithCarrier(c), WithMetrics(m))
-			if err != nil {
-				t.Fatal(err)
-			}
+			w, c, m, wantQ := carryWorker(t, cfg, n)
 			// Every record consumed, the last window's "rare" rows held.
 			consumed := func() bool {
 				return testutil.ToFloat64(m.Published)+sumVec(m.Quarantined)+float64(c.waiting.Load()) >= n
@@ -352,7 +352,7 @@ func TestWorkerStopReleasesHeldRows(t *testing.T) {
 			if c.lasts != 1 || len(c.held) != 0 {
 				t.Errorf("Carry told %d times its window was the last, %d rows held after the stop; want once, none", c.lasts, len(c.held))
 			}
-			events := nothingHeld(t, conn, cfg, n, wantQ)
+			events := nothingHeld(t, w.conn, cfg, n, wantQ)
 			if last := events[len(events)-1]; last.RecordsIn != 0 || last.Carry == nil || last.Carry.In == 0 || last.Carry.Out != 0 {
 				t.Errorf("the last window event: %d records in, carry %+v; want a window of no input releasing what was held", last.RecordsIn, last.Carry)
 			}
