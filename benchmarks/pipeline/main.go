@@ -11,6 +11,10 @@
 //     detection and no privacy models (what issue 2 calls the skeleton);
 //   - full: the configured detection, redaction, k-anonymity, envelope and audit.
 //
+// Beside each time it prints the CPU this process used over the timed part and
+// how busy the whole machine was (the broker shares it): a run with the
+// machine near 100 % busy is bound by CPU, not by waiting on the broker.
+//
 // -monitor-rounds N then runs the worker 2N more times on the same input,
 // alternating the residual-PHI monitor off and at its default sample (every
 // 100th record, first window not inspected whole), and prints their ratio:
@@ -56,16 +60,16 @@ func main() {
 	// One untimed pass of the bare pipe first: on a broker just started the first transactional pipe ran
 	// at half the speed of the next ones (151k against 287k-369k records/s, 2026-12-04), and the worker,
 	// timed after it, would gain from the warming it did.
-	_, err := barePipe(ctx, conn, in, run+"-warm-out", run+"-warm", *records, *window)
+	_, _, err := barePipe(ctx, conn, in, run+"-warm-out", run+"-warm", *records, *window)
 	must(err)
-	bare, err := barePipe(ctx, conn, in, run+"-bare-out", run+"-bare", *records, *window)
+	bare, bareCPU, err := barePipe(ctx, conn, in, run+"-bare-out", run+"-bare", *records, *window)
 	must(err)
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		must(err)
 		must(pprof.StartCPUProfile(f))
 	}
-	worker, err := runWorker(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages, *monitor)
+	worker, workerCPU, err := runWorker(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages, *monitor)
 	pprof.StopCPUProfile()
 	must(err)
 	fmt.Printf("records=%d size=%dB window=%d partitions=%d stages=%s\n", *records, *size, *window, *partitions, *stages)
@@ -73,6 +77,9 @@ func main() {
 	fmt.Printf("deidstream worker (%s):%s %8.0f records/s (%v)\n", *stages, strings.Repeat(" ", max(0, 10-len(*stages))),
 		float64(*records)/worker.Seconds(), worker.Round(time.Millisecond))
 	fmt.Printf("ratio worker/bare: %.2f\n", bare.Seconds()/worker.Seconds())
+	// With the machine near 100 % busy over the timed part, a faster run
+	// needs less CPU, not more overlap of the worker's stages.
+	fmt.Printf("CPU, bare pipe: %s\nCPU, worker: %s\n", bareCPU, workerCPU)
 	if *rounds > 0 {
 		compareMonitor(ctx, strings.Split(*brokers, ","), run, in, *records, *window, *stages, *rounds)
 	}
@@ -85,7 +92,7 @@ func compareMonitor(ctx context.Context, brokers []string, run, in string, n, wi
 	total := map[string]time.Duration{}
 	for r := range rounds {
 		for _, m := range []string{"off", "sample"} {
-			d, err := runWorker(ctx, brokers, fmt.Sprintf("%s-%s-%d", run, m, r), in, n, window, stages, m)
+			d, _, err := runWorker(ctx, brokers, fmt.Sprintf("%s-%s-%d", run, m, r), in, n, window, stages, m)
 			must(err)
 			total[m] += d
 			fmt.Printf("round %d monitor %-6s %8.0f records/s (%v)\n", r+1, m, float64(n)/d.Seconds(), d.Round(time.Millisecond))
@@ -140,39 +147,41 @@ func benchRecord(i, size int) []byte {
 		i, 20+i%70, []string{"F", "M"}[i%2], 10000+(i*37)%89999, i%10, note.String())
 }
 
-// barePipe copies n records from in to out exactly once and returns how long it took.
-func barePipe(ctx context.Context, conn []kgo.Opt, in, out, group string, n, window int) (time.Duration, error) {
+// barePipe copies n records from in to out exactly once and returns how long
+// it took and the CPU it used, both from the first record polled.
+func barePipe(ctx context.Context, conn []kgo.Opt, in, out, group string, n, window int) (time.Duration, string, error) {
 	sess, err := kgo.NewGroupTransactSession(append(conn,
 		kgo.ConsumerGroup(group), kgo.ConsumeTopics(in), kgo.TransactionalID(group),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.RequireStableFetchOffsets(),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer sess.Close()
 	var start time.Time
+	var mark cpuMark
 	done := 0
 	for done < n {
 		fs := sess.PollRecords(ctx, window)
 		if err := fs.Err0(); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		if fs.NumRecords() == 0 {
 			continue
 		}
 		if start.IsZero() {
-			start = time.Now()
+			start, mark = time.Now(), markCPU()
 		}
 		if err := sess.Begin(); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		fs.EachRecord(func(r *kgo.Record) {
 			sess.Produce(ctx, &kgo.Record{Topic: out, Value: r.Value}, nil)
 			done++
 		})
 		if ok, err := sess.End(ctx, kgo.TryCommit); err != nil || !ok {
-			return 0, fmt.Errorf("bare pipe transaction not committed: %v", err)
+			return 0, "", fmt.Errorf("bare pipe transaction not committed: %v", err)
 		}
 	}
-	return time.Since(start), nil
+	return time.Since(start), mark.since(), nil
 }

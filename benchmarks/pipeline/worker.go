@@ -75,40 +75,41 @@ func benchConfig(brokers []string, run, in string, window int, which, monitor st
 
 // runWorker runs the worker until n records are committed and returns the
 // time from its first consumed record to the last commit.
-func runWorker(ctx context.Context, brokers []string, run, in string, n, window int, which, monitor string) (time.Duration, error) {
+func runWorker(ctx context.Context, brokers []string, run, in string, n, window int, which, monitor string) (time.Duration, string, error) {
 	cfg, err := benchConfig(brokers, run, in, window, which, monitor)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	research, err := envelope.GenerateKey(rand.Reader)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	signer, err := audit.GenerateSigner("bench", rand.Reader)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	keys := app.Keys{Research: []*envelope.PublicKey{research.Public()}, Quarantine: []*envelope.PublicKey{research.Public()}, Signer: signer}
 	reg := prometheus.NewRegistry()
 	w, err := app.NewWorker(ctx, cfg, keys, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	// The run is timed by gathering reg every 5 ms: the collectors of the Go runtime and of the
 	// process (which lists /proc/self/fd) would charge the worker for the harness's polling, 6.7 %
 	// of the skeleton's CPU profile. A deployment is scraped every 15 s or so.
 	if !reg.Unregister(collectors.NewGoCollector()) || !reg.Unregister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})) {
-		return 0, errors.New("the Go and process collectors were not registered as the benchmark expects")
+		return 0, "", errors.New("the Go and process collectors were not registered as the benchmark expects")
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- w.Run(rctx) }()
 	var start time.Time
+	var mark cpuMark
 	for {
 		select {
 		case err := <-errc:
-			return 0, errors.Join(err, errors.New("worker stopped early"))
+			return 0, "", errors.Join(err, errors.New("worker stopped early"))
 		case <-time.After(5 * time.Millisecond):
 		}
 		mfs, _ := reg.Gather()
@@ -124,14 +125,14 @@ func runWorker(ctx context.Context, brokers []string, run, in string, n, window 
 			}
 		}
 		if start.IsZero() && in > 0 {
-			start = time.Now()
+			start, mark = time.Now(), markCPU()
 		}
 		if settled >= float64(n) {
-			elapsed := time.Since(start)
+			elapsed, cpu := time.Since(start), mark.since()
 			stop()
 			<-errc
 			printStages(mfs, elapsed)
-			return elapsed, nil
+			return elapsed, cpu, nil
 		}
 	}
 }

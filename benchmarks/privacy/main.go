@@ -401,7 +401,6 @@ func streamMode(dir, delays, only string, carryAbove float64, rows int, seed uin
 			ms := float64(elapsed.Microseconds()) / 1000 / float64(windows)
 			fmt.Fprintf(w, "%s\t%d\t%.2f\t%.4f\tx%.2f\t%d\t%.2f\t%d\t%.1f\tx%.1f\n", m.name, d, 100*float64(supp)/float64(released),
 				ncp/float64(released), ncp/float64(released)/baseNCP, maxDelay, float64(delaySum)/float64(released), maxCarried, ms, ms/baseMS)
-			w.Flush()
 		}
 	}
 	return w.Flush()
