@@ -253,6 +253,7 @@ func (e *Engine) Detect(text string) []Span {
 	}
 	spans = sc.dropLoneInitials(spans)
 	spans = sc.dropBareNumberPlaces(spans)
+	spans = sc.placesAsNames(spans)
 	if e.cfg.Weekdays {
 		spans = sc.addLoneWeekdays(spans)
 	} else {

@@ -755,6 +755,38 @@ func (sc *scan) placeAfterCue(i int, w string, cue float64) {
 	}
 }
 
+// dateStartsAt reports token k, first on its line, the start of a date rather than of a postal
+// code: eight digits YYYYMMDD; a number and a '.' or '/' glued to another ("07.21.2016",
+// "03/2025"); three groups one separator apart ("2017-06-11", "25-JAN-24"); or a day and a month
+// ("24th August 2023", "8 Aug 2015"). Postal codes have none of these shapes ("02-677 Warszawa",
+// "1000-001 Lisboa", "H3Z 2Y7").
+func (sc *scan) dateStartsAt(k int) bool {
+	toks := sc.toks
+	t := toks[k]
+	if t.kind == tNum && t.e-t.s == 8 {
+		return compactDate(sc.text[t.s:t.e])
+	}
+	day := t.kind == tNum && t.e-t.s <= 2 || t.kind == tAlnum && t.e-t.s <= 4 && ordinalDay(sc.ltext[t.s:t.e])
+	if day && k+1 < len(toks) && sc.cls[k+1]&wMonth != 0 && !toks[k+1].has(fNewline) {
+		return true // "24th August", "8 Aug"
+	}
+	if t.kind != tNum || k+2 >= len(toks) || !sc.glued(k+1) || !sc.glued(k+2) || toks[k+1].kind != tPunct {
+		return false
+	}
+	sep := sc.text[toks[k+1].s]
+	if (sep == '.' || sep == '/') && t.e-t.s <= 2 && toks[k+2].kind == tNum {
+		return true
+	}
+	return (sep == '-' || sep == '.' || sep == '/') && (toks[k+2].kind == tNum || sc.cls[k+2]&wMonth != 0) &&
+		sc.isPunct(k+3, sep) && sc.glued(k+3) && k+4 < len(toks) && toks[k+4].kind == tNum && sc.glued(k+4)
+}
+
+// ordinalDay reports a lower-case day written as an ordinal: "1st", "24th".
+func ordinalDay(w string) bool {
+	n := len(w) - 2
+	return n >= 1 && n <= 2 && ordinalSuffixOf(w[:n]) == w[n:]
+}
+
 // Markers of a missing value that data exports write into address fields (pandas "nan").
 var missingValue = map[string]bool{"nan": true, "null": true, "none": true}
 
@@ -803,8 +835,8 @@ func (sc *scan) extendAddress(e int) int {
 			}
 			return e
 		case tNum, tAlnum:
-			if t.e-t.s > 10 {
-				return e
+			if t.e-t.s > 10 || t.has(fNewline) && sc.dateStartsAt(k) {
+				return e // an address line is not followed by the letter's date: "Fresno\n07.21.2016"
 			}
 			e = t.e
 		case tWord:
@@ -856,6 +888,72 @@ func (sc *scan) extendAddress(e int) int {
 		}
 	}
 	return e
+}
+
+// placesAsNames gives the NAME spans that one strong place candidate of the rules covers whole
+// the type LOCATION: an address or a facility whose words are also surnames ("194 N Diamond Ln,
+// Dallas, TX 75291", "Oak Park Manor"), typed NAME because the name detector's score won the
+// merge. What is reported does not change, only its type (placeholder, surrogate). A NAME span a
+// deny term or custom detector typed keeps its type.
+func (sc *scan) placesAsNames(spans []cand) []cand {
+	if !sc.e.on[typeIdx(Location)] {
+		return spans
+	}
+	places := sc.props[:0] // learned's scratch, done with
+	sure := false
+	for _, c := range sc.cands {
+		if c.t == Location && c.score >= 0.8 {
+			places = append(places, c)
+		}
+		sure = sure || c.sure && c.t == Name
+	}
+	sc.props = places
+	if len(places) == 0 {
+		return spans
+	}
+	slices.SortFunc(places, candCmp)
+	p, reach := 0, -1 // reach: the furthest end of the places starting at or before the span
+	for i := range spans {
+		c := &spans[i]
+		for ; p < len(places) && places[p].s <= c.s; p++ {
+			reach = max(reach, places[p].e)
+		}
+		if c.t == Name && reach >= c.e && sc.placeShaped(c.s, c.e) && !(sure && sc.sureNameOver(c.s, c.e)) {
+			c.t = Location
+		}
+	}
+	return spans
+}
+
+// placeShaped reports the text [s,e) shaped as a place rather than a person: it starts with a
+// house number ("194 N Diamond Ln"), or its last word ends facility names ("Oak Park Manor",
+// "Lakeview Cardiology Associates") or is a street suffix that is no one's name ("Red Oak Pkwy",
+// not "Sadie Lane"). The place detector's candidates alone are no evidence: it proposes the
+// names after "by" and "at" too.
+func (sc *scan) placeShaped(s, e int) bool {
+	first := sc.tokenAt(s)
+	last := sc.tokenAt(e) - 1
+	for last > first && sc.toks[last].kind == tPunct {
+		last--
+	}
+	if first >= len(sc.toks) || last < first {
+		return false
+	}
+	if sc.toks[first].kind == tNum {
+		return true
+	}
+	c := sc.cls[last]
+	return sc.toks[last].kind == tWord && (c&(wFacility|wTail) != 0 || c&wStreet != 0 && c&(wFirst|wLast) == 0)
+}
+
+// sureNameOver reports a sure NAME candidate (a deny term, a custom detector) over [s,e).
+func (sc *scan) sureNameOver(s, e int) bool {
+	for _, c := range sc.cands {
+		if c.sure && c.t == Name && c.s < e && s < c.e {
+			return true
+		}
+	}
+	return false
 }
 
 // dropBareNumberPlaces removes, in place, the LOCATION spans that are a number of at most four

@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestForeignStreetWordsInLowerCase(t *testing.T) {
 	e := newEngine(t, DefaultConfig())
@@ -150,4 +153,45 @@ func TestEmployerAfterWorkCue(t *testing.T) {
 	// At the employer's score: "at BAR" is a weak place slot too.
 	wantNoSpan(t, e, "an ordinary word read as an employer", func(s Span) bool { return s.Type == Location && s.Score >= 0.9 },
 		"son works at home", "he worked for the city", "works at night as a guard", "SOCIAL: WORKS AT BAR, SMOKES")
+}
+
+// The type of what is found is what a placeholder or surrogate says: an address or facility whose
+// words are also surnames is a place, a date on the line after an address is not part of it, and
+// a YYYYMMDD number is a date. A person's name a place rule also proposed stays a name.
+func TestPlacesAndDatesTypedAsSuch(t *testing.T) {
+	e := newEngine(t, DefaultConfig())
+	for _, tc := range []struct {
+		text, span string
+		want       Type
+	}{
+		{"Gender: female   Address: 194 N Diamond Ln, Dallas, TX 75291\nChief Complaint:", "194 N Diamond Ln, Dallas, TX 75291", Location},
+		{"Home health agency Oak Park Manor accepted; start of care Friday.", "Oak Park Manor", Location},
+		{"Advised ED eval at Harborview Manor. Pharmacy called.", "Harborview Manor", Location},
+		{"Patient address:\n19722 21st Avenue, Fresno\n07.21.2016\nDear Dr. Smith,", "19722 21st Avenue, Fresno", Location},
+		{"Patient address:\n19722 21st Avenue, Fresno\n07.21.2016\nDear Dr. Smith,", "07.21.2016", Date},
+		{"St. Luke's Clinic\n448 Hickory Road, Oakland\n24th August 2023\n\nTo whom it may concern,", "24th August 2023", Date},
+		{"Shriners Home\n11746 Foster Rd, Independence\n20250303\n\nTo whom it may concern,", "20250303", Date},
+		{"Admit Date: 20200422\nDischarge: 20200619", "20200422", Date},
+		{"Read by Gavin Alvarez, MD. Images viewed at workstation.", "Gavin Alvarez", Name},
+		{"Sincerely,\nHoward Woods, MD\nLicense T3203661", "Howard Woods", Name},
+	} {
+		var got []Span
+		for _, s := range e.Detect(tc.text) {
+			if tc.text[s.Start:s.End] == tc.span || strings.HasPrefix(tc.text[s.Start:s.End], tc.span) && strings.Trim(tc.text[s.Start+len(tc.span):s.End], ". ") == "" {
+				got = append(got, s)
+			}
+		}
+		if len(got) != 1 || got[0].Type != tc.want {
+			t.Errorf("Detect(%q): want %q found alone as %s, got %v", tc.text, tc.span, tc.want, e.Detect(tc.text))
+		}
+	}
+	// Postal codes are not read as dates, whatever their shape.
+	sc := &scan{e: e}
+	for text, want := range map[string]bool{"02-677 Warszawa": false, "1000-001 Lisboa": false, "12345": false,
+		"07.21.2016": true, "2017-06-11": true, "25-JAN-24": true, "24th August": true, "8 Aug 2015": true, "20250303": true, "20251303": false} {
+		sc.reset(text)
+		if got := sc.dateStartsAt(0); got != want {
+			t.Errorf("dateStartsAt(%q) = %v, want %v", text, got, want)
+		}
+	}
 }
