@@ -925,25 +925,34 @@ func (sc *scan) placesAsNames(spans []cand) []cand {
 	return spans
 }
 
-// placeShaped reports the text [s,e) shaped as a place rather than a person: it starts with a
-// house number ("194 N Diamond Ln"), or its last word ends facility names ("Oak Park Manor",
-// "Lakeview Cardiology Associates") or is a street suffix that is no one's name ("Red Oak Pkwy",
-// not "Sadie Lane"). The place detector's candidates alone are no evidence: it proposes the
-// names after "by" and "at" too.
+// placeShaped reports the text [s,e) shaped as one place rather than a person: on one line and
+// in one sentence, its last word ends facility names ("Oak Park Manor", "Lakeview Cardiology
+// Associates") or is a street suffix that is no one's name or title ("Red Oak Pkwy", not "Sadie
+// Lane"), or it starts with a house number and holds a street suffix or ends with a number ("17556
+// Palmer Frks, Dover", "194 N Diamond Ln, Dallas, TX 75291"; not "1423 PAGED DR LIU"). The place detector's candidates alone are no evidence:
+// it proposes the names after "by" and "at" too.
 func (sc *scan) placeShaped(s, e int) bool {
-	first := sc.tokenAt(s)
-	last := sc.tokenAt(e) - 1
-	for last > first && sc.toks[last].kind == tPunct {
+	toks := sc.toks
+	first, last := sc.tokenAt(s), sc.tokenAt(e)-1
+	for last > first && toks[last].kind == tPunct {
 		last--
 	}
-	if first >= len(sc.toks) || last < first {
-		return false
+	if first >= len(toks) || last <= first && toks[first].kind != tWord || sc.isPunct(last+1, ':') {
+		return false // a label ("Facility:") is not the place it introduces
 	}
-	if sc.toks[first].kind == tNum {
-		return true
+	street, broken := false, false // street: a suffix that is no title ("Ln", "Frks", not the "DR" of "1423 PAGED DR LIU")
+	for k := first + 1; k <= last; k++ {
+		street = street || toks[k].kind == tWord && sc.cls[k]&(wStreet|wTitle) == wStreet
+		broken = broken || toks[k].has(fNewline) || sc.isPunct(k, '.') && k+1 <= last && toks[k+1].has(fSpace) && toks[k-1].e-toks[k-1].s > 3
+	}
+	if toks[first].kind == tNum && (street || toks[last].kind == tNum) {
+		return true // an address, on one line or several
+	}
+	if broken {
+		return false // two lines or two sentences: "Bayside Manor.\nJessica", "Dr. Lane. Boston Cancer Institute"
 	}
 	c := sc.cls[last]
-	return sc.toks[last].kind == tWord && (c&(wFacility|wTail) != 0 || c&wStreet != 0 && c&(wFirst|wLast) == 0)
+	return toks[last].kind == tWord && (c&(wFacility|wTail) != 0 || c&wStreet != 0 && c&(wFirst|wLast|wTitle) == 0)
 }
 
 // sureNameOver reports a sure NAME candidate (a deny term, a custom detector) over [s,e).

@@ -174,6 +174,8 @@ func TestPlacesAndDatesTypedAsSuch(t *testing.T) {
 		{"Admit Date: 20200422\nDischarge: 20200619", "20200422", Date},
 		{"Read by Gavin Alvarez, MD. Images viewed at workstation.", "Gavin Alvarez", Name},
 		{"Sincerely,\nHoward Woods, MD\nLicense T3203661", "Howard Woods", Name},
+		{"FALL PRECAUTIONS IN PLACE.\n1423 PAGED DR LIU RE: AST 25.", "1423 PAGED DR LIU", Name},
+		{"Lives at 6 Victoria Pkwy Apt 16\nBuffalo, NY 14220 with her son.", "6 Victoria Pkwy Apt 16\nBuffalo, NY 14220", Location},
 	} {
 		var got []Span
 		for _, s := range e.Detect(tc.text) {
