@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -14,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/deidstream/deidstream/deid"
 	"github.com/deidstream/deidstream/kafkaconn"
@@ -383,5 +386,90 @@ func TestWorkerStopKeepsHeldRowsDuringOutage(t *testing.T) {
 	}
 	if c.lasts != 0 || len(c.held) != 1 {
 		t.Errorf("Carry told %d times its window was the last, %d rows held; want none, 1", c.lasts, len(c.held))
+	}
+}
+
+// flushWatch is a fakeCarrier that says when it was told a window is the
+// last (a window of no input) and counts its aborts, for a test's goroutines.
+type flushWatch struct {
+	*fakeCarrier
+	flushing atomic.Bool
+	aborts   atomic.Int64
+}
+
+func (f *flushWatch) Carry(cols []string, rows [][]string, src []deid.OffsetRange, last bool) (Carried, error) {
+	if last {
+		f.flushing.Store(true)
+	}
+	return f.fakeCarrier.Carry(cols, rows, src, last)
+}
+
+func (f *flushWatch) Abort() { f.aborts.Add(1); f.fakeCarrier.Abort() }
+
+// TestWorkerSettlesAFlushWindowWhoseEndFailed: a window of no input (the
+// held rows released once input idled) whose End does not answer changes
+// state like any window: the Carrier and the auditor must learn its outcome
+// when the session is replaced. Here the stalled commit is aborted by the new
+// session's fencing, so both forget the window, and the next window releases
+// the held rows exactly once: the auditor keeps exactly the events the audit
+// topic holds.
+func TestWorkerSettlesAFlushWindowWhoseEndFailed(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	conn := []kgo.Opt{kgo.SeedBrokers(cluster.ListenAddrs()...)}
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	cfg.CarryMaxIdle = 200 * time.Millisecond
+	cfg.Kafka.TransactionTimeout = 1500 * time.Millisecond // the publish bound: shorter than the stall
+	c := &flushWatch{fakeCarrier: &fakeCarrier{}}
+	for i := range 3 {
+		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
+			[]string{fmt.Sprint(i), "rare"}})
+	}
+	var stalled atomic.Bool
+	cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		if c.flushing.Load() && stalled.CompareAndSwap(false, true) {
+			cluster.SleepControl(func() { time.Sleep(2500 * time.Millisecond) })
+		}
+		return nil, nil, false
+	})
+	aud := &fakeAuditor{}
+	m := NewMetrics(prometheus.NewRegistry())
+	var logs syncBuf
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithCarrier(c), WithMetrics(m),
+		WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runUntil(t, w, func() bool { return testutil.ToFloat64(m.Published) >= 3 }); err != nil {
+		t.Fatalf("worker stopped: %v\n%s", err, logs.String())
+	}
+	if !stalled.Load() || testutil.ToFloat64(m.SessionRestarts) != 1 {
+		t.Fatalf("stalled: %v, %v session restarts; want the flush window's End stalled and the session replaced once\n%s",
+			stalled.Load(), testutil.ToFloat64(m.SessionRestarts), logs.String())
+	}
+	if c.aborts.Load() == 0 {
+		t.Errorf("the Carrier was never told that the window of no input aborted")
+	}
+	rows, _, events := outputs(t, conn, cfg)
+	if len(rows) != 3 || len(c.held) != 0 {
+		t.Errorf("%d rows published, %d held after; want the 3 held rows published once", len(rows), len(c.held))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	audit, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aud.mu.Lock()
+	kept := aud.committed
+	aud.mu.Unlock()
+	if kept != len(audit) {
+		t.Errorf("the auditor kept %d events, the audit topic holds %d committed (%d window events): "+
+			"the aborted window's event was kept", kept, len(audit), len(events))
 	}
 }

@@ -550,7 +550,7 @@ type sessionLost struct {
 }
 
 func (e *sessionLost) Error() string {
-	if len(e.win.slots) == 0 {
+	if len(e.win.slots) == 0 && !e.win.flush {
 		return e.err.Error()
 	}
 	return fmt.Sprintf("ending transaction of window %d: %v", e.win.seq, e.err)
@@ -627,7 +627,7 @@ func (w *Worker) restartSession(ctx context.Context, old *kgo.GroupTransactSessi
 // settle learns from its probe whether a window whose End failed committed,
 // and keeps or forgets what it changed accordingly.
 func (w *Worker) settle(ctx context.Context, lost *sessionLost) error {
-	if len(lost.win.slots) == 0 {
+	if len(lost.win.slots) == 0 && !lost.win.flush {
 		return nil // nothing began: records were polled, then the session failed
 	}
 	if p := lost.probe; p != nil {
