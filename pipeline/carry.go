@@ -66,10 +66,14 @@ func (w *Worker) flushAt(win *window) time.Time {
 // (and Config.CarryReleaseOnStop), one window of no input that releases or
 // suppresses them; not while Kafka is unreachable. If it does not commit they
 // stay held: the committed state keeps them for the next start with the same
-// worker id.
-func (w *Worker) releaseAtStop(ctx context.Context, sess *kgo.GroupTransactSession) error {
+// worker id. If its End fails, the outcome is unknown: like any window's, it
+// is read back on a new session (within ops.drain_timeout), so the Carrier
+// and the auditor follow what Kafka holds before the stop event is published
+// on it. It returns the session to publish the stop event on; nil when the
+// session could not be replaced (the error says so).
+func (w *Worker) releaseAtStop(ctx context.Context, sess *kgo.GroupTransactSession, opts []kgo.Opt) (*kgo.GroupTransactSession, error) {
 	if w.carry == nil || !w.cfg.CarryReleaseOnStop || ctx.Err() == nil || w.carry.Waiting() == 0 {
-		return nil
+		return sess, nil
 	}
 	held := w.carry.Waiting()
 	// During an outage the window could only wait out the drain timeout.
@@ -79,15 +83,22 @@ func (w *Worker) releaseAtStop(ctx context.Context, sess *kgo.GroupTransactSessi
 		win.flush = true
 		var committed bool
 		committed, _, err = w.runWindow(ctx, sess, win)
+		if lost, ok := errors.AsType[*sessionLost](err); ok {
+			if sess, err = w.restartSession(ctx, sess, opts, lost); err != nil {
+				return nil, fmt.Errorf("releasing the %d rows held at stop (privacy.carry.keep_on_stop is false): %w", held, err)
+			}
+			// Settled: committed, nothing is held (the window held none); aborted, every row still is.
+			committed = w.carry.Waiting() == 0
+		}
 		if err == nil && !committed {
 			err = errors.New("its transaction aborted")
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("releasing the %d rows held at stop (privacy.carry.keep_on_stop is false): %w; "+
+		return sess, fmt.Errorf("releasing the %d rows held at stop (privacy.carry.keep_on_stop is false): %w; "+
 			"they stay in the committed carry state until worker.id %q starts again", held, err, w.cfg.WorkerID)
 	}
-	return nil
+	return sess, nil
 }
 
 // carryWindow runs the Carrier over the window's released rows and writes

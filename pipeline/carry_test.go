@@ -380,7 +380,7 @@ func TestWorkerStopKeepsHeldRowsDuringOutage(t *testing.T) {
 	w.health.check(time.Now().Add(time.Minute)) // a minute without an answer: an outage
 	ctx, stop := context.WithCancel(context.Background())
 	stop()
-	err = w.releaseAtStop(ctx, nil) // a nil session: any attempt to publish would panic
+	_, err = w.releaseAtStop(ctx, nil, nil) // a nil session: any attempt to publish would panic
 	if err == nil || !strings.Contains(err.Error(), "releasing the 1 rows held at stop") || !strings.Contains(err.Error(), "Kafka unreachable") {
 		t.Errorf("releaseAtStop during an outage: %v, want the held rows and the outage named", err)
 	}
@@ -471,5 +471,89 @@ func TestWorkerSettlesAFlushWindowWhoseEndFailed(t *testing.T) {
 	if kept != len(audit) {
 		t.Errorf("the auditor kept %d events, the audit topic holds %d committed (%d window events): "+
 			"the aborted window's event was kept", kept, len(audit), len(events))
+	}
+}
+
+// TestWorkerStopSettlesAStalledRelease: the window of no input that releases
+// the held rows at stop, whose End does not answer within the drain timeout,
+// has an unknown outcome. The worker replaces the session to read it back,
+// like any window's, before it publishes the stop event: the auditor and the
+// Carrier follow what Kafka holds, and what Run says of the held rows is
+// true (here kfake lands the stalled commit: released, none held).
+func TestWorkerStopSettlesAStalledRelease(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	conn := []kgo.Opt{kgo.SeedBrokers(cluster.ListenAddrs()...)}
+	cfg := testConfig(t)
+	cfg.Topics.Carry = "deid.carry"
+	cfg.CarryReleaseOnStop = true
+	cfg.DrainTimeout = 1500 * time.Millisecond // the stopping window's publish bound: shorter than the stall
+	c := &flushWatch{fakeCarrier: &fakeCarrier{}}
+	for i := range 3 {
+		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
+			[]string{fmt.Sprint(i), "rare"}})
+	}
+	var stalled atomic.Bool
+	cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		if c.flushing.Load() && stalled.CompareAndSwap(false, true) {
+			cluster.SleepControl(func() { time.Sleep(2500 * time.Millisecond) })
+		}
+		return nil, nil, false
+	})
+	aud := &fakeAuditor{}
+	var logs syncBuf
+	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithCarrier(c), WithMetrics(NewMetrics(prometheus.NewRegistry())),
+		WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, sigterm := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx) }()
+	for started := false; !started; { // SIGTERM once the start event committed
+		time.Sleep(20 * time.Millisecond)
+		aud.mu.Lock()
+		started = aud.committed > 0
+		aud.mu.Unlock()
+	}
+	sigterm()
+	var runErr error
+	select {
+	case runErr = <-errc:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("Run did not return after SIGTERM:\n%s", logs.String())
+	}
+	if !stalled.Load() {
+		t.Fatalf("the stopping window's End was not stalled (Run: %v)", runErr)
+	}
+	actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	audit, err := kafkaconn.ReadAll(actx, conn, cfg.Topics.Audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aud.mu.Lock()
+	kept := aud.committed
+	aud.mu.Unlock()
+	if kept != len(audit) {
+		t.Errorf("the auditor kept %d events, the audit topic holds %d committed:\n%s", kept, len(audit), auditSummary(audit))
+	}
+	rows, _, _ := outputs(t, conn, cfg)
+	if len(rows)+len(c.held) != 3 {
+		t.Errorf("%d rows published and %d still held, want the 3 rows in exactly one of them (Run: %v)", len(rows), len(c.held), runErr)
+	}
+	if runErr != nil && strings.Contains(runErr.Error(), "they stay") && len(rows) != 0 {
+		t.Errorf("Run says the held rows stay held, yet %d were published: %v", len(rows), runErr)
+	}
+	stopped := len(audit) > 0 && strings.Contains(string(audit[len(audit)-1].Value), `"Type":"stop"`)
+	if runErr == nil && !stopped {
+		t.Errorf("Run returned nil, yet the stop event is not last in the audit log:\n%s", auditSummary(audit))
+	}
+	if runErr != nil && stopped {
+		t.Errorf("Run: %v, yet the stop event was published", runErr)
 	}
 }

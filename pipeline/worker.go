@@ -367,7 +367,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}
-	rerr := w.releaseAtStop(ctx, sess)
+	sess, rerr := w.releaseAtStop(ctx, sess, opts)
+	if sess == nil {
+		return rerr // the session could not be replaced: rerr says why the stop event is missing
+	}
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
 	defer cancel()
 	return errors.Join(rerr, w.lifecycle(stopCtx, sess, "stop"))
