@@ -490,7 +490,9 @@ func TestWorkerStopSettlesAStalledRelease(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Topics.Carry = "deid.carry"
 	cfg.CarryReleaseOnStop = true
-	cfg.DrainTimeout = 1500 * time.Millisecond // the stopping window's publish bound: shorter than the stall
+	// The stopping window's publish bound, shorter than the stall; the session's
+	// replacement waits as long again, longer than the rest of the stall.
+	cfg.DrainTimeout = 2 * time.Second
 	c := &flushWatch{fakeCarrier: &fakeCarrier{}}
 	for i := range 3 {
 		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
@@ -500,7 +502,7 @@ func TestWorkerStopSettlesAStalledRelease(t *testing.T) {
 	cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
 		cluster.KeepControl()
 		if c.flushing.Load() && stalled.CompareAndSwap(false, true) {
-			cluster.SleepControl(func() { time.Sleep(2500 * time.Millisecond) })
+			cluster.SleepControl(func() { time.Sleep(3 * time.Second) })
 		}
 		return nil, nil, false
 	})
