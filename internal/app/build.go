@@ -185,7 +185,10 @@ func build(ctx context.Context, cfg *config.Config, conn []kgo.Opt, keys Keys, w
 		}
 		// The rows a previous run of this worker held wait on: read back
 		// before the first window (the predecessor is fenced already).
-		if err := s.Carry.Restore(ctx, conn, cfg.Topics.Carry); err != nil {
+		err := wait.do(ctx, "reading the carry-over state back", func(ctx context.Context) error {
+			return s.Carry.Restore(ctx, conn, cfg.Topics.Carry) // changes nothing until its read succeeded
+		})
+		if err != nil {
 			return nil, err
 		}
 	case cfg.PrivacyEnabled():

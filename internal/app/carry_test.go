@@ -2,10 +2,13 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"net"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -319,5 +322,24 @@ func TestCarryReadsVersion1State(t *testing.T) {
 	}
 	if !deleted {
 		t.Error("the next window did not delete the version 1 state")
+	}
+}
+
+// A start reads the carry state back through kafkaWait, which retries only
+// what unreachable recognises: Restore's error when no broker answers must
+// stay one, or a start during an outage would fail instead of waiting.
+func TestCarryRestoreWaitsOutAnOutage(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := &Carry{worker: "w1"}
+	err = c.Restore(ctx, []kgo.Opt{kgo.SeedBrokers(addr)}, "deid.carry")
+	if err == nil || !unreachable(err) {
+		t.Fatalf("Restore with no broker: %v; want an error kafkaWait retries", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/deidstream/deidstream/access"
@@ -208,6 +209,11 @@ func (c *Config) Validate() error {
 	bad := func(key, why string) error { return fmt.Errorf("%s: %s: %w", key, why, ErrInvalid) }
 	if c.Worker.ID == "" {
 		return bad("worker.id", "must not be empty")
+	}
+	if strings.Contains(c.Worker.ID, "/") {
+		// It prefixes this worker's keys in the carry-over state ("<id>/index/0"): "a/index"
+		// would read worker a's keys as its own.
+		return bad("worker.id", fmt.Sprintf("%q holds a '/', which separates the parts of state keys", c.Worker.ID))
 	}
 	if c.Worker.Parallelism < 0 {
 		return bad("worker.parallelism", "must be 0 (one per CPU) or more")
