@@ -39,6 +39,7 @@ func newSchema(maxBytes int, required []string, types map[string]string) schema 
 }
 
 // decode parses one raw record, or returns the reason it must be quarantined.
+// The record's strings share raw: it must not change while they are in use.
 func (s *schema) decode(raw []byte) (map[string]any, string) {
 	if len(raw) > s.maxBytes {
 		return nil, ReasonOversized

@@ -140,6 +140,12 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange,
 		if i, ok := isNew(r.ID); ok {
 			out.Held[i] = true
 			held = append(held, src[i])
+			for j, v := range r.Row {
+				// Held past its window: its own copy, not a part of the
+				// fetched batch the record was decoded from (which it would
+				// keep alive).
+				r.Row[j] = strings.Clone(v)
+			}
 		}
 	}
 	out.Summary.Held, out.Summary.Settled = joinRanges(held), joinRanges(settled)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -341,5 +342,33 @@ func TestCarryRestoreWaitsOutAnOutage(t *testing.T) {
 	err = c.Restore(ctx, []kgo.Opt{kgo.SeedBrokers(addr)}, "deid.carry")
 	if err == nil || !unreachable(err) {
 		t.Fatalf("Restore with no broker: %v; want an error kafkaWait retries", err)
+	}
+}
+
+// The worker's record strings share the fetched batch they were decoded
+// from (pipeline's decode does not copy): a row held for later windows must
+// be its own copy, or each would keep a whole fetched batch alive.
+func TestCarryHeldRowsAreCopies(t *testing.T) {
+	c, err := newCarry(carryConfig(), strings.Repeat("ab", 32), "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := []byte("41F Jane Roe called42")
+	view := func(i, j int) string { return unsafe.String(&batch[i], j-i) } // as decode reads a record
+	rows := [][]string{{view(0, 2), view(2, 3), view(4, 19)}, {view(19, 21), view(2, 3), view(4, 8)}}
+	res, err := c.Carry([]string{"age", "sex", "note"}, rows, []deid.OffsetRange{{Topic: "raw"}, {Topic: "raw"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Held[0] || !res.Held[1] {
+		t.Fatalf("two rows under k=3: %+v, want both held", res)
+	}
+	start, end := uintptr(unsafe.Pointer(&batch[0])), uintptr(unsafe.Pointer(&batch[len(batch)-1]))
+	for _, r := range c.ws.Next() {
+		for _, v := range r.Row {
+			if p := uintptr(unsafe.Pointer(unsafe.StringData(v))); p >= start && p <= end {
+				t.Fatalf("held row %d keeps %q inside the fetched batch", r.ID, v)
+			}
+		}
 	}
 }
