@@ -890,11 +890,12 @@ func (sc *scan) extendAddress(e int) int {
 	return e
 }
 
-// placesAsNames gives the NAME spans that one strong place candidate of the rules covers whole
-// the type LOCATION: an address or a facility whose words are also surnames ("194 N Diamond Ln,
-// Dallas, TX 75291", "Oak Park Manor"), typed NAME because the name detector's score won the
-// merge. What is reported does not change, only its type (placeholder, surrogate). A NAME span a
-// deny term or custom detector typed keeps its type.
+// placesAsNames gives the NAME spans that a place candidate of the rules covers whole the type
+// LOCATION when they are shaped as a place: an address or a facility whose words are also surnames
+// ("194 N Diamond Ln, Dallas, TX 75291", "Oak Park Manor"), a gazetteer city after "in" ("Pharmacy in
+// Houston"), typed NAME because the name detector's score won the merge. What is reported does not
+// change, only its type (placeholder, surrogate). A NAME span a deny term or custom detector typed
+// keeps its type.
 func (sc *scan) placesAsNames(spans []cand) []cand {
 	if !sc.e.on[typeIdx(Location)] {
 		return spans
@@ -902,7 +903,7 @@ func (sc *scan) placesAsNames(spans []cand) []cand {
 	places := sc.props[:0] // learned's scratch, done with
 	sure := false
 	for _, c := range sc.cands {
-		if c.t == Location && c.score >= 0.8 {
+		if c.t == Location && c.score >= 0.3 { // the shape below is the evidence; the candidate says where
 			places = append(places, c)
 		}
 		sure = sure || c.sure && c.t == Name
@@ -918,7 +919,7 @@ func (sc *scan) placesAsNames(spans []cand) []cand {
 		for ; p < len(places) && places[p].s <= c.s; p++ {
 			reach = max(reach, places[p].e)
 		}
-		if c.t == Name && reach >= c.e && sc.placeShaped(c.s, c.e) && !(sure && sc.sureNameOver(c.s, c.e)) {
+		if c.t == Name && reach >= c.e && (sc.placeShaped(c.s, c.e) || sc.cityAfterIn(c.s, c.e)) && !(sure && sc.sureNameOver(c.s, c.e)) {
 			c.t = Location
 		}
 	}
@@ -933,10 +934,7 @@ func (sc *scan) placesAsNames(spans []cand) []cand {
 // it proposes the names after "by" and "at" too.
 func (sc *scan) placeShaped(s, e int) bool {
 	toks := sc.toks
-	first, last := sc.tokenAt(s), sc.tokenAt(e)-1
-	for last > first && toks[last].kind == tPunct {
-		last--
-	}
+	first, last := sc.spanToks(s, e)
 	if first >= len(toks) || last <= first && toks[first].kind != tWord || sc.isPunct(last+1, ':') {
 		return false // a label ("Facility:") is not the place it introduces
 	}
@@ -953,6 +951,29 @@ func (sc *scan) placeShaped(s, e int) bool {
 	}
 	c := sc.cls[last]
 	return toks[last].kind == tWord && (c&(wFacility|wTail) != 0 || c&wStreet != 0 && c&(wFirst|wLast|wTitle) == 0)
+}
+
+// spanToks returns the first token of [s,e) and its last one that is not punctuation.
+func (sc *scan) spanToks(s, e int) (first, last int) {
+	first, last = sc.tokenAt(s), sc.tokenAt(e)-1
+	for last > first && sc.toks[last].kind == tPunct {
+		last--
+	}
+	return first, last
+}
+
+// cityAfterIn reports [s,e) a gazetteer city right after "in" or "near" ("Pharmacy in Houston").
+func (sc *scan) cityAfterIn(s, e int) bool {
+	first, last := sc.spanToks(s, e)
+	if first >= len(sc.toks) || sc.toks[first].kind != tWord {
+		return false
+	}
+	end, ok := sc.cityMatch(first)
+	if !ok || end != last {
+		return false
+	}
+	p := sc.prevWordIdx(first, 0)
+	return p >= 0 && (sc.isWord(p, "in") || sc.isWord(p, "near"))
 }
 
 // sureNameOver reports a sure NAME candidate (a deny term, a custom detector) over [s,e).
