@@ -114,6 +114,9 @@ func (c Config) Validate() error {
 		return invalid("carry: max_delay_windows (%d), max_carried (%d) and max_idle (%v) must be >= 0, carry_above_ncp (%v) in [0,1]",
 			s.MaxDelay, s.MaxCarried, s.MaxIdle, s.CarryAbove)
 	}
+	if !validRelease(c.Carry.Release) {
+		return invalid("carry: release %q: want %s, %s or %s", c.Carry.Release, ReleaseAuto, ReleaseEachWindow, ReleasePooled)
+	}
 	if c.MaxSuppression < 0 || c.MaxSuppression > 1 || math.IsNaN(c.MaxSuppression) {
 		return invalid("max_suppression=%v must be a fraction in [0,1]", c.MaxSuppression)
 	}

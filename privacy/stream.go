@@ -34,7 +34,28 @@ type StreamConfig struct {
 	// them in a last window, so a worker id retired for good strands none.
 	// Read by the worker loop, like MaxIdle.
 	KeepOnStop bool `yaml:"keep_on_stop"`
+	// Release is when rows are released: ReleaseEachWindow, ReleasePooled,
+	// or "" / ReleaseAuto (pooled under l-diversity or t-closeness, each
+	// window under k alone: what measured best for each).
+	Release string `yaml:"release"`
 }
+
+// The release policies of StreamConfig.Release.
+const (
+	ReleaseAuto = "auto"
+	// ReleaseEachWindow releases every window the classes that hold a row
+	// whose delay expired and the tight classes of the pool; the rest wait.
+	ReleaseEachWindow = "each_window"
+	// ReleasePooled holds every row until the oldest can wait no longer,
+	// then anonymizes and releases the whole pool (max_delay_windows+1
+	// windows of rows) at once: no row waits past it. A class needs a row
+	// of each sensitive value, and the rows left after earlier releases
+	// took the easy company are the hardest to place, so one large pool
+	// beats releasing the expiring rows every window under l and t
+	// (benchmarks/results/privacy.md); under k alone k-member's choice of
+	// company every window does better.
+	ReleasePooled = "pooled"
+)
 
 // StreamRow is one row of a stream and how many windows it has waited.
 // ID is the caller's handle (e.g. an index into its own records); it is
@@ -89,6 +110,9 @@ type Stream struct {
 func NewStream(cfg Config, sc StreamConfig, opts ...Option) (*Stream, error) {
 	if sc.MaxDelay < 0 || sc.MaxCarried < 0 || sc.CarryAbove < 0 || sc.CarryAbove > 1 {
 		return nil, fmt.Errorf("creating stream: max_delay_windows, max_carried and carry_above_ncp must be >= 0 (carry_above_ncp <= 1): %w", ErrInvalidConfig)
+	}
+	if !validRelease(sc.Release) {
+		return nil, fmt.Errorf("creating stream: release %q: want %s, %s or %s: %w", sc.Release, ReleaseAuto, ReleaseEachWindow, ReleasePooled, ErrInvalidConfig)
 	}
 	if sc.CarryAbove == 0 {
 		sc.CarryAbove = 0.02
@@ -169,7 +193,19 @@ func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (Strea
 		}
 	}
 	carry := maxDelay > 0
-	if carry && s.sc.MaxCarried == 0 && e.model.diversityOnly() {
+	pooled := carry && s.pooled(e)
+	if pooled && len(first) == 0 && (s.sc.MaxCarried == 0 || len(all) <= s.sc.MaxCarried) {
+		s.next = append(s.next[:0:0], all...) // the pool waits for its oldest rows to expire
+		out.CarriedOut = len(s.next)
+		s.pending = true
+		return out, nil
+	}
+	if pooled {
+		for i := range delay {
+			delay[i] = maxDelay // the whole pool goes now: a row left out joins a class
+		}
+	}
+	if carry && s.sc.MaxCarried == 0 && (pooled || e.model.diversityOnly()) {
 		// Rows set aside wait (or join a class once expired); with a bound on
 		// the rows carried they could be suppressed for want of room instead.
 		e.maxSupp = max(e.maxSupp, int(poolSetAside*float64(e.n)))
@@ -236,8 +272,11 @@ func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (Strea
 		ga, gb := groups[keys[a]], groups[keys[b]]
 		return ga.pen/float64(ga.rows) > gb.pen/float64(gb.rows)
 	})
-	res, err := s.decide(e, t, all, parts, supp, groups, keys, room, maxDelay, out, true)
-	if err != nil {
+	if pooled {
+		maxDelay = 0 // none waits past a pooled release
+	}
+	res, err := s.decide(e, t, all, parts, supp, groups, keys, room, maxDelay, out, !pooled)
+	if err != nil && !pooled {
 		// Carried classes shift the release's sensitive distribution, which
 		// t-closeness (any model reading Class.Global) measures against:
 		// release this window without carrying classes, verified again.
@@ -248,6 +287,22 @@ func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (Strea
 		return StreamResult{}, err
 	}
 	return res, nil
+}
+
+func validRelease(r string) bool {
+	return r == "" || r == ReleaseAuto || r == ReleaseEachWindow || r == ReleasePooled
+}
+
+// pooled reports whether the stream releases its whole pool at once (see
+// ReleasePooled).
+func (s *Stream) pooled(e *engine) bool {
+	switch s.sc.Release {
+	case ReleasePooled:
+		return true
+	case ReleaseEachWindow:
+		return false
+	}
+	return len(e.model.rest) > 0
 }
 
 // decide splits a window into released classes, suppressed rows and

@@ -296,3 +296,44 @@ func TestStreamCarriesAndAccounts(t *testing.T) {
 		t.Errorf("negative delay: %v, want ErrInvalidConfig", err)
 	}
 }
+
+// Under l-diversity the stream releases its whole pool once its oldest rows
+// can wait no longer (ReleasePooled, chosen by auto), so each release is
+// max_delay+1 windows of rows; under k alone (auto) it releases every window;
+// a bound on the rows carried releases the pool early.
+func TestStreamPooledRelease(t *testing.T) {
+	tab, qis := loadAdult(t)
+	tab.Rows = tab.Rows[:6000]
+	cfg := DefaultConfig()
+	cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
+	l := cfg
+	l.L = 2
+	sc := StreamConfig{MaxDelay: 2}
+	results := runStream(t, l, sc, tab, 500)
+	checkReleases(t, l, tab, sc, results)
+	for w, res := range results[:len(results)-1] {
+		out := len(res.Released) + len(res.Suppressed)
+		if w%3 == 2 && (out != 1500 || res.CarriedOut != 0) || w%3 != 2 && (out != 0 || res.CarriedOut != (w%3+1)*500) {
+			t.Errorf("l=2, window %d: %d rows out, %d carried; want the pool of 3 windows out every third window, else all carried", w, out, res.CarriedOut)
+		}
+	}
+
+	results = runStream(t, cfg, sc, tab, 500)
+	checkReleases(t, cfg, tab, sc, results)
+	if len(results[0].Released)+len(results[1].Released) == 0 {
+		t.Error("k alone: nothing released in the first two windows; want each window's tight classes released (not pooled)")
+	}
+
+	bounded := StreamConfig{MaxDelay: 2, MaxCarried: 800}
+	results = runStream(t, l, bounded, tab, 500)
+	checkReleases(t, l, tab, bounded, results)
+	for w, res := range results {
+		if res.CarriedOut > 800 {
+			t.Errorf("window %d: %d rows carried, bound 800", w, res.CarriedOut)
+		}
+	}
+
+	if _, err := NewStream(l, StreamConfig{MaxDelay: 2, Release: "sometimes"}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("release \"sometimes\": %v, want ErrInvalidConfig", err)
+	}
+}

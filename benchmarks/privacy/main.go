@@ -29,6 +29,7 @@ func main() {
 	mode := flag.String("mode", "ablation", "ablation, scaling, batch or stream")
 	delays := flag.String("delays", "0,1,2,3", "max delays (windows) for -mode stream; 0 is the per-window baseline")
 	carryAbove := flag.Float64("carry-above", 0, "class NCP above which a class waits, -mode stream (0: package default)")
+	release := flag.String("release", "auto", "release policy of -mode stream: auto, each_window or pooled")
 	streamLen := flag.Int("rows", 300000, "rows of the stream used by -mode stream (a prefix, for quick runs)")
 	seed := flag.Uint64("seed", 3, "resampling seed of the stream of -mode batch and -mode stream")
 	models := flag.String("models", "k,l,t", "models for -mode stream: k (k=5), l (k=5, distinct l=2), t (k=5, t=0.2)")
@@ -60,7 +61,7 @@ func main() {
 	case "batch":
 		err = batch(*data, *seed)
 	case "stream":
-		err = streamMode(*data, *delays, *models, *carryAbove, *streamLen, *seed)
+		err = streamMode(*data, *delays, *models, *carryAbove, *release, *streamLen, *seed)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -295,7 +296,7 @@ func streamRows(t privacy.Table, seed uint64) privacy.Table {
 // 1,000-row windows, for each max delay (0: every window on its own, the
 // baseline of the same run), and reports the row-weighted NCP measured by
 // Verify on each release, suppression, the largest delay and time per window.
-func streamMode(dir, delays, only string, carryAbove float64, rows int, seed uint64) error {
+func streamMode(dir, delays, only string, carryAbove float64, release string, rows int, seed uint64) error {
 	t, qis, err := loadAdult(dir)
 	if err != nil {
 		return err
@@ -352,7 +353,7 @@ func streamMode(dir, delays, only string, carryAbove float64, rows int, seed uin
 			if err != nil {
 				return err
 			}
-			s, err := privacy.NewStream(cfg, privacy.StreamConfig{MaxDelay: d, CarryAbove: carryAbove}, tuning...)
+			s, err := privacy.NewStream(cfg, privacy.StreamConfig{MaxDelay: d, CarryAbove: carryAbove, Release: release}, tuning...)
 			if err != nil {
 				return err
 			}

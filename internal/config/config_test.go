@@ -66,6 +66,7 @@ func TestParseErrorsNameFileLineAndKey(t *testing.T) {
 			"redaction:\n  numbering:\n    max_values: 4096\n", []string{"redaction.numbering.max_values", "kafka.max_message_bytes"}},
 		{"unknown numbering key", minimal + "redaction:\n  numbering:\n    max_patient: 5\n", []string{"redaction.numbering.max_patient", "max_patients"}},
 		{"slash in worker id", "worker:\n  id: a/index\n" + minimal, []string{"worker.id", "'/'"}},
+		{"unknown carry release", minimal + carryPrivacy + "    max_delay_windows: 3\n    release: sometimes\n", []string{"privacy", "release", "sometimes"}},
 		{"negative carry delay", minimal + carryPrivacy + "    max_delay_windows: -1\n", []string{"privacy", "max_delay_windows"}},
 		{"carry above ncp over 1", minimal + carryPrivacy + "    max_delay_windows: 3\n    carry_above_ncp: 2\n", []string{"privacy", "carry_above_ncp"}},
 		{"carry topic is the budget", "topics:\n  input: [raw]\n  carry: deid.budget\n" + carryPrivacy + "    max_delay_windows: 3\n", []string{"topics.carry", "topics.budget"}},
