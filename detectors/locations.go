@@ -926,12 +926,12 @@ func (sc *scan) placesAsNames(spans []cand) []cand {
 	return spans
 }
 
-// placeShaped reports the text [s,e) shaped as one place rather than a person: on one line and
-// in one sentence, its last word ends facility names ("Oak Park Manor", "Lakeview Cardiology
-// Associates") or is a street suffix that is no one's name or title ("Red Oak Pkwy", not "Sadie
-// Lane"), or it starts with a house number and holds a street suffix or ends with a number ("17556
-// Palmer Frks, Dover", "194 N Diamond Ln, Dallas, TX 75291"; not "1423 PAGED DR LIU"). The place detector's candidates alone are no evidence:
-// it proposes the names after "by" and "at" too.
+// placeShaped reports the text [s,e) shaped as one place rather than a person: it starts with a
+// house number and holds a street suffix or ends with a number ("17556 Palmer Frks, Dover", "194 N
+// Diamond Ln, Dallas, TX 75291"; not "1423 PAGED DR LIU"); or, on one line and in one sentence,
+// its last word ends facility names ("Oak Park Manor", "Lakeview Cardiology Associates") or is a
+// street suffix that is no one's name or title ("Red Oak Pkwy", not "Sadie Lane"). The place
+// detector's candidates alone are no evidence: it proposes the names after "by" and "at" too.
 func (sc *scan) placeShaped(s, e int) bool {
 	toks := sc.toks
 	first, last := sc.spanToks(s, e)
