@@ -27,11 +27,21 @@ import (
 // stopped by SIGTERM, releases what it holds before it leaves: none is held
 // at the end); every release verifies on its own (privacy.VerifyRelease on
 // the decrypted rows), and no research row names its source.
+// With distinct l=2 the stream releases its whole pool every fourth window
+// (privacy.carry.release auto: pooled): the same must hold.
 func TestIntegrationCarryKilled(t *testing.T) {
+	t.Run("k", func(t *testing.T) { carryKilled(t, 0) })
+	t.Run("l=2 pooled", func(t *testing.T) { carryKilled(t, 2) })
+}
+
+func carryKilled(t *testing.T, l float64) {
 	const n, kills = 6000, 3
 	cfg := integrationConfig(t)
 	cfg.Window.MaxRecords = 150 // small windows: rows wait for company
 	cfg.Privacy.Carry = privacy.StreamConfig{MaxDelay: 3}
+	if l > 0 {
+		cfg.Privacy.L, cfg.Privacy.Sensitive = l, "diagnosis_code"
+	}
 	cfg.Topics.Carry = cfg.Topics.Input[0] + ".carry"
 	adm := kafkatest.Admin(t)
 	t.Cleanup(func() {
