@@ -683,7 +683,9 @@ func (w *Worker) abortState() {
 // abortStale aborts a window during which the group assigned partitions to
 // this worker: its records were numbered with state that may predate what
 // the partitions' previous owner committed. Its records are consumed again
-// once the numbering is reloaded, at once (no backoff).
+// once the numbering is reloaded, at once (no backoff). The window may have
+// been polled ahead of the last one to commit, whose End then took its first
+// records as committed and now rewinds past them: rewind puts them back.
 func (w *Worker) abortStale(ctx context.Context, sess *kgo.GroupTransactSession, win *window) (bool, error) {
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.DrainTimeout)
 	defer cancel()
@@ -692,6 +694,7 @@ func (w *Worker) abortStale(ctx context.Context, sess *kgo.GroupTransactSession,
 	if err != nil || committed {
 		return false, fmt.Errorf("aborting window %d to reload the placeholder numbering: %w", win.seq, err)
 	}
+	rewind(sess.Client(), win)
 	w.log.Info("partitions assigned during the window; aborted it to reload the placeholder numbering first",
 		"window", win.seq, "records", len(win.slots))
 	return true, nil

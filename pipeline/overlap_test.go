@@ -1,0 +1,149 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/deidstream/deidstream/deid"
+)
+
+// gateOutput runs fn once, on the first message a window writes to it (on
+// the publishing goroutine, while the next window is polled ahead).
+type gateOutput struct {
+	Output
+	once sync.Once
+	fn   func()
+}
+
+func (g *gateOutput) Write(ctx context.Context, tx Tx, m Message) {
+	g.once.Do(g.fn)
+	g.Output.Write(ctx, tx, m)
+}
+
+// produceSpread writes n patient records, the i-th to partition i%3 of "raw".
+func produceSpread(t *testing.T, conn []kgo.Opt, n int, phase string) {
+	t.Helper()
+	cl, err := kgo.NewClient(append(conn[:len(conn):len(conn)], kgo.RecordPartitioner(kgo.ManualPartitioner()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for i := range n {
+		v := fmt.Sprintf(`{"patient": "p%d", "name": "%s%d"}`, i%3, phase, i)
+		cl.Produce(context.Background(), &kgo.Record{Topic: "raw", Partition: int32(i % 3), Value: []byte(v)}, nil)
+	}
+	if err := cl.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond every 10 ms for at most d.
+func waitFor(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// Partitions are assigned to the worker (another member of its group left:
+// nothing is revoked) after window 1 published with window 2 polled ahead,
+// before window 1 commits. Window 1 commits; window 2, filled on, then polls
+// a record after the assignment, so it is aborted to reload the numbering.
+// Its records polled ahead (before window 1's End, which took them as
+// committed) must be consumed again, not skipped: every record is published
+// exactly once.
+func TestWorkerAssignmentAfterOverlapKeepsTheWindowPolledAhead(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := numberingConfig(t, "w1")
+	cfg.Window.MaxRecords = 1000
+	cfg.Window.MaxWait = 4 * time.Second // window 2 is still open once window 1 commits
+	produceSpread(t, conn, 30, "a")
+
+	// Another member holds every partition first; the worker joins and takes some.
+	assigned := make(chan struct{})
+	var once sync.Once
+	other, err := kgo.NewClient(append(conn[:len(conn):len(conn)], kgo.ConsumerGroup(cfg.Kafka.GroupID),
+		kgo.ConsumeTopics("raw"), kgo.DisableAutoCommit(),
+		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { once.Do(func() { close(assigned) }) }))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	select {
+	case <-assigned:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the other member was assigned nothing in 20s")
+	}
+
+	nb := newFakeNumbering()
+	m := NewMetrics(prometheus.NewRegistry())
+	var w *Worker
+	gate := &gateOutput{Output: Topic{cfg.Topics.Research, deid.KindResearch}, fn: func() {
+		// Window 1 publishes: more records come, and the worker polls some ahead.
+		produceSpread(t, conn, 30, "b")
+		if !waitFor(10*time.Second, func() bool { return testutil.ToFloat64(m.AheadRecords) > 0 }) {
+			t.Error("no record polled ahead of window 1 in 10s")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}}
+	// A short heartbeat: the worker learns of the rebalance well within max_wait.
+	wconn := append(conn[:len(conn):len(conn)], kgo.HeartbeatInterval(100*time.Millisecond))
+	w, err = New(*cfg, wconn, numberingRedactor{nb}, fakeSealer{}, &fakeAuditor{}, WithMetrics(m), WithNumbering(nb),
+		WithOutputs(Outputs{Research: gate}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	windows := 0
+	w.afterPublish = func() error {
+		if windows++; windows != 1 {
+			return nil
+		}
+		if testutil.ToFloat64(m.AheadRecords) == 0 {
+			return fmt.Errorf("window 1 committing with nothing polled ahead: the test would prove nothing")
+		}
+		// The other member leaves: its partitions are assigned to the worker.
+		other.Close()
+		if !waitFor(10*time.Second, w.reload.Load) {
+			return fmt.Errorf("no assignment in 10s after the other member left")
+		}
+		// More records, on the worker's partitions too: window 2 polls one.
+		produceSpread(t, conn, 30, "c")
+		return nil
+	}
+	const total = 90
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx) }()
+	waitFor(30*time.Second, func() bool { return settled(m) >= total })
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if windows < 2 {
+		t.Fatalf("%d windows published: the scenario did not happen", windows)
+	}
+	if got := testutil.ToFloat64(m.Windows.WithLabelValues("aborted")); got == 0 {
+		t.Error("no window aborted: the window polled ahead was not filled on past the assignment")
+	}
+	rows, _, _ := outputs(t, conn, cfg)
+	seen := map[string]bool{}
+	for _, r := range rows {
+		k := fmt.Sprintf("%d/%d", r.Partition, r.Offset)
+		if seen[k] {
+			t.Errorf("input offset %s published twice", k)
+		}
+		seen[k] = true
+	}
+	if got := checkConsistentNumbering(t, conn, cfg); got != total {
+		t.Errorf("%d rows published, want %d (records polled ahead of a committed window, then aborted, were skipped)", got, total)
+	}
+}
