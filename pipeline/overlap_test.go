@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -145,5 +146,107 @@ func TestWorkerAssignmentAfterOverlapKeepsTheWindowPolledAhead(t *testing.T) {
 	}
 	if got := checkConsistentNumbering(t, conn, cfg); got != total {
 		t.Errorf("%d rows published, want %d (records polled ahead of a committed window, then aborted, were skipped)", got, total)
+	}
+}
+
+// carryNumberingRedactor numbers each record's name in its patient's table
+// and releases [patient, group], so a Carrier holds the "rare" ones.
+type carryNumberingRedactor struct{ nb *fakeNumbering }
+
+func (carryNumberingRedactor) Columns() []string { return []string{"patient", "group"} }
+
+func (r carryNumberingRedactor) Process(rec map[string]any) (Redacted, error) {
+	p := fmt.Sprint(rec["patient"])
+	r.nb.number(p, fmt.Sprint(rec["name"]))
+	return Redacted{Values: []string{p, fmt.Sprint(rec["group"])}}, nil
+}
+
+// committedNames lists the names in the last placeholder table of each patient.
+func committedNames(t *testing.T, conn []kgo.Opt, cfg *Config) map[string]bool {
+	t.Helper()
+	latest := map[string][]byte{}
+	for _, r := range placeholderTables(t, conn, cfg) {
+		latest[string(r.Key)] = r.Value
+	}
+	names := map[string]bool{}
+	for p, v := range latest {
+		var tb map[string]int
+		if err := json.Unmarshal(v, &tb); err != nil {
+			t.Fatalf("patient %s: table %q: %v", p, v, err)
+		}
+		for nm := range tb {
+			names[nm] = true
+		}
+	}
+	return names
+}
+
+// The worker stops (Run's context ends) while window 1 publishes and window
+// 2 is polled ahead; window 1 commits, window 2 is dropped (consumed again
+// at the next start), and the rows window 1 held are released by a window of
+// no input before the stop. That window's transaction must not carry the
+// placeholder tables window 2's records changed: none of them committed.
+func TestWorkerStopDropsTheNumberingOfTheWindowPolledAhead(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := numberingConfig(t, "w1")
+	cfg.Topics.Carry = "deid.carry"
+	cfg.CarryReleaseOnStop = true
+	cfg.Window.MaxRecords = 1000
+	cfg.Window.MaxWait = 300 * time.Millisecond
+	cfg.Input.Types["group"] = "string"
+	produce := func(phase, group string) {
+		cl, err := kgo.NewClient(conn...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		for i := range 12 {
+			v := fmt.Sprintf(`{"patient": "p%d", "name": "%s%d", "group": "%s"}`, i%3, phase, i, group)
+			cl.Produce(context.Background(), &kgo.Record{Topic: "raw", Key: fmt.Appendf(nil, "p%d", i%3), Value: []byte(v)}, nil)
+		}
+		if err := cl.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	produce("a", "rare") // window 1: every row held by the Carrier
+
+	nb, c := newFakeNumbering(), &fakeCarrier{}
+	m := NewMetrics(prometheus.NewRegistry())
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var ahead float64
+	gate := &gateOutput{Output: Topic{cfg.Topics.Carry, deid.KindCarry}, fn: func() {
+		produce("b", "g")
+		waitFor(10*time.Second, func() bool { return testutil.ToFloat64(m.AheadRecords) > 0 })
+		time.Sleep(200 * time.Millisecond)
+		ahead = testutil.ToFloat64(m.AheadRecords)
+		stop() // SIGTERM, with window 2 polled ahead
+	}}
+	w, err := New(*cfg, conn, carryNumberingRedactor{nb}, fakeSealer{}, &fakeAuditor{}, WithMetrics(m), WithNumbering(nb),
+		WithCarrier(c), WithOutputs(Outputs{Carry: gate}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the worker did not stop in 60s")
+	}
+	if ahead == 0 || c.lasts != 1 {
+		t.Fatalf("%v records polled ahead at the stop, %d windows of no input: the scenario did not happen", ahead, c.lasts)
+	}
+	names := committedNames(t, conn, cfg)
+	for i := range 12 {
+		if !names[fmt.Sprint("a", i)] {
+			t.Errorf("name a%d of committed window 1 is in no committed placeholder table", i)
+		}
+		if names[fmt.Sprint("b", i)] {
+			t.Errorf("name b%d, of a record polled ahead and never committed, is in a committed placeholder table", i)
+		}
 	}
 }

@@ -367,6 +367,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}
+	if next != nil {
+		// Stopping with a window polled ahead of the last commit: it is
+		// dropped (its offsets never commit), so what its records numbered is
+		// forgotten before a window of no input (releaseAtStop) could publish it.
+		next.pending.Wait()
+		if w.numbers != nil {
+			w.numbers.Abort()
+		}
+	}
 	sess, rerr := w.releaseAtStop(ctx, sess, opts)
 	if sess == nil {
 		return rerr // the session could not be replaced: rerr says why the stop event is missing
