@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -248,5 +249,54 @@ func TestWorkerStopDropsTheNumberingOfTheWindowPolledAhead(t *testing.T) {
 		if names[fmt.Sprint("b", i)] {
 			t.Errorf("name b%d, of a record polled ahead and never committed, is in a committed placeholder table", i)
 		}
+	}
+}
+
+// A window's End failed with the window after it polled ahead; that window
+// was dropped, and the new session reads back that the window committed.
+// What the window numbered is kept; what the dropped window's records
+// numbered must be forgotten, as when End reports the commit itself, or the
+// next window (one of no input, which reloads nothing first) publishes it.
+func TestSettleCommittedForgetsTheDroppedWindowsNumbering(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := numberingConfig(t, "w1")
+	w, _, nb := newNumberingWorker(t, cfg, conn)
+
+	// A record of a committed transaction: the window's probe.
+	tx, err := kgo.NewClient(append(conn[:len(conn):len(conn)], kgo.TransactionalID("probe"), kgo.AllowAutoTopicCreation())...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := tx.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	probe, err := tx.ProduceSync(ctx, &kgo.Record{Topic: "raw", Partition: 0, Value: []byte(`{}`)}).First()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+
+	nb.number("p1", "kept") // the window's record
+	win := newWindow(1, 0)
+	win.add(probe)
+	win.tables = w.numbers.Changed()
+	nb.number("p1", "dropped") // a record of the window polled ahead, then dropped
+	lost := &sessionLost{win: win, res: &published{in: 1}, filled: time.Now(), probe: probe, err: errors.New("ending the transaction timed out")}
+	if err := w.settle(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	nb.mu.Lock()
+	committed, tables := nb.committed["p1"], nb.tables["p1"]
+	nb.mu.Unlock()
+	if committed["kept"] == 0 || committed["dropped"] != 0 {
+		t.Errorf("committed table %v: want the window's name kept, the dropped window's not", committed)
+	}
+	if tables["dropped"] != 0 {
+		t.Errorf("table %v after the window settled: the dropped window's name is still pending, for the next window to publish", tables)
 	}
 }

@@ -650,6 +650,11 @@ func (w *Worker) settle(ctx context.Context, lost *sessionLost) error {
 		if committed {
 			w.log.Info("the window had committed before its session failed", "window", lost.win.seq)
 			w.committed(lost.win, lost.res, lost.filled)
+			if w.numbers != nil {
+				// What a window polled ahead, then dropped, numbered (runWindow
+				// forgets it the same way after a commit End reported).
+				w.numbers.Abort()
+			}
 			return nil
 		}
 	}
