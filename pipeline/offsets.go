@@ -60,14 +60,22 @@ func (w *Worker) learnTopicID(topic string, id [16]byte) {
 
 // rewind sets consuming back to the first record of each window given
 // (oldest first: its offset wins for a partition two windows hold), after
-// they were aborted or dropped. Partitions no longer assigned are skipped.
-func rewind(cl *kgo.Client, wins ...*window) {
+// they were aborted or dropped. Partitions no longer assigned are skipped,
+// and so are partitions assigned again since a window began polling: one
+// revoked meanwhile may have been consumed and committed further by another
+// member, and its new assignment starts at that commit (End's own rewind
+// after an abort goes back to it too).
+func (w *Worker) rewind(cl *kgo.Client, wins ...*window) {
 	to := map[string]map[int32]kgo.EpochOffset{}
+	w.assignMu.Lock()
 	for _, win := range wins {
 		if win == nil {
 			continue
 		}
 		for tp, eo := range win.from {
+			if w.assignedAt[tp] > win.assignments {
+				continue
+			}
 			if to[tp.topic] == nil {
 				to[tp.topic] = map[int32]kgo.EpochOffset{}
 			}
@@ -76,5 +84,6 @@ func rewind(cl *kgo.Client, wins ...*window) {
 			}
 		}
 	}
+	w.assignMu.Unlock() // not held across a Kafka call
 	cl.SetOffsets(to)
 }

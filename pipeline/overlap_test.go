@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -188,6 +190,22 @@ func committedNames(t *testing.T, conn []kgo.Opt, cfg *Config) map[string]bool {
 // no input before the stop. That window's transaction must not carry the
 // placeholder tables window 2's records changed: none of them committed.
 func TestWorkerStopDropsTheNumberingOfTheWindowPolledAhead(t *testing.T) {
+	// kfake now and then refuses the window of no input's produce
+	// (OUT_OF_ORDER_SEQUENCE_NUMBER, seen under -race): that window aborts,
+	// which proves nothing here, so the scenario is run again.
+	for attempt := 1; ; attempt++ {
+		err := stopWithWindowAhead(t)
+		if err == nil {
+			return
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "its transaction aborted") {
+			t.Fatal(err)
+		}
+		t.Logf("attempt %d: %v; again", attempt, err)
+	}
+}
+
+func stopWithWindowAhead(t *testing.T) error {
 	conn := kfakeConn(t)
 	cfg := numberingConfig(t, "w1")
 	cfg.Topics.Carry = "deid.carry"
@@ -233,7 +251,7 @@ func TestWorkerStopDropsTheNumberingOfTheWindowPolledAhead(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("the worker did not stop in 60s")
@@ -250,6 +268,7 @@ func TestWorkerStopDropsTheNumberingOfTheWindowPolledAhead(t *testing.T) {
 			t.Errorf("name b%d, of a record polled ahead and never committed, is in a committed placeholder table", i)
 		}
 	}
+	return nil
 }
 
 // A window's End failed with the window after it polled ahead; that window
@@ -298,5 +317,107 @@ func TestSettleCommittedForgetsTheDroppedWindowsNumbering(t *testing.T) {
 	}
 	if tables["dropped"] != 0 {
 		t.Errorf("table %v after the window settled: the dropped window's name is still pending, for the next window to publish", tables)
+	}
+}
+
+// While window 1 publishes, another member joins (a partition is revoked
+// from the worker), consumes that partition's records and commits them, and
+// leaves (the partition is assigned back). Window 1 aborts; consuming must
+// resume where the group's commit now is on that partition, not at window
+// 1's first record there: the other member took those records.
+func TestWorkerAbortAfterPartitionCameBackSkipsWhatOthersCommitted(t *testing.T) {
+	conn := kfakeConn(t)
+	cfg := testConfig(t)
+	cfg.Window.MaxWait = 300 * time.Millisecond
+	const n = 240
+	recs, _, _ := inputs(n)
+	produceAll(t, conn, "raw", recs)
+
+	var logs syncBuf
+	assignedLines := func() int {
+		c := 0
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, "partitions assigned") && !strings.Contains(l, "partitions=0") {
+				c++
+			}
+		}
+		return c
+	}
+	hb := kgo.HeartbeatInterval(100 * time.Millisecond)
+	m := NewMetrics(prometheus.NewRegistry())
+	var w *Worker
+	var other map[string]map[int32]kgo.EpochOffset // what the other member committed
+	var took int
+	gate := &gateOutput{Output: Topic{cfg.Topics.Research, deid.KindResearch}, fn: func() {
+		assigned := make(chan struct{})
+		var once sync.Once
+		b, err := kgo.NewClient(append(conn[:len(conn):len(conn)], hb, kgo.ConsumerGroup(cfg.Kafka.GroupID),
+			kgo.ConsumeTopics("raw"), kgo.DisableAutoCommit(), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
+				if len(a) > 0 {
+					once.Do(func() { close(assigned) })
+				}
+			}))...)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		select {
+		case <-assigned:
+		case <-time.After(20 * time.Second):
+			t.Error("the other member was assigned nothing in 20s")
+			b.Close()
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for took == 0 && ctx.Err() == nil {
+			took += b.PollFetches(ctx).NumRecords()
+		}
+		if err := b.CommitUncommittedOffsets(ctx); err != nil {
+			t.Error(err)
+		}
+		other = b.CommittedOffsets()
+		before := assignedLines()
+		b.Close() // leaves: its partitions come back to the worker
+		if !waitFor(20*time.Second, func() bool { return assignedLines() > before }) {
+			t.Error("the partitions did not come back to the worker in 20s")
+		}
+	}}
+	w, err := New(*cfg, append(conn[:len(conn):len(conn)], hb), fakeRedactor{}, fakeSealer{}, &fakeAuditor{},
+		WithAnonymizer(fakeAnonymizer{}), WithMetrics(m), WithOutputs(Outputs{Research: gate}),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx) }()
+	waitFor(30*time.Second, func() bool { return took > 0 && settled(m) >= float64(n-took) })
+	time.Sleep(1500 * time.Millisecond) // a window more, if any were due
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if took == 0 || len(other["raw"]) == 0 {
+		t.Fatalf("the other member took %d records, committed %v: the scenario did not happen", took, other)
+	}
+	if got := testutil.ToFloat64(m.Windows.WithLabelValues("aborted")); got == 0 {
+		t.Fatal("no window aborted: the revocation did not reach the window")
+	}
+	rows, _, _ := outputs(t, conn, cfg)
+	seen := map[string]bool{}
+	for _, r := range rows {
+		k := fmt.Sprintf("%d/%d", r.Partition, r.Offset)
+		if seen[k] {
+			t.Errorf("input offset %s published twice", k)
+		}
+		seen[k] = true
+		if eo, ok := other["raw"][r.Partition]; ok && r.Offset < eo.Offset {
+			t.Errorf("input offset %s published by the worker, though the other member committed partition %d to %d", k, r.Partition, eo.Offset)
+		}
+	}
+	if got := settled(m); got != float64(n-took) {
+		t.Errorf("the worker settled %v records, want %d: %d of %d were the other member's", got, n-took, took, n)
 	}
 }

@@ -39,9 +39,11 @@ type window struct {
 	// revocation since then may have taken a partition some of its records
 	// came from, so the window must not commit.
 	rebalances uint64
-	bytes      int       // raw bytes of the records polled
-	deadline   time.Time // max_wait after the first record; zero before it
-	ahead      bool      // polled while the window before it publishes
+	// assignments is Worker.assignments before the window's first poll.
+	assignments uint64
+	bytes       int       // raw bytes of the records polled
+	deadline    time.Time // max_wait after the first record; zero before it
+	ahead       bool      // polled while the window before it publishes
 	// tables are the placeholder tables its records changed (Numbering.Changed,
 	// taken once it drained, before the next window's records are numbered).
 	tables []StateRecord

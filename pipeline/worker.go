@@ -80,8 +80,15 @@ type Worker struct {
 	// rebalances counts the revocations and losses of partitions: a window
 	// whose polling began before one must not commit (see window.rebalances).
 	rebalances atomic.Uint64
-	topicIDs   map[string][16]byte // for committing offsets (offsets.go); Run's goroutine only
-	jobs       chan job
+	// assignments counts the assignments of partitions, and assignedAt holds
+	// that count at each partition's last assignment (under assignMu): a
+	// window does not rewind a partition assigned again after it began
+	// polling, whose committed offset may have moved (see rewind).
+	assignments atomic.Uint64
+	assignMu    sync.Mutex
+	assignedAt  map[topicPartition]uint64
+	topicIDs    map[string][16]byte // for committing offsets (offsets.go); Run's goroutine only
+	jobs        chan job
 	// remaining, for a bounded run, maps each partition not yet committed to
 	// its end to that end offset; nil for an unbounded run.
 	remaining map[topicPartition]int64
@@ -133,7 +140,8 @@ func New(cfg Config, conn []kgo.Opt, r Redactor, s Sealer, a Auditor, opts ...Op
 		return nil, fmt.Errorf("making worker: redactor, sealer and auditor are required: %w", ErrNoStage)
 	}
 	w := &Worker{cfg: cfg, conn: conn, redactor: r, sealer: s, auditor: a, log: slog.Default(), out: KafkaOutputs(cfg.Topics),
-		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types), topicIDs: map[string][16]byte{}}
+		decoder: newSchema(cfg.Input.MaxRecordBytes, cfg.Input.Required, cfg.Input.Types), topicIDs: map[string][16]byte{},
+		assignedAt: map[topicPartition]uint64{}}
 	for _, o := range opts {
 		o(w)
 	}
@@ -274,6 +282,14 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.log.Info("partitions assigned", "partitions", n)
 			w.ready.Store(true)
 			if len(assigned) > 0 {
+				w.assignMu.Lock()
+				at := w.assignments.Add(1)
+				for t, ps := range assigned {
+					for _, p := range ps {
+						w.assignedAt[topicPartition{t, p}] = at
+					}
+				}
+				w.assignMu.Unlock()
 				w.reload.Store(true)
 			}
 		}),
@@ -468,9 +484,9 @@ func (w *Worker) runWindow(ctx context.Context, sess *kgo.GroupTransactSession, 
 	switch {
 	case err != nil: // the session is replaced, or the worker stops
 	case !committed:
-		rewind(sess.Client(), win, dropped)
+		w.rewind(sess.Client(), win, dropped)
 	case dropped != nil:
-		rewind(sess.Client(), dropped)
+		w.rewind(sess.Client(), dropped)
 	}
 	switch {
 	case committed:
@@ -536,7 +552,9 @@ func (w *Worker) overlaps(win *window) bool {
 }
 
 func (w *Worker) newWindow() *window {
-	return newWindow(w.cfg.Window.MaxRecords, w.rebalances.Load())
+	win := newWindow(w.cfg.Window.MaxRecords, w.rebalances.Load())
+	win.assignments = w.assignments.Load()
+	return win
 }
 
 // committed keeps what a committed window changed, counts and logs it.
@@ -708,7 +726,7 @@ func (w *Worker) abortStale(ctx context.Context, sess *kgo.GroupTransactSession,
 	if err != nil || committed {
 		return false, fmt.Errorf("aborting window %d to reload the placeholder numbering: %w", win.seq, err)
 	}
-	rewind(sess.Client(), win)
+	w.rewind(sess.Client(), win)
 	w.log.Info("partitions assigned during the window; aborted it to reload the placeholder numbering first",
 		"window", win.seq, "records", len(win.slots))
 	return true, nil
