@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -347,7 +348,7 @@ func TestWorkerAbortAfterPartitionCameBackSkipsWhatOthersCommitted(t *testing.T)
 	m := NewMetrics(prometheus.NewRegistry())
 	var w *Worker
 	var other map[string]map[int32]kgo.EpochOffset // what the other member committed
-	var took int
+	var took atomic.Int64                          // records the other member consumed
 	gate := &gateOutput{Output: Topic{cfg.Topics.Research, deid.KindResearch}, fn: func() {
 		assigned := make(chan struct{})
 		var once sync.Once
@@ -371,8 +372,8 @@ func TestWorkerAbortAfterPartitionCameBackSkipsWhatOthersCommitted(t *testing.T)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		for took == 0 && ctx.Err() == nil {
-			took += b.PollFetches(ctx).NumRecords()
+		for took.Load() == 0 && ctx.Err() == nil {
+			took.Add(int64(b.PollFetches(ctx).NumRecords()))
 		}
 		if err := b.CommitUncommittedOffsets(ctx); err != nil {
 			t.Error(err)
@@ -393,14 +394,14 @@ func TestWorkerAbortAfterPartitionCameBackSkipsWhatOthersCommitted(t *testing.T)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- w.Run(ctx) }()
-	waitFor(30*time.Second, func() bool { return took > 0 && settled(m) >= float64(n-took) })
+	waitFor(30*time.Second, func() bool { return took.Load() > 0 && settled(m) >= float64(n-took.Load()) })
 	time.Sleep(1500 * time.Millisecond) // a window more, if any were due
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	if took == 0 || len(other["raw"]) == 0 {
-		t.Fatalf("the other member took %d records, committed %v: the scenario did not happen", took, other)
+	if took.Load() == 0 || len(other["raw"]) == 0 {
+		t.Fatalf("the other member took %d records, committed %v: the scenario did not happen", took.Load(), other)
 	}
 	if got := testutil.ToFloat64(m.Windows.WithLabelValues("aborted")); got == 0 {
 		t.Fatal("no window aborted: the revocation did not reach the window")
@@ -417,7 +418,7 @@ func TestWorkerAbortAfterPartitionCameBackSkipsWhatOthersCommitted(t *testing.T)
 			t.Errorf("input offset %s published by the worker, though the other member committed partition %d to %d", k, r.Partition, eo.Offset)
 		}
 	}
-	if got := settled(m); got != float64(n-took) {
-		t.Errorf("the worker settled %v records, want %d: %d of %d were the other member's", got, n-took, took, n)
+	if got, want := settled(m), n-took.Load(); got != float64(want) {
+		t.Errorf("the worker settled %v records, want %d: %d of %d were the other member's", got, want, took.Load(), n)
 	}
 }
