@@ -61,10 +61,11 @@ func (w *Worker) learnTopicID(topic string, id [16]byte) {
 // rewind sets consuming back to the first record of each window given
 // (oldest first: its offset wins for a partition two windows hold), after
 // they were aborted or dropped. Partitions no longer assigned are skipped,
-// and so are partitions assigned again since a window began polling: one
+// and so are partitions assigned again since the window polled them: one
 // revoked meanwhile may have been consumed and committed further by another
 // member, and its new assignment starts at that commit (End's own rewind
-// after an abort goes back to it too).
+// after an abort goes back to it too). A record the window polled under the
+// new assignment is a first record again (window.polled).
 func (w *Worker) rewind(cl *kgo.Client, wins ...*window) {
 	to := map[string]map[int32]kgo.EpochOffset{}
 	w.assignMu.Lock()
@@ -73,7 +74,7 @@ func (w *Worker) rewind(cl *kgo.Client, wins ...*window) {
 			continue
 		}
 		for tp, eo := range win.from {
-			if w.assignedAt[tp] > win.assignments {
+			if w.assignedAt[tp] > win.fromAt[tp] {
 				continue
 			}
 			if to[tp.topic] == nil {

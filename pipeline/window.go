@@ -32,18 +32,18 @@ type window struct {
 	// next is, per partition, the offset after the last record polled
 	// (control records included): what committing the window commits.
 	next map[topicPartition]kgo.EpochOffset
-	// from is, per partition, the first offset polled: where consuming
-	// resumes if the window is dropped.
-	from map[topicPartition]kgo.EpochOffset
+	// from is, per partition, the first offset polled since the partition
+	// was last assigned: where consuming resumes if the window is dropped;
+	// fromAt is Worker.assignedAt of the partition then (see rewind).
+	from   map[topicPartition]kgo.EpochOffset
+	fromAt map[topicPartition]uint64
 	// rebalances is Worker.rebalances before the window's first poll: a
 	// revocation since then may have taken a partition some of its records
 	// came from, so the window must not commit.
 	rebalances uint64
-	// assignments is Worker.assignments before the window's first poll.
-	assignments uint64
-	bytes       int       // raw bytes of the records polled
-	deadline    time.Time // max_wait after the first record; zero before it
-	ahead       bool      // polled while the window before it publishes
+	bytes      int       // raw bytes of the records polled
+	deadline   time.Time // max_wait after the first record; zero before it
+	ahead      bool      // polled while the window before it publishes
 	// tables are the placeholder tables its records changed (Numbering.Changed,
 	// taken once it drained, before the next window's records are numbered).
 	tables []StateRecord
@@ -63,14 +63,18 @@ type topicPartition struct {
 
 func newWindow(capacity int, rebalances uint64) *window {
 	return &window{slots: make([]slot, 0, capacity), ranges: map[topicPartition]*deid.OffsetRange{},
-		next: map[topicPartition]kgo.EpochOffset{}, from: map[topicPartition]kgo.EpochOffset{}, rebalances: rebalances}
+		next: map[topicPartition]kgo.EpochOffset{}, from: map[topicPartition]kgo.EpochOffset{},
+		fromAt: map[topicPartition]uint64{}, rebalances: rebalances}
 }
 
-// polled notes a record (or control record) taken from Kafka into the window.
-func (w *window) polled(r *kgo.Record) {
+// polled notes a record (or control record) taken from Kafka into the
+// window; assigned is its partition's Worker.assignedAt. A record under a
+// newer assignment than the window's first of that partition starts from again.
+func (w *window) polled(r *kgo.Record, assigned uint64) {
 	tp := topicPartition{r.Topic, r.Partition}
-	if _, ok := w.from[tp]; !ok {
+	if at, ok := w.fromAt[tp]; !ok || at < assigned {
 		w.from[tp] = kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset}
+		w.fromAt[tp] = assigned
 	}
 	w.next[tp] = kgo.EpochOffset{Epoch: r.LeaderEpoch, Offset: r.Offset + 1}
 }

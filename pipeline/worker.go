@@ -82,8 +82,9 @@ type Worker struct {
 	rebalances atomic.Uint64
 	// assignments counts the assignments of partitions, and assignedAt holds
 	// that count at each partition's last assignment (under assignMu): a
-	// window does not rewind a partition assigned again after it began
-	// polling, whose committed offset may have moved (see rewind).
+	// window does not rewind a partition to a record polled before the
+	// partition was assigned again, whose committed offset may have moved
+	// meanwhile (see rewind).
 	assignments atomic.Uint64
 	assignMu    sync.Mutex
 	assignedAt  map[topicPartition]uint64
@@ -552,9 +553,14 @@ func (w *Worker) overlaps(win *window) bool {
 }
 
 func (w *Worker) newWindow() *window {
-	win := newWindow(w.cfg.Window.MaxRecords, w.rebalances.Load())
-	win.assignments = w.assignments.Load()
-	return win
+	return newWindow(w.cfg.Window.MaxRecords, w.rebalances.Load())
+}
+
+// assignedOf is Worker.assignedAt of a partition.
+func (w *Worker) assignedOf(topic string, partition int32) uint64 {
+	w.assignMu.Lock()
+	defer w.assignMu.Unlock()
+	return w.assignedAt[topicPartition{topic, partition}]
 }
 
 // committed keeps what a committed window changed, counts and logs it.
@@ -838,10 +844,14 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		w.observeLag(fs)
 		fs.EachTopic(func(t kgo.FetchTopic) { w.learnTopicID(t.Topic, t.TopicID) })
 		fs.EachRecord(func(r *kgo.Record) {
+			// Every record taken from Kafka is noted, even one the window
+			// will not hold: a window dropped after the one before it
+			// committed (whose End took every record polled as committed)
+			// rewinds to its first record of each partition.
+			win.polled(r, w.assignedOf(r.Topic, r.Partition))
 			if berr != nil || win.stale {
 				return // the window aborts: what is left of the fetch is consumed again
 			}
-			win.polled(r)
 			if r.Attrs.IsControl() {
 				return // a transaction marker (bounded runs only), not a record
 			}
