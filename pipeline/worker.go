@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime"
 	"strings"
 	"sync"
@@ -556,11 +557,13 @@ func (w *Worker) newWindow() *window {
 	return newWindow(w.cfg.Window.MaxRecords, w.rebalances.Load())
 }
 
-// assignedOf is Worker.assignedAt of a partition.
-func (w *Worker) assignedOf(topic string, partition int32) uint64 {
+// assigned is a copy of Worker.assignedAt, taken as a poll returns: the
+// assignment its records were fetched under, even if a rebalance comes
+// while they are handed to the stages (which may block: backpressure).
+func (w *Worker) assigned() map[topicPartition]uint64 {
 	w.assignMu.Lock()
 	defer w.assignMu.Unlock()
-	return w.assignedAt[topicPartition{topic, partition}]
+	return maps.Clone(w.assignedAt)
 }
 
 // committed keeps what a committed window changed, counts and logs it.
@@ -825,6 +828,7 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 		}
 		fs := sess.PollRecords(pctx, w.cfg.Window.MaxRecords-len(win.slots))
 		cancel()
+		assigned := w.assigned()
 		if fs.IsClientClosed() {
 			return fmt.Errorf("polling: kafka client closed")
 		}
@@ -848,7 +852,7 @@ func (w *Worker) fill(ctx context.Context, sess *kgo.GroupTransactSession, win *
 			// will not hold: a window dropped after the one before it
 			// committed (whose End took every record polled as committed)
 			// rewinds to its first record of each partition.
-			win.polled(r, w.assignedOf(r.Topic, r.Partition))
+			win.polled(r, assigned[topicPartition{r.Topic, r.Partition}])
 			if berr != nil || win.stale {
 				return // the window aborts: what is left of the fetch is consumed again
 			}
