@@ -100,7 +100,15 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange,
 	first := c.nextID
 	for i, r := range rows {
 		c.nextID++
-		in[i] = privacy.StreamRow{ID: c.nextID, Row: r}
+		// A row may be held past its window: it gets its own copy, not
+		// strings of the fetched batch its record was decoded from (which
+		// it would keep alive). Copied here, not once held: the window's
+		// rows are read meanwhile (the DP release runs beside this).
+		own := make([]string, len(r))
+		for j, v := range r {
+			own[j] = strings.Clone(v)
+		}
+		in[i] = privacy.StreamRow{ID: c.nextID, Row: own}
 		c.src[c.nextID] = src[i]
 	}
 	isNew := func(id uint64) (int, bool) { return int(id - first - 1), id > first }
@@ -140,12 +148,6 @@ func (c *Carry) Carry(columns []string, rows [][]string, src []deid.OffsetRange,
 		if i, ok := isNew(r.ID); ok {
 			out.Held[i] = true
 			held = append(held, src[i])
-			for j, v := range r.Row {
-				// Held past its window: its own copy, not a part of the
-				// fetched batch the record was decoded from (which it would
-				// keep alive).
-				r.Row[j] = strings.Clone(v)
-			}
 		}
 	}
 	out.Summary.Held, out.Summary.Settled = joinRanges(held), joinRanges(settled)
