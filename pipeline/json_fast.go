@@ -66,7 +66,7 @@ func decodeObject(data []byte) (map[string]any, error) {
 	// value is in use: the worker passes a fetched record's value, whose
 	// buffer franz-go never reuses (no decompression pool is configured). A
 	// value kept past its window keeps that whole fetched batch alive: what
-	// is kept longer (carry-over rows) is cloned where it is kept.
+	// may be kept longer (carry-over rows) is cloned by what keeps it.
 	p.src = unsafe.String(unsafe.SliceData(data), len(data))
 	obj, ok := p.object(1)
 	if !ok {
