@@ -31,7 +31,11 @@ func markCPU() cpuMark {
 		return m
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
-	for i, f := range strings.Fields(line)[1:] {
+	fields := strings.Fields(line) // "cpu user nice system idle iowait irq softirq steal guest guest_nice"
+	if len(fields) < 5 {
+		return m
+	}
+	for i, f := range fields[1:] {
 		v, err := strconv.ParseUint(f, 10, 64)
 		if err != nil {
 			break
