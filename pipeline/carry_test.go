@@ -406,6 +406,24 @@ func (f *flushWatch) Carry(cols []string, rows [][]string, src []deid.OffsetRang
 
 func (f *flushWatch) Abort() { f.aborts.Add(1); f.fakeCarrier.Abort() }
 
+// stallFlushEnd returns a Carrier holding 3 rows and stalls the End of the
+// first window of no input that releases them for d; stalled reports it did.
+func stallFlushEnd(cluster *kfake.Cluster, d time.Duration) (c *flushWatch, stalled *atomic.Bool) {
+	c, stalled = &flushWatch{fakeCarrier: &fakeCarrier{}}, &atomic.Bool{}
+	for i := range 3 {
+		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
+			[]string{fmt.Sprint(i), "rare"}})
+	}
+	cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		if c.flushing.Load() && stalled.CompareAndSwap(false, true) {
+			cluster.SleepControl(func() { time.Sleep(d) })
+		}
+		return nil, nil, false
+	})
+	return c, stalled
+}
+
 // TestWorkerSettlesAFlushWindowWhoseEndFailed: a window of no input (the
 // held rows released once input idled) whose End does not answer changes
 // state like any window: the Carrier and the auditor must learn its outcome
@@ -424,19 +442,7 @@ func TestWorkerSettlesAFlushWindowWhoseEndFailed(t *testing.T) {
 	cfg.Topics.Carry = "deid.carry"
 	cfg.CarryMaxIdle = 200 * time.Millisecond
 	cfg.Kafka.TransactionTimeout = 1500 * time.Millisecond // the publish bound: shorter than the stall
-	c := &flushWatch{fakeCarrier: &fakeCarrier{}}
-	for i := range 3 {
-		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
-			[]string{fmt.Sprint(i), "rare"}})
-	}
-	var stalled atomic.Bool
-	cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
-		cluster.KeepControl()
-		if c.flushing.Load() && stalled.CompareAndSwap(false, true) {
-			cluster.SleepControl(func() { time.Sleep(2500 * time.Millisecond) })
-		}
-		return nil, nil, false
-	})
+	c, stalled := stallFlushEnd(cluster, 2500*time.Millisecond)
 	aud := &fakeAuditor{}
 	m := NewMetrics(prometheus.NewRegistry())
 	var logs syncBuf
@@ -493,19 +499,7 @@ func TestWorkerStopSettlesAStalledRelease(t *testing.T) {
 	// The stopping window's publish bound, shorter than the stall; the session's
 	// replacement waits as long again, longer than the rest of the stall.
 	cfg.DrainTimeout = 2 * time.Second
-	c := &flushWatch{fakeCarrier: &fakeCarrier{}}
-	for i := range 3 {
-		c.held = append(c.held, carriedRow{deid.OffsetRange{Topic: "raw", Partition: 0, First: int64(i), Last: int64(i)},
-			[]string{fmt.Sprint(i), "rare"}})
-	}
-	var stalled atomic.Bool
-	cluster.ControlKey(int16(kmsg.EndTxn), func(kmsg.Request) (kmsg.Response, error, bool) {
-		cluster.KeepControl()
-		if c.flushing.Load() && stalled.CompareAndSwap(false, true) {
-			cluster.SleepControl(func() { time.Sleep(3 * time.Second) })
-		}
-		return nil, nil, false
-	})
+	c, stalled := stallFlushEnd(cluster, 3*time.Second)
 	aud := &fakeAuditor{}
 	var logs syncBuf
 	w, err := New(*cfg, conn, fakeRedactor{}, fakeSealer{}, aud, WithCarrier(c), WithMetrics(NewMetrics(prometheus.NewRegistry())),
