@@ -195,7 +195,10 @@ func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (Strea
 	carry := maxDelay > 0
 	pooled := carry && s.pooled(e)
 	if pooled && len(first) == 0 && (s.sc.MaxCarried == 0 || len(all) <= s.sc.MaxCarried) {
-		s.next = append(s.next[:0:0], all...) // the pool waits for its oldest rows to expire
+		// The pool waits for its oldest rows to expire. It was encoded all
+		// the same: a row that cannot be anonymized fails the window that
+		// brought it, not a later one.
+		s.next = append(s.next[:0:0], all...)
 		out.CarriedOut = len(s.next)
 		s.pending = true
 		return out, nil
