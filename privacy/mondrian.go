@@ -96,6 +96,11 @@ func (e *engine) partition(opts options) ([]part, [][]int32, error) {
 
 // partitionRows is partition over a subset of the rows (taken, not copied).
 func (e *engine) partitionRows(rows []int32, opts options) ([]part, [][]int32, error) {
+	return e.partitionBudget(rows, opts, e.maxSupp)
+}
+
+// partitionBudget is partitionRows suppressing at most budget rows.
+func (e *engine) partitionBudget(rows []int32, opts options, budget int) ([]part, [][]int32, error) {
 	hist := make([]int32, e.m)
 	for _, r := range rows {
 		hist[e.sens[r]]++
@@ -104,7 +109,7 @@ func (e *engine) partitionRows(rows []int32, opts options) ([]part, [][]int32, e
 		return nil, nil, fmt.Errorf("checking the whole table (%d rows): %w", len(rows), ErrUnsatisfiable)
 	}
 	p := &partitioner{e: e, opts: opts, sem: make(chan struct{}, max(opts.parallelism-1, 0))}
-	p.split(rows, e.maxSupp, nil)
+	p.split(rows, budget, nil)
 	p.wg.Wait()
 	return p.out, p.supp, nil
 }
