@@ -146,7 +146,7 @@ func carryKilled(t *testing.T, l float64) {
 }
 
 // checkReleasesVerify decrypts each window's research batches and checks the
-// release on its own: every class has k rows.
+// release on its own: every class holds every model of the config.
 func checkReleasesVerify(ctx context.Context, t *testing.T, cfg *config.Config, key *envelope.PrivateKey, windows []*audit.WindowEvent) {
 	t.Helper()
 	conn, _ := cfg.Kafka.Opts()
@@ -190,7 +190,7 @@ func checkReleasesVerify(ctx context.Context, t *testing.T, cfg *config.Config, 
 		}
 		verified++
 	}
-	t.Logf("%d releases verified on their own (k=%d)", verified, cfg.Privacy.K)
+	t.Logf("%d releases verified on their own, every model (k=%d, l=%g)", verified, cfg.Privacy.K, cfg.Privacy.L)
 	if verified == 0 {
 		t.Error("no release to verify")
 	}
