@@ -153,62 +153,76 @@ func TestStreamCompositionAttack(t *testing.T) {
 		t.Fatal("two releases sharing records never narrowed one: the attack this test guards against did not reproduce")
 	}
 
-	// A Stream's releases: the same attack narrows nothing.
-	sc := StreamConfig{MaxDelay: 3}
-	s, err := NewStream(cfg, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var results []StreamResult
-	overlapping := 0 // carried rows released in a class whose age range overlaps an earlier class's
-	var earlier [][2]float64
-	for off := 0; off < len(tab.Rows); off += 500 {
-		var rows []StreamRow
-		for i := off; i < off+500; i++ {
-			rows = append(rows, StreamRow{ID: uint64(i), Row: tab.Rows[i]})
-		}
-		if off%1000 == 0 { // a window that aborts (the transaction failed): it released nothing
-			if _, err := s.Window(tab.Columns, rows); err != nil {
+	// A Stream's releases: the same attack narrows nothing, releasing every
+	// window (k) or whole pools whose classes the local search reshaped (l).
+	diverse := cfg
+	diverse.Sensitive, diverse.K, diverse.L = "salary-class", 5, 2
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		sc   StreamConfig
+	}{
+		{"k each window", cfg, StreamConfig{MaxDelay: 3}},
+		{"l pooled", diverse, StreamConfig{MaxDelay: 1, Release: ReleasePooled}}, // a release every 2nd window
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, sc := tc.cfg, tc.sc
+			s, err := NewStream(cfg, sc)
+			if err != nil {
 				t.Fatal(err)
 			}
-			s.Abort()
-		}
-		res, err := s.Window(tab.Columns, rows)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Commit()
-		if !slices.IsSortedFunc(res.Released, func(a, b StreamRow) int { return slices.Compare(a.Row, b.Row) }) {
-			t.Errorf("window at row %d: release not in content order: its order may tell carried rows from new ones", off)
-		}
-		for _, r := range res.Released {
-			lo, hi, ok := ageRange(r.Row[ageCol])
-			if r.Delay > 0 && ok && slices.ContainsFunc(earlier, func(e [2]float64) bool {
-				return max(lo, e[0]) <= min(hi, e[1]) && (lo != e[0] || hi != e[1])
-			}) {
-				overlapping++
+			var results []StreamResult
+			overlapping := 0 // carried rows released in a class whose age range overlaps an earlier class's
+			var earlier [][2]float64
+			for off := 0; off < len(tab.Rows); off += 500 {
+				var rows []StreamRow
+				for i := off; i < off+500; i++ {
+					rows = append(rows, StreamRow{ID: uint64(i), Row: tab.Rows[i]})
+				}
+				if off%1000 == 0 { // a window that aborts (the transaction failed): it released nothing
+					if _, err := s.Window(tab.Columns, rows); err != nil {
+						t.Fatal(err)
+					}
+					s.Abort()
+				}
+				res, err := s.Window(tab.Columns, rows)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Commit()
+				if !slices.IsSortedFunc(res.Released, func(a, b StreamRow) int { return slices.Compare(a.Row, b.Row) }) {
+					t.Errorf("window at row %d: release not in content order: its order may tell carried rows from new ones", off)
+				}
+				for _, r := range res.Released {
+					lo, hi, ok := ageRange(r.Row[ageCol])
+					if r.Delay > 0 && ok && slices.ContainsFunc(earlier, func(e [2]float64) bool {
+						return max(lo, e[0]) <= min(hi, e[1]) && (lo != e[0] || hi != e[1])
+					}) {
+						overlapping++
+					}
+				}
+				for _, r := range res.Released {
+					if lo, hi, ok := ageRange(r.Row[ageCol]); ok {
+						earlier = append(earlier, [2]float64{lo, hi})
+					}
+				}
+				results = append(results, res)
 			}
-		}
-		for _, r := range res.Released {
-			if lo, hi, ok := ageRange(r.Row[ageCol]); ok {
-				earlier = append(earlier, [2]float64{lo, hi})
+			flush, _ := NewStream(cfg, StreamConfig{})
+			res, err := flush.Window(tab.Columns, s.Carried())
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		results = append(results, res)
+			results = append(results, res)
+			if overlapping == 0 {
+				t.Fatal("no carried row was released in a class overlapping an earlier one: the case this test is about did not occur")
+			}
+			if n := narrowedByIntersection(results, ageCol); n > 0 {
+				t.Errorf("intersecting a Stream's releases narrowed %d records", n)
+			}
+			checkReleases(t, cfg, tab, sc, results)
+		})
 	}
-	flush, _ := NewStream(cfg, StreamConfig{})
-	res, err := flush.Window(tab.Columns, s.Carried())
-	if err != nil {
-		t.Fatal(err)
-	}
-	results = append(results, res)
-	if overlapping == 0 {
-		t.Fatal("no carried row was released in a class overlapping an earlier one: the case this test is about did not occur")
-	}
-	if n := narrowedByIntersection(results, ageCol); n > 0 {
-		t.Errorf("intersecting a Stream's releases narrowed %d records", n)
-	}
-	checkReleases(t, cfg, tab, sc, results)
 }
 
 // narrowedByIntersection is the attack: it intersects the age ranges of
