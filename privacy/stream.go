@@ -239,7 +239,7 @@ func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (Strea
 	}
 	if pooled {
 		// Every class goes now: local search can only tighten them (refine.go).
-		parts = e.improve(parts, s.anon.opts)
+		parts = e.improve(parts, rest, s.anon.opts, improveRunRows)
 	}
 	// Parts that render to one label tuple form one released class: decide
 	// for them together, or a carried part would shrink a released class.
