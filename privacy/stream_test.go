@@ -92,19 +92,24 @@ func checkReleases(t *testing.T, cfg Config, tab Table, sc StreamConfig, results
 func TestStreamReleasesEveryRowOnce(t *testing.T) {
 	tab, qis := loadAdult(t)
 	tab.Rows = tab.Rows[:6000]
+	// Under l and t (and k pooled) every release's classes were reshaped by
+	// the local search (refine.go), which must keep each model.
 	for _, tc := range []struct {
 		name string
 		mod  func(*Config)
 	}{
 		{"k=5", func(*Config) {}},
+		{"k=5 pooled", func(c *Config) { c.Carry.Release = ReleasePooled }},
 		{"k=5 distinct l=2", func(c *Config) { c.L = 2 }},
+		{"k=5 entropy l=1.5", func(c *Config) { c.L, c.LKind = 1.5, LEntropy }},
+		{"k=5 recursive (3,2)", func(c *Config) { c.L, c.LKind, c.C = 2, LRecursive, 3 }},
 		{"k=5 t=0.2", func(c *Config) { c.T = 0.2 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
 			tc.mod(&cfg)
-			sc := StreamConfig{MaxDelay: 2}
+			sc := StreamConfig{MaxDelay: 2, Release: cfg.Carry.Release}
 			results := runStream(t, cfg, sc, tab, 500)
 			checkReleases(t, cfg, tab, sc, results)
 		})
