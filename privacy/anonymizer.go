@@ -155,7 +155,14 @@ func (a *Anonymizer) Anonymize(t Table) (*Result, error) {
 	if e.n == 0 {
 		return &Result{Rows: [][]string{}, Suppressed: []bool{}}, nil
 	}
-	parts, supp, err := e.partition(a.opts)
+	order := make([]int32, e.n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	parts, supp, err := e.partitionRows(order, a.opts)
+	if err == nil && a.cfg.LocalSearch == LocalSearchOn {
+		parts = e.improve(parts, order, a.opts, improveRunRows)
+	}
 	if errors.Is(err, ErrUnsatisfiable) && a.opts.suppressAll {
 		all := make([]int32, e.n)
 		for i := range all {

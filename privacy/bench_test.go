@@ -3,7 +3,8 @@ package privacy
 import "testing"
 
 // BenchmarkAnonymizeAdult compares the default cuts with plain Mondrian, the
-// baseline, on Adult (8 QIs), reporting NCP next to the time.
+// baseline, and with local_search on, on Adult (8 QIs), reporting NCP next
+// to the time.
 func BenchmarkAnonymizeAdult(b *testing.B) {
 	tab, qis := loadAdult(b)
 	for _, bc := range []struct {
@@ -17,6 +18,9 @@ func BenchmarkAnonymizeAdult(b *testing.B) {
 		{"k5-l2/default", func(c *Config) { c.L = 2 }, nil},
 		{"k5-t0.2/plain", func(c *Config) { c.T = 0.2 }, []Option{WithPlainMondrian()}},
 		{"k5-t0.2/default", func(c *Config) { c.T = 0.2 }, nil},
+		{"k5/local-search", func(c *Config) { c.LocalSearch = LocalSearchOn }, nil},
+		{"k5-l2/local-search", func(c *Config) { c.L, c.LocalSearch = 2, LocalSearchOn }, nil},
+		{"k5-t0.2/local-search", func(c *Config) { c.T, c.LocalSearch = 0.2, LocalSearchOn }, nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			cfg := DefaultConfig()

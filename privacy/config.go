@@ -50,6 +50,12 @@ type Config struct {
 	MaxSuppression float64 `yaml:"max_suppression"`
 	// Separator is the hierarchy CSV separator. Default ";".
 	Separator string `yaml:"separator"`
+	// LocalSearch is where the local search (refine.go) tightens the
+	// classes Mondrian cut: LocalSearchAuto ("" too) in pooled stream
+	// releases only, LocalSearchOn in every anonymization (whole tables and
+	// each window alone as well: lower NCP for several times the CPU), or
+	// LocalSearchOff nowhere.
+	LocalSearch string `yaml:"local_search"`
 	// Carry lets a row that only a coarse class (or suppression) could hold
 	// wait for company in a later window (Stream). Default off
 	// (max_delay_windows 0): every window is anonymized on its own.
@@ -58,6 +64,13 @@ type Config struct {
 	// and the verifier after those the fields above configure.
 	Models []Model `yaml:"-" json:"-"`
 }
+
+// The places of Config.LocalSearch.
+const (
+	LocalSearchAuto = "auto"
+	LocalSearchOn   = "on"
+	LocalSearchOff  = "off"
+)
 
 // DefaultConfig returns the documented defaults: k=5, distinct l off, t off,
 // 10% suppression, ";" separator, carry-over off (its max_idle 1m once on).
@@ -116,6 +129,11 @@ func (c Config) Validate() error {
 	}
 	if !validRelease(c.Carry.Release) {
 		return invalid("carry: release %q: want %s, %s or %s", c.Carry.Release, ReleaseAuto, ReleaseEachWindow, ReleasePooled)
+	}
+	switch c.LocalSearch {
+	case "", LocalSearchAuto, LocalSearchOn, LocalSearchOff:
+	default:
+		return invalid("local_search %q: want %s, %s or %s", c.LocalSearch, LocalSearchAuto, LocalSearchOn, LocalSearchOff)
 	}
 	if c.MaxSuppression < 0 || c.MaxSuppression > 1 || math.IsNaN(c.MaxSuppression) {
 		return invalid("max_suppression=%v must be a fraction in [0,1]", c.MaxSuppression)

@@ -33,6 +33,8 @@ func TestConfigValidate(t *testing.T) {
 		{"l without sensitive", func(c *Config) { c.L, c.Sensitive = 2, "" }, false},
 		{"sensitive is a qi", func(c *Config) { c.Sensitive = "sex" }, false},
 		{"bad sensitive kind", func(c *Config) { c.SensitiveKind = "ordinal" }, false},
+		{"local search everywhere", func(c *Config) { c.LocalSearch = LocalSearchOn }, true},
+		{"bad local search", func(c *Config) { c.LocalSearch = "always" }, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -85,16 +85,9 @@ type part struct {
 	cells []cell
 }
 
-// partition returns the final partitions and the suppressed rows.
-func (e *engine) partition(opts options) ([]part, [][]int32, error) {
-	rows := make([]int32, e.n)
-	for i := range rows {
-		rows[i] = int32(i)
-	}
-	return e.partitionRows(rows, opts)
-}
-
-// partitionRows is partition over a subset of the rows (taken, not copied).
+// partitionRows returns the final partitions of rows and the suppressed
+// rows. rows is taken, not copied: it is left in Mondrian's order, each
+// partition a run of it, neighbours in the tree next to each other.
 func (e *engine) partitionRows(rows []int32, opts options) ([]part, [][]int32, error) {
 	return e.partitionBudget(rows, opts, e.maxSupp)
 }

@@ -3,6 +3,7 @@ package privacy
 import (
 	"cmp"
 	"slices"
+	"sync"
 )
 
 // Local search over a finished partition. Mondrian's cuts split a partition
@@ -57,16 +58,28 @@ func (e *engine) improve(parts []part, order []int32, opts options, runRows int)
 	slices.SortStableFunc(parts, func(a, b part) int { return cmp.Compare(pos[a.rows[0]], pos[b.rows[0]]) })
 	runs := (n + runRows - 1) / runRows
 	size := (n + runs - 1) / runs
-	var out []part
+	var groups [][]part
 	start, inRun := 0, 0
 	for i, p := range parts {
 		inRun += len(p.rows)
 		if inRun >= size || i == len(parts)-1 {
-			out = append(out, e.improveRun(slices.Clone(parts[start:i+1]), opts)...)
+			groups = append(groups, slices.Clone(parts[start:i+1]))
 			start, inRun = i+1, 0
 		}
 	}
-	return out
+	// Runs share no part: up to opts.parallelism of them at once.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(opts.parallelism, 1))
+	for i := range groups {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			groups[i] = e.improveRun(groups[i], opts)
+		}()
+	}
+	wg.Wait()
+	return slices.Concat(groups...)
 }
 
 // improveRun runs improvePasses of repair, each followed by a pass of

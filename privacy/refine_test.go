@@ -99,3 +99,51 @@ func TestMoveRows(t *testing.T) {
 		})
 	}
 }
+
+// local_search: on tightens a whole table's classes (and the release still
+// verifies); off keeps a pooled stream release as Mondrian cut it, so auto
+// (the default) does better there.
+func TestLocalSearchSetting(t *testing.T) {
+	tab, qis := loadAdult(t)
+	tab.Rows = tab.Rows[:4000]
+	cfg := DefaultConfig()
+	cfg.QuasiIdentifiers, cfg.Sensitive, cfg.L = qis, "salary-class", 2
+	ncp := func(cfg Config) float64 {
+		t.Helper()
+		a, err := NewAnonymizer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := a.Anonymize(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Verify(tab, Table{Columns: tab.Columns, Rows: res.Rows}, cfg)
+		if err != nil {
+			t.Fatalf("local_search %q: release does not verify: %v", cfg.LocalSearch, err)
+		}
+		return m.NCP
+	}
+	on := cfg
+	on.LocalSearch = LocalSearchOn
+	if before, after := ncp(cfg), ncp(on); after > 0.95*before {
+		t.Errorf("whole table: NCP %.4f by default, %.4f with local_search on: want at least 5 %% lower", before, after)
+	}
+
+	streamNCP := func(search string) float64 {
+		t.Helper()
+		c := cfg
+		c.LocalSearch = search
+		sc := StreamConfig{MaxDelay: 3}
+		var sum float64
+		var n int
+		for _, res := range runStream(t, c, sc, tab, 500) {
+			sum += res.Metrics.NCP * float64(len(res.Released))
+			n += len(res.Released)
+		}
+		return sum / float64(n)
+	}
+	if auto, off := streamNCP(LocalSearchAuto), streamNCP(LocalSearchOff); auto > 0.95*off {
+		t.Errorf("pooled stream: NCP %.4f with local_search off, %.4f with auto: want auto at least 5 %% lower", off, auto)
+	}
+}

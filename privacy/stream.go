@@ -237,7 +237,7 @@ func (s *Stream) window(columns []string, rows []StreamRow, maxDelay int) (Strea
 	if carry {
 		supp = e.joinExpired(parts, supp, delay, maxDelay)
 	}
-	if pooled {
+	if pooled && s.cfg.LocalSearch != LocalSearchOff {
 		// Every class goes now: local search can only tighten them (refine.go).
 		parts = e.improve(parts, rest, s.anon.opts, improveRunRows)
 	}

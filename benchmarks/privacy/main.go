@@ -30,6 +30,7 @@ func main() {
 	delays := flag.String("delays", "0,1,2,3", "max delays (windows) for -mode stream; 0 is the per-window baseline")
 	carryAbove := flag.Float64("carry-above", 0, "class NCP above which a class waits, -mode stream (0: package default)")
 	release := flag.String("release", "auto", "release policy of -mode stream: auto, each_window or pooled")
+	localSearch := flag.String("local-search", "auto", "privacy.local_search of -mode stream: auto, on or off")
 	streamLen := flag.Int("rows", 300000, "rows of the stream used by -mode stream (a prefix, for quick runs)")
 	seed := flag.Uint64("seed", 3, "resampling seed of the stream of -mode batch and -mode stream")
 	models := flag.String("models", "k,l,t", "models for -mode stream: k (k=5), l (k=5, distinct l=2), t (k=5, t=0.2)")
@@ -61,7 +62,7 @@ func main() {
 	case "batch":
 		err = batch(*data, *seed)
 	case "stream":
-		err = streamMode(*data, *delays, *models, *carryAbove, *release, *streamLen, *seed)
+		err = streamMode(*data, *delays, *models, *carryAbove, *release, *localSearch, *streamLen, *seed)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -296,7 +297,7 @@ func streamRows(t privacy.Table, seed uint64) privacy.Table {
 // 1,000-row windows, for each max delay (0: every window on its own, the
 // baseline of the same run), and reports the row-weighted NCP measured by
 // Verify on each release, suppression, the largest delay and time per window.
-func streamMode(dir, delays, only string, carryAbove float64, release string, rows int, seed uint64) error {
+func streamMode(dir, delays, only string, carryAbove float64, release, localSearch string, rows int, seed uint64) error {
 	t, qis, err := loadAdult(dir)
 	if err != nil {
 		return err
@@ -319,7 +320,7 @@ func streamMode(dir, delays, only string, carryAbove float64, release string, ro
 			continue
 		}
 		cfg := privacy.DefaultConfig()
-		cfg.QuasiIdentifiers, cfg.Sensitive = qis, "salary-class"
+		cfg.QuasiIdentifiers, cfg.Sensitive, cfg.LocalSearch = qis, "salary-class", localSearch
 		m.mod(&cfg)
 		// Before: every window anonymized on its own by the Anonymizer (what
 		// the worker did before carry-over), the baseline of the ratios.

@@ -43,6 +43,7 @@ func TestAnonymizeCommand(t *testing.T) {
 	}{
 		{"k2", []string{"--k", "2"}, 0, 2, ""},
 		{"k2 l2", []string{"--k", "2", "--l", "2"}, 0, 2, ""},
+		{"k2 l2 local search", []string{"--k", "2", "--l", "2", "--local-search"}, 0, 2, ""},
 		{"k4 t", []string{"--k", "4", "--t", "0.3", "--max-suppression", "0"}, 0, 4, ""},
 		{"bad l-kind", []string{"--l", "2", "--l-kind", "fuzzy"}, 1, 0, "l_kind"},
 		{"unsatisfiable", []string{"--k", "20"}, 1, 0, "cannot be satisfied"},
