@@ -76,7 +76,9 @@ func (p *proc) exited() error {
 	}
 	select {
 	case <-p.done:
-		return fmt.Errorf("worker %s exited on its own: %v (log: %s)", p.id, p.err, p.logPath)
+		// The log is removed with the run's directory unless -keep: its last
+		// lines (the worker's own, PHI-free by design) say why it stopped.
+		return fmt.Errorf("worker %s exited on its own: %v (log: %s; it ends:\n%s)", p.id, p.err, p.logPath, logTail(p.logPath, 5))
 	default:
 		return nil
 	}
@@ -522,4 +524,14 @@ func (r *run) outageLines(t0, t1 time.Time) int {
 		worst = max(worst, n)
 	}
 	return worst
+}
+
+// logTail returns the last n lines of the file at path, or why it cannot.
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(unreadable: %v)", err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
