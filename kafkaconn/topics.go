@@ -53,12 +53,8 @@ func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...T
 		for k, v := range s.Configs {
 			cfg[k] = &v
 		}
-		resp, err := adm.CreateTopic(ctx, s.Partitions, -1, cfg, s.Name)
-		if err == nil {
-			err = resp.Err
-		}
-		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-			return 0, fmt.Errorf("creating topic %s: %w", s.Name, err)
+		if err := createTopic(ctx, adm, s, cfg); err != nil {
+			return 0, err
 		}
 	}
 	rcs, err := describeConfigs(ctx, adm, names)
@@ -86,6 +82,36 @@ func EnsureTopics(ctx context.Context, adm *kadm.Client, create bool, specs ...T
 		}
 	}
 	return maxMessageBytes, nil
+}
+
+// replicasWait bounds how long createTopic retries a topic whose replicas
+// the cluster cannot place yet.
+var replicasWait = 30 * time.Second
+
+// createTopic creates the topic s (one that exists already is fine). While
+// fewer brokers are registered than the replication factor needs (a rolling
+// restart, a broker fenced for a late heartbeat) Kafka refuses with
+// INVALID_REPLICATION_FACTOR: that is retried every second for replicasWait,
+// then reported (a factor above the cluster's size stays an error).
+func createTopic(ctx context.Context, adm *kadm.Client, s TopicSpec, cfg map[string]*string) error {
+	deadline := time.Now().Add(replicasWait)
+	for {
+		resp, err := adm.CreateTopic(ctx, s.Partitions, -1, cfg, s.Name)
+		if err == nil {
+			err = resp.Err
+		}
+		if err == nil || errors.Is(err, kerr.TopicAlreadyExists) {
+			return nil
+		}
+		if !errors.Is(err, kerr.InvalidReplicationFactor) || time.Now().After(deadline) {
+			return fmt.Errorf("creating topic %s: %w", s.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("creating topic %s: %w (stopped while waiting for the brokers its replicas need)", s.Name, err)
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // describeConfigs describes the topics' configs, retrying for a few seconds
