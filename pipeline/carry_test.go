@@ -465,16 +465,8 @@ func TestWorkerSettlesAFlushWindowWhoseEndFailed(t *testing.T) {
 	if len(rows) != 3 || len(c.held) != 0 {
 		t.Errorf("%d rows published, %d held after; want the 3 held rows published once", len(rows), len(c.held))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	audit, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Audit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aud.mu.Lock()
-	kept := aud.committed
-	aud.mu.Unlock()
-	if kept != len(audit) {
+	audit := readAudit(t, conn, *cfg)
+	if kept := aud.kept(); kept != len(audit) {
 		t.Errorf("the auditor kept %d events, the audit topic holds %d committed (%d window events): "+
 			"the aborted window's event was kept", kept, len(audit), len(events))
 	}
@@ -526,16 +518,8 @@ func TestWorkerStopSettlesAStalledRelease(t *testing.T) {
 	if !stalled.Load() {
 		t.Fatalf("the stopping window's End was not stalled (Run: %v)", runErr)
 	}
-	actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	audit, err := kafkaconn.ReadAll(actx, conn, cfg.Topics.Audit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aud.mu.Lock()
-	kept := aud.committed
-	aud.mu.Unlock()
-	if kept != len(audit) {
+	audit := readAudit(t, conn, *cfg)
+	if kept := aud.kept(); kept != len(audit) {
 		t.Errorf("the auditor kept %d events, the audit topic holds %d committed:\n%s", kept, len(audit), auditSummary(audit))
 	}
 	rows, _, _ := outputs(t, conn, cfg)

@@ -1,12 +1,18 @@
 package pipeline
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/deidstream/deidstream/deid"
+	"github.com/deidstream/deidstream/kafkaconn"
 )
 
 // Test doubles for the stages, so the pipeline is tested alone; the real
@@ -58,6 +64,21 @@ type fakeAuditor struct {
 }
 
 func (a *fakeAuditor) LastWindow() uint64 { return 0 }
+
+// kept is how many events the auditor holds as committed.
+func (a *fakeAuditor) kept() int { a.mu.Lock(); defer a.mu.Unlock(); return a.committed }
+
+// readAudit reads the committed events of cfg's audit topic.
+func readAudit(t *testing.T, conn []kgo.Opt, cfg Config) []*kgo.Record {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	audit, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return audit
+}
 
 func (a *fakeAuditor) Window(ev *WindowEvent) ([]AuditMessage, error) {
 	a.mu.Lock()

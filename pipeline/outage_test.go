@@ -15,8 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
-
-	"github.com/deidstream/deidstream/kafkaconn"
 )
 
 // When a window's transaction cannot be ended in time (Kafka stalls), the
@@ -84,16 +82,8 @@ func TestWorkerReplacesSessionWhenEndFails(t *testing.T) {
 			checkExactlyOnce(t, rows, reasons, events, n, wantQ, wantS)
 			// The auditor's state follows what Kafka committed: every event it
 			// kept is in the topic, and no committed event was forgotten.
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			audit, err := kafkaconn.ReadAll(ctx, conn, cfg.Topics.Audit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			aud.mu.Lock()
-			kept := aud.committed
-			aud.mu.Unlock()
-			if kept != len(audit) {
+			audit := readAudit(t, conn, *cfg)
+			if kept := aud.kept(); kept != len(audit) {
 				t.Errorf("the auditor kept %d events, the audit topic holds %d committed", kept, len(audit))
 			}
 			if !strings.Contains(logs.String(), "replacing the Kafka session") || !strings.Contains(logs.String(), "Kafka session replaced; resuming") {
@@ -235,12 +225,7 @@ func TestSIGTERMWhileReplacingSession(t *testing.T) {
 				t.Fatalf("Run did not return after SIGTERM:\n%s", logs.String())
 			}
 
-			actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			audit, err := kafkaconn.ReadAll(actx, conn, cfg.Topics.Audit)
-			if err != nil {
-				t.Fatal(err)
-			}
+			audit := readAudit(t, conn, *cfg)
 			stopped := len(audit) > 0 && strings.Contains(string(audit[len(audit)-1].Value), `"Type":"stop"`)
 			if c.wantClean {
 				if runErr != nil || !stopped {
