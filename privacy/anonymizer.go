@@ -164,11 +164,7 @@ func (a *Anonymizer) Anonymize(t Table) (*Result, error) {
 		parts = e.improve(parts, order, a.opts, improveRunRows)
 	}
 	if errors.Is(err, ErrUnsatisfiable) && a.opts.suppressAll {
-		all := make([]int32, e.n)
-		for i := range all {
-			all[i] = int32(i)
-		}
-		parts, supp, err = nil, [][]int32{all}, nil
+		parts, supp, err = nil, [][]int32{order}, nil // every row (refused before any cut)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("anonymizing %d rows: %w", e.n, err)
